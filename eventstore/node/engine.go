@@ -1,0 +1,1434 @@
+package node
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"hash/crc32"
+	"log/slog"
+	"math"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+)
+
+// Engine is the storage core of the node: a durable log plus the indexes
+// derived from it. All writes go through one committer goroutine that groups
+// concurrent commits into one write and one fdatasync; a commit is
+// acknowledged only after its bytes are on disk.
+type Engine struct {
+	dir  string
+	opts Options
+	log  *slog.Logger
+
+	submit  chan *commitReq
+	done    chan struct{} // closed by Close
+	stopped chan struct{} // closed when the committer has exited
+	wg      sync.WaitGroup
+
+	mu       sync.RWMutex
+	segs     []*segment // all segments; the last one is written to
+	entries  []entry    // $all, in commit order
+	streams  map[string]*streamState
+	names    []*streamState // stream index -> state
+	types    []string       // event-type index -> name
+	typeIdx  map[string]uint32
+	ids      map[[16]byte]uint32 // event id -> global index (idempotency)
+	changed  chan struct{}       // closed and replaced on every commit
+	failed   error               // set on fail-stop (fsync failed)
+	closed   bool
+	recovery RecoveryReport
+}
+
+// Options tunes an Engine. The zero value gives production defaults.
+type Options struct {
+	// MaxAppendSize is the largest total size of the events of one append
+	// (default 16 MiB, as on the real server).
+	MaxAppendSize int
+	// SegmentSize is the size after which the log rolls to a new segment
+	// (default 256 MiB).
+	SegmentSize int64
+	// Now is the clock used for event creation times (default time.Now).
+	Now func() time.Time
+	// Logger receives recovery and fail-stop reports (default: discard).
+	Logger *slog.Logger
+
+	// syncFile and writeFile replace fdatasync and the write call in fault
+	// injection tests.
+	syncFile  func(f *os.File) error
+	writeFile func(f *os.File, b []byte, off int64) (int, error)
+}
+
+func (o *Options) setDefaults() {
+	if o.MaxAppendSize <= 0 {
+		o.MaxAppendSize = 16 << 20
+	}
+	if o.SegmentSize <= 0 {
+		o.SegmentSize = 256 << 20
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	if o.syncFile == nil {
+		o.syncFile = func(f *os.File) error { return syscall.Fdatasync(int(f.Fd())) }
+	}
+	if o.writeFile == nil {
+		o.writeFile = func(f *os.File, b []byte, off int64) (int, error) { return f.WriteAt(b, off) }
+	}
+}
+
+// entry is what the index keeps in memory per event (24 bytes).
+type entry struct {
+	pos    int64
+	size   uint32
+	stream uint32
+	typ    uint32
+	rev    uint32 // revision, or revTombstone
+}
+
+const revTombstone = math.MaxUint32
+
+type streamState struct {
+	idx        uint32
+	name       string
+	revs       []uint32 // revision -> global index
+	tombstoned bool
+	meta       streamMeta
+}
+
+// lastRevision is the revision of the last event ever written, -1 if none.
+func (s *streamState) lastRevision() int64 { return int64(len(s.revs)) - 1 }
+
+// softDeleted reports a soft delete not yet followed by a new write.
+func (s *streamState) softDeleted() bool { return s.meta.tb == math.MaxInt64 }
+
+// streamMeta is the parsed content of the latest event in the $$ stream.
+type streamMeta struct {
+	raw      []byte
+	maxAge   int64 // seconds; 0 = none
+	maxCount int64 // 0 = none
+	tb       int64 // truncate before; 0 = none
+}
+
+// Position is the location of an event in the global log; commit and prepare
+// positions are equal on this node.
+type Position = uint64
+
+// Revision constants for reads.
+const (
+	// RevisionStart is the first revision of a stream.
+	RevisionStart = uint64(0)
+	// RevisionEnd means "after the last event".
+	RevisionEnd = uint64(math.MaxUint64)
+	// PositionEnd means "after the last event of $all".
+	PositionEnd = uint64(math.MaxUint64)
+)
+
+// ExpectedKind is the kind of optimistic-concurrency check of a write.
+type ExpectedKind uint8
+
+// The expected-revision forms of the protocol.
+const (
+	ExpectAny ExpectedKind = iota
+	ExpectNoStream
+	ExpectStreamExists
+	ExpectRevision
+)
+
+// Expected is an expected-revision check.
+type Expected struct {
+	Kind     ExpectedKind
+	Revision uint64 // with ExpectRevision
+}
+
+// ProposedEvent is an event to append.
+type ProposedEvent struct {
+	ID             [16]byte
+	Type           string
+	ContentType    string
+	CustomMetadata []byte
+	Data           []byte
+}
+
+// Event is a recorded event.
+type Event struct {
+	ID             [16]byte
+	Stream         string
+	Revision       uint64
+	Position       Position
+	Type           string
+	ContentType    string
+	Created        int64 // .NET ticks (100 ns) since the Unix epoch
+	CustomMetadata []byte
+	Data           []byte
+}
+
+// WriteResult is the outcome of a write that passed validation.
+type WriteResult struct {
+	// Success is false on a wrong expected revision.
+	Success bool
+	// Revision is the stream's last revision after the write (success) or
+	// at the time of the check (failure); meaningless when NoStream.
+	Revision uint64
+	// NoStream says the stream had (or has) no events.
+	NoStream bool
+	// Position is the position of the last event written (or, for an
+	// idempotent retry, of the original write); 0 when nothing was written.
+	Position Position
+}
+
+// Errors of the engine.
+var (
+	// ErrStreamNotFound: the stream has no visible history (never written,
+	// or soft-deleted).
+	ErrStreamNotFound = errors.New("stream not found")
+	// ErrStopped: a failed fdatasync stopped all writes (fail-stop).
+	ErrStopped = errors.New("event store stopped accepting writes after a failed fsync")
+	// ErrDiskFull: the append could not be written for lack of space; nothing
+	// of it was stored and the node accepts writes again once space returns.
+	ErrDiskFull = errors.New("no space left on the data volume; append not stored")
+	// ErrClosed: the engine is closed.
+	ErrClosed = errors.New("event store closed")
+)
+
+// StreamDeletedError reports a tombstoned stream.
+type StreamDeletedError struct{ Stream string }
+
+func (e *StreamDeletedError) Error() string { return fmt.Sprintf("stream %q is deleted", e.Stream) }
+
+// AppendTooLargeError reports an append over the size limit.
+type AppendTooLargeError struct{ Size, Limit int }
+
+func (e *AppendTooLargeError) Error() string {
+	return fmt.Sprintf("append of %d bytes exceeds the maximum append size of %d bytes", e.Size, e.Limit)
+}
+
+// InvalidError reports a malformed request (bad name, type, content type).
+type InvalidError struct{ Reason string }
+
+func (e *InvalidError) Error() string { return e.Reason }
+
+// RecoveryReport says what opening the data directory found.
+type RecoveryReport struct {
+	Segments    int
+	Records     int
+	Events      int
+	TornBytes   int64  // bytes of an unacknowledged tail that were truncated
+	TornSavedAs string // where those bytes were copied before truncation
+	Duration    time.Duration
+}
+
+func crcOf(b []byte) uint32 { return crc32.Checksum(b, castagnoli) }
+
+// OpenEngine opens (or creates) the log in dir, rebuilds the indexes from it
+// and starts the committer. A corrupt record before the tail fails with a
+// *CorruptionError naming file and offset.
+func OpenEngine(dir string, opts Options) (*Engine, error) {
+	opts.setDefaults()
+	start := time.Now()
+	if err := os.MkdirAll(dir, 0o750); err != nil {
+		return nil, fmt.Errorf("create data directory: %w", err)
+	}
+	e := &Engine{
+		dir:     dir,
+		opts:    opts,
+		log:     opts.Logger,
+		submit:  make(chan *commitReq, 1024),
+		done:    make(chan struct{}),
+		stopped: make(chan struct{}),
+		streams: make(map[string]*streamState),
+		typeIdx: make(map[string]uint32),
+		ids:     make(map[[16]byte]uint32),
+		changed: make(chan struct{}),
+	}
+	if err := e.recover(); err != nil {
+		e.closeFiles()
+		return nil, err
+	}
+	e.recovery.Duration = time.Since(start)
+	e.wg.Add(1)
+	go e.commitLoop()
+	return e, nil
+}
+
+func (e *Engine) recover() error {
+	segs, err := listSegments(e.dir)
+	if err != nil {
+		return err
+	}
+	rep := &e.recovery
+	for i, s := range segs {
+		last := i == len(segs)-1
+		if i > 0 {
+			prev := segs[i-1]
+			if prev.base+prev.size != s.base {
+				return &CorruptionError{File: filepath.Base(s.path), Offset: 0,
+					Reason: fmt.Sprintf("segment starts at %d but the previous one ends at %d", s.base, prev.base+prev.size)}
+			}
+		}
+		res, err := scanSegment(s, last, func(pos int64, payload []byte) error {
+			rep.Records++
+			return e.applyRecord(pos, payload)
+		})
+		if err != nil {
+			var ce *CorruptionError
+			if errors.As(err, &ce) {
+				return err
+			}
+			return fmt.Errorf("recover %s: %w", filepath.Base(s.path), err)
+		}
+		s.size = res.validEnd
+		if res.torn {
+			aside, err := preserveTornTail(s, res.validEnd)
+			if err != nil {
+				return fmt.Errorf("save torn tail of %s: %w", filepath.Base(s.path), err)
+			}
+			st, _ := os.Stat(s.path)
+			rep.TornBytes = st.Size() - res.validEnd
+			rep.TornSavedAs = filepath.Base(aside)
+			if err := os.Truncate(s.path, res.validEnd); err != nil {
+				return fmt.Errorf("truncate torn tail of %s: %w", filepath.Base(s.path), err)
+			}
+			e.log.Warn("truncated an unacknowledged torn tail", "file", filepath.Base(s.path),
+				"offset", res.validEnd, "bytes", rep.TornBytes, "saved_as", rep.TornSavedAs)
+		}
+	}
+	rep.Segments = len(segs)
+	rep.Events = len(e.entries)
+	if len(segs) == 0 || segs[len(segs)-1].size < segmentHeaderSize {
+		var base int64
+		if len(segs) > 0 {
+			// An empty last segment (never written): start it again.
+			base = segs[len(segs)-1].base
+			segs = segs[:len(segs)-1]
+		}
+		s, err := createSegment(e.dir, base)
+		if err != nil {
+			return err
+		}
+		segs = append(segs, s)
+	}
+	for i, s := range segs {
+		flag := os.O_RDONLY
+		if i == len(segs)-1 {
+			flag = os.O_RDWR
+		}
+		f, err := os.OpenFile(s.path, flag, 0)
+		if err != nil {
+			return fmt.Errorf("open segment: %w", err)
+		}
+		s.f = f
+	}
+	e.segs = segs
+	return nil
+}
+
+func createSegment(dir string, base int64) (*segment, error) {
+	path := filepath.Join(dir, segmentName(base))
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_RDWR|os.O_TRUNC, 0o640)
+	if err != nil {
+		return nil, fmt.Errorf("create segment: %w", err)
+	}
+	if _, err := f.WriteAt([]byte(segmentMagic), 0); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("write segment header: %w", err)
+	}
+	if err := f.Sync(); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("sync new segment: %w", err)
+	}
+	f.Close()
+	if err := syncDir(dir); err != nil {
+		return nil, fmt.Errorf("sync data directory: %w", err)
+	}
+	return &segment{base: base, path: path, size: segmentHeaderSize}, nil
+}
+
+// applyRecord updates the indexes with one committed record. It is the only
+// way the indexes change, at recovery and after each commit alike, so the
+// in-memory state is always exactly what the log says.
+func (e *Engine) applyRecord(pos int64, payload []byte) error {
+	var cur *streamState
+	var lastMeta []byte
+	payloadBase := pos + recordHeaderSize
+	err := walkCommit(payload, func(stream []byte, _ int) error {
+		if lastMeta != nil {
+			e.applyMetadata(cur.name, lastMeta)
+			lastMeta = nil
+		}
+		cur = e.streamFor(string(stream))
+		return nil
+	}, func(h *eventHeader) error {
+		g := uint32(len(e.entries))
+		ent := entry{pos: payloadBase + int64(h.offset), size: uint32(h.size), stream: cur.idx, typ: e.typeFor(h.typ)}
+		if h.revision == tombstoneRevision {
+			ent.rev = revTombstone
+			cur.tombstoned = true
+		} else {
+			if h.revision != uint64(len(cur.revs)) {
+				return fmt.Errorf("stream %q: event at revision %d follows revision %d", cur.name, h.revision, len(cur.revs)-1)
+			}
+			ent.rev = uint32(h.revision)
+			cur.revs = append(cur.revs, g)
+			if strings.HasPrefix(cur.name, "$$") {
+				lastMeta = payload[h.offset : h.offset+h.size]
+			}
+		}
+		e.entries = append(e.entries, ent)
+		e.ids[h.id] = g
+		return nil
+	})
+	if err != nil {
+		return &CorruptionError{File: e.fileOf(pos), Offset: pos - e.baseOf(pos), Reason: err.Error()}
+	}
+	if lastMeta != nil {
+		e.applyMetadata(cur.name, lastMeta)
+	}
+	return nil
+}
+
+func (e *Engine) fileOf(pos int64) string {
+	for i := len(e.segs) - 1; i >= 0; i-- {
+		if e.segs[i].base <= pos {
+			return filepath.Base(e.segs[i].path)
+		}
+	}
+	return segmentName(0)
+}
+
+func (e *Engine) baseOf(pos int64) int64 {
+	for i := len(e.segs) - 1; i >= 0; i-- {
+		if e.segs[i].base <= pos {
+			return e.segs[i].base
+		}
+	}
+	return 0
+}
+
+// applyMetadata parses the event bytes of a $$ event into the target's meta.
+func (e *Engine) applyMetadata(metaStream string, body []byte) {
+	var ev Event
+	if err := decodeEvent(body, &ev); err != nil {
+		return
+	}
+	target := e.streamFor(strings.TrimPrefix(metaStream, "$$"))
+	target.meta = parseMeta(ev.Data)
+}
+
+func parseMeta(data []byte) streamMeta {
+	m := streamMeta{raw: cloneBytes(data)}
+	var v map[string]json.RawMessage
+	if json.Unmarshal(data, &v) != nil {
+		return m
+	}
+	num := func(key string) int64 {
+		raw, ok := v[key]
+		if !ok {
+			return 0
+		}
+		var n json.Number
+		if json.Unmarshal(raw, &n) != nil {
+			return 0
+		}
+		i, err := n.Int64()
+		if err != nil {
+			if f, ferr := n.Float64(); ferr == nil && f >= math.MaxInt64 {
+				return math.MaxInt64
+			}
+			return 0
+		}
+		return i
+	}
+	m.maxAge, m.maxCount, m.tb = num("$maxAge"), num("$maxCount"), num("$tb")
+	return m
+}
+
+func (e *Engine) streamFor(name string) *streamState {
+	if s, ok := e.streams[name]; ok {
+		return s
+	}
+	s := &streamState{idx: uint32(len(e.names)), name: name}
+	e.streams[name] = s
+	e.names = append(e.names, s)
+	return s
+}
+
+func (e *Engine) typeFor(typ []byte) uint32 {
+	if i, ok := e.typeIdx[string(typ)]; ok {
+		return i
+	}
+	i := uint32(len(e.types))
+	name := string(typ)
+	e.types = append(e.types, name)
+	e.typeIdx[name] = i
+	return i
+}
+
+// Recovery reports what opening the data directory found.
+func (e *Engine) Recovery() RecoveryReport {
+	e.mu.RLock()
+	defer e.mu.RUnlock()
+	return e.recovery
+}
+
+// Close stops the committer and closes the files. Pending commits fail with
+// ErrClosed.
+func (e *Engine) Close() error {
+	e.mu.Lock()
+	if e.closed {
+		e.mu.Unlock()
+		return nil
+	}
+	e.closed = true
+	e.mu.Unlock()
+	close(e.done)
+	e.wg.Wait()
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	close(e.changed)
+	return e.closeFiles()
+}
+
+func (e *Engine) closeFiles() error {
+	var first error
+	for _, s := range e.segs {
+		if s.f != nil {
+			if err := s.f.Close(); err != nil && first == nil {
+				first = err
+			}
+			s.f = nil
+		}
+	}
+	return first
+}
+
+// Changed returns a channel closed at the next commit (or at Close). Take it
+// before reading, then wait on it when the read found nothing new.
+func (e *Engine) Changed() <-chan struct{} {
+	e.mu.RLock()
+	defer e.mu.RUnlock()
+	return e.changed
+}
+
+// HeadPosition is the position of the last event in $all, 0 if empty.
+func (e *Engine) HeadPosition() Position {
+	e.mu.RLock()
+	defer e.mu.RUnlock()
+	if len(e.entries) == 0 {
+		return 0
+	}
+	return Position(e.entries[len(e.entries)-1].pos)
+}
+
+// EventCount is the number of events in $all.
+func (e *Engine) EventCount() int {
+	e.mu.RLock()
+	defer e.mu.RUnlock()
+	return len(e.entries)
+}
+
+// Closed reports whether Close has begun; long-running readers stop then.
+func (e *Engine) Closed() bool {
+	e.mu.RLock()
+	defer e.mu.RUnlock()
+	return e.closed
+}
+
+// ---------------------------------------------------------------------------
+// Writes
+
+type commitKind uint8
+
+const (
+	kindAppend commitKind = iota
+	kindDelete
+	kindTombstone
+)
+
+type commitReq struct {
+	kind     commitKind
+	stream   string
+	expected Expected
+	events   []ProposedEvent
+	reply    chan commitReply
+}
+
+type commitReply struct {
+	res WriteResult
+	err error
+}
+
+// Append writes events to a stream atomically after the expected-revision
+// check. A wrong expected revision is a result (Success false), not an error.
+func (e *Engine) Append(ctx context.Context, stream string, expected Expected, events []ProposedEvent) (WriteResult, error) {
+	if err := validateStreamName(stream); err != nil {
+		return WriteResult{}, err
+	}
+	size := 0
+	for i := range events {
+		ev := &events[i]
+		if ev.Type == "" {
+			return WriteResult{}, &InvalidError{Reason: fmt.Sprintf("event %d has no type", i)}
+		}
+		if len(ev.Type) > math.MaxUint16 || len(ev.ContentType) > math.MaxUint16 {
+			return WriteResult{}, &InvalidError{Reason: fmt.Sprintf("event %d: type or content type longer than %d bytes", i, math.MaxUint16)}
+		}
+		size += len(ev.Data) + len(ev.CustomMetadata)
+	}
+	if size > e.opts.MaxAppendSize {
+		return WriteResult{}, &AppendTooLargeError{Size: size, Limit: e.opts.MaxAppendSize}
+	}
+	return e.do(ctx, &commitReq{kind: kindAppend, stream: stream, expected: expected, events: events})
+}
+
+// Delete soft-deletes a stream: reads report it not found, and a later write
+// starts it again at the next revision.
+func (e *Engine) Delete(ctx context.Context, stream string, expected Expected) (WriteResult, error) {
+	if err := validateStreamName(stream); err != nil {
+		return WriteResult{}, err
+	}
+	return e.do(ctx, &commitReq{kind: kindDelete, stream: stream, expected: expected})
+}
+
+// Tombstone deletes a stream for good: it can never be read or written again.
+func (e *Engine) Tombstone(ctx context.Context, stream string, expected Expected) (WriteResult, error) {
+	if err := validateStreamName(stream); err != nil {
+		return WriteResult{}, err
+	}
+	return e.do(ctx, &commitReq{kind: kindTombstone, stream: stream, expected: expected})
+}
+
+func validateStreamName(s string) error {
+	switch {
+	case s == "":
+		return &InvalidError{Reason: "stream name is empty"}
+	case len(s) > 2048:
+		return &InvalidError{Reason: "stream name is longer than 2048 bytes"}
+	case s == "$all":
+		return &InvalidError{Reason: "$all cannot be written to"}
+	}
+	return nil
+}
+
+func (e *Engine) do(ctx context.Context, req *commitReq) (WriteResult, error) {
+	req.reply = make(chan commitReply, 1)
+	e.mu.RLock()
+	closed, failed := e.closed, e.failed
+	e.mu.RUnlock()
+	if closed {
+		return WriteResult{}, ErrClosed
+	}
+	if failed != nil {
+		return WriteResult{}, ErrStopped
+	}
+	select {
+	case e.submit <- req:
+	case <-e.done:
+		return WriteResult{}, ErrClosed
+	case <-ctx.Done():
+		return WriteResult{}, ctx.Err()
+	}
+	// Once submitted, the outcome is decided by the committer: wait for it
+	// even if ctx ends, so a caller never mistakes a durable write for a
+	// failed one. The committer always replies.
+	select {
+	case r := <-req.reply:
+		return r.res, r.err
+	case <-e.stopped:
+		select {
+		case r := <-req.reply:
+			return r.res, r.err
+		default:
+			return WriteResult{}, ErrClosed // queued after the committer's last drain
+		}
+	}
+}
+
+// maxBatchBytes bounds one group commit so latency stays bounded.
+const maxBatchBytes = 32 << 20
+
+func (e *Engine) commitLoop() {
+	defer e.wg.Done()
+	defer close(e.stopped)
+	var batch []*commitReq
+	for {
+		select {
+		case <-e.done:
+			e.drainClosed()
+			return
+		case req := <-e.submit:
+			batch = append(batch[:0], req)
+		}
+	more:
+		for len(batch) < 4096 {
+			select {
+			case req := <-e.submit:
+				batch = append(batch, req)
+			default:
+				break more
+			}
+		}
+		e.commitBatch(batch)
+	}
+}
+
+func (e *Engine) drainClosed() {
+	for {
+		select {
+		case req := <-e.submit:
+			req.reply <- commitReply{err: ErrClosed}
+		default:
+			return
+		}
+	}
+}
+
+// overlay tracks, inside one batch, what earlier commits of the batch will
+// have done to a stream, so that later commits are decided against it.
+type overlay struct {
+	last       int64 // last revision, -1 none
+	tombstoned bool
+	softDel    bool
+	meta       []byte // raw metadata if changed in the batch
+	metaSet    bool
+	metaRev    int64 // last revision of the $$ stream
+}
+
+type pending struct {
+	req   *commitReq
+	res   WriteResult
+	err   error
+	start int // byte offset of its record in the batch buffer; -1: nothing to write
+	end   int
+	// positions of written events are known only after the write; lastEv is
+	// the offset within the batch buffer of the last event written.
+	lastEv int
+}
+
+func (e *Engine) commitBatch(batch []*commitReq) {
+	e.mu.RLock()
+	failed := e.failed
+	e.mu.RUnlock()
+	if failed != nil {
+		for _, r := range batch {
+			r.reply <- commitReply{err: ErrStopped}
+		}
+		return
+	}
+	now := e.opts.Now()
+	created := now.UnixNano() / 100
+	ov := map[string]*overlay{}
+	var buf []byte
+	results := make([]pending, len(batch))
+
+	e.mu.RLock()
+	for i, req := range batch {
+		p := &results[i]
+		p.req = req
+		p.start = -1
+		if len(buf) >= maxBatchBytes {
+			// Too much for one write: hand the rest back for the next batch.
+			p.err = errRequeue
+			continue
+		}
+		var parts []commitPart
+		parts, p.res, p.err = e.decide(req, ov, created)
+		if p.err != nil || len(parts) == 0 {
+			continue
+		}
+		p.start = len(buf)
+		buf = encodeCommit(buf, parts)
+		p.end = len(buf)
+		p.lastEv = p.start + mainEventOffset(parts[0])
+	}
+	seg := e.segs[len(e.segs)-1]
+	e.mu.RUnlock()
+
+	if len(buf) > 0 {
+		var err error
+		seg, err = e.writeDurably(seg, buf)
+		if err != nil {
+			for i := range results {
+				if results[i].start >= 0 {
+					results[i].err = err
+				}
+			}
+			// A failed batch may have been decided against state written by
+			// earlier requests of the same batch: those failed too, so
+			// everything decided in this batch is retried by nobody; each
+			// caller gets the error.
+			buf = nil
+		} else {
+			base := seg.base + seg.size - int64(len(buf))
+			e.mu.Lock()
+			for i := range results {
+				p := &results[i]
+				if p.start < 0 || p.err != nil {
+					continue
+				}
+				pos := base + int64(p.start)
+				if err := e.applyRecord(pos, buf[p.start+recordHeaderSize:p.end]); err != nil {
+					// Cannot happen for a record we just encoded; stop writes
+					// rather than diverge from the log.
+					e.failed = err
+					e.log.Error("applying a committed record failed; writes stopped", "err", err)
+				}
+				p.res.Position = Position(base + int64(p.lastEv))
+			}
+			close(e.changed)
+			e.changed = make(chan struct{})
+			e.mu.Unlock()
+		}
+	}
+	for i := range results {
+		p := &results[i]
+		if errors.Is(p.err, errRequeue) {
+			go func(r *commitReq) {
+				select {
+				case e.submit <- r:
+				case <-e.done:
+					r.reply <- commitReply{err: ErrClosed}
+				}
+			}(p.req)
+			continue
+		}
+		p.req.reply <- commitReply{res: p.res, err: p.err}
+	}
+}
+
+var errRequeue = errors.New("requeue")
+
+// mainEventOffset is the offset, within an encoded record whose first part
+// is p, of the first byte of p's last event: the position a write reports.
+func mainEventOffset(p commitPart) int {
+	off := recordHeaderSize + 1 + 2 + 2 + len(p.stream) + 4
+	for i := 0; i < len(p.events)-1; i++ {
+		off += 4 + p.events[i].size()
+	}
+	return off + 4
+}
+
+// writeDurably writes buf at the end of the current segment (rolling to a
+// new one when full) and fdatasyncs it. It returns the segment written to.
+func (e *Engine) writeDurably(seg *segment, buf []byte) (*segment, error) {
+	if seg.size > segmentHeaderSize && seg.size+int64(len(buf)) > e.opts.SegmentSize {
+		next, err := e.roll(seg)
+		if err != nil {
+			return seg, e.classifyWriteError(seg, err)
+		}
+		seg = next
+	}
+	if _, err := e.opts.writeFile(seg.f, buf, seg.size); err != nil {
+		return seg, e.classifyWriteError(seg, err)
+	}
+	if err := e.opts.syncFile(seg.f); err != nil {
+		// After a failed fsync the kernel may have dropped the dirty pages:
+		// nothing written since the last good sync can be trusted, and no
+		// later write may be acknowledged. Fail-stop.
+		e.mu.Lock()
+		e.failed = err
+		e.mu.Unlock()
+		e.log.Error("fsync failed; the node stops accepting writes", "err", err, "file", filepath.Base(seg.path))
+		return seg, ErrStopped
+	}
+	seg.size += int64(len(buf))
+	return seg, nil
+}
+
+// classifyWriteError turns a write failure into ErrDiskFull (the partial
+// write is cut off again and writes may resume) or a fail-stop.
+func (e *Engine) classifyWriteError(seg *segment, err error) error {
+	if errors.Is(err, syscall.ENOSPC) || errors.Is(err, syscall.EDQUOT) {
+		if terr := seg.f.Truncate(seg.size); terr == nil {
+			e.log.Warn("append refused: data volume full", "file", filepath.Base(seg.path))
+			return ErrDiskFull
+		}
+	}
+	e.mu.Lock()
+	e.failed = err
+	e.mu.Unlock()
+	e.log.Error("log write failed; the node stops accepting writes", "err", err, "file", filepath.Base(seg.path))
+	return ErrStopped
+}
+
+func (e *Engine) roll(seg *segment) (*segment, error) {
+	next, err := createSegment(e.dir, seg.base+seg.size)
+	if err != nil {
+		return nil, err
+	}
+	f, err := os.OpenFile(next.path, os.O_RDWR, 0)
+	if err != nil {
+		return nil, err
+	}
+	next.f = f
+	e.mu.Lock()
+	e.segs = append(e.segs, next)
+	e.mu.Unlock()
+	return next, nil
+}
+
+// decide runs under the read lock: it checks a request against the indexes
+// plus the batch overlay and returns the parts to write.
+func (e *Engine) decide(req *commitReq, ov map[string]*overlay, created int64) ([]commitPart, WriteResult, error) {
+	o := e.overlayFor(ov, req.stream)
+	if o.tombstoned {
+		return nil, WriteResult{}, &StreamDeletedError{Stream: req.stream}
+	}
+	if req.kind == kindAppend {
+		if res, ok := e.idempotent(req); ok {
+			return nil, res, nil
+		}
+	}
+	if !expectationHolds(req.expected, o) {
+		return nil, WriteResult{Revision: uint64(max(o.last, 0)), NoStream: o.last < 0 || o.softDel}, nil
+	}
+	switch req.kind {
+	case kindDelete:
+		meta := withTB(o.meta, math.MaxInt64)
+		mo := e.overlayFor(ov, "$$"+req.stream)
+		part := commitPart{stream: "$$" + req.stream, events: []encodedEvent{{
+			revision: uint64(mo.last + 1), created: created, id: e.systemID(req, mo.last+1),
+			typ: "$metadata", contentType: "application/json", data: meta}}}
+		mo.last++
+		o.softDel, o.meta, o.metaSet = true, meta, true
+		return []commitPart{part}, WriteResult{Success: true, Revision: uint64(max(o.last, 0)), NoStream: o.last < 0}, nil
+	case kindTombstone:
+		part := commitPart{stream: req.stream, events: []encodedEvent{{
+			revision: tombstoneRevision, created: created, id: e.systemID(req, o.last+1),
+			typ: "$streamDeleted", contentType: "application/octet-stream"}}}
+		o.tombstoned = true
+		return []commitPart{part}, WriteResult{Success: true, Revision: uint64(max(o.last, 0)), NoStream: o.last < 0}, nil
+	}
+	if len(req.events) == 0 {
+		return nil, WriteResult{Success: true, Revision: uint64(max(o.last, 0)), NoStream: o.last < 0}, nil
+	}
+	first := o.last + 1
+	part := commitPart{stream: req.stream, events: make([]encodedEvent, len(req.events))}
+	for i, ev := range req.events {
+		part.events[i] = encodedEvent{revision: uint64(first + int64(i)), created: created, id: ev.ID,
+			typ: ev.Type, contentType: ev.ContentType, metadata: ev.CustomMetadata, data: ev.Data}
+	}
+	o.last += int64(len(req.events))
+	parts := []commitPart{part}
+	if strings.HasPrefix(req.stream, "$$") {
+		target := e.overlayFor(ov, strings.TrimPrefix(req.stream, "$$"))
+		target.meta, target.metaSet = req.events[len(req.events)-1].Data, true
+		target.softDel = parseMeta(target.meta).tb == math.MaxInt64
+	}
+	if o.softDel {
+		// The first write after a soft delete revives the stream: events
+		// before it stay hidden by rewriting $tb to the first new revision,
+		// in the same record so both happen or neither.
+		meta := withTB(o.meta, first)
+		mo := e.overlayFor(ov, "$$"+req.stream)
+		parts = append(parts, commitPart{stream: "$$" + req.stream, events: []encodedEvent{{
+			revision: uint64(mo.last + 1), created: created, id: e.systemID(req, mo.last+1),
+			typ: "$metadata", contentType: "application/json", data: meta}}})
+		mo.last++
+		o.softDel, o.meta, o.metaSet = false, meta, true
+	}
+	return parts, WriteResult{Success: true, Revision: uint64(o.last)}, nil
+}
+
+// systemID derives an id for an event the node writes itself.
+func (e *Engine) systemID(req *commitReq, rev int64) [16]byte {
+	var id [16]byte
+	sum := crc32.Checksum([]byte(fmt.Sprintf("%s/%d/%d", req.stream, rev, time.Now().UnixNano())), castagnoli)
+	h := fnv64(req.stream)
+	for i := 0; i < 8; i++ {
+		id[i] = byte(h >> (8 * i))
+	}
+	id[8], id[9], id[10], id[11] = byte(sum), byte(sum>>8), byte(sum>>16), byte(sum>>24)
+	r := uint32(rev)
+	id[12], id[13], id[14], id[15] = byte(r), byte(r>>8), byte(r>>16), byte(r>>24)
+	id[6] = (id[6] & 0x0f) | 0x40 // version 4 layout
+	id[8] = (id[8] & 0x3f) | 0x80
+	return id
+}
+
+func fnv64(s string) uint64 {
+	h := uint64(14695981039346656037)
+	for i := 0; i < len(s); i++ {
+		h ^= uint64(s[i])
+		h *= 1099511628211
+	}
+	return h
+}
+
+func (e *Engine) overlayFor(ov map[string]*overlay, stream string) *overlay {
+	if o, ok := ov[stream]; ok {
+		return o
+	}
+	o := &overlay{last: -1}
+	if s, ok := e.streams[stream]; ok {
+		o.last = s.lastRevision()
+		o.tombstoned = s.tombstoned
+		o.softDel = s.softDeleted()
+		o.meta = s.meta.raw
+	}
+	ov[stream] = o
+	return o
+}
+
+func expectationHolds(x Expected, o *overlay) bool {
+	switch x.Kind {
+	case ExpectAny:
+		return true
+	case ExpectNoStream:
+		return o.last < 0 || o.softDel
+	case ExpectStreamExists:
+		return o.last >= 0 && !o.softDel
+	case ExpectRevision:
+		return o.last >= 0 && uint64(o.last) == x.Revision
+	}
+	return false
+}
+
+// idempotent recognises a retry: the same event ids, in order, already
+// written to this stream right after the expected revision (or, with any,
+// anywhere in the stream). It returns the original result.
+func (e *Engine) idempotent(req *commitReq) (WriteResult, bool) {
+	if len(req.events) == 0 {
+		return WriteResult{}, false
+	}
+	s, ok := e.streams[req.stream]
+	if !ok {
+		return WriteResult{}, false
+	}
+	g, ok := e.ids[req.events[0].ID]
+	if !ok || e.entries[g].stream != s.idx || e.entries[g].rev == revTombstone {
+		return WriteResult{}, false
+	}
+	firstRev := int64(e.entries[g].rev)
+	switch req.expected.Kind {
+	case ExpectNoStream:
+		if firstRev != 0 {
+			return WriteResult{}, false
+		}
+	case ExpectRevision:
+		if firstRev != int64(req.expected.Revision)+1 {
+			return WriteResult{}, false
+		}
+	case ExpectStreamExists:
+		if firstRev == 0 {
+			return WriteResult{}, false
+		}
+	}
+	lastRev := firstRev + int64(len(req.events)) - 1
+	if lastRev >= int64(len(s.revs)) {
+		return WriteResult{}, false
+	}
+	for i := range req.events {
+		gi := s.revs[firstRev+int64(i)]
+		if gi2, ok := e.ids[req.events[i].ID]; !ok || gi2 != gi {
+			return WriteResult{}, false
+		}
+	}
+	last := e.entries[s.revs[lastRev]]
+	return WriteResult{Success: true, Revision: uint64(lastRev), Position: Position(last.pos)}, true
+}
+
+// withTB returns metadata JSON with $tb set, keeping every other key.
+func withTB(raw []byte, tb int64) []byte {
+	m := map[string]json.RawMessage{}
+	if len(raw) > 0 {
+		if err := json.Unmarshal(raw, &m); err != nil {
+			m = map[string]json.RawMessage{}
+		}
+	}
+	m["$tb"] = json.RawMessage(fmt.Sprintf("%d", tb))
+	out, _ := json.Marshal(m)
+	return out
+}
+
+// ---------------------------------------------------------------------------
+// Reads
+
+// readBatch is how many events a read loads per lock acquisition.
+const readBatch = 256
+
+// visibleFrom returns the first visible revision of a stream and whether the
+// stream is readable at all. Caller holds the read lock.
+func (e *Engine) visibility(s *streamState) (first int64, err error) {
+	if s.tombstoned {
+		return 0, &StreamDeletedError{Stream: s.name}
+	}
+	if len(s.revs) == 0 || s.softDeleted() {
+		return 0, ErrStreamNotFound
+	}
+	return firstVisible(s), nil
+}
+
+// firstVisible is the first revision that $tb, $maxCount and the implicit
+// one-event window of $$ streams leave visible. Caller holds the read lock.
+func firstVisible(s *streamState) int64 {
+	if s.softDeleted() {
+		return int64(len(s.revs))
+	}
+	first := int64(0)
+	if s.meta.tb > 0 {
+		first = s.meta.tb
+	}
+	if s.meta.maxCount > 0 {
+		if c := int64(len(s.revs)) - s.meta.maxCount; c > first {
+			first = c
+		}
+	}
+	if strings.HasPrefix(s.name, "$$") {
+		// Only the latest metadata is visible (implicit $maxCount 1).
+		if c := int64(len(s.revs)) - 1; c > first {
+			first = c
+		}
+	}
+	return first
+}
+
+// ReadStream calls fn for up to count events of stream from revision from
+// (inclusive), forwards or backwards. from may be RevisionEnd. It returns
+// ErrStreamNotFound or *StreamDeletedError for an unreadable stream.
+func (e *Engine) ReadStream(ctx context.Context, stream string, from uint64, backwards bool, count uint64, fn func(*Event) error) error {
+	e.mu.RLock()
+	s, ok := e.streams[stream]
+	if !ok {
+		e.mu.RUnlock()
+		return ErrStreamNotFound
+	}
+	first, err := e.visibility(s)
+	if err != nil {
+		e.mu.RUnlock()
+		return err
+	}
+	lastRev := s.lastRevision()
+	maxAge := s.meta.maxAge
+	e.mu.RUnlock()
+
+	var cur int64
+	switch {
+	case backwards && from == RevisionEnd, backwards && from > uint64(lastRev):
+		cur = lastRev
+	case backwards:
+		cur = int64(from)
+	case from == RevisionEnd:
+		return nil
+	default:
+		cur = int64(from)
+		if cur < first {
+			cur = first
+		}
+	}
+	cutoff := e.ageCutoff(maxAge)
+	sent := uint64(0)
+	idx := make([]uint32, 0, readBatch)
+	for sent < count {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		idx = idx[:0]
+		e.mu.RLock()
+		for len(idx) < readBatch && uint64(len(idx)) < count-sent {
+			if backwards {
+				if cur < first {
+					break
+				}
+				idx = append(idx, s.revs[cur])
+				cur--
+			} else {
+				if cur >= int64(len(s.revs)) {
+					break
+				}
+				idx = append(idx, s.revs[cur])
+				cur++
+			}
+		}
+		e.mu.RUnlock()
+		if len(idx) == 0 {
+			return nil
+		}
+		stop := false
+		err := e.load(idx, func(ev *Event) error {
+			if cutoff > 0 && ev.Created < cutoff {
+				return nil
+			}
+			sent++
+			if err := fn(ev); err != nil {
+				return err
+			}
+			if sent >= count {
+				stop = true
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		if stop {
+			return nil
+		}
+	}
+	return nil
+}
+
+func (e *Engine) ageCutoff(maxAge int64) int64 {
+	if maxAge <= 0 {
+		return 0
+	}
+	return e.opts.Now().Add(-time.Duration(maxAge)*time.Second).UnixNano() / 100
+}
+
+// StreamInfo describes a stream for subscriptions: its last revision (-1 if
+// none) and the first visible revision.
+type StreamInfo struct {
+	LastRevision int64
+	FirstVisible int64
+	Tombstoned   bool
+	Exists       bool
+}
+
+// NextInStream loads up to max visible events of stream with revision >
+// after (after = -1: from the first). It never reports not-found: a
+// subscription waits for a stream to appear. A tombstoned stream returns
+// *StreamDeletedError.
+func (e *Engine) NextInStream(stream string, after int64, max int) ([]Event, error) {
+	e.mu.RLock()
+	s, ok := e.streams[stream]
+	if !ok {
+		e.mu.RUnlock()
+		return nil, nil
+	}
+	if s.tombstoned {
+		e.mu.RUnlock()
+		return nil, &StreamDeletedError{Stream: stream}
+	}
+	first := firstVisible(s)
+	cur := after + 1
+	if cur < first {
+		cur = first
+	}
+	var idx []uint32
+	for cur < int64(len(s.revs)) && len(idx) < max {
+		idx = append(idx, s.revs[cur])
+		cur++
+	}
+	cutoff := e.ageCutoff(s.meta.maxAge)
+	e.mu.RUnlock()
+	out := make([]Event, 0, len(idx))
+	err := e.load(idx, func(ev *Event) error {
+		if cutoff > 0 && ev.Created < cutoff {
+			return nil
+		}
+		out = append(out, *ev)
+		return nil
+	})
+	if len(out) == 0 && len(idx) > 0 && err == nil {
+		// Everything loaded was too old: move on past it.
+		out = append(out, Event{Revision: uint64(cur - 1), Type: skipMarker})
+	}
+	return out, err
+}
+
+// skipMarker marks a placeholder event that only advances a cursor.
+const skipMarker = "\x00skip"
+
+// IsSkip reports a placeholder from NextInStream that carries no event.
+func (ev *Event) IsSkip() bool { return ev.Type == skipMarker }
+
+// ReadAll calls fn for up to count events of $all starting at position from:
+// forwards, the first event at or after from; backwards, events before from
+// (from = PositionEnd: from the last event).
+func (e *Engine) ReadAll(ctx context.Context, from Position, backwards bool, count uint64, fn func(*Event) error) error {
+	e.mu.RLock()
+	var cur int
+	if backwards {
+		if from == PositionEnd {
+			cur = len(e.entries) - 1
+		} else {
+			cur = e.searchPos(from) - 1
+		}
+	} else {
+		if from == PositionEnd {
+			e.mu.RUnlock()
+			return nil
+		}
+		cur = e.searchPos(from)
+	}
+	e.mu.RUnlock()
+	sent := uint64(0)
+	idx := make([]uint32, 0, readBatch)
+	for sent < count {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		idx = idx[:0]
+		e.mu.RLock()
+		for len(idx) < readBatch && uint64(len(idx)) < count-sent {
+			if cur < 0 || cur >= len(e.entries) {
+				break
+			}
+			idx = append(idx, uint32(cur))
+			if backwards {
+				cur--
+			} else {
+				cur++
+			}
+		}
+		e.mu.RUnlock()
+		if len(idx) == 0 {
+			return nil
+		}
+		if err := e.load(idx, func(ev *Event) error { sent++; return fn(ev) }); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// searchPos returns the index of the first entry with pos >= p. Caller holds
+// the read lock.
+func (e *Engine) searchPos(p Position) int {
+	if p > math.MaxInt64 {
+		return len(e.entries)
+	}
+	return sort.Search(len(e.entries), func(i int) bool { return e.entries[i].pos >= int64(p) })
+}
+
+// AllFilter selects events of $all by stream name and event type. Nil
+// functions match everything.
+type AllFilter struct {
+	Stream func(name string) bool
+	Type   func(typ string) bool
+}
+
+// NextInAll scans $all for events after position after (exclusive; 0 = from
+// the first), returning up to max matching events. It scans at most
+// maxScan events and returns the position of the last one it looked at
+// (scannedTo) and how many it looked at, so callers can send checkpoints.
+func (e *Engine) NextInAll(after Position, f AllFilter, max, maxScan int) (events []Event, scannedTo Position, scanned int, err error) {
+	e.mu.RLock()
+	cur := 0
+	if after > 0 {
+		cur = e.searchPos(after)
+		if cur < len(e.entries) && e.entries[cur].pos == int64(after) {
+			cur++
+		}
+	}
+	var idx []uint32
+	scannedTo = after
+	for cur < len(e.entries) && len(idx) < max && scanned < maxScan {
+		en := e.entries[cur]
+		scanned++
+		scannedTo = Position(en.pos)
+		if (f.Stream == nil || f.Stream(e.names[en.stream].name)) && (f.Type == nil || f.Type(e.types[en.typ])) {
+			idx = append(idx, uint32(cur))
+		}
+		cur++
+	}
+	e.mu.RUnlock()
+	if len(idx) == 0 {
+		return nil, scannedTo, scanned, nil
+	}
+	events = make([]Event, 0, len(idx))
+	err = e.load(idx, func(ev *Event) error { events = append(events, *ev); return nil })
+	return events, scannedTo, scanned, err
+}
+
+// load reads the events at the given global indexes from disk, in order,
+// coalescing neighbouring events into one read.
+func (e *Engine) load(idx []uint32, fn func(*Event) error) error {
+	type span struct {
+		f          *os.File
+		base       int64 // logical position of the file's first byte
+		start, end int64 // file offsets
+		first, n   int   // into idx
+	}
+	e.mu.RLock()
+	ents := make([]entry, len(idx))
+	names := make([]string, len(idx))
+	for i, g := range idx {
+		ents[i] = e.entries[g]
+		names[i] = e.names[ents[i].stream].name
+	}
+	var spans []span
+	for i, en := range ents {
+		seg := e.segmentAt(en.pos)
+		if seg == nil || seg.f == nil {
+			e.mu.RUnlock()
+			return ErrClosed
+		}
+		off := en.pos - seg.base
+		if n := len(spans); n > 0 {
+			sp := &spans[n-1]
+			if sp.f == seg.f && off >= sp.end && off-sp.end < 4096 && off+int64(en.size)-sp.start <= 4<<20 {
+				sp.end = off + int64(en.size)
+				sp.n++
+				continue
+			}
+		}
+		spans = append(spans, span{f: seg.f, base: seg.base, start: off, end: off + int64(en.size), first: i, n: 1})
+	}
+	e.mu.RUnlock()
+	var buf []byte
+	var ev Event
+	for _, sp := range spans {
+		n := int(sp.end - sp.start)
+		if cap(buf) < n {
+			buf = make([]byte, n)
+		}
+		buf = buf[:n]
+		if _, err := sp.f.ReadAt(buf, sp.start); err != nil {
+			return fmt.Errorf("read event: %w", err)
+		}
+		for i := sp.first; i < sp.first+sp.n; i++ {
+			en := ents[i]
+			off := int(en.pos - sp.base - sp.start)
+			body := buf[off : off+int(en.size)]
+			if err := decodeEvent(body, &ev); err != nil {
+				return fmt.Errorf("decode event at %d: %w", en.pos, err)
+			}
+			ev.Stream = names[i]
+			ev.Position = Position(en.pos)
+			if err := fn(&ev); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// segmentAt finds the segment holding pos. Caller holds the read lock.
+func (e *Engine) segmentAt(pos int64) *segment {
+	i := sort.Search(len(e.segs), func(i int) bool { return e.segs[i].base > pos }) - 1
+	if i < 0 {
+		return nil
+	}
+	return e.segs[i]
+}
+
+// StreamMetadataRaw returns the raw metadata JSON of a stream, if any.
+func (e *Engine) StreamMetadataRaw(stream string) []byte {
+	e.mu.RLock()
+	defer e.mu.RUnlock()
+	if s, ok := e.streams[stream]; ok {
+		return s.meta.raw
+	}
+	return nil
+}
+
+// LastRevision returns the last revision of stream (-1 when it has none) and
+// whether it is tombstoned.
+func (e *Engine) LastRevision(stream string) (int64, bool) {
+	e.mu.RLock()
+	defer e.mu.RUnlock()
+	s, ok := e.streams[stream]
+	if !ok {
+		return -1, false
+	}
+	return s.lastRevision(), s.tombstoned
+}

@@ -1,0 +1,266 @@
+package node
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"hash/crc32"
+	"io"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+)
+
+// The log is the only source of truth. It is a sequence of segment files; a
+// segment's name is the logical position of its first byte, so a position is
+// simply a byte offset in the concatenation of all segments. Each segment
+// starts with an 8-byte magic header, which also makes every position > 0.
+//
+// A record is [u32 payload length][u32 CRC32C of payload][payload]. One record
+// holds one whole commit (an append, a delete, a tombstone), so a commit is
+// all-or-nothing on disk: a torn record is simply not there after recovery.
+
+const (
+	segmentMagic      = "LPLOG001"
+	segmentHeaderSize = int64(len(segmentMagic))
+	recordHeaderSize  = 8
+	segmentPrefix     = "segment-"
+	segmentSuffix     = ".log"
+	// maxRecordSize bounds a single record so that a corrupt length field is
+	// recognised as corruption rather than as a request to read gigabytes.
+	maxRecordSize = 1 << 30
+)
+
+var castagnoli = crc32.MakeTable(crc32.Castagnoli)
+
+// CorruptionError reports a record whose checksum or framing is wrong before
+// the tail of the log. The node refuses to start rather than serve or drop it.
+type CorruptionError struct {
+	File   string
+	Offset int64
+	Reason string
+}
+
+func (e *CorruptionError) Error() string {
+	return fmt.Sprintf("corrupt log record in %s at offset %d: %s", e.File, e.Offset, e.Reason)
+}
+
+// segment is one file of the log.
+type segment struct {
+	base int64 // logical position of byte 0 of the file
+	path string
+	f    *os.File
+	size int64 // bytes in the file that belong to the log
+}
+
+func segmentName(base int64) string {
+	return fmt.Sprintf("%s%020d%s", segmentPrefix, base, segmentSuffix)
+}
+
+// listSegments returns the segment files of dir ordered by base position.
+func listSegments(dir string) ([]*segment, error) {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return nil, fmt.Errorf("list data directory: %w", err)
+	}
+	var segs []*segment
+	for _, e := range entries {
+		name := e.Name()
+		if e.IsDir() || !strings.HasPrefix(name, segmentPrefix) || !strings.HasSuffix(name, segmentSuffix) {
+			continue
+		}
+		base, err := strconv.ParseInt(strings.TrimSuffix(strings.TrimPrefix(name, segmentPrefix), segmentSuffix), 10, 64)
+		if err != nil {
+			return nil, fmt.Errorf("segment file %s: name is not a position", name)
+		}
+		segs = append(segs, &segment{base: base, path: filepath.Join(dir, name)})
+	}
+	sort.Slice(segs, func(i, j int) bool { return segs[i].base < segs[j].base })
+	return segs, nil
+}
+
+// recordVisitor receives each valid record during a scan: its logical
+// position (of the record header) and payload. The payload slice is only
+// valid during the call.
+type recordVisitor func(pos int64, payload []byte) error
+
+// scanResult says where the valid part of a segment ends.
+type scanResult struct {
+	validEnd int64 // file offset just past the last valid record
+	torn     bool  // bytes after validEnd form an incomplete final record
+}
+
+// scanSegment reads every record of one segment, verifying framing and
+// checksums. A damaged record that is the last thing in the last segment is a
+// torn tail (an append that was never acknowledged); damage anywhere else is
+// corruption.
+func scanSegment(s *segment, last bool, visit recordVisitor) (scanResult, error) {
+	f, err := os.Open(s.path)
+	if err != nil {
+		return scanResult{}, fmt.Errorf("open segment: %w", err)
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return scanResult{}, fmt.Errorf("stat segment: %w", err)
+	}
+	size := st.Size()
+	name := filepath.Base(s.path)
+	corrupt := func(off int64, reason string) error {
+		return &CorruptionError{File: name, Offset: off, Reason: reason}
+	}
+	head := make([]byte, segmentHeaderSize)
+	if _, err := io.ReadFull(f, head); err != nil || string(head) != segmentMagic {
+		if last && size < segmentHeaderSize {
+			// A segment created but never written: nothing acknowledged lives in it.
+			return scanResult{validEnd: 0, torn: size > 0}, nil
+		}
+		return scanResult{}, corrupt(0, "bad segment header")
+	}
+	r := newBufferedReader(f, 1<<20)
+	off := segmentHeaderSize
+	var hdr [recordHeaderSize]byte
+	var buf []byte
+	for off < size {
+		remaining := size - off
+		if remaining < recordHeaderSize {
+			if last {
+				return scanResult{validEnd: off, torn: true}, nil
+			}
+			return scanResult{}, corrupt(off, "truncated record header")
+		}
+		if _, err := io.ReadFull(r, hdr[:]); err != nil {
+			return scanResult{}, fmt.Errorf("read segment %s at %d: %w", name, off, err)
+		}
+		n := int64(binary.LittleEndian.Uint32(hdr[0:4]))
+		sum := binary.LittleEndian.Uint32(hdr[4:8])
+		if n == 0 || n > maxRecordSize {
+			if last && allZero(f, off, size) {
+				// Preallocated or zero-filled tail from a crash: torn.
+				return scanResult{validEnd: off, torn: true}, nil
+			}
+			return scanResult{}, corrupt(off, fmt.Sprintf("impossible record length %d", n))
+		}
+		if off+recordHeaderSize+n > size {
+			if last {
+				return scanResult{validEnd: off, torn: true}, nil
+			}
+			return scanResult{}, corrupt(off, "record runs past the end of the segment")
+		}
+		if int64(cap(buf)) < n {
+			buf = make([]byte, n)
+		}
+		buf = buf[:n]
+		if _, err := io.ReadFull(r, buf); err != nil {
+			return scanResult{}, fmt.Errorf("read segment %s at %d: %w", name, off, err)
+		}
+		if crc32.Checksum(buf, castagnoli) != sum {
+			if last && off+recordHeaderSize+n == size {
+				// The final record of the log, written but never acknowledged
+				// (an ack waits for fdatasync of every byte of it).
+				return scanResult{validEnd: off, torn: true}, nil
+			}
+			return scanResult{}, corrupt(off, "checksum mismatch")
+		}
+		if err := visit(s.base+off, buf); err != nil {
+			return scanResult{}, err
+		}
+		off += recordHeaderSize + n
+	}
+	return scanResult{validEnd: off}, nil
+}
+
+func allZero(f *os.File, from, to int64) bool {
+	buf := make([]byte, 64<<10)
+	for from < to {
+		n := int64(len(buf))
+		if to-from < n {
+			n = to - from
+		}
+		if _, err := f.ReadAt(buf[:n], from); err != nil {
+			return false
+		}
+		for _, b := range buf[:n] {
+			if b != 0 {
+				return false
+			}
+		}
+		from += n
+	}
+	return true
+}
+
+// bufferedReader is a minimal sequential reader with a large buffer.
+type bufferedReader struct {
+	r   io.Reader
+	buf []byte
+	i   int
+	n   int
+}
+
+func newBufferedReader(r io.Reader, size int) *bufferedReader {
+	return &bufferedReader{r: r, buf: make([]byte, size)}
+}
+
+func (b *bufferedReader) Read(p []byte) (int, error) {
+	if b.i == b.n {
+		if len(p) >= len(b.buf) {
+			return b.r.Read(p)
+		}
+		n, err := b.r.Read(b.buf)
+		if n == 0 {
+			if err == nil {
+				err = io.ErrNoProgress
+			}
+			return 0, err
+		}
+		b.i, b.n = 0, n
+	}
+	n := copy(p, b.buf[b.i:b.n])
+	b.i += n
+	return n, nil
+}
+
+// preserveTornTail copies the bytes of a torn tail aside before the segment is
+// truncated, so nothing that was ever on disk is destroyed by recovery.
+func preserveTornTail(s *segment, from int64) (string, error) {
+	f, err := os.Open(s.path)
+	if err != nil {
+		return "", err
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return "", err
+	}
+	if st.Size() <= from {
+		return "", nil
+	}
+	aside := fmt.Sprintf("%s.torn-%d", s.path, from)
+	out, err := os.OpenFile(aside, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, 0o600)
+	if err != nil {
+		return "", err
+	}
+	if _, err := io.Copy(out, io.NewSectionReader(f, from, st.Size()-from)); err != nil {
+		out.Close()
+		return "", err
+	}
+	if err := out.Sync(); err != nil {
+		out.Close()
+		return "", err
+	}
+	return aside, out.Close()
+}
+
+func syncDir(dir string) error {
+	d, err := os.Open(dir)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	return d.Sync()
+}
+
+var errLogClosed = errors.New("log closed")

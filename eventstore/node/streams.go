@@ -1,0 +1,642 @@
+package node
+
+import (
+	"context"
+	"encoding/binary"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"regexp"
+	"strconv"
+	"strings"
+
+	"github.com/EventStore/EventStore-Client-Go/v4/protos/shared"
+	"github.com/EventStore/EventStore-Client-Go/v4/protos/streams"
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/metadata"
+	"google.golang.org/grpc/status"
+)
+
+// streamsService serves event_store.client.streams.Streams.
+type streamsService struct {
+	streams.UnimplementedStreamsServer
+	engine    *Engine
+	log       *slog.Logger
+	maxAppend int
+}
+
+// ---------------------------------------------------------------------------
+// Errors: the one place engine errors become gRPC statuses and trailers.
+
+// rpcError converts an engine error to the status the real server sends,
+// setting trailers where the client reads them.
+func rpcError(setTrailer func(metadata.MD), err error) error {
+	var deleted *StreamDeletedError
+	var tooLarge *AppendTooLargeError
+	var invalid *InvalidError
+	switch {
+	case errors.As(err, &deleted):
+		setTrailer(metadata.Pairs("exception", "stream-deleted", "stream-name", deleted.Stream))
+		return status.Errorf(codes.FailedPrecondition, "Event stream '%s' is deleted.", deleted.Stream)
+	case errors.As(err, &tooLarge):
+		setTrailer(metadata.Pairs("exception", "maximum-append-size-exceeded", "maximum-append-size", strconv.Itoa(tooLarge.Limit)))
+		return status.Error(codes.InvalidArgument, tooLarge.Error())
+	case errors.As(err, &invalid):
+		return status.Error(codes.InvalidArgument, invalid.Error())
+	case errors.Is(err, ErrDiskFull):
+		return status.Error(codes.ResourceExhausted, err.Error())
+	case errors.Is(err, ErrStopped), errors.Is(err, ErrClosed):
+		return status.Error(codes.Unavailable, err.Error())
+	case errors.Is(err, context.Canceled):
+		return status.Error(codes.Canceled, err.Error())
+	case errors.Is(err, context.DeadlineExceeded):
+		return status.Error(codes.DeadlineExceeded, err.Error())
+	}
+	if _, ok := status.FromError(err); ok {
+		return err
+	}
+	return status.Error(codes.Internal, err.Error())
+}
+
+func unaryTrailer(ctx context.Context) func(metadata.MD) {
+	return func(md metadata.MD) { _ = grpc.SetTrailer(ctx, md) }
+}
+
+func wrongExpectedError(setTrailer func(metadata.MD), stream string, x Expected, res WriteResult) error {
+	actual := "-1"
+	if !res.NoStream {
+		actual = strconv.FormatUint(res.Revision, 10)
+	}
+	setTrailer(metadata.Pairs("exception", "wrong-expected-version", "stream-name", stream,
+		"expected-version", expectedString(x), "actual-version", actual))
+	return status.Errorf(codes.FailedPrecondition, "Append failed due to WrongExpectedVersion. Stream: %s, Expected version: %s, Actual version: %s",
+		stream, expectedString(x), actual)
+}
+
+func expectedString(x Expected) string {
+	switch x.Kind {
+	case ExpectNoStream:
+		return "-1"
+	case ExpectStreamExists:
+		return "-4"
+	case ExpectRevision:
+		return strconv.FormatUint(x.Revision, 10)
+	}
+	return "-2"
+}
+
+// ---------------------------------------------------------------------------
+// Wire helpers
+
+func streamName(id *shared.StreamIdentifier) (string, error) {
+	if id == nil || len(id.GetStreamName()) == 0 {
+		return "", &InvalidError{Reason: "stream identifier is missing"}
+	}
+	return string(id.GetStreamName()), nil
+}
+
+// uuidToProto encodes an id the way the client asked for.
+func uuidToProto(id [16]byte, asString bool) *shared.UUID {
+	if asString {
+		return &shared.UUID{Value: &shared.UUID_String_{String_: formatUUID(id)}}
+	}
+	return &shared.UUID{Value: &shared.UUID_Structured_{Structured: &shared.UUID_Structured{
+		MostSignificantBits:  int64(binary.BigEndian.Uint64(id[:8])),
+		LeastSignificantBits: int64(binary.BigEndian.Uint64(id[8:])),
+	}}}
+}
+
+func uuidFromProto(u *shared.UUID) ([16]byte, error) {
+	var id [16]byte
+	switch {
+	case u == nil:
+		return id, &InvalidError{Reason: "event id is missing"}
+	case u.GetStructured() != nil:
+		binary.BigEndian.PutUint64(id[:8], uint64(u.GetStructured().GetMostSignificantBits()))
+		binary.BigEndian.PutUint64(id[8:], uint64(u.GetStructured().GetLeastSignificantBits()))
+		return id, nil
+	}
+	s := strings.ReplaceAll(u.GetString_(), "-", "")
+	if len(s) != 32 {
+		return id, &InvalidError{Reason: fmt.Sprintf("event id %q is not a UUID", u.GetString_())}
+	}
+	if _, err := hex.Decode(id[:], []byte(s)); err != nil {
+		return id, &InvalidError{Reason: fmt.Sprintf("event id %q is not a UUID", u.GetString_())}
+	}
+	return id, nil
+}
+
+func formatUUID(id [16]byte) string {
+	var b [36]byte
+	hex.Encode(b[0:8], id[0:4])
+	b[8] = '-'
+	hex.Encode(b[9:13], id[4:6])
+	b[13] = '-'
+	hex.Encode(b[14:18], id[6:8])
+	b[18] = '-'
+	hex.Encode(b[19:23], id[8:10])
+	b[23] = '-'
+	hex.Encode(b[24:], id[10:])
+	return string(b[:])
+}
+
+func recordedToProto(ev *Event, uuidAsString bool) *streams.ReadResp_ReadEvent_RecordedEvent {
+	return &streams.ReadResp_ReadEvent_RecordedEvent{
+		Id:               uuidToProto(ev.ID, uuidAsString),
+		StreamIdentifier: &shared.StreamIdentifier{StreamName: []byte(ev.Stream)},
+		StreamRevision:   ev.Revision,
+		PreparePosition:  ev.Position,
+		CommitPosition:   ev.Position,
+		Metadata: map[string]string{
+			"type":         ev.Type,
+			"content-type": ev.ContentType,
+			// .NET ticks since the Unix epoch; the client log.Fatals on
+			// anything that is not an integer.
+			"created": strconv.FormatInt(ev.Created, 10),
+		},
+		CustomMetadata: ev.CustomMetadata,
+		Data:           ev.Data,
+	}
+}
+
+func eventResp(ev *Event, uuidAsString bool) *streams.ReadResp {
+	return &streams.ReadResp{Content: &streams.ReadResp_Event{Event: &streams.ReadResp_ReadEvent{
+		Event:    recordedToProto(ev, uuidAsString),
+		Position: &streams.ReadResp_ReadEvent_CommitPosition{CommitPosition: ev.Position},
+	}}}
+}
+
+func expectedFromAppend(o *streams.AppendReq_Options) (Expected, error) {
+	switch v := o.GetExpectedStreamRevision().(type) {
+	case *streams.AppendReq_Options_Revision:
+		return Expected{Kind: ExpectRevision, Revision: v.Revision}, nil
+	case *streams.AppendReq_Options_NoStream:
+		return Expected{Kind: ExpectNoStream}, nil
+	case *streams.AppendReq_Options_StreamExists:
+		return Expected{Kind: ExpectStreamExists}, nil
+	case *streams.AppendReq_Options_Any, nil:
+		return Expected{Kind: ExpectAny}, nil
+	}
+	return Expected{}, &InvalidError{Reason: "unknown expected stream revision"}
+}
+
+// ---------------------------------------------------------------------------
+// Append
+
+// Append receives options, then events, then half-close. It always reads
+// the request stream to its end before answering, so the client sees the
+// status and trailers rather than a bare EOF from Send.
+func (s *streamsService) Append(stream streams.Streams_AppendServer) error {
+	setTrailer := stream.SetTrailer
+	first, err := stream.Recv()
+	if err != nil {
+		return err
+	}
+	opts := first.GetOptions()
+	var reqErr error
+	if opts == nil {
+		reqErr = &InvalidError{Reason: "append must start with options"}
+	}
+	name, err := streamName(opts.GetStreamIdentifier())
+	if reqErr == nil && err != nil {
+		reqErr = err
+	}
+	expected, err := expectedFromAppend(opts)
+	if reqErr == nil && err != nil {
+		reqErr = err
+	}
+	var events []ProposedEvent
+	size := 0
+	for {
+		msg, err := stream.Recv()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return err
+		}
+		if reqErr != nil {
+			continue // keep draining; nothing of this append is stored
+		}
+		pm := msg.GetProposedMessage()
+		if pm == nil {
+			reqErr = &InvalidError{Reason: "expected a proposed message"}
+			continue
+		}
+		size += len(pm.GetData()) + len(pm.GetCustomMetadata())
+		if size > s.maxAppend {
+			reqErr = &AppendTooLargeError{Size: size, Limit: s.maxAppend}
+			events = nil
+			continue
+		}
+		ev, err := proposedEvent(pm, len(events))
+		if err != nil {
+			reqErr = err
+			continue
+		}
+		events = append(events, ev)
+	}
+	if reqErr != nil {
+		var missing *missingMetadataError
+		if errors.As(reqErr, &missing) {
+			setTrailer(metadata.Pairs("exception", "missing-required-metadata-property", "property", missing.key))
+			return status.Error(codes.InvalidArgument, missing.Error())
+		}
+		return rpcError(setTrailer, reqErr)
+	}
+	res, err := s.engine.Append(stream.Context(), name, expected, events)
+	if err != nil {
+		return rpcError(setTrailer, err)
+	}
+	if !res.Success {
+		return stream.SendAndClose(&streams.AppendResp{Result: &streams.AppendResp_WrongExpectedVersion_{
+			WrongExpectedVersion: wrongExpectedVersion(expected, res)}})
+	}
+	success := &streams.AppendResp_Success{}
+	if res.NoStream {
+		success.CurrentRevisionOption = &streams.AppendResp_Success_NoStream{NoStream: &shared.Empty{}}
+	} else {
+		success.CurrentRevisionOption = &streams.AppendResp_Success_CurrentRevision{CurrentRevision: res.Revision}
+	}
+	if res.Position > 0 {
+		success.PositionOption = &streams.AppendResp_Success_Position{Position: &streams.AppendResp_Position{
+			CommitPosition: res.Position, PreparePosition: res.Position}}
+	} else {
+		success.PositionOption = &streams.AppendResp_Success_NoPosition{NoPosition: &shared.Empty{}}
+	}
+	return stream.SendAndClose(&streams.AppendResp{Result: &streams.AppendResp_Success_{Success: success}})
+}
+
+type missingMetadataError struct {
+	key   string
+	index int
+}
+
+func (e *missingMetadataError) Error() string {
+	return fmt.Sprintf("event %d: required metadata property %q is missing", e.index, e.key)
+}
+
+func proposedEvent(pm *streams.AppendReq_ProposedMessage, i int) (ProposedEvent, error) {
+	id, err := uuidFromProto(pm.GetId())
+	if err != nil {
+		return ProposedEvent{}, err
+	}
+	md := pm.GetMetadata()
+	typ, ok := md["type"]
+	if !ok || typ == "" {
+		return ProposedEvent{}, &missingMetadataError{key: "type", index: i}
+	}
+	ct, ok := md["content-type"]
+	if !ok || ct == "" {
+		return ProposedEvent{}, &missingMetadataError{key: "content-type", index: i}
+	}
+	return ProposedEvent{ID: id, Type: typ, ContentType: ct, CustomMetadata: pm.GetCustomMetadata(), Data: pm.GetData()}, nil
+}
+
+func wrongExpectedVersion(x Expected, res WriteResult) *streams.AppendResp_WrongExpectedVersion {
+	w := &streams.AppendResp_WrongExpectedVersion{}
+	if res.NoStream {
+		w.CurrentRevisionOption_20_6_0 = &streams.AppendResp_WrongExpectedVersion_NoStream_20_6_0{NoStream_20_6_0: &shared.Empty{}}
+		w.CurrentRevisionOption = &streams.AppendResp_WrongExpectedVersion_CurrentNoStream{CurrentNoStream: &shared.Empty{}}
+	} else {
+		w.CurrentRevisionOption_20_6_0 = &streams.AppendResp_WrongExpectedVersion_CurrentRevision_20_6_0{CurrentRevision_20_6_0: res.Revision}
+		w.CurrentRevisionOption = &streams.AppendResp_WrongExpectedVersion_CurrentRevision{CurrentRevision: res.Revision}
+	}
+	switch x.Kind {
+	case ExpectRevision:
+		w.ExpectedRevisionOption_20_6_0 = &streams.AppendResp_WrongExpectedVersion_ExpectedRevision_20_6_0{ExpectedRevision_20_6_0: x.Revision}
+		w.ExpectedRevisionOption = &streams.AppendResp_WrongExpectedVersion_ExpectedRevision{ExpectedRevision: x.Revision}
+	case ExpectStreamExists:
+		w.ExpectedRevisionOption_20_6_0 = &streams.AppendResp_WrongExpectedVersion_StreamExists_20_6_0{StreamExists_20_6_0: &shared.Empty{}}
+		w.ExpectedRevisionOption = &streams.AppendResp_WrongExpectedVersion_ExpectedStreamExists{ExpectedStreamExists: &shared.Empty{}}
+	case ExpectNoStream:
+		w.ExpectedRevisionOption = &streams.AppendResp_WrongExpectedVersion_ExpectedNoStream{ExpectedNoStream: &shared.Empty{}}
+	default:
+		w.ExpectedRevisionOption_20_6_0 = &streams.AppendResp_WrongExpectedVersion_Any_20_6_0{Any_20_6_0: &shared.Empty{}}
+		w.ExpectedRevisionOption = &streams.AppendResp_WrongExpectedVersion_ExpectedAny{ExpectedAny: &shared.Empty{}}
+	}
+	return w
+}
+
+// ---------------------------------------------------------------------------
+// Delete and tombstone
+
+type expectedOptions interface {
+	GetRevision() uint64
+	GetNoStream() *shared.Empty
+	GetStreamExists() *shared.Empty
+}
+
+func expectedOf(o expectedOptions, isRevision bool) Expected {
+	switch {
+	case isRevision:
+		return Expected{Kind: ExpectRevision, Revision: o.GetRevision()}
+	case o.GetNoStream() != nil:
+		return Expected{Kind: ExpectNoStream}
+	case o.GetStreamExists() != nil:
+		return Expected{Kind: ExpectStreamExists}
+	}
+	return Expected{Kind: ExpectAny}
+}
+
+// Delete soft-deletes a stream.
+func (s *streamsService) Delete(ctx context.Context, req *streams.DeleteReq) (*streams.DeleteResp, error) {
+	o := req.GetOptions()
+	name, err := streamName(o.GetStreamIdentifier())
+	if err != nil {
+		return nil, rpcError(unaryTrailer(ctx), err)
+	}
+	_, isRev := o.GetExpectedStreamRevision().(*streams.DeleteReq_Options_Revision)
+	x := expectedOf(o, isRev)
+	res, err := s.engine.Delete(ctx, name, x)
+	if err != nil {
+		return nil, rpcError(unaryTrailer(ctx), err)
+	}
+	if !res.Success {
+		return nil, wrongExpectedError(unaryTrailer(ctx), name, x, res)
+	}
+	return &streams.DeleteResp{PositionOption: &streams.DeleteResp_Position_{Position: &streams.DeleteResp_Position{
+		CommitPosition: res.Position, PreparePosition: res.Position}}}, nil
+}
+
+// Tombstone hard-deletes a stream.
+func (s *streamsService) Tombstone(ctx context.Context, req *streams.TombstoneReq) (*streams.TombstoneResp, error) {
+	o := req.GetOptions()
+	name, err := streamName(o.GetStreamIdentifier())
+	if err != nil {
+		return nil, rpcError(unaryTrailer(ctx), err)
+	}
+	_, isRev := o.GetExpectedStreamRevision().(*streams.TombstoneReq_Options_Revision)
+	x := expectedOf(o, isRev)
+	res, err := s.engine.Tombstone(ctx, name, x)
+	if err != nil {
+		return nil, rpcError(unaryTrailer(ctx), err)
+	}
+	if !res.Success {
+		return nil, wrongExpectedError(unaryTrailer(ctx), name, x, res)
+	}
+	return &streams.TombstoneResp{PositionOption: &streams.TombstoneResp_Position_{Position: &streams.TombstoneResp_Position{
+		CommitPosition: res.Position, PreparePosition: res.Position}}}, nil
+}
+
+// ---------------------------------------------------------------------------
+// Read and subscribe
+
+// Read serves finite reads and subscriptions of a stream or of $all.
+func (s *streamsService) Read(req *streams.ReadReq, stream streams.Streams_ReadServer) error {
+	o := req.GetOptions()
+	if o == nil {
+		return status.Error(codes.InvalidArgument, "read options are missing")
+	}
+	dir := o.GetReadDirection()
+	if dir != streams.ReadReq_Options_Forwards && dir != streams.ReadReq_Options_Backwards {
+		return status.Errorf(codes.InvalidArgument, "unknown read direction %d", int32(dir))
+	}
+	backwards := dir == streams.ReadReq_Options_Backwards
+	asString := o.GetUuidOption().GetString_() != nil
+	filter, err := allFilter(o.GetFilter())
+	if err != nil {
+		return rpcError(stream.SetTrailer, err)
+	}
+	if o.GetSubscription() != nil {
+		if backwards {
+			return status.Error(codes.InvalidArgument, "subscriptions read forwards only")
+		}
+		if so := o.GetStream(); so != nil {
+			return s.subscribeStream(so, asString, stream)
+		}
+		if ao := o.GetAll(); ao != nil {
+			return s.subscribeAll(ao, o.GetFilter(), filter, asString, stream)
+		}
+		return status.Error(codes.InvalidArgument, "read options name neither a stream nor $all")
+	}
+	count := o.GetCount()
+	ctx := stream.Context()
+	send := func(ev *Event) error { return stream.Send(eventResp(ev, asString)) }
+	if so := o.GetStream(); so != nil {
+		name, err := streamName(so.GetStreamIdentifier())
+		if err != nil {
+			return rpcError(stream.SetTrailer, err)
+		}
+		from := RevisionStart
+		switch v := so.GetRevisionOption().(type) {
+		case *streams.ReadReq_Options_StreamOptions_Revision:
+			from = v.Revision
+		case *streams.ReadReq_Options_StreamOptions_End:
+			from = RevisionEnd
+		}
+		err = s.engine.ReadStream(ctx, name, from, backwards, count, send)
+		if errors.Is(err, ErrStreamNotFound) {
+			return stream.Send(&streams.ReadResp{Content: &streams.ReadResp_StreamNotFound_{StreamNotFound: &streams.ReadResp_StreamNotFound{
+				StreamIdentifier: so.GetStreamIdentifier()}}})
+		}
+		if err != nil {
+			return rpcError(stream.SetTrailer, err)
+		}
+		return nil
+	}
+	if ao := o.GetAll(); ao != nil {
+		from := Position(0)
+		switch v := ao.GetAllOption().(type) {
+		case *streams.ReadReq_Options_AllOptions_Position:
+			from = v.Position.GetCommitPosition()
+		case *streams.ReadReq_Options_AllOptions_End:
+			from = PositionEnd
+		}
+		if filter.Stream != nil || filter.Type != nil {
+			inner := send
+			send = func(ev *Event) error {
+				if (filter.Stream == nil || filter.Stream(ev.Stream)) && (filter.Type == nil || filter.Type(ev.Type)) {
+					return inner(ev)
+				}
+				return nil
+			}
+		}
+		if err := s.engine.ReadAll(ctx, from, backwards, count, send); err != nil {
+			return rpcError(stream.SetTrailer, err)
+		}
+		return nil
+	}
+	return status.Error(codes.InvalidArgument, "read options name neither a stream nor $all")
+}
+
+// allFilter compiles a server-side $all filter.
+func allFilter(f *streams.ReadReq_Options_FilterOptions) (AllFilter, error) {
+	if f == nil {
+		return AllFilter{}, nil
+	}
+	var expr *streams.ReadReq_Options_FilterOptions_Expression
+	byStream := false
+	switch {
+	case f.GetStreamIdentifier() != nil:
+		expr, byStream = f.GetStreamIdentifier(), true
+	case f.GetEventType() != nil:
+		expr = f.GetEventType()
+	default:
+		return AllFilter{}, nil
+	}
+	var match func(string) bool
+	if expr.GetRegex() != "" {
+		re, err := regexp.Compile(expr.GetRegex())
+		if err != nil {
+			return AllFilter{}, &InvalidError{Reason: fmt.Sprintf("filter regex %q: %v", expr.GetRegex(), err)}
+		}
+		match = re.MatchString
+	} else {
+		prefixes := expr.GetPrefix()
+		match = func(s string) bool {
+			for _, p := range prefixes {
+				if strings.HasPrefix(s, p) {
+					return true
+				}
+			}
+			return false
+		}
+	}
+	if byStream {
+		return AllFilter{Stream: match}, nil
+	}
+	return AllFilter{Type: match}, nil
+}
+
+func confirm(stream streams.Streams_ReadServer, id string) error {
+	return stream.Send(&streams.ReadResp{Content: &streams.ReadResp_Confirmation{
+		Confirmation: &streams.ReadResp_SubscriptionConfirmation{SubscriptionId: id}}})
+}
+
+var caughtUp = &streams.ReadResp{Content: &streams.ReadResp_CaughtUp_{CaughtUp: &streams.ReadResp_CaughtUp{}}}
+
+// subscribeStream: catch-up from the start point (exclusive), caught-up,
+// then live events in commit order.
+func (s *streamsService) subscribeStream(so *streams.ReadReq_Options_StreamOptions, asString bool, stream streams.Streams_ReadServer) error {
+	name, err := streamName(so.GetStreamIdentifier())
+	if err != nil {
+		return rpcError(stream.SetTrailer, err)
+	}
+	after := int64(-1)
+	switch v := so.GetRevisionOption().(type) {
+	case *streams.ReadReq_Options_StreamOptions_Revision:
+		after = int64(v.Revision)
+	case *streams.ReadReq_Options_StreamOptions_End:
+		after, _ = s.engine.LastRevision(name)
+	}
+	if _, tomb := s.engine.LastRevision(name); tomb {
+		return rpcError(stream.SetTrailer, &StreamDeletedError{Stream: name})
+	}
+	if err := confirm(stream, name); err != nil {
+		return err
+	}
+	ctx := stream.Context()
+	live := false
+	for {
+		changed := s.engine.Changed()
+		if s.engine.Closed() {
+			return status.Error(codes.Unavailable, "node shutting down")
+		}
+		evs, err := s.engine.NextInStream(name, after, readBatch)
+		if err != nil {
+			return rpcError(stream.SetTrailer, err)
+		}
+		for i := range evs {
+			after = int64(evs[i].Revision)
+			if evs[i].IsSkip() {
+				continue
+			}
+			if err := stream.Send(eventResp(&evs[i], asString)); err != nil {
+				return err
+			}
+		}
+		if len(evs) > 0 {
+			continue
+		}
+		if !live {
+			live = true
+			if err := stream.Send(caughtUp); err != nil {
+				return err
+			}
+		}
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-changed:
+		}
+	}
+}
+
+// subscribeAll: like subscribeStream over $all, with server-side filtering
+// and a checkpoint every window × multiplier scanned events.
+func (s *streamsService) subscribeAll(ao *streams.ReadReq_Options_AllOptions, fo *streams.ReadReq_Options_FilterOptions,
+	filter AllFilter, asString bool, stream streams.Streams_ReadServer) error {
+	var after Position
+	switch v := ao.GetAllOption().(type) {
+	case *streams.ReadReq_Options_AllOptions_Position:
+		after = v.Position.GetCommitPosition()
+	case *streams.ReadReq_Options_AllOptions_End:
+		after = s.engine.HeadPosition()
+	}
+	interval := 0
+	if fo != nil && (filter.Stream != nil || filter.Type != nil) {
+		window := int(fo.GetMax())
+		if window == 0 {
+			window = 32
+		}
+		mult := int(fo.GetCheckpointIntervalMultiplier())
+		if mult == 0 {
+			mult = 1
+		}
+		interval = window * mult
+	}
+	if err := confirm(stream, "$all"); err != nil {
+		return err
+	}
+	ctx := stream.Context()
+	live := false
+	sinceCheckpoint := 0
+	for {
+		changed := s.engine.Changed()
+		if s.engine.Closed() {
+			return status.Error(codes.Unavailable, "node shutting down")
+		}
+		maxScan := 4096
+		if interval > 0 {
+			maxScan = interval - sinceCheckpoint
+		}
+		evs, scannedTo, scanned, err := s.engine.NextInAll(after, filter, readBatch, maxScan)
+		if err != nil {
+			return rpcError(stream.SetTrailer, err)
+		}
+		for i := range evs {
+			if err := stream.Send(eventResp(&evs[i], asString)); err != nil {
+				return err
+			}
+		}
+		after = scannedTo
+		if interval > 0 {
+			sinceCheckpoint += scanned
+			if sinceCheckpoint >= interval {
+				sinceCheckpoint = 0
+				if err := stream.Send(&streams.ReadResp{Content: &streams.ReadResp_Checkpoint_{Checkpoint: &streams.ReadResp_Checkpoint{
+					CommitPosition: scannedTo, PreparePosition: scannedTo}}}); err != nil {
+					return err
+				}
+			}
+		}
+		if scanned > 0 {
+			continue
+		}
+		if !live {
+			live = true
+			if err := stream.Send(caughtUp); err != nil {
+				return err
+			}
+		}
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-changed:
+		}
+	}
+}
