@@ -1,0 +1,73 @@
+// Command leerpad is Leerpad's single binary: the event-store node today,
+// and the service, seeding and tooling as they arrive.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, os.Args[1:], os.Stdout, os.Stderr); err != nil {
+		if !errors.Is(err, flag.ErrHelp) {
+			fmt.Fprintln(os.Stderr, "leerpad:", err)
+		}
+		os.Exit(exitCode(err))
+	}
+}
+
+// usageError marks mistakes in how the command was called (exit code 2).
+type usageError struct{ msg string }
+
+func (e *usageError) Error() string { return e.msg }
+
+func exitCode(err error) int {
+	var ue *usageError
+	if errors.As(err, &ue) || errors.Is(err, flag.ErrHelp) {
+		return 2
+	}
+	return 1
+}
+
+const usage = `leerpad: an event-sourced learning-journey tracker
+
+Usage:
+  leerpad node [flags]          run the embedded event-store node alone
+  leerpad node verify [flags]   check a data directory offline
+
+Run "leerpad <command> -h" for the flags of a command.
+`
+
+// run dispatches a subcommand. Wiring only: each command builds its
+// dependencies from flags and runs until ctx ends.
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return &usageError{msg: "no command given"}
+	}
+	switch args[0] {
+	case "node":
+		if len(args) > 1 && args[1] == "verify" {
+			return runVerify(args[2:], stdout, stderr)
+		}
+		return runNode(ctx, args[1:], stderr)
+	case "-h", "-help", "--help", "help":
+		fmt.Fprint(stdout, usage)
+		return nil
+	}
+	fmt.Fprint(stderr, usage)
+	return &usageError{msg: fmt.Sprintf("unknown command %q", args[0])}
+}
+
+func newLogger(w io.Writer, level slog.Level) *slog.Logger {
+	return slog.New(slog.NewJSONHandler(w, &slog.HandlerOptions{Level: level}))
+}
