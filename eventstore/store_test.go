@@ -1,0 +1,282 @@
+package eventstore_test
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
+	"sync"
+	"testing"
+
+	"github.com/EventStore/EventStore-Client-Go/v4/esdb"
+	"github.com/google/uuid"
+
+	"github.com/leerpad/leerpad/domain"
+	"github.com/leerpad/leerpad/eventstore"
+	"github.com/leerpad/leerpad/eventstore/eventstoretest"
+)
+
+// tally is a minimal aggregate for testing the adapter on its own.
+type tally struct {
+	id      string
+	total   int
+	loaded  int
+	changes []domain.Event
+}
+
+type tallyOpened struct {
+	TallyID string `json:"tallyId"`
+}
+
+func (tallyOpened) EventName() string { return "test.tally_opened" }
+
+type tallyAdded struct {
+	By int `json:"by"`
+}
+
+func (tallyAdded) EventName() string { return "test.tally_added" }
+
+func replayTally(events ...domain.Event) *tally {
+	t := &tally{}
+	for _, e := range events {
+		t.apply(e)
+	}
+	t.loaded = len(events)
+	return t
+}
+
+func (t *tally) apply(e domain.Event) {
+	switch e := e.(type) {
+	case tallyOpened:
+		t.id = e.TallyID
+	case tallyAdded:
+		t.total += e.By
+	}
+}
+
+func (t *tally) record(e domain.Event) { t.apply(e); t.changes = append(t.changes, e) }
+
+func (t *tally) ID() string                  { return t.id }
+func (t *tally) Version() int                { return t.loaded }
+func (t *tally) Uncommitted() []domain.Event { return t.changes }
+
+// addedV2 upcasts the old payload {"amount":"3"} to {"by":3}.
+func upcastAdded(from int, payload []byte) ([]byte, error) {
+	var old struct {
+		Amount string `json:"amount"`
+	}
+	if err := json.Unmarshal(payload, &old); err != nil {
+		return nil, err
+	}
+	n, err := strconv.Atoi(old.Amount)
+	if err != nil {
+		return nil, fmt.Errorf("amount %q: %w", old.Amount, err)
+	}
+	return json.Marshal(tallyAdded{By: n})
+}
+
+type fixture struct {
+	client *esdb.Client
+	store  *eventstore.Store
+	repo   *eventstore.Repository[*tally]
+}
+
+func newFixture(t *testing.T) fixture {
+	t.Helper()
+	client := eventstoretest.Client(t)
+	codec, err := eventstore.NewCodec([]domain.EventType{
+		domain.NewEventType[tallyOpened](),
+		domain.NewEventType[tallyAdded]().WithUpcast(2, upcastAdded),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	store := eventstore.NewStore(client, codec)
+	return fixture{client: client, store: store, repo: eventstore.NewRepository(store, "tally", replayTally)}
+}
+
+func openTally(id string) *tally {
+	t := &tally{}
+	t.record(tallyOpened{TallyID: id})
+	return t
+}
+
+func add(by int) func(*tally) error {
+	return func(t *tally) error { t.record(tallyAdded{By: by}); return nil }
+}
+
+func TestRepositoryRoundTrip(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts the embedded event-store node")
+	}
+	f := newFixture(t)
+	ctx := context.Background()
+	id := uuid.NewString() // hyphenated: the stream name is split at the first hyphen only
+	if err := f.repo.Create(ctx, openTally(id)); err != nil {
+		t.Fatalf("create: %v", err)
+	}
+	for i := 1; i <= 3; i++ {
+		if err := f.repo.Update(ctx, id, add(i)); err != nil {
+			t.Fatalf("update %d: %v", i, err)
+		}
+	}
+	got, err := f.repo.Load(ctx, id)
+	if err != nil {
+		t.Fatalf("load: %v", err)
+	}
+	if got.id != id || got.total != 6 || got.Version() != 4 {
+		t.Fatalf("loaded tally = {id %s total %d version %d}, want {%s 6 4}", got.id, got.total, got.Version(), id)
+	}
+	cat, rest, ok := eventstore.ParseStreamID(eventstore.StreamID("tally", id))
+	if !ok || cat != "tally" || rest != id {
+		t.Fatalf("ParseStreamID = %q %q %v", cat, rest, ok)
+	}
+}
+
+func TestRepositoryErrorKinds(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts the embedded event-store node")
+	}
+	f := newFixture(t)
+	ctx := context.Background()
+	id := uuid.NewString()
+	if _, err := f.repo.Load(ctx, id); !errors.Is(err, domain.ErrNotFound) {
+		t.Fatalf("load of a missing stream: err = %v, want ErrNotFound", err)
+	}
+	if err := f.repo.Update(ctx, id, add(1)); !errors.Is(err, domain.ErrNotFound) {
+		t.Fatalf("update of a missing stream: err = %v, want ErrNotFound", err)
+	}
+	if err := f.repo.Create(ctx, openTally(id)); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.repo.Create(ctx, openTally(id)); !errors.Is(err, domain.ErrConflict) {
+		t.Fatalf("second create: err = %v, want ErrConflict", err)
+	}
+	decideErr := fmt.Errorf("no: %w", domain.ErrInvalid)
+	if err := f.repo.Update(ctx, id, func(*tally) error { return decideErr }); !errors.Is(err, decideErr) {
+		t.Fatalf("update whose decision fails: err = %v, want the decision's error", err)
+	}
+}
+
+// Two writers load the same revision; the second append must be refused as a
+// conflict, never silently interleaved.
+func TestRepositoryOptimisticConcurrency(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts the embedded event-store node")
+	}
+	f := newFixture(t)
+	ctx := context.Background()
+	id := uuid.NewString()
+	if err := f.repo.Create(ctx, openTally(id)); err != nil {
+		t.Fatal(err)
+	}
+	loaded := make(chan struct{})
+	release := make(chan struct{})
+	var wg sync.WaitGroup
+	var slowErr error
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		slowErr = f.repo.Update(ctx, id, func(tl *tally) error {
+			close(loaded)
+			<-release // the other writer appends meanwhile
+			tl.record(tallyAdded{By: 100})
+			return nil
+		})
+	}()
+	<-loaded
+	if err := f.repo.Update(ctx, id, add(1)); err != nil {
+		t.Fatalf("fast writer: %v", err)
+	}
+	close(release)
+	wg.Wait()
+	if !errors.Is(slowErr, domain.ErrConflict) {
+		t.Fatalf("slow writer: err = %v, want ErrConflict", slowErr)
+	}
+	got, _ := f.repo.Load(ctx, id)
+	if got.total != 1 {
+		t.Fatalf("total = %d, want 1 (only the fast writer's event)", got.total)
+	}
+}
+
+// A command retried with the same idempotency key records its events once.
+func TestRepositoryIdempotencyKey(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts the embedded event-store node")
+	}
+	f := newFixture(t)
+	id := uuid.NewString()
+	ctx := domain.WithIdempotencyKey(context.Background(), "create-"+id)
+	for range 2 {
+		if err := f.repo.Create(ctx, openTally(id)); err != nil {
+			t.Fatalf("create with key: %v", err)
+		}
+	}
+	key := domain.WithIdempotencyKey(context.Background(), "add-once")
+	for range 3 {
+		ctx, receipt := eventstore.WithReceipt(key)
+		if err := f.repo.Update(ctx, id, add(5)); err != nil {
+			t.Fatalf("update with key: %v", err)
+		}
+		if receipt.Position == 0 {
+			t.Fatal("receipt has no position after a (retried) write")
+		}
+	}
+	if err := f.repo.Update(context.Background(), id, add(1)); err != nil {
+		t.Fatal(err)
+	}
+	recs, err := f.store.Load(context.Background(), eventstore.StreamID("tally", id))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(recs) != 3 {
+		t.Fatalf("stream has %d events, want 3 (opened, added once, added without key)", len(recs))
+	}
+}
+
+// Events written with an older schema are upcast on read; metadata is stored
+// with the correlation id and schema version, and nothing personal.
+func TestStoreUpcastAndMetadata(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts the embedded event-store node")
+	}
+	f := newFixture(t)
+	id := uuid.NewString()
+	stream := eventstore.StreamID("tally", id)
+	ctx := eventstore.WithMetadata(context.Background(), eventstore.Metadata{CorrelationID: "corr-1", Actor: "subject-7"})
+	if err := f.repo.Create(ctx, openTally(id)); err != nil {
+		t.Fatal(err)
+	}
+	// An event as an older release wrote it: schema version 1, old shape.
+	_, err := f.client.AppendToStream(context.Background(), stream, esdb.AppendToStreamOptions{ExpectedRevision: esdb.Revision(0)},
+		esdb.EventData{EventType: "test.tally_added", ContentType: esdb.ContentTypeJson,
+			Data: []byte(`{"amount":"41"}`), Metadata: []byte(`{"schemaVersion":1}`)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := f.repo.Update(ctx, id, add(1)); err != nil {
+		t.Fatal(err)
+	}
+	got, err := f.repo.Load(context.Background(), id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.total != 42 {
+		t.Fatalf("total = %d, want 42 (41 upcast from v1 + 1)", got.total)
+	}
+	recs, _ := f.store.Load(context.Background(), stream)
+	last := recs[len(recs)-1]
+	if last.Metadata.CorrelationID != "corr-1" || last.Metadata.Actor != "subject-7" || last.Metadata.SchemaVersion != 2 {
+		t.Fatalf("metadata = %+v, want correlation corr-1, actor subject-7, schema 2", last.Metadata)
+	}
+	// An unknown event name in an aggregate's history fails loudly.
+	_, err = f.client.AppendToStream(context.Background(), stream, esdb.AppendToStreamOptions{},
+		esdb.EventData{EventType: "test.never_heard_of", ContentType: esdb.ContentTypeJson, Data: []byte(`{}`)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.repo.Load(context.Background(), id); !errors.Is(err, eventstore.ErrUnknownEventType) {
+		t.Fatalf("load with an unknown event: err = %v, want ErrUnknownEventType", err)
+	}
+}
