@@ -1,0 +1,135 @@
+package cohort
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/leerpad/leerpad/domain"
+	"github.com/leerpad/leerpad/domain/catalogue"
+)
+
+// Repository persists cohorts as streams cohort-<uuid>.
+//
+// Create appends a new cohort's events to a stream that must not exist yet
+// and returns domain.ErrConflict when it does. Update loads the stream, runs
+// decide and appends what decide recorded, expecting the revision it loaded;
+// it returns domain.ErrNotFound for a missing stream, domain.ErrConflict when
+// another writer appended since the load, and decide's own error unchanged.
+// Load returns domain.ErrNotFound for a missing stream.
+//
+// When ctx carries an idempotency key (domain.WithIdempotencyKey), Create and
+// Update derive each event id from the key, the stream and the event's
+// position in the decision, so that a command retried with the same key is
+// deduplicated by the event store and never records twice.
+type Repository interface {
+	Create(ctx context.Context, c *Cohort) error
+	Update(ctx context.Context, id string, decide func(c *Cohort) error) error
+	Load(ctx context.Context, id string) (*Cohort, error)
+}
+
+// Service runs the commands on cohorts and answers what journeys need to
+// know of them.
+type Service struct {
+	cohorts    Repository
+	programmes catalogue.ProgrammeReader
+	modules    catalogue.ModuleReader
+}
+
+// NewService returns a Service storing cohorts in cohorts and reading the
+// catalogue from programmes and modules.
+func NewService(cohorts Repository, programmes catalogue.ProgrammeReader, modules catalogue.ModuleReader) *Service {
+	return &Service{cohorts: cohorts, programmes: programmes, modules: modules}
+}
+
+// PlanCohort plans a cohort from a programme; the cohort takes the programme's
+// modules and rater approval as they are now.
+func (s *Service) PlanCohort(ctx context.Context, cmd PlanCohort) error {
+	c := Replay()
+	var p *catalogue.Programme
+	if domain.RequireID("programmeId", cmd.ProgrammeID) == nil {
+		var err error
+		// A missing programme leaves p nil: Plan reports it after checking the input.
+		if p, err = s.programmes.Load(ctx, cmd.ProgrammeID); err != nil && !errors.Is(err, domain.ErrNotFound) {
+			return fmt.Errorf("plan cohort %s: %w", cmd.CohortID, err)
+		}
+	}
+	if err := c.Plan(cmd, p); err != nil {
+		return err
+	}
+	if err := s.cohorts.Create(domain.WithIdempotencyKey(ctx, cmd.IdempotencyKey), c); err != nil {
+		return fmt.Errorf("plan cohort %s: %w", cmd.CohortID, err)
+	}
+	return nil
+}
+
+// EnrolParticipant enrols a participant in a cohort.
+func (s *Service) EnrolParticipant(ctx context.Context, cmd EnrolParticipant) error {
+	return domain.RetryUpdate(ctx, s.cohorts.Update, cmd.CohortID, cmd.IdempotencyKey,
+		func(c *Cohort) error { return c.Enrol(cmd) })
+}
+
+// WithdrawParticipant takes a participant out of a cohort.
+func (s *Service) WithdrawParticipant(ctx context.Context, cmd WithdrawParticipant) error {
+	return domain.RetryUpdate(ctx, s.cohorts.Update, cmd.CohortID, cmd.IdempotencyKey,
+		func(c *Cohort) error { return c.Withdraw(cmd) })
+}
+
+// FormIntervisionGroup forms an intervision group.
+func (s *Service) FormIntervisionGroup(ctx context.Context, cmd FormIntervisionGroup) error {
+	return domain.RetryUpdate(ctx, s.cohorts.Update, cmd.CohortID, cmd.IdempotencyKey,
+		func(c *Cohort) error { return c.FormGroup(cmd) })
+}
+
+// ReformIntervisionGroup gives an intervision group new members.
+func (s *Service) ReformIntervisionGroup(ctx context.Context, cmd ReformIntervisionGroup) error {
+	return domain.RetryUpdate(ctx, s.cohorts.Update, cmd.CohortID, cmd.IdempotencyKey,
+		func(c *Cohort) error { return c.ReformGroup(cmd) })
+}
+
+// DissolveIntervisionGroup ends an intervision group.
+func (s *Service) DissolveIntervisionGroup(ctx context.Context, cmd DissolveIntervisionGroup) error {
+	return domain.RetryUpdate(ctx, s.cohorts.Update, cmd.CohortID, cmd.IdempotencyKey,
+		func(c *Cohort) error { return c.DissolveGroup(cmd) })
+}
+
+// ScheduleDelivery schedules a module version for a cohort. The module is
+// read first, because the version must be one the module has.
+func (s *Service) ScheduleDelivery(ctx context.Context, cmd ScheduleDelivery) error {
+	var m *catalogue.Module
+	if domain.RequireID("moduleId", cmd.ModuleID) == nil {
+		var err error
+		// A missing module leaves m nil: ScheduleDelivery reports it after checking the input.
+		if m, err = s.modules.Load(ctx, cmd.ModuleID); err != nil && !errors.Is(err, domain.ErrNotFound) {
+			return fmt.Errorf("schedule delivery %s: %w", cmd.DeliveryID, err)
+		}
+	}
+	return domain.RetryUpdate(ctx, s.cohorts.Update, cmd.CohortID, cmd.IdempotencyKey,
+		func(c *Cohort) error { return c.ScheduleDelivery(cmd, m) })
+}
+
+// RecordAttendance records whether a participant was at a delivery.
+func (s *Service) RecordAttendance(ctx context.Context, cmd RecordAttendance) error {
+	return domain.RetryUpdate(ctx, s.cohorts.Update, cmd.CohortID, cmd.IdempotencyKey,
+		func(c *Cohort) error { return c.RecordAttendance(cmd) })
+}
+
+// Enrolment returns a participant's enrolment in a cohort; domain.ErrNotFound
+// when the cohort or the participant is unknown.
+func (s *Service) Enrolment(ctx context.Context, cohortID, participantID string) (Enrolment, error) {
+	c, err := s.cohorts.Load(ctx, cohortID)
+	if err != nil {
+		return Enrolment{}, fmt.Errorf("read enrolment: %w", err)
+	}
+	return c.Enrolment(participantID)
+}
+
+// Attendance returns a participant's attendance at a delivery of a cohort;
+// domain.ErrNotFound when the cohort, the delivery or the participant is unknown.
+func (s *Service) Attendance(ctx context.Context, cohortID, deliveryID, participantID string) (Attendance, error) {
+	c, err := s.cohorts.Load(ctx, cohortID)
+	if err != nil {
+		return Attendance{}, fmt.Errorf("read attendance: %w", err)
+	}
+	return c.Attendance(deliveryID, participantID)
+}

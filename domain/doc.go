@@ -1,0 +1,53 @@
+// Package domain holds what every part of Leerpad's domain shares: the error
+// kinds, the event and event-type contract with the event store's codec, the
+// input rules of commands, and how services run a command. Its subpackages
+// are the aggregates: catalogue (modules, programmes, ordering entities),
+// cohort, journey and feedback (360 instruments and rounds). The domain imports
+// only the standard library and itself; it never reads the clock or makes ids.
+//
+// # Streams and events
+//
+// Each aggregate is a stream named "<category>-<uuid>": module-, programme-,
+// entity-, cohort-, journey-, instrument- and feedback- (one per 360 round).
+// Every id in a command is a UUID (RequireID), so a stream name parses at its
+// first hyphen. Event names are dotted, lower case and past tense
+// ("journey.experiment_logged"); they and the JSON field names of payloads are
+// permanent. Each subpackage lists its events in EventTypes, which the
+// codec registers by name; aggregates replay events as values.
+//
+// # Versions and upcasting
+//
+// A payload's schema version travels in the event's metadata, not in its
+// name, so subscriptions and projections keep one name per fact. An EventType
+// has the Version written today; for an older payload its Upcast turns the
+// JSON into today's shape before decoding (EventType.Decode). The first
+// example is journey.experiment_logged, at version 2 (journey.UpcastExperimentLogged).
+//
+// # Personal data
+//
+// Names, e-mail addresses and free text written by or about a person
+// (reflections, comments, the why and values, cases, agreements, answers of
+// raters) are personal data. They never appear in stream names, event names
+// or metadata: only in payload fields, which carry the struct tag
+//
+//	personal:"subject"
+//
+// An event with such fields implements PersonalData, whose
+// PersonalDataSubject returns the id of the person whose key encrypts them:
+// the participant for journey and cohort events, the rater for a 360
+// nomination and response. The codec can thus encrypt the tagged fields with
+// that person's key (crypto-shredding) without reshaping any event; erasing a
+// person deletes their key. Ids are not personal data: they are random
+// UUIDs that mean nothing once the person's data is unreadable. The
+// domaintest package checks that every event follows this convention.
+//
+// # Commands, repositories and idempotency
+//
+// Commands are structs carrying their ids, their time (At) and an optional
+// IdempotencyKey. A service runs each command as one repository call: Create
+// for the first event of a stream, otherwise Update with a decide function on
+// the loaded aggregate (RetryUpdate), retried once when another writer
+// appended in between. The key travels on the context (WithIdempotencyKey);
+// a repository derives event ids from it, so a command retried with the same
+// key never records twice.
+package domain

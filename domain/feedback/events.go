@@ -1,0 +1,157 @@
+package feedback
+
+import (
+	"time"
+
+	"github.com/leerpad/leerpad/domain"
+)
+
+// EventTypes returns the type of every event of 360 feedback, for the event
+// store's codec.
+func EventTypes() []domain.EventType {
+	return []domain.EventType{
+		domain.NewEventType[InstrumentPublished](),
+		domain.NewEventType[InstrumentRetired](),
+		domain.NewEventType[RoundOpened](),
+		domain.NewEventType[RaterNominated](),
+		domain.NewEventType[RaterApproved](),
+		domain.NewEventType[RaterRejected](),
+		domain.NewEventType[ResponseSubmitted](),
+		domain.NewEventType[RoundClosed](),
+	}
+}
+
+// Scale is a frequency scale from 1 (never) to Points (always). Every item can
+// also be answered "not observed", which is no point of the scale.
+type Scale struct {
+	Points int      `json:"points"`
+	Labels []string `json:"labels,omitempty"` // one per point when given, e.g. "never" ... "always"
+}
+
+// Item is a behaviour a rater scores.
+type Item struct {
+	ID   string `json:"id"`
+	Text string `json:"text"`
+}
+
+// Competency groups the behaviour items of one competency.
+type Competency struct {
+	ID    string `json:"id"`
+	Name  string `json:"name"`
+	Items []Item `json:"items"`
+}
+
+// InstrumentPublished records a 360 instrument. A published instrument does
+// not change; a new version is a new instrument.
+type InstrumentPublished struct {
+	InstrumentID string       `json:"instrumentId"`
+	Title        string       `json:"title"`
+	Scale        Scale        `json:"scale"`
+	Competencies []Competency `json:"competencies"`
+	At           time.Time    `json:"at"`
+}
+
+// EventName returns "feedback.instrument_published".
+func (InstrumentPublished) EventName() string { return "feedback.instrument_published" }
+
+// InstrumentRetired records that an instrument opens no more rounds.
+type InstrumentRetired struct {
+	InstrumentID string    `json:"instrumentId"`
+	At           time.Time `json:"at"`
+}
+
+// EventName returns "feedback.instrument_retired".
+func (InstrumentRetired) EventName() string { return "feedback.instrument_retired" }
+
+// RoundOpened records a 360 round for a journey. ParticipantID, ManagerID and
+// RaterApproval are the journey's when the round opened.
+type RoundOpened struct {
+	RoundID       string    `json:"roundId"`
+	JourneyID     string    `json:"journeyId"`
+	ParticipantID string    `json:"participantId"`
+	ManagerID     string    `json:"managerId"`
+	InstrumentID  string    `json:"instrumentId"`
+	Kind          RoundKind `json:"kind"`
+	RaterApproval bool      `json:"raterApproval"`
+	At            time.Time `json:"at"`
+}
+
+// EventName returns "feedback.round_opened".
+func (RoundOpened) EventName() string { return "feedback.round_opened" }
+
+// RaterNominated records a rater invited to answer in a round.
+type RaterNominated struct {
+	RoundID string     `json:"roundId"`
+	RaterID string     `json:"raterId"`
+	Group   RaterGroup `json:"group"`
+	Name    string     `json:"name,omitempty" personal:"subject"`
+	Email   string     `json:"email,omitempty" personal:"subject"`
+	At      time.Time  `json:"at"`
+}
+
+// EventName returns "feedback.rater_nominated".
+func (RaterNominated) EventName() string { return "feedback.rater_nominated" }
+
+// PersonalDataSubject returns the rater.
+func (e RaterNominated) PersonalDataSubject() string { return e.RaterID }
+
+// RaterApproved records the manager's approval of a nominated rater.
+type RaterApproved struct {
+	RoundID    string    `json:"roundId"`
+	RaterID    string    `json:"raterId"`
+	ApprovedBy string    `json:"approvedBy"`
+	At         time.Time `json:"at"`
+}
+
+// EventName returns "feedback.rater_approved".
+func (RaterApproved) EventName() string { return "feedback.rater_approved" }
+
+// RaterRejected records that the manager turned a nominated rater down.
+type RaterRejected struct {
+	RoundID    string    `json:"roundId"`
+	RaterID    string    `json:"raterId"`
+	RejectedBy string    `json:"rejectedBy"`
+	At         time.Time `json:"at"`
+}
+
+// EventName returns "feedback.rater_rejected".
+func (RaterRejected) EventName() string { return "feedback.rater_rejected" }
+
+// Answer is a rater's answer to one item: a point of the scale, or not observed.
+type Answer struct {
+	ItemID      string `json:"itemId"`
+	Score       int    `json:"score,omitempty"` // 1 to the scale's points; 0 when not observed
+	NotObserved bool   `json:"notObserved,omitempty"`
+}
+
+// Comment is an open comment, on one competency or (CompetencyID empty) in general.
+type Comment struct {
+	CompetencyID string `json:"competencyId,omitempty"`
+	Text         string `json:"text"`
+}
+
+// ResponseSubmitted records one rater's answers to every item of the
+// instrument. Answers and comments are the rater's personal data.
+type ResponseSubmitted struct {
+	RoundID  string     `json:"roundId"`
+	RaterID  string     `json:"raterId"`
+	Group    RaterGroup `json:"group"`
+	Answers  []Answer   `json:"answers" personal:"subject"`
+	Comments []Comment  `json:"comments,omitempty" personal:"subject"`
+	At       time.Time  `json:"at"`
+}
+
+// EventName returns "feedback.response_submitted".
+func (ResponseSubmitted) EventName() string { return "feedback.response_submitted" }
+
+// PersonalDataSubject returns the rater.
+func (e ResponseSubmitted) PersonalDataSubject() string { return e.RaterID }
+
+// RoundClosed records that a round takes no more nominations or responses.
+type RoundClosed struct {
+	RoundID string    `json:"roundId"`
+	At      time.Time `json:"at"`
+}
+
+// EventName returns "feedback.round_closed".
+func (RoundClosed) EventName() string { return "feedback.round_closed" }

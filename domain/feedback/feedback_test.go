@@ -1,0 +1,254 @@
+package feedback_test
+
+import (
+	"fmt"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/leerpad/leerpad/domain"
+	"github.com/leerpad/leerpad/domain/domaintest"
+	"github.com/leerpad/leerpad/domain/feedback"
+	"github.com/leerpad/leerpad/domain/journey"
+)
+
+func id(n int) string { return fmt.Sprintf("00000000-0000-4000-8000-%012d", n) }
+
+var (
+	at          = time.Date(2025, 2, 17, 9, 0, 0, 0, time.UTC)
+	later       = at.Add(7 * 24 * time.Hour)
+	instrument  = id(1)
+	round       = id(2)
+	journeyID   = id(3)
+	participant = id(4)
+	manager     = id(5)
+	comp1       = id(10)
+	item1       = id(11)
+	item2       = id(12)
+	comp2       = id(20)
+	item3       = id(21)
+	selfRater   = id(30)
+	peer        = id(31)
+	report      = id(32)
+)
+
+func competencies() []feedback.Competency {
+	return []feedback.Competency{
+		{ID: comp1, Name: "Coaching", Items: []feedback.Item{{ID: item1, Text: "Asks questions before giving advice"}, {ID: item2, Text: "Gives feedback on behaviour, not on the person"}}},
+		{ID: comp2, Name: "Networking", Items: []feedback.Item{{ID: item3, Text: "Seeks allies outside their own team"}}},
+	}
+}
+
+func published() feedback.InstrumentPublished {
+	return feedback.InstrumentPublished{InstrumentID: instrument, Title: "Public leadership 360",
+		Scale: feedback.Scale{Points: 5, Labels: []string{"never", "seldom", "sometimes", "often", "always"}}, Competencies: competencies(), At: at}
+}
+
+func instrumentAgg() *feedback.Instrument { return feedback.ReplayInstrument(published()) }
+
+func journeyAgg(approval bool, more ...domain.Event) *journey.Journey {
+	return journey.Replay(append([]domain.Event{journey.Enrolled{JourneyID: journeyID, ParticipantID: participant, CohortID: id(6),
+		ProgrammeID: id(7), EntityID: id(8), Role: journey.RoleBeginningManager, ManagerID: manager, RaterApproval: approval, At: at}}, more...)...)
+}
+
+func opened(approval bool) feedback.RoundOpened {
+	return feedback.RoundOpened{RoundID: round, JourneyID: journeyID, ParticipantID: participant, ManagerID: manager,
+		InstrumentID: instrument, Kind: feedback.RoundPre, RaterApproval: approval, At: at}
+}
+
+func nominated(rater string, g feedback.RaterGroup) feedback.RaterNominated {
+	e := feedback.RaterNominated{RoundID: round, RaterID: rater, Group: g, At: at}
+	if g != feedback.GroupSelf {
+		e.Name, e.Email = "Rater "+rater[len(rater)-2:], "r"+rater[len(rater)-2:]+"@example.org"
+	}
+	return e
+}
+
+func answers() []feedback.Answer {
+	return []feedback.Answer{{ItemID: item1, Score: 4}, {ItemID: item2, NotObserved: true}, {ItemID: item3, Score: 2}}
+}
+
+// given returns a stream with no spare capacity, so that appending to it never
+// changes another case's stream.
+func given(es ...domain.Event) []domain.Event { return slices.Clip(es) }
+
+func TestInstrument(t *testing.T) {
+	publish := func(f func(*feedback.PublishInstrument)) func(*feedback.Instrument) error {
+		return func(in *feedback.Instrument) error {
+			p := published()
+			c := feedback.PublishInstrument{InstrumentID: instrument, Title: p.Title, Scale: p.Scale, Competencies: competencies(), At: at}
+			f(&c)
+			return in.Publish(c)
+		}
+	}
+	same := func(*feedback.PublishInstrument) {}
+	retired := feedback.InstrumentRetired{InstrumentID: instrument, At: later}
+	retire := func(in *feedback.Instrument) error {
+		return in.Retire(feedback.RetireInstrument{InstrumentID: instrument, At: later})
+	}
+	domaintest.Run(t, feedback.ReplayInstrument, []domaintest.Case[*feedback.Instrument]{
+		{Name: "publish", When: publish(same), Want: []domain.Event{published()}},
+		{Name: "publish twice", Given: given(published()), When: publish(same), WantErr: feedback.ErrInstrumentExists},
+		{Name: "a scale of 1 point", When: publish(func(c *feedback.PublishInstrument) { c.Scale = feedback.Scale{Points: 1} }),
+			WantErr: domain.ErrInvalid, WantField: "scale.points"},
+		{Name: "labels not one per point", When: publish(func(c *feedback.PublishInstrument) { c.Scale.Labels = c.Scale.Labels[:3] }),
+			WantErr: domain.ErrInvalid, WantField: "scale.labels"},
+		{Name: "no competencies", When: publish(func(c *feedback.PublishInstrument) { c.Competencies = nil }),
+			WantErr: domain.ErrInvalid, WantField: "competencies"},
+		{Name: "a competency without items", When: publish(func(c *feedback.PublishInstrument) { c.Competencies[1].Items = nil }),
+			WantErr: domain.ErrInvalid, WantField: "competencies[1].items"},
+		{Name: "an item id twice", When: publish(func(c *feedback.PublishInstrument) { c.Competencies[1].Items[0].ID = item1 }),
+			WantErr: domain.ErrInvalid, WantField: "competencies[1].items[0].id"},
+		{Name: "an item without text", When: publish(func(c *feedback.PublishInstrument) { c.Competencies[0].Items[1].Text = "" }),
+			WantErr: domain.ErrInvalid, WantField: "competencies[0].items[1].text"},
+		{Name: "retire", Given: given(published()), When: retire, Want: []domain.Event{retired}},
+		{Name: "retire twice", Given: given(published(), retired), When: retire, WantErr: feedback.ErrInstrumentRetired},
+		{Name: "retire unknown", When: retire, WantErr: feedback.ErrInstrumentNotFound},
+	})
+}
+
+func TestOpenRound(t *testing.T) {
+	open := func(kind feedback.RoundKind, j *journey.Journey, in *feedback.Instrument) func(*feedback.Round) error {
+		return func(r *feedback.Round) error {
+			return r.Open(feedback.OpenRound{RoundID: round, JourneyID: journeyID, InstrumentID: instrument, Kind: kind, At: at}, j, in)
+		}
+	}
+	retired := feedback.ReplayInstrument(published(), feedback.InstrumentRetired{InstrumentID: instrument, At: at})
+	domaintest.Run(t, feedback.ReplayRound, []domaintest.Case[*feedback.Round]{
+		{Name: "open takes participant, manager and approval from the journey", When: open(feedback.RoundPre, journeyAgg(true), instrumentAgg()),
+			Want: []domain.Event{opened(true)}},
+		{Name: "open twice", Given: given(opened(true)), When: open(feedback.RoundPre, journeyAgg(true), instrumentAgg()), WantErr: feedback.ErrRoundExists},
+		{Name: "open without kind", When: open(feedback.RoundKind{}, journeyAgg(true), instrumentAgg()), WantErr: domain.ErrInvalid, WantField: "kind"},
+		{Name: "open for an unknown journey", When: open(feedback.RoundPre, nil, instrumentAgg()), WantErr: journey.ErrNotEnrolled},
+		{Name: "open for a completed journey", When: open(feedback.RoundPost, journeyAgg(true, journey.Completed{At: at}), instrumentAgg()),
+			WantErr: journey.ErrJourneyClosed},
+		{Name: "open for a withdrawn journey", When: open(feedback.RoundPost, journeyAgg(true, journey.Withdrawn{ParticipantID: participant, At: at}), instrumentAgg()),
+			WantErr: journey.ErrJourneyClosed},
+		{Name: "open with an unknown instrument", When: open(feedback.RoundPre, journeyAgg(true), nil), WantErr: feedback.ErrInstrumentNotFound},
+		{Name: "open with a retired instrument", When: open(feedback.RoundPre, journeyAgg(true), retired), WantErr: feedback.ErrInstrumentRetired},
+	})
+}
+
+func TestRaters(t *testing.T) {
+	closed := feedback.RoundClosed{RoundID: round, At: later}
+	nominate := func(rater string, g feedback.RaterGroup, name, email string) func(*feedback.Round) error {
+		return func(r *feedback.Round) error {
+			return r.Nominate(feedback.NominateRater{RoundID: round, RaterID: rater, Group: g, Name: name, Email: email, At: at})
+		}
+	}
+	approve := func(rater, by string) func(*feedback.Round) error {
+		return func(r *feedback.Round) error {
+			return r.Approve(feedback.ApproveRater{RoundID: round, RaterID: rater, ManagerID: by, At: at})
+		}
+	}
+	reject := func(rater, by string) func(*feedback.Round) error {
+		return func(r *feedback.Round) error {
+			return r.Reject(feedback.RejectRater{RoundID: round, RaterID: rater, ManagerID: by, At: at})
+		}
+	}
+	approvedPeer := feedback.RaterApproved{RoundID: round, RaterID: peer, ApprovedBy: manager, At: at}
+	domaintest.Run(t, feedback.ReplayRound, []domaintest.Case[*feedback.Round]{
+		{Name: "nominate a peer", Given: given(opened(true)), When: nominate(peer, feedback.GroupPeer, "Rater 31", "r31@example.org"),
+			Want: []domain.Event{nominated(peer, feedback.GroupPeer)}},
+		{Name: "nominate self without name", Given: given(opened(true)), When: nominate(selfRater, feedback.GroupSelf, "", ""),
+			Want: []domain.Event{nominated(selfRater, feedback.GroupSelf)}},
+		{Name: "a second self rater", Given: given(opened(true), nominated(selfRater, feedback.GroupSelf)),
+			When: nominate(id(33), feedback.GroupSelf, "", ""), WantErr: feedback.ErrSecondSelfRater},
+		{Name: "nominate a rater twice", Given: given(opened(true), nominated(peer, feedback.GroupPeer)),
+			When: nominate(peer, feedback.GroupOther, "X", "x@example.org"), WantErr: feedback.ErrRaterExists},
+		{Name: "a peer without e-mail", Given: given(opened(true)), When: nominate(peer, feedback.GroupPeer, "Rater", ""),
+			WantErr: domain.ErrInvalid, WantField: "email"},
+		{Name: "without group", Given: given(opened(true)), When: nominate(peer, feedback.RaterGroup{}, "Rater", "r@example.org"),
+			WantErr: domain.ErrInvalid, WantField: "group"},
+		{Name: "nominate in a closed round", Given: given(opened(true), closed), When: nominate(peer, feedback.GroupPeer, "R", "r@example.org"),
+			WantErr: feedback.ErrRoundClosed},
+		{Name: "nominate in an unknown round", When: nominate(peer, feedback.GroupPeer, "R", "r@example.org"), WantErr: feedback.ErrRoundNotFound},
+		{Name: "approve", Given: given(opened(true), nominated(peer, feedback.GroupPeer)), When: approve(peer, manager),
+			Want: []domain.Event{approvedPeer}},
+		{Name: "reject", Given: given(opened(true), nominated(peer, feedback.GroupPeer)), When: reject(peer, manager),
+			Want: []domain.Event{feedback.RaterRejected{RoundID: round, RaterID: peer, RejectedBy: manager, At: at}}},
+		{Name: "approve by someone else", Given: given(opened(true), nominated(peer, feedback.GroupPeer)), When: approve(peer, participant),
+			WantErr: feedback.ErrNotTheManager},
+		{Name: "approve twice", Given: given(opened(true), nominated(peer, feedback.GroupPeer), approvedPeer), When: approve(peer, manager),
+			WantErr: feedback.ErrAlreadyDecided},
+		{Name: "reject after approval", Given: given(opened(true), nominated(peer, feedback.GroupPeer), approvedPeer), When: reject(peer, manager),
+			WantErr: feedback.ErrAlreadyDecided},
+		{Name: "approve self", Given: given(opened(true), nominated(selfRater, feedback.GroupSelf)), When: approve(selfRater, manager),
+			WantErr: feedback.ErrAlreadyDecided},
+		{Name: "approve an unknown rater", Given: given(opened(true)), When: approve(peer, manager), WantErr: feedback.ErrRaterNotFound},
+		{Name: "approve where the programme does not ask for it", Given: given(opened(false), nominated(peer, feedback.GroupPeer)),
+			When: approve(peer, manager), WantErr: feedback.ErrApprovalNotRequired},
+		{Name: "approve in a closed round", Given: given(opened(true), nominated(peer, feedback.GroupPeer), closed),
+			When: approve(peer, manager), WantErr: feedback.ErrRoundClosed},
+	})
+}
+
+// TestResponses: a rater answers once, only while the round is open, and
+// only when approved where that is asked; scores stay within the scale.
+func TestResponses(t *testing.T) {
+	submit := func(rater string, as []feedback.Answer, cs []feedback.Comment, in *feedback.Instrument) func(*feedback.Round) error {
+		return func(r *feedback.Round) error {
+			return r.SubmitResponse(feedback.SubmitResponse{RoundID: round, RaterID: rater, Answers: as, Comments: cs, At: later}, in)
+		}
+	}
+	comments := []feedback.Comment{{CompetencyID: comp1, Text: "Listens well"}, {Text: "A pleasure to work with"}}
+	response := func(rater string, g feedback.RaterGroup) feedback.ResponseSubmitted {
+		return feedback.ResponseSubmitted{RoundID: round, RaterID: rater, Group: g, Answers: answers(), Comments: comments, At: later}
+	}
+	approvedPeer := feedback.RaterApproved{RoundID: round, RaterID: peer, ApprovedBy: manager, At: at}
+	ready := given(opened(true), nominated(selfRater, feedback.GroupSelf), nominated(peer, feedback.GroupPeer), approvedPeer,
+		nominated(report, feedback.GroupDirectReport))
+	closed := feedback.RoundClosed{RoundID: round, At: later}
+	with := func(f func([]feedback.Answer)) []feedback.Answer {
+		as := answers()
+		f(as)
+		return as
+	}
+	domaintest.Run(t, feedback.ReplayRound, []domaintest.Case[*feedback.Round]{
+		{Name: "an approved peer answers", Given: ready, When: submit(peer, answers(), comments, instrumentAgg()),
+			Want: []domain.Event{response(peer, feedback.GroupPeer)}},
+		{Name: "self answers without approval", Given: ready, When: submit(selfRater, answers(), comments, instrumentAgg()),
+			Want: []domain.Event{response(selfRater, feedback.GroupSelf)}},
+		{Name: "a rater awaiting approval", Given: ready, When: submit(report, answers(), nil, instrumentAgg()), WantErr: feedback.ErrRaterNotApproved},
+		{Name: "no approval needed where the programme does not ask",
+			Given: given(opened(false), nominated(report, feedback.GroupDirectReport)), When: submit(report, answers(), comments, instrumentAgg()),
+			Want: []domain.Event{response(report, feedback.GroupDirectReport)}},
+		{Name: "a rejected rater", Given: append(ready, feedback.RaterRejected{RoundID: round, RaterID: report, RejectedBy: manager, At: at}),
+			When: submit(report, answers(), nil, instrumentAgg()), WantErr: feedback.ErrRaterRejected},
+		{Name: "answer twice", Given: append(ready, response(peer, feedback.GroupPeer)), When: submit(peer, answers(), nil, instrumentAgg()),
+			WantErr: feedback.ErrAlreadyAnswered},
+		{Name: "answer after the round closed", Given: append(ready, closed), When: submit(peer, answers(), nil, instrumentAgg()),
+			WantErr: feedback.ErrRoundClosed},
+		{Name: "an unknown rater", Given: ready, When: submit(id(39), answers(), nil, instrumentAgg()), WantErr: feedback.ErrRaterNotFound},
+		{Name: "a score above the scale", Given: ready, When: submit(peer, with(func(as []feedback.Answer) { as[0].Score = 6 }), nil, instrumentAgg()),
+			WantErr: domain.ErrInvalid, WantField: "answers[0].score"},
+		{Name: "a score of 0", Given: ready, When: submit(peer, with(func(as []feedback.Answer) { as[2].Score = 0 }), nil, instrumentAgg()),
+			WantErr: domain.ErrInvalid, WantField: "answers[2].score"},
+		{Name: "a score and not observed", Given: ready, When: submit(peer, with(func(as []feedback.Answer) { as[1].Score = 3 }), nil, instrumentAgg()),
+			WantErr: domain.ErrInvalid, WantField: "answers[1].score"},
+		{Name: "an item not in the instrument", Given: ready, When: submit(peer, with(func(as []feedback.Answer) { as[0].ItemID = id(99) }), nil, instrumentAgg()),
+			WantErr: domain.ErrInvalid, WantField: "answers[0].itemId"},
+		{Name: "an item answered twice", Given: ready, When: submit(peer, with(func(as []feedback.Answer) { as[2].ItemID = item1 }), nil, instrumentAgg()),
+			WantErr: domain.ErrInvalid, WantField: "answers[2].itemId"},
+		{Name: "an item unanswered", Given: ready, When: submit(peer, answers()[:2], nil, instrumentAgg()),
+			WantErr: domain.ErrInvalid, WantField: "answers"},
+		{Name: "a comment on an unknown competency", Given: ready,
+			When:    submit(peer, answers(), []feedback.Comment{{CompetencyID: id(98), Text: "x"}}, instrumentAgg()),
+			WantErr: domain.ErrInvalid, WantField: "comments[0].competencyId"},
+		{Name: "an empty comment", Given: ready, When: submit(peer, answers(), []feedback.Comment{{Text: " "}}, instrumentAgg()),
+			WantErr: domain.ErrInvalid, WantField: "comments[0].text"},
+		{Name: "close", Given: ready, When: func(r *feedback.Round) error { return r.Close(feedback.CloseRound{RoundID: round, At: later}) },
+			Want: []domain.Event{closed}},
+		{Name: "close twice", Given: append(ready, closed), WantErr: feedback.ErrRoundClosed,
+			When: func(r *feedback.Round) error { return r.Close(feedback.CloseRound{RoundID: round, At: later}) }},
+	})
+}
+
+func TestParse(t *testing.T) {
+	if g, err := feedback.ParseRaterGroup("direct-report"); err != nil || g != feedback.GroupDirectReport {
+		t.Errorf("ParseRaterGroup(direct-report) = %v, %v", g, err)
+	}
+	if _, err := feedback.ParseRoundKind("mid"); err == nil || err.Error() != `invalid kind: "mid" is not one of pre, post, extra` {
+		t.Errorf("ParseRoundKind(mid): err = %v", err)
+	}
+}

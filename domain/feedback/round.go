@@ -1,0 +1,336 @@
+package feedback
+
+// Invariants of a round:
+//   - a round is opened once, for an enrolled journey that is still active,
+//     with a published instrument that is not retired;
+//   - raters are nominated, approved, rejected and answer only while the round
+//     is open; a closed round stays closed;
+//   - a rater id is nominated once; a round has at most one self rater; a
+//     rater other than self has a name and an e-mail address;
+//   - where the programme asks for it, every rater but self needs the
+//     approval of the manager the round was opened with before answering; only
+//     that manager approves or rejects, and only a rater still awaiting a
+//     decision;
+//   - a rater answers once, every item of the instrument exactly once, each
+//     with a point of the scale or as not observed.
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/leerpad/leerpad/domain"
+	"github.com/leerpad/leerpad/domain/journey"
+)
+
+// Errors of rounds.
+var (
+	ErrRoundExists         = fmt.Errorf("round already opened: %w", domain.ErrConflict)
+	ErrRoundNotFound       = fmt.Errorf("round not opened: %w", domain.ErrNotFound)
+	ErrRoundClosed         = fmt.Errorf("round is closed: %w", domain.ErrConflict)
+	ErrRaterExists         = fmt.Errorf("rater already nominated: %w", domain.ErrConflict)
+	ErrSecondSelfRater     = fmt.Errorf("a round has one self rater: %w", domain.ErrConflict)
+	ErrRaterNotFound       = fmt.Errorf("rater not nominated in the round: %w", domain.ErrNotFound)
+	ErrApprovalNotRequired = fmt.Errorf("the programme does not ask for rater approval: %w", domain.ErrConflict)
+	ErrAlreadyDecided      = fmt.Errorf("rater already approved or rejected: %w", domain.ErrConflict)
+	ErrNotTheManager       = fmt.Errorf("only the participant's manager decides on raters: %w", domain.ErrForbidden)
+	ErrRaterNotApproved    = fmt.Errorf("rater not approved by the manager: %w", domain.ErrForbidden)
+	ErrRaterRejected       = fmt.Errorf("rater rejected by the manager: %w", domain.ErrForbidden)
+	ErrAlreadyAnswered     = fmt.Errorf("rater already answered: %w", domain.ErrConflict)
+)
+
+// OpenRound opens a 360 round for a journey.
+type OpenRound struct {
+	RoundID        string
+	JourneyID      string
+	InstrumentID   string
+	Kind           RoundKind
+	At             time.Time
+	IdempotencyKey string
+}
+
+// NominateRater nominates a rater for a round.
+type NominateRater struct {
+	RoundID        string
+	RaterID        string
+	Group          RaterGroup
+	Name           string // required except for the self rater
+	Email          string // required except for the self rater
+	At             time.Time
+	IdempotencyKey string
+}
+
+// ApproveRater approves a nominated rater.
+type ApproveRater struct {
+	RoundID        string
+	RaterID        string
+	ManagerID      string // who approves: must be the round's manager
+	At             time.Time
+	IdempotencyKey string
+}
+
+// RejectRater turns a nominated rater down.
+type RejectRater struct {
+	RoundID        string
+	RaterID        string
+	ManagerID      string // who rejects: must be the round's manager
+	At             time.Time
+	IdempotencyKey string
+}
+
+// SubmitResponse records a rater's answers.
+type SubmitResponse struct {
+	RoundID        string
+	RaterID        string
+	Answers        []Answer
+	Comments       []Comment
+	At             time.Time
+	IdempotencyKey string
+}
+
+// CloseRound closes a round.
+type CloseRound struct {
+	RoundID        string
+	At             time.Time
+	IdempotencyKey string
+}
+
+type raterState int
+
+const (
+	awaiting raterState = iota // nominated, approval pending where required
+	approved
+	rejected
+	answered
+)
+
+type rater struct {
+	group RaterGroup
+	state raterState
+}
+
+// Round is one 360 round of a journey. It knows who answered, never what.
+type Round struct {
+	id            string
+	journeyID     string
+	managerID     string
+	instrumentID  string
+	raterApproval bool
+	closed        bool
+	raters        map[string]*rater
+
+	loaded  int
+	changes []domain.Event
+}
+
+// ReplayRound rebuilds a round from its stream. With no events it returns a
+// round that is yet to be opened.
+func ReplayRound(events ...domain.Event) *Round {
+	r := &Round{raters: map[string]*rater{}}
+	for _, e := range events {
+		r.apply(e)
+	}
+	r.loaded = len(events)
+	return r
+}
+
+// ID returns the round's id.
+func (r *Round) ID() string { return r.id }
+
+// Version returns the number of events loaded from the stream.
+func (r *Round) Version() int { return r.loaded }
+
+// Uncommitted returns the events recorded since the round was loaded.
+func (r *Round) Uncommitted() []domain.Event { return r.changes }
+
+// InstrumentID returns the instrument the round uses.
+func (r *Round) InstrumentID() string { return r.instrumentID }
+
+// Closed reports whether the round was closed.
+func (r *Round) Closed() bool { return r.closed }
+
+// Responses returns how many raters answered.
+func (r *Round) Responses() int {
+	n := 0
+	for _, rt := range r.raters {
+		if rt.state == answered {
+			n++
+		}
+	}
+	return n
+}
+
+// Open opens the round for journey j with instrument in; either is nil when
+// it does not exist.
+func (r *Round) Open(c OpenRound, j *journey.Journey, in *Instrument) error {
+	ps := []*domain.FieldError{
+		domain.RequireID("roundId", c.RoundID),
+		domain.RequireID("journeyId", c.JourneyID),
+		domain.RequireID("instrumentId", c.InstrumentID),
+		domain.RequireTime("at", c.At),
+	}
+	if c.Kind.IsZero() {
+		ps = append(ps, domain.Required("kind"))
+	}
+	if err := domain.Validate(ps...); err != nil {
+		return fmt.Errorf("open round: %w", err)
+	}
+	if r.id != "" {
+		return fmt.Errorf("open round %s: %w", c.RoundID, ErrRoundExists)
+	}
+	switch {
+	case j == nil || j.ID() != c.JourneyID:
+		return fmt.Errorf("open round for journey %s: %w", c.JourneyID, journey.ErrNotEnrolled)
+	case j.Status() != journey.StatusActive:
+		return fmt.Errorf("open round for journey %s: %w", c.JourneyID, journey.ErrJourneyClosed)
+	case in == nil || in.ID() != c.InstrumentID:
+		return fmt.Errorf("open round with instrument %s: %w", c.InstrumentID, ErrInstrumentNotFound)
+	case in.Retired():
+		return fmt.Errorf("open round with instrument %s: %w", c.InstrumentID, ErrInstrumentRetired)
+	}
+	r.record(RoundOpened{RoundID: c.RoundID, JourneyID: c.JourneyID, ParticipantID: j.ParticipantID(), ManagerID: j.ManagerID(),
+		InstrumentID: c.InstrumentID, Kind: c.Kind, RaterApproval: j.RaterApproval(), At: c.At})
+	return nil
+}
+
+// Nominate nominates a rater.
+func (r *Round) Nominate(c NominateRater) error {
+	ps := []*domain.FieldError{domain.RequireID("raterId", c.RaterID)}
+	switch {
+	case c.Group.IsZero():
+		ps = append(ps, domain.Required("group"))
+	case c.Group == GroupSelf:
+		ps = append(ps, domain.OptionalText("name", c.Name, domain.MaxTitle), domain.OptionalText("email", c.Email, 254))
+	default:
+		ps = append(ps, domain.RequireText("name", c.Name, domain.MaxTitle), domain.RequireEmail("email", c.Email))
+	}
+	if err := r.check("nominate rater", c.RoundID, c.At, ps...); err != nil {
+		return err
+	}
+	if _, ok := r.raters[c.RaterID]; ok {
+		return fmt.Errorf("nominate rater %s: %w", c.RaterID, ErrRaterExists)
+	}
+	if c.Group == GroupSelf {
+		for _, rt := range r.raters {
+			if rt.group == GroupSelf {
+				return fmt.Errorf("nominate rater %s: %w", c.RaterID, ErrSecondSelfRater)
+			}
+		}
+	}
+	r.record(RaterNominated{RoundID: r.id, RaterID: c.RaterID, Group: c.Group, Name: c.Name, Email: c.Email, At: c.At})
+	return nil
+}
+
+// Approve approves a nominated rater.
+func (r *Round) Approve(c ApproveRater) error {
+	if err := r.decide("approve rater", c.RoundID, c.RaterID, c.ManagerID, c.At); err != nil {
+		return err
+	}
+	r.record(RaterApproved{RoundID: r.id, RaterID: c.RaterID, ApprovedBy: c.ManagerID, At: c.At})
+	return nil
+}
+
+// Reject turns a nominated rater down.
+func (r *Round) Reject(c RejectRater) error {
+	if err := r.decide("reject rater", c.RoundID, c.RaterID, c.ManagerID, c.At); err != nil {
+		return err
+	}
+	r.record(RaterRejected{RoundID: r.id, RaterID: c.RaterID, RejectedBy: c.ManagerID, At: c.At})
+	return nil
+}
+
+func (r *Round) decide(doing, roundID, raterID, managerID string, at time.Time) error {
+	if err := r.check(doing, roundID, at, domain.RequireID("raterId", raterID), domain.RequireID("managerId", managerID)); err != nil {
+		return err
+	}
+	rt, ok := r.raters[raterID]
+	switch {
+	case !r.raterApproval:
+		return fmt.Errorf("%s %s: %w", doing, raterID, ErrApprovalNotRequired)
+	case managerID != r.managerID:
+		return fmt.Errorf("%s %s: %w", doing, raterID, ErrNotTheManager)
+	case !ok:
+		return fmt.Errorf("%s %s: %w", doing, raterID, ErrRaterNotFound)
+	case rt.state != awaiting || rt.group == GroupSelf:
+		return fmt.Errorf("%s %s: %w", doing, raterID, ErrAlreadyDecided)
+	}
+	return nil
+}
+
+// SubmitResponse records a rater's answers to instrument in, the round's instrument.
+func (r *Round) SubmitResponse(c SubmitResponse, in *Instrument) error {
+	if err := r.check("submit response", c.RoundID, c.At, domain.RequireID("raterId", c.RaterID)); err != nil {
+		return err
+	}
+	if in == nil || in.ID() != r.instrumentID {
+		return fmt.Errorf("submit response: instrument %s: %w", r.instrumentID, ErrInstrumentNotFound)
+	}
+	if err := domain.Validate(in.checkAnswers(c.Answers, c.Comments)...); err != nil {
+		return fmt.Errorf("submit response: %w", err)
+	}
+	rt, ok := r.raters[c.RaterID]
+	switch {
+	case !ok:
+		return fmt.Errorf("submit response of %s: %w", c.RaterID, ErrRaterNotFound)
+	case rt.state == answered:
+		return fmt.Errorf("submit response of %s: %w", c.RaterID, ErrAlreadyAnswered)
+	case rt.state == rejected:
+		return fmt.Errorf("submit response of %s: %w", c.RaterID, ErrRaterRejected)
+	case rt.state == awaiting && r.raterApproval && rt.group != GroupSelf:
+		return fmt.Errorf("submit response of %s: %w", c.RaterID, ErrRaterNotApproved)
+	}
+	r.record(ResponseSubmitted{RoundID: r.id, RaterID: c.RaterID, Group: rt.group, Answers: c.Answers, Comments: c.Comments, At: c.At})
+	return nil
+}
+
+// Close closes the round.
+func (r *Round) Close(c CloseRound) error {
+	if err := r.check("close round", c.RoundID, c.At); err != nil {
+		return err
+	}
+	r.record(RoundClosed{RoundID: r.id, At: c.At})
+	return nil
+}
+
+// check validates the common fields and the command's own problems, then that
+// the round is open.
+func (r *Round) check(doing, roundID string, at time.Time, problems ...*domain.FieldError) error {
+	ps := append([]*domain.FieldError{domain.RequireID("roundId", roundID), domain.RequireTime("at", at)}, problems...)
+	if err := domain.Validate(ps...); err != nil {
+		return fmt.Errorf("%s: %w", doing, err)
+	}
+	switch {
+	case r.id == "":
+		return fmt.Errorf("%s: round %s: %w", doing, roundID, ErrRoundNotFound)
+	case r.closed:
+		return fmt.Errorf("%s: round %s: %w", doing, r.id, ErrRoundClosed)
+	}
+	return nil
+}
+
+func (r *Round) record(e domain.Event) {
+	r.changes = append(r.changes, e)
+	r.apply(e)
+}
+
+func (r *Round) apply(e domain.Event) {
+	switch e := e.(type) {
+	case RoundOpened:
+		r.id, r.journeyID, r.managerID, r.instrumentID, r.raterApproval = e.RoundID, e.JourneyID, e.ManagerID, e.InstrumentID, e.RaterApproval
+	case RaterNominated:
+		r.raters[e.RaterID] = &rater{group: e.Group}
+	case RaterApproved:
+		if rt, ok := r.raters[e.RaterID]; ok {
+			rt.state = approved
+		}
+	case RaterRejected:
+		if rt, ok := r.raters[e.RaterID]; ok {
+			rt.state = rejected
+		}
+	case ResponseSubmitted:
+		if rt, ok := r.raters[e.RaterID]; ok {
+			rt.state = answered
+		}
+	case RoundClosed:
+		r.closed = true
+	}
+}

@@ -1,0 +1,150 @@
+package feedback
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/leerpad/leerpad/domain"
+	"github.com/leerpad/leerpad/domain/journey"
+)
+
+// InstrumentRepository persists instruments as streams instrument-<uuid>.
+//
+// Create appends a new instrument's events to a stream that must not exist
+// yet and returns domain.ErrConflict when it does. Update loads the stream,
+// runs decide and appends what decide recorded, expecting the revision it
+// loaded; it returns domain.ErrNotFound for a missing stream,
+// domain.ErrConflict when another writer appended since the load, and
+// decide's own error unchanged. Load returns domain.ErrNotFound for a missing
+// stream.
+//
+// When ctx carries an idempotency key (domain.WithIdempotencyKey), Create and
+// Update derive each event id from the key, the stream and the event's
+// position in the decision, so that a command retried with the same key is
+// deduplicated by the event store and never records twice.
+type InstrumentRepository interface {
+	Create(ctx context.Context, in *Instrument) error
+	Update(ctx context.Context, id string, decide func(in *Instrument) error) error
+	Load(ctx context.Context, id string) (*Instrument, error)
+}
+
+// RoundRepository persists rounds as streams feedback-<round uuid>, with the
+// contract of InstrumentRepository but without Load.
+type RoundRepository interface {
+	Create(ctx context.Context, r *Round) error
+	Update(ctx context.Context, id string, decide func(r *Round) error) error
+}
+
+// Journeys loads journeys; journey.Repository is one.
+type Journeys interface {
+	Load(ctx context.Context, id string) (*journey.Journey, error)
+}
+
+// InstrumentService runs the commands on instruments.
+type InstrumentService struct {
+	instruments InstrumentRepository
+}
+
+// NewInstrumentService returns an InstrumentService storing instruments in instruments.
+func NewInstrumentService(instruments InstrumentRepository) *InstrumentService {
+	return &InstrumentService{instruments: instruments}
+}
+
+// PublishInstrument publishes an instrument.
+func (s *InstrumentService) PublishInstrument(ctx context.Context, c PublishInstrument) error {
+	in := ReplayInstrument()
+	if err := in.Publish(c); err != nil {
+		return err
+	}
+	if err := s.instruments.Create(domain.WithIdempotencyKey(ctx, c.IdempotencyKey), in); err != nil {
+		return fmt.Errorf("publish instrument %s: %w", c.InstrumentID, err)
+	}
+	return nil
+}
+
+// RetireInstrument retires an instrument.
+func (s *InstrumentService) RetireInstrument(ctx context.Context, c RetireInstrument) error {
+	return domain.RetryUpdate(ctx, s.instruments.Update, c.InstrumentID, c.IdempotencyKey,
+		func(in *Instrument) error { return in.Retire(c) })
+}
+
+// RoundService runs the commands on rounds. It reads the journey when a round
+// opens and the instrument when a rater answers.
+type RoundService struct {
+	rounds      RoundRepository
+	instruments InstrumentRepository
+	journeys    Journeys
+}
+
+// NewRoundService returns a RoundService storing rounds in rounds.
+func NewRoundService(rounds RoundRepository, instruments InstrumentRepository, journeys Journeys) *RoundService {
+	return &RoundService{rounds: rounds, instruments: instruments, journeys: journeys}
+}
+
+// OpenRound opens a round for an active journey with a published instrument.
+func (s *RoundService) OpenRound(ctx context.Context, c OpenRound) error {
+	var (
+		j   *journey.Journey
+		in  *Instrument
+		err error
+	)
+	// A missing journey or instrument stays nil: Open reports it after checking the input.
+	if domain.RequireID("journeyId", c.JourneyID) == nil {
+		if j, err = s.journeys.Load(ctx, c.JourneyID); err != nil && !errors.Is(err, domain.ErrNotFound) {
+			return fmt.Errorf("open round %s: %w", c.RoundID, err)
+		}
+	}
+	if domain.RequireID("instrumentId", c.InstrumentID) == nil {
+		if in, err = s.instruments.Load(ctx, c.InstrumentID); err != nil && !errors.Is(err, domain.ErrNotFound) {
+			return fmt.Errorf("open round %s: %w", c.RoundID, err)
+		}
+	}
+	r := ReplayRound()
+	if err := r.Open(c, j, in); err != nil {
+		return err
+	}
+	if err := s.rounds.Create(domain.WithIdempotencyKey(ctx, c.IdempotencyKey), r); err != nil {
+		return fmt.Errorf("open round %s: %w", c.RoundID, err)
+	}
+	return nil
+}
+
+// NominateRater nominates a rater.
+func (s *RoundService) NominateRater(ctx context.Context, c NominateRater) error {
+	return domain.RetryUpdate(ctx, s.rounds.Update, c.RoundID, c.IdempotencyKey,
+		func(r *Round) error { return r.Nominate(c) })
+}
+
+// ApproveRater approves a nominated rater.
+func (s *RoundService) ApproveRater(ctx context.Context, c ApproveRater) error {
+	return domain.RetryUpdate(ctx, s.rounds.Update, c.RoundID, c.IdempotencyKey,
+		func(r *Round) error { return r.Approve(c) })
+}
+
+// RejectRater turns a nominated rater down.
+func (s *RoundService) RejectRater(ctx context.Context, c RejectRater) error {
+	return domain.RetryUpdate(ctx, s.rounds.Update, c.RoundID, c.IdempotencyKey,
+		func(r *Round) error { return r.Reject(c) })
+}
+
+// SubmitResponse records a rater's answers. The round's instrument is read
+// within the decision; instruments do not change once published.
+func (s *RoundService) SubmitResponse(ctx context.Context, c SubmitResponse) error {
+	return domain.RetryUpdate(ctx, s.rounds.Update, c.RoundID, c.IdempotencyKey, func(r *Round) error {
+		var in *Instrument
+		if r.InstrumentID() != "" {
+			var err error
+			if in, err = s.instruments.Load(ctx, r.InstrumentID()); err != nil && !errors.Is(err, domain.ErrNotFound) {
+				return fmt.Errorf("submit response: %w", err)
+			}
+		}
+		return r.SubmitResponse(c, in)
+	})
+}
+
+// CloseRound closes a round.
+func (s *RoundService) CloseRound(ctx context.Context, c CloseRound) error {
+	return domain.RetryUpdate(ctx, s.rounds.Update, c.RoundID, c.IdempotencyKey,
+		func(r *Round) error { return r.Close(c) })
+}

@@ -1,0 +1,116 @@
+package feedback_test
+
+import (
+	"context"
+	"errors"
+	"testing"
+
+	"github.com/leerpad/leerpad/domain"
+	"github.com/leerpad/leerpad/domain/domaintest"
+	"github.com/leerpad/leerpad/domain/feedback"
+	"github.com/leerpad/leerpad/domain/journey"
+)
+
+var (
+	_ feedback.InstrumentRepository = (*domaintest.Repo[*feedback.Instrument])(nil)
+	_ feedback.RoundRepository      = (*domaintest.Repo[*feedback.Round])(nil)
+	_ feedback.Journeys             = (journey.Repository)(nil)
+)
+
+func TestServices(t *testing.T) {
+	ctx := context.Background()
+	instruments := domaintest.NewRepo(feedback.ReplayInstrument)
+	rounds := domaintest.NewRepo(feedback.ReplayRound)
+	journeys := domaintest.NewRepo(journey.Replay).Given(journeyID, journey.Enrolled{JourneyID: journeyID, ParticipantID: participant,
+		CohortID: id(6), ProgrammeID: id(7), EntityID: id(8), Role: journey.RoleBeginningManager, ManagerID: manager, RaterApproval: true, At: at})
+	is := feedback.NewInstrumentService(instruments)
+	rs := feedback.NewRoundService(rounds, instruments, journeys)
+
+	p := published()
+	if err := is.PublishInstrument(ctx, feedback.PublishInstrument{InstrumentID: instrument, Title: p.Title, Scale: p.Scale,
+		Competencies: competencies(), At: at, IdempotencyKey: "pub"}); err != nil {
+		t.Fatal(err)
+	}
+	open := feedback.OpenRound{RoundID: round, JourneyID: journeyID, InstrumentID: instrument, Kind: feedback.RoundPre, At: at}
+	unknown := open
+	unknown.JourneyID = id(90)
+	if err := rs.OpenRound(ctx, unknown); !errors.Is(err, domain.ErrNotFound) {
+		t.Errorf("open for an unknown journey: err = %v, want not found", err)
+	}
+	steps := []func() error{
+		func() error { return rs.OpenRound(ctx, open) },
+		func() error {
+			return rs.NominateRater(ctx, feedback.NominateRater{RoundID: round, RaterID: peer, Group: feedback.GroupPeer, Name: "Pat", Email: "pat@example.org", At: at})
+		},
+		func() error {
+			return rs.NominateRater(ctx, feedback.NominateRater{RoundID: round, RaterID: report, Group: feedback.GroupDirectReport, Name: "Rik", Email: "rik@example.org", At: at})
+		},
+		func() error {
+			return rs.ApproveRater(ctx, feedback.ApproveRater{RoundID: round, RaterID: peer, ManagerID: manager, At: at})
+		},
+		func() error {
+			return rs.RejectRater(ctx, feedback.RejectRater{RoundID: round, RaterID: report, ManagerID: manager, At: at})
+		},
+		func() error {
+			return rs.SubmitResponse(ctx, feedback.SubmitResponse{RoundID: round, RaterID: peer, Answers: answers(), At: later, IdempotencyKey: "resp"})
+		},
+		func() error { return rs.CloseRound(ctx, feedback.CloseRound{RoundID: round, At: later}) },
+	}
+	for i, step := range steps {
+		if err := step(); err != nil {
+			t.Fatalf("step %d: %v", i, err)
+		}
+	}
+	if got := len(rounds.Stream(round)); got != len(steps) {
+		t.Errorf("round stream holds %d events, want %d", got, len(steps))
+	}
+	if err := rs.SubmitResponse(ctx, feedback.SubmitResponse{RoundID: round, RaterID: peer, Answers: answers(), At: later}); !errors.Is(err, feedback.ErrRoundClosed) {
+		t.Errorf("answer after close: err = %v, want %v", err, feedback.ErrRoundClosed)
+	}
+	if err := is.RetireInstrument(ctx, feedback.RetireInstrument{InstrumentID: instrument, At: later}); err != nil {
+		t.Fatal(err)
+	}
+	second := open
+	second.RoundID, second.Kind = id(91), feedback.RoundPost
+	if err := rs.OpenRound(ctx, second); !errors.Is(err, feedback.ErrInstrumentRetired) {
+		t.Errorf("open with a retired instrument: err = %v, want %v", err, feedback.ErrInstrumentRetired)
+	}
+}
+
+// TestSubmitRetriesOnce: a response that loses the race against another
+// writer is decided again on the fresh stream; if that writer closed the
+// round, the response is refused.
+func TestSubmitRetriesOnce(t *testing.T) {
+	ctx := context.Background()
+	for _, tc := range []struct {
+		name       string
+		conflicts  int
+		concurrent []domain.Event
+		wantErr    error
+		wantEvents int
+	}{
+		{"retried", 1, nil, nil, 4},
+		{"the round closed meanwhile", 1, []domain.Event{feedback.RoundClosed{RoundID: round, At: at}}, feedback.ErrRoundClosed, 4},
+		{"the rater answered meanwhile", 1, []domain.Event{feedback.ResponseSubmitted{RoundID: round, RaterID: peer, Group: feedback.GroupPeer, Answers: answers(), At: at}},
+			feedback.ErrAlreadyAnswered, 4},
+		{"conflicts twice", 2, nil, domain.ErrConflict, 3},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			instruments := domaintest.NewRepo(feedback.ReplayInstrument).Given(instrument, published())
+			rounds := domaintest.NewRepo(feedback.ReplayRound).Given(round, opened(true), nominated(peer, feedback.GroupPeer),
+				feedback.RaterApproved{RoundID: round, RaterID: peer, ApprovedBy: manager, At: at})
+			rounds.Conflicts, rounds.Concurrent = tc.conflicts, tc.concurrent
+			rs := feedback.NewRoundService(rounds, instruments, nil)
+			err := rs.SubmitResponse(ctx, feedback.SubmitResponse{RoundID: round, RaterID: peer, Answers: answers(), At: later})
+			if tc.wantErr == nil && err != nil || !errors.Is(err, tc.wantErr) {
+				t.Fatalf("err = %v, want %v", err, tc.wantErr)
+			}
+			if rounds.Updates != 2 {
+				t.Errorf("updates = %d, want 2", rounds.Updates)
+			}
+			if got := len(rounds.Stream(round)); got != tc.wantEvents {
+				t.Errorf("stream holds %d events, want %d", got, tc.wantEvents)
+			}
+		})
+	}
+}

@@ -1,0 +1,742 @@
+package journey
+
+// Invariants of a journey:
+//   - a journey is enrolled once, for a participant enrolled in the cohort and
+//     not withdrawn from it, with a role and a manager who is not the
+//     participant;
+//   - nothing is logged on a completed or withdrawn journey, with one
+//     exception: the participant can always revoke sharing;
+//   - a section is shared only when not shared, and unshared only when shared;
+//     a new manager sees nothing until the participant shares again;
+//   - ids of choices, goals, assignments, experiments, sessions, conversations
+//     and measurements are unique within the journey;
+//   - a revised behaviour choice exists and changes;
+//   - a learning goal links to at least one competency or module learning goal;
+//   - an assignment is handed in once, and only one that was given;
+//   - an experiment is for a learning goal of the journey and moves through
+//     its steps in order: planned, tried, reflected, concluded, each once;
+//   - a case is described when, and only when, the participant brought it in;
+//   - a module is evaluated only for a delivery of the journey's cohort the
+//     participant attended, once per delivery, with scores from 1 to 5, each
+//     question at most once;
+//   - a development conversation is final only when both the participant and
+//     the manager it was held with confirmed it, each confirmed by that very
+//     person; a revision voids earlier confirmations; a final conversation
+//     does not change.
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/leerpad/leerpad/domain"
+	"github.com/leerpad/leerpad/domain/cohort"
+)
+
+// Errors of journeys.
+var (
+	ErrAlreadyEnrolled      = fmt.Errorf("journey already enrolled: %w", domain.ErrConflict)
+	ErrNotEnrolled          = fmt.Errorf("journey not enrolled: %w", domain.ErrNotFound)
+	ErrNotInCohort          = fmt.Errorf("participant not enrolled in the cohort: %w", domain.ErrNotFound)
+	ErrWithdrawnFromCohort  = fmt.Errorf("participant withdrawn from the cohort: %w", domain.ErrConflict)
+	ErrJourneyClosed        = fmt.Errorf("journey is completed or withdrawn: %w", domain.ErrConflict)
+	ErrSameManager          = fmt.Errorf("already the participant's manager: %w", domain.ErrConflict)
+	ErrAlreadyShared        = fmt.Errorf("section already shared: %w", domain.ErrConflict)
+	ErrNotShared            = fmt.Errorf("section not shared: %w", domain.ErrConflict)
+	ErrDuplicateID          = fmt.Errorf("id already used in the journey: %w", domain.ErrConflict)
+	ErrChoiceNotFound       = fmt.Errorf("behaviour choice not made: %w", domain.ErrNotFound)
+	ErrChoiceUnchanged      = fmt.Errorf("behaviour choice unchanged: %w", domain.ErrConflict)
+	ErrLearningGoalNotFound = fmt.Errorf("learning goal not formulated: %w", domain.ErrNotFound)
+	ErrAssignmentNotFound   = fmt.Errorf("assignment not given: %w", domain.ErrNotFound)
+	ErrAlreadyHandedIn      = fmt.Errorf("assignment already handed in: %w", domain.ErrConflict)
+	ErrExperimentNotFound   = fmt.Errorf("experiment not logged: %w", domain.ErrNotFound)
+	ErrExperimentOutOfOrder = fmt.Errorf("experiment step out of order: %w", domain.ErrConflict)
+	ErrDeliveryNotFound     = fmt.Errorf("delivery not in the journey's cohort: %w", domain.ErrNotFound)
+	ErrNotAttended          = fmt.Errorf("delivery not attended: %w", domain.ErrForbidden)
+	ErrAlreadyEvaluated     = fmt.Errorf("delivery already evaluated: %w", domain.ErrConflict)
+	ErrConversationNotFound = fmt.Errorf("development conversation not recorded: %w", domain.ErrNotFound)
+	ErrConversationFinal    = fmt.Errorf("development conversation is final: %w", domain.ErrConflict)
+	ErrAlreadyConfirmed     = fmt.Errorf("party already confirmed: %w", domain.ErrConflict)
+	ErrNotTheParty          = fmt.Errorf("confirmer is not that party: %w", domain.ErrForbidden)
+)
+
+// Score limits of the module evaluation.
+const (
+	MinScore = 1
+	MaxScore = 5
+)
+
+// Journey is one participant's journey through one cohort.
+type Journey struct {
+	id            string
+	participantID string
+	cohortID      string
+	programmeID   string
+	managerID     string
+	role          Role
+	status        Status
+	raterApproval bool
+	shared        map[Section]bool
+	ids           map[string]bool // every id used for a sub-entity: none twice
+	choices       map[string]Choice
+	goals         map[string]bool
+	handedIn      map[string]bool // assignment -> handed in
+	experiments   map[string]Step
+	evaluated     map[string]bool // delivery -> evaluated
+	conversations map[string]*conversation
+
+	loaded  int
+	changes []domain.Event
+}
+
+type conversation struct {
+	managerID     string
+	confirmations map[Party]bool
+	final         bool
+}
+
+// Replay rebuilds a journey from its stream. With no events it returns a
+// journey that is yet to be enrolled.
+func Replay(events ...domain.Event) *Journey {
+	j := &Journey{
+		shared: map[Section]bool{}, ids: map[string]bool{}, choices: map[string]Choice{}, goals: map[string]bool{},
+		handedIn: map[string]bool{}, experiments: map[string]Step{}, evaluated: map[string]bool{},
+		conversations: map[string]*conversation{},
+	}
+	for _, e := range events {
+		j.apply(e)
+	}
+	j.loaded = len(events)
+	return j
+}
+
+// ID returns the journey's id.
+func (j *Journey) ID() string { return j.id }
+
+// Version returns the number of events loaded from the stream.
+func (j *Journey) Version() int { return j.loaded }
+
+// Uncommitted returns the events recorded since the journey was loaded.
+func (j *Journey) Uncommitted() []domain.Event { return j.changes }
+
+// ParticipantID returns the participant whose journey it is.
+func (j *Journey) ParticipantID() string { return j.participantID }
+
+// CohortID returns the journey's cohort.
+func (j *Journey) CohortID() string { return j.cohortID }
+
+// ProgrammeID returns the programme of the journey's cohort.
+func (j *Journey) ProgrammeID() string { return j.programmeID }
+
+// ManagerID returns the participant's current manager.
+func (j *Journey) ManagerID() string { return j.managerID }
+
+// Role returns the participant's role.
+func (j *Journey) Role() Role { return j.role }
+
+// Status returns where the journey stands; zero before enrolment.
+func (j *Journey) Status() Status { return j.status }
+
+// RaterApproval reports whether the manager approves 360 raters.
+func (j *Journey) RaterApproval() bool { return j.raterApproval }
+
+// Shared reports whether section is shared with the manager.
+func (j *Journey) Shared(section Section) bool { return j.shared[section] }
+
+// Enrol starts the journey. e is the participant's enrolment as the cohort
+// knows it; the zero Enrolment when the cohort does not know them.
+func (j *Journey) Enrol(c Enrol, e cohort.Enrolment) error {
+	ps := []*domain.FieldError{
+		domain.RequireID("journeyId", c.JourneyID),
+		domain.RequireID("participantId", c.ParticipantID),
+		domain.RequireID("cohortId", c.CohortID),
+		domain.RequireID("managerId", c.ManagerID),
+		domain.RequireTime("at", c.At),
+	}
+	if c.Role.IsZero() {
+		ps = append(ps, domain.Required("role"))
+	}
+	if c.ManagerID != "" && c.ManagerID == c.ParticipantID {
+		ps = append(ps, domain.Invalid("managerId", "must not be the participant"))
+	}
+	if err := domain.Validate(ps...); err != nil {
+		return fmt.Errorf("enrol: %w", err)
+	}
+	if j.id != "" {
+		return fmt.Errorf("enrol journey %s: %w", c.JourneyID, ErrAlreadyEnrolled)
+	}
+	if e.CohortID != c.CohortID || e.ParticipantID != c.ParticipantID {
+		return fmt.Errorf("enrol participant %s in cohort %s: %w", c.ParticipantID, c.CohortID, ErrNotInCohort)
+	}
+	if e.Withdrawn {
+		return fmt.Errorf("enrol participant %s in cohort %s: %w", c.ParticipantID, c.CohortID, ErrWithdrawnFromCohort)
+	}
+	j.record(Enrolled{
+		JourneyID: c.JourneyID, ParticipantID: c.ParticipantID, CohortID: c.CohortID, ProgrammeID: e.ProgrammeID,
+		EntityID: e.EntityID, Role: c.Role, ManagerID: c.ManagerID, RaterApproval: e.RaterApproval, At: c.At,
+	})
+	return nil
+}
+
+// ChangeManager records the participant's new manager.
+func (j *Journey) ChangeManager(c ChangeManager) error {
+	if err := j.check("change manager", c.JourneyID, c.At,
+		domain.RequireID("managerId", c.ManagerID),
+	); err != nil {
+		return err
+	}
+	switch c.ManagerID {
+	case j.participantID:
+		return fmt.Errorf("change manager: %w", domain.Invalid("managerId", "must not be the participant"))
+	case j.managerID:
+		return fmt.Errorf("change manager to %s: %w", c.ManagerID, ErrSameManager)
+	}
+	j.record(ManagerChanged{ManagerID: c.ManagerID, At: c.At})
+	return nil
+}
+
+// GrantSharing shares a section with the manager.
+func (j *Journey) GrantSharing(c GrantSharing) error {
+	if err := j.check("grant sharing", c.JourneyID, c.At, requiredSection(c.Section)); err != nil {
+		return err
+	}
+	if j.shared[c.Section] {
+		return fmt.Errorf("grant sharing of %s: %w", c.Section, ErrAlreadyShared)
+	}
+	j.record(SharingGranted{Section: c.Section, ManagerID: j.managerID, At: c.At})
+	return nil
+}
+
+// RevokeSharing stops sharing a section. Unlike every other command it works
+// on a completed or withdrawn journey too: the participant's say over their
+// portfolio outlasts the journey.
+func (j *Journey) RevokeSharing(c RevokeSharing) error {
+	if err := domain.Validate(
+		domain.RequireID("journeyId", c.JourneyID),
+		domain.RequireTime("at", c.At),
+		requiredSection(c.Section),
+	); err != nil {
+		return fmt.Errorf("revoke sharing: %w", err)
+	}
+	if j.id == "" {
+		return fmt.Errorf("revoke sharing: journey %s: %w", c.JourneyID, ErrNotEnrolled)
+	}
+	if !j.shared[c.Section] {
+		return fmt.Errorf("revoke sharing of %s: %w", c.Section, ErrNotShared)
+	}
+	j.record(SharingRevoked{Section: c.Section, At: c.At})
+	return nil
+}
+
+// StateWhy records the personal why and values.
+func (j *Journey) StateWhy(c StateWhy) error {
+	if err := j.check("state why", c.JourneyID, c.At,
+		domain.RequireText("why", c.Why, domain.MaxText),
+		requireTexts("values", c.Values, 0, domain.MaxTitle),
+	); err != nil {
+		return err
+	}
+	j.record(WhyStated{ParticipantID: j.participantID, Why: c.Why, Values: c.Values, At: c.At})
+	return nil
+}
+
+// ChooseBehaviour records a choice about a behaviour.
+func (j *Journey) ChooseBehaviour(c ChooseBehaviour) error {
+	var choice *domain.FieldError
+	if c.Choice.IsZero() {
+		choice = domain.Required("choice")
+	}
+	if err := j.check("choose behaviour", c.JourneyID, c.At,
+		domain.RequireID("choiceId", c.ChoiceID),
+		domain.RequireID("competencyId", c.CompetencyID),
+		domain.RequireText("behaviour", c.Behaviour, domain.MaxTitle*5),
+		choice,
+	); err != nil {
+		return err
+	}
+	if err := j.fresh(c.ChoiceID); err != nil {
+		return fmt.Errorf("choose behaviour: %w", err)
+	}
+	j.record(BehaviourChosen{ParticipantID: j.participantID, ChoiceID: c.ChoiceID, CompetencyID: c.CompetencyID,
+		Behaviour: c.Behaviour, Choice: c.Choice, At: c.At})
+	return nil
+}
+
+// ReviseBehaviourChoice changes an earlier choice.
+func (j *Journey) ReviseBehaviourChoice(c ReviseBehaviourChoice) error {
+	var choice *domain.FieldError
+	if c.Choice.IsZero() {
+		choice = domain.Required("choice")
+	}
+	if err := j.check("revise behaviour choice", c.JourneyID, c.At, domain.RequireID("choiceId", c.ChoiceID), choice); err != nil {
+		return err
+	}
+	old, ok := j.choices[c.ChoiceID]
+	switch {
+	case !ok:
+		return fmt.Errorf("revise behaviour choice %s: %w", c.ChoiceID, ErrChoiceNotFound)
+	case old == c.Choice:
+		return fmt.Errorf("revise behaviour choice %s to %s: %w", c.ChoiceID, c.Choice, ErrChoiceUnchanged)
+	}
+	j.record(BehaviourChoiceRevised{ChoiceID: c.ChoiceID, Choice: c.Choice, At: c.At})
+	return nil
+}
+
+// FormulateLearningGoal records a learning goal or question.
+func (j *Journey) FormulateLearningGoal(c FormulateLearningGoal) error {
+	ps := []*domain.FieldError{
+		domain.RequireID("goalId", c.GoalID),
+		domain.RequireText("text", c.Text, domain.MaxText),
+		domain.RequireIDs("competencyIds", c.CompetencyIDs, 0),
+		domain.RequireIDs("moduleGoalIds", c.ModuleGoalIDs, 0),
+	}
+	if c.Kind.IsZero() {
+		ps = append(ps, domain.Required("kind"))
+	}
+	if len(c.CompetencyIDs)+len(c.ModuleGoalIDs) == 0 {
+		ps = append(ps, domain.Invalid("competencyIds", "a learning goal links to at least one competency or module learning goal"))
+	}
+	if err := j.check("formulate learning goal", c.JourneyID, c.At, ps...); err != nil {
+		return err
+	}
+	if err := j.fresh(c.GoalID); err != nil {
+		return fmt.Errorf("formulate learning goal: %w", err)
+	}
+	j.record(LearningGoalFormulated{ParticipantID: j.participantID, GoalID: c.GoalID, Kind: c.Kind, Text: c.Text,
+		CompetencyIDs: c.CompetencyIDs, ModuleGoalIDs: c.ModuleGoalIDs, At: c.At})
+	return nil
+}
+
+// GiveAssignment gives a practice assignment.
+func (j *Journey) GiveAssignment(c GiveAssignment) error {
+	if err := j.check("give assignment", c.JourneyID, c.At,
+		domain.RequireID("assignmentId", c.AssignmentID),
+		domain.RequireID("moduleId", c.ModuleID),
+		domain.RequireID("trainerId", c.TrainerID),
+		domain.RequireText("title", c.Title, domain.MaxTitle),
+		domain.RequireTime("dueOn", c.DueOn),
+	); err != nil {
+		return err
+	}
+	if err := j.fresh(c.AssignmentID); err != nil {
+		return fmt.Errorf("give assignment: %w", err)
+	}
+	j.record(AssignmentGiven{AssignmentID: c.AssignmentID, ModuleID: c.ModuleID, TrainerID: c.TrainerID, Title: c.Title, DueOn: c.DueOn, At: c.At})
+	return nil
+}
+
+// HandInAssignment hands an assignment in.
+func (j *Journey) HandInAssignment(c HandInAssignment) error {
+	if err := j.check("hand in assignment", c.JourneyID, c.At,
+		domain.RequireID("assignmentId", c.AssignmentID),
+		domain.RequireText("reflection", c.Reflection, domain.MaxText),
+	); err != nil {
+		return err
+	}
+	done, ok := j.handedIn[c.AssignmentID]
+	switch {
+	case !ok:
+		return fmt.Errorf("hand in assignment %s: %w", c.AssignmentID, ErrAssignmentNotFound)
+	case done:
+		return fmt.Errorf("hand in assignment %s: %w", c.AssignmentID, ErrAlreadyHandedIn)
+	}
+	j.record(AssignmentHandedIn{ParticipantID: j.participantID, AssignmentID: c.AssignmentID, Reflection: c.Reflection, At: c.At})
+	return nil
+}
+
+// LogExperiment plans an experiment.
+func (j *Journey) LogExperiment(c LogExperiment) error {
+	if err := j.check("log experiment", c.JourneyID, c.At,
+		domain.RequireID("experimentId", c.ExperimentID),
+		domain.RequireID("learningGoalId", c.LearningGoalID),
+		domain.RequireText("intention", c.Intention, domain.MaxText),
+		domain.RequireTime("plannedFor", c.PlannedFor),
+	); err != nil {
+		return err
+	}
+	if err := j.fresh(c.ExperimentID); err != nil {
+		return fmt.Errorf("log experiment: %w", err)
+	}
+	if !j.goals[c.LearningGoalID] {
+		return fmt.Errorf("log experiment for goal %s: %w", c.LearningGoalID, ErrLearningGoalNotFound)
+	}
+	j.record(ExperimentLogged{ParticipantID: j.participantID, ExperimentID: c.ExperimentID, LearningGoalID: c.LearningGoalID,
+		Intention: c.Intention, PlannedFor: c.PlannedFor, At: c.At})
+	return nil
+}
+
+// RecordExperimentTried records what was tried.
+func (j *Journey) RecordExperimentTried(c RecordExperimentTried) error {
+	if err := j.check("record experiment tried", c.JourneyID, c.At,
+		domain.RequireID("experimentId", c.ExperimentID),
+		domain.RequireText("whatWasTried", c.WhatWasTried, domain.MaxText),
+		domain.RequireTime("triedOn", c.TriedOn),
+	); err != nil {
+		return err
+	}
+	if err := j.step(c.ExperimentID, StepPlanned); err != nil {
+		return fmt.Errorf("record experiment tried: %w", err)
+	}
+	j.record(ExperimentTried{ParticipantID: j.participantID, ExperimentID: c.ExperimentID, WhatWasTried: c.WhatWasTried, TriedOn: c.TriedOn, At: c.At})
+	return nil
+}
+
+// ReflectOnExperiment records the outcome and the reflection.
+func (j *Journey) ReflectOnExperiment(c ReflectOnExperiment) error {
+	if err := j.check("reflect on experiment", c.JourneyID, c.At,
+		domain.RequireID("experimentId", c.ExperimentID),
+		domain.RequireText("outcome", c.Outcome, domain.MaxText),
+		domain.RequireText("reflection", c.Reflection, domain.MaxText),
+	); err != nil {
+		return err
+	}
+	if err := j.step(c.ExperimentID, StepTried); err != nil {
+		return fmt.Errorf("reflect on experiment: %w", err)
+	}
+	j.record(ExperimentReflected{ParticipantID: j.participantID, ExperimentID: c.ExperimentID, Outcome: c.Outcome, Reflection: c.Reflection, At: c.At})
+	return nil
+}
+
+// SetNextStep records the next step, which concludes the experiment.
+func (j *Journey) SetNextStep(c SetNextStep) error {
+	if err := j.check("set next step", c.JourneyID, c.At,
+		domain.RequireID("experimentId", c.ExperimentID),
+		domain.RequireText("nextStep", c.NextStep, domain.MaxText),
+	); err != nil {
+		return err
+	}
+	if err := j.step(c.ExperimentID, StepReflected); err != nil {
+		return fmt.Errorf("set next step: %w", err)
+	}
+	j.record(ExperimentConcluded{ParticipantID: j.participantID, ExperimentID: c.ExperimentID, NextStep: c.NextStep, At: c.At})
+	return nil
+}
+
+// RecordIntervision records an intervision session attended.
+func (j *Journey) RecordIntervision(c RecordIntervision) error {
+	caseText := domain.OptionalText("case", c.Case, domain.MaxText)
+	switch {
+	case c.CaseBroughtIn:
+		caseText = domain.RequireText("case", c.Case, domain.MaxText)
+	case c.Case != "":
+		caseText = domain.Invalid("case", "must be empty when no case was brought in")
+	}
+	if err := j.check("record intervision", c.JourneyID, c.At,
+		domain.RequireID("sessionId", c.SessionID),
+		domain.RequireID("groupId", c.GroupID),
+		domain.RequireTime("heldOn", c.HeldOn),
+		domain.OptionalText("method", c.Method, domain.MaxTitle),
+		caseText,
+	); err != nil {
+		return err
+	}
+	if err := j.fresh(c.SessionID); err != nil {
+		return fmt.Errorf("record intervision: %w", err)
+	}
+	j.record(IntervisionAttended{ParticipantID: j.participantID, SessionID: c.SessionID, GroupID: c.GroupID, HeldOn: c.HeldOn,
+		Method: c.Method, CaseBroughtIn: c.CaseBroughtIn, Case: c.Case, At: c.At})
+	return nil
+}
+
+// RecordCoachingSession records a coaching session.
+func (j *Journey) RecordCoachingSession(c RecordCoachingSession) error {
+	if err := j.check("record coaching session", c.JourneyID, c.At,
+		domain.RequireID("sessionId", c.SessionID),
+		domain.RequireID("coachId", c.CoachID),
+		domain.RequireTime("heldOn", c.HeldOn),
+		domain.OptionalText("notes", c.Notes, domain.MaxText),
+	); err != nil {
+		return err
+	}
+	if err := j.fresh(c.SessionID); err != nil {
+		return fmt.Errorf("record coaching session: %w", err)
+	}
+	j.record(CoachingSessionHeld{ParticipantID: j.participantID, SessionID: c.SessionID, CoachID: c.CoachID, HeldOn: c.HeldOn, Notes: c.Notes, At: c.At})
+	return nil
+}
+
+// EvaluateModule records an evaluation of a delivery. a is the participant's
+// attendance at the delivery as the journey's cohort knows it; the zero
+// Attendance when the cohort does not know the delivery.
+func (j *Journey) EvaluateModule(c EvaluateModule, a cohort.Attendance) error {
+	ps := []*domain.FieldError{
+		domain.RequireID("deliveryId", c.DeliveryID),
+		domain.OptionalText("comments", c.Comments, domain.MaxText),
+	}
+	if len(c.Scores) == 0 {
+		ps = append(ps, domain.Invalid("scores", "must hold at least one score"))
+	}
+	asked := map[Question]bool{}
+	for i, s := range c.Scores {
+		field := fmt.Sprintf("scores[%d]", i)
+		switch {
+		case s.Question.IsZero():
+			ps = append(ps, domain.Required(field+".questionId"))
+		case asked[s.Question]:
+			ps = append(ps, domain.Invalid(field+".questionId", "%s is scored twice", s.Question))
+		}
+		asked[s.Question] = true
+		if s.Score < MinScore || s.Score > MaxScore {
+			ps = append(ps, domain.Invalid(field+".score", "%d is outside the scale %d to %d", s.Score, MinScore, MaxScore))
+		}
+	}
+	if err := j.check("evaluate module", c.JourneyID, c.At, ps...); err != nil {
+		return err
+	}
+	if a.CohortID != j.cohortID || a.DeliveryID != c.DeliveryID || a.ParticipantID != j.participantID {
+		return fmt.Errorf("evaluate delivery %s: %w", c.DeliveryID, ErrDeliveryNotFound)
+	}
+	if !a.Attended() {
+		return fmt.Errorf("evaluate delivery %s: %w", c.DeliveryID, ErrNotAttended)
+	}
+	if j.evaluated[c.DeliveryID] {
+		return fmt.Errorf("evaluate delivery %s: %w", c.DeliveryID, ErrAlreadyEvaluated)
+	}
+	j.record(ModuleEvaluated{ParticipantID: j.participantID, DeliveryID: c.DeliveryID, ModuleID: a.ModuleID,
+		ModuleVersion: a.ModuleVersion, Scores: c.Scores, Comments: c.Comments, At: c.At})
+	return nil
+}
+
+// RecordConversation records a development conversation with the current manager.
+func (j *Journey) RecordConversation(c RecordConversation) error {
+	if err := j.check("record development conversation", c.JourneyID, c.At,
+		domain.RequireID("conversationId", c.ConversationID),
+		domain.RequireTime("heldOn", c.HeldOn),
+		requireTexts("agreements", c.Agreements, 1, domain.MaxText),
+		requireTexts("nextQuestions", c.NextQuestions, 0, domain.MaxText),
+	); err != nil {
+		return err
+	}
+	if err := j.fresh(c.ConversationID); err != nil {
+		return fmt.Errorf("record development conversation: %w", err)
+	}
+	j.record(ConversationRecorded{ParticipantID: j.participantID, ConversationID: c.ConversationID, ManagerID: j.managerID,
+		HeldOn: c.HeldOn, Agreements: c.Agreements, NextQuestions: c.NextQuestions, At: c.At})
+	return nil
+}
+
+// ReviseConversation changes a conversation's record; earlier confirmations lapse.
+func (j *Journey) ReviseConversation(c ReviseConversation) error {
+	if err := j.check("revise development conversation", c.JourneyID, c.At,
+		domain.RequireID("conversationId", c.ConversationID),
+		requireTexts("agreements", c.Agreements, 1, domain.MaxText),
+		requireTexts("nextQuestions", c.NextQuestions, 0, domain.MaxText),
+	); err != nil {
+		return err
+	}
+	if _, err := j.openConversation(c.ConversationID); err != nil {
+		return fmt.Errorf("revise development conversation: %w", err)
+	}
+	j.record(ConversationRevised{ParticipantID: j.participantID, ConversationID: c.ConversationID,
+		Agreements: c.Agreements, NextQuestions: c.NextQuestions, At: c.At})
+	return nil
+}
+
+// ConfirmConversation confirms a conversation for one party; with the second
+// party's confirmation the conversation becomes final.
+func (j *Journey) ConfirmConversation(c ConfirmConversation) error {
+	var party *domain.FieldError
+	if c.Party.IsZero() {
+		party = domain.Required("party")
+	}
+	if err := j.check("confirm development conversation", c.JourneyID, c.At,
+		domain.RequireID("conversationId", c.ConversationID),
+		domain.RequireID("confirmedBy", c.ConfirmedBy),
+		party,
+	); err != nil {
+		return err
+	}
+	conv, err := j.openConversation(c.ConversationID)
+	if err != nil {
+		return fmt.Errorf("confirm development conversation: %w", err)
+	}
+	who := j.participantID
+	if c.Party == PartyManager {
+		who = conv.managerID
+	}
+	if c.ConfirmedBy != who {
+		return fmt.Errorf("confirm development conversation %s as %s: %w", c.ConversationID, c.Party, ErrNotTheParty)
+	}
+	if conv.confirmations[c.Party] {
+		return fmt.Errorf("confirm development conversation %s as %s: %w", c.ConversationID, c.Party, ErrAlreadyConfirmed)
+	}
+	j.record(ConversationConfirmed{ConversationID: c.ConversationID, Party: c.Party, ConfirmedBy: c.ConfirmedBy, At: c.At})
+	if conv.confirmations[PartyParticipant] && conv.confirmations[PartyManager] {
+		j.record(ConversationFinalised{ConversationID: c.ConversationID, At: c.At})
+	}
+	return nil
+}
+
+// RecordMeasurement records the result of an instrument.
+func (j *Journey) RecordMeasurement(c RecordMeasurement) error {
+	var kind *domain.FieldError
+	if c.Kind.IsZero() {
+		kind = domain.Required("kind")
+	}
+	if err := j.check("record measurement", c.JourneyID, c.At,
+		domain.RequireID("measurementId", c.MeasurementID),
+		domain.RequireText("instrument", c.Instrument, domain.MaxTitle),
+		domain.RequireText("result", c.Result, domain.MaxText),
+		domain.RequireTime("takenOn", c.TakenOn),
+		kind,
+	); err != nil {
+		return err
+	}
+	if err := j.fresh(c.MeasurementID); err != nil {
+		return fmt.Errorf("record measurement: %w", err)
+	}
+	j.record(MeasurementRecorded{ParticipantID: j.participantID, MeasurementID: c.MeasurementID, Kind: c.Kind,
+		Instrument: c.Instrument, Result: c.Result, TakenOn: c.TakenOn, At: c.At})
+	return nil
+}
+
+// Complete completes the journey.
+func (j *Journey) Complete(c Complete) error {
+	if err := j.check("complete journey", c.JourneyID, c.At); err != nil {
+		return err
+	}
+	j.record(Completed{At: c.At})
+	return nil
+}
+
+// Withdraw ends the journey early.
+func (j *Journey) Withdraw(c Withdraw) error {
+	if err := j.check("withdraw journey", c.JourneyID, c.At, domain.OptionalText("reason", c.Reason, domain.MaxText)); err != nil {
+		return err
+	}
+	j.record(Withdrawn{ParticipantID: j.participantID, Reason: c.Reason, At: c.At})
+	return nil
+}
+
+// check validates the common fields and the command's own problems, then
+// that the journey is enrolled and still active.
+func (j *Journey) check(doing, journeyID string, at time.Time, problems ...*domain.FieldError) error {
+	ps := append([]*domain.FieldError{domain.RequireID("journeyId", journeyID), domain.RequireTime("at", at)}, problems...)
+	if err := domain.Validate(ps...); err != nil {
+		return fmt.Errorf("%s: %w", doing, err)
+	}
+	if j.id == "" {
+		return fmt.Errorf("%s: journey %s: %w", doing, journeyID, ErrNotEnrolled)
+	}
+	if j.status != StatusActive {
+		return fmt.Errorf("%s: journey %s is %s: %w", doing, j.id, j.status, ErrJourneyClosed)
+	}
+	return nil
+}
+
+func (j *Journey) fresh(id string) error {
+	if j.ids[id] {
+		return fmt.Errorf("id %s: %w", id, ErrDuplicateID)
+	}
+	return nil
+}
+
+// step returns nil when the experiment is at want, the step before the next.
+func (j *Journey) step(experimentID string, want Step) error {
+	got, ok := j.experiments[experimentID]
+	switch {
+	case !ok:
+		return fmt.Errorf("experiment %s: %w", experimentID, ErrExperimentNotFound)
+	case got != want:
+		return fmt.Errorf("experiment %s is %s, the next step needs %s: %w", experimentID, got, want, ErrExperimentOutOfOrder)
+	}
+	return nil
+}
+
+func (j *Journey) openConversation(id string) (*conversation, error) {
+	conv, ok := j.conversations[id]
+	switch {
+	case !ok:
+		return nil, fmt.Errorf("conversation %s: %w", id, ErrConversationNotFound)
+	case conv.final:
+		return nil, fmt.Errorf("conversation %s: %w", id, ErrConversationFinal)
+	}
+	return conv, nil
+}
+
+func requiredSection(s Section) *domain.FieldError {
+	if s.IsZero() {
+		return domain.Required("section")
+	}
+	return nil
+}
+
+func requireTexts(field string, texts []string, min, max int) *domain.FieldError {
+	if len(texts) < min {
+		return domain.Invalid(field, "must hold at least %d item(s)", min)
+	}
+	for i, t := range texts {
+		if p := domain.RequireText(fmt.Sprintf("%s[%d]", field, i), t, max); p != nil {
+			return p
+		}
+	}
+	return nil
+}
+
+func (j *Journey) record(e domain.Event) {
+	j.changes = append(j.changes, e)
+	j.apply(e)
+}
+
+func (j *Journey) apply(e domain.Event) {
+	switch e := e.(type) {
+	case Enrolled:
+		j.id, j.participantID, j.cohortID, j.programmeID = e.JourneyID, e.ParticipantID, e.CohortID, e.ProgrammeID
+		j.role, j.managerID, j.raterApproval, j.status = e.Role, e.ManagerID, e.RaterApproval, StatusActive
+	case ManagerChanged:
+		j.managerID = e.ManagerID
+		clear(j.shared)
+	case SharingGranted:
+		j.shared[e.Section] = true
+	case SharingRevoked:
+		delete(j.shared, e.Section)
+	case BehaviourChosen:
+		j.ids[e.ChoiceID] = true
+		j.choices[e.ChoiceID] = e.Choice
+	case BehaviourChoiceRevised:
+		j.choices[e.ChoiceID] = e.Choice
+	case LearningGoalFormulated:
+		j.ids[e.GoalID] = true
+		j.goals[e.GoalID] = true
+	case AssignmentGiven:
+		j.ids[e.AssignmentID] = true
+		j.handedIn[e.AssignmentID] = false
+	case AssignmentHandedIn:
+		j.handedIn[e.AssignmentID] = true
+	case ExperimentLogged:
+		j.ids[e.ExperimentID] = true
+		j.experiments[e.ExperimentID] = StepPlanned
+	case ExperimentTried:
+		j.experiments[e.ExperimentID] = StepTried
+	case ExperimentReflected:
+		j.experiments[e.ExperimentID] = StepReflected
+	case ExperimentConcluded:
+		j.experiments[e.ExperimentID] = StepConcluded
+	case IntervisionAttended:
+		j.ids[e.SessionID] = true
+	case CoachingSessionHeld:
+		j.ids[e.SessionID] = true
+	case ModuleEvaluated:
+		j.evaluated[e.DeliveryID] = true
+	case ConversationRecorded:
+		j.ids[e.ConversationID] = true
+		j.conversations[e.ConversationID] = &conversation{managerID: e.ManagerID, confirmations: map[Party]bool{}}
+	case ConversationRevised:
+		if conv, ok := j.conversations[e.ConversationID]; ok {
+			clear(conv.confirmations)
+		}
+	case ConversationConfirmed:
+		if conv, ok := j.conversations[e.ConversationID]; ok {
+			conv.confirmations[e.Party] = true
+		}
+	case ConversationFinalised:
+		if conv, ok := j.conversations[e.ConversationID]; ok {
+			conv.final = true
+		}
+	case MeasurementRecorded:
+		j.ids[e.MeasurementID] = true
+	case Completed:
+		j.status = StatusCompleted
+	case Withdrawn:
+		j.status = StatusWithdrawn
+	}
+}

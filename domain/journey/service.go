@@ -1,0 +1,213 @@
+package journey
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/leerpad/leerpad/domain"
+	"github.com/leerpad/leerpad/domain/cohort"
+)
+
+// Repository persists journeys as streams journey-<uuid>.
+//
+// Create appends a new journey's events to a stream that must not exist yet
+// and returns domain.ErrConflict when it does. Update loads the stream, runs
+// decide and appends what decide recorded, expecting the revision it loaded;
+// it returns domain.ErrNotFound for a missing stream, domain.ErrConflict when
+// another writer appended since the load, and decide's own error unchanged.
+// Load returns domain.ErrNotFound for a missing stream.
+//
+// When ctx carries an idempotency key (domain.WithIdempotencyKey), Create and
+// Update derive each event id from the key, the stream and the event's
+// position in the decision, so that a command retried with the same key is
+// deduplicated by the event store and never records twice.
+type Repository interface {
+	Create(ctx context.Context, j *Journey) error
+	Update(ctx context.Context, id string, decide func(j *Journey) error) error
+	Load(ctx context.Context, id string) (*Journey, error)
+}
+
+// Cohorts is what a journey needs to know of its cohort, which lives in
+// another stream; *cohort.Service is one. Both methods return an error
+// wrapping domain.ErrNotFound when the cohort, delivery or participant is
+// unknown.
+type Cohorts interface {
+	Enrolment(ctx context.Context, cohortID, participantID string) (cohort.Enrolment, error)
+	Attendance(ctx context.Context, cohortID, deliveryID, participantID string) (cohort.Attendance, error)
+}
+
+// Service runs the commands on journeys.
+type Service struct {
+	journeys Repository
+	cohorts  Cohorts
+}
+
+// NewService returns a Service storing journeys in journeys and reading
+// enrolment and attendance from cohorts.
+func NewService(journeys Repository, cohorts Cohorts) *Service {
+	return &Service{journeys: journeys, cohorts: cohorts}
+}
+
+// Enrol starts a journey for a participant enrolled in the cohort.
+func (s *Service) Enrol(ctx context.Context, c Enrol) error {
+	var e cohort.Enrolment
+	if domain.RequireID("cohortId", c.CohortID) == nil && domain.RequireID("participantId", c.ParticipantID) == nil {
+		var err error
+		// An unknown cohort or participant leaves e zero: Enrol reports it after checking the input.
+		if e, err = s.cohorts.Enrolment(ctx, c.CohortID, c.ParticipantID); err != nil && !errors.Is(err, domain.ErrNotFound) {
+			return fmt.Errorf("enrol journey %s: %w", c.JourneyID, err)
+		}
+	}
+	j := Replay()
+	if err := j.Enrol(c, e); err != nil {
+		return err
+	}
+	if err := s.journeys.Create(domain.WithIdempotencyKey(ctx, c.IdempotencyKey), j); err != nil {
+		return fmt.Errorf("enrol journey %s: %w", c.JourneyID, err)
+	}
+	return nil
+}
+
+// EvaluateModule records an evaluation of a delivery the participant
+// attended. The attendance is read from the journey's cohort within the
+// decision, so that a retry reads it again.
+func (s *Service) EvaluateModule(ctx context.Context, c EvaluateModule) error {
+	return domain.RetryUpdate(ctx, s.journeys.Update, c.JourneyID, c.IdempotencyKey, func(j *Journey) error {
+		var a cohort.Attendance
+		if j.ID() != "" && domain.RequireID("deliveryId", c.DeliveryID) == nil {
+			var err error
+			// An unknown delivery leaves a zero: EvaluateModule reports it after checking the input.
+			if a, err = s.cohorts.Attendance(ctx, j.CohortID(), c.DeliveryID, j.ParticipantID()); err != nil && !errors.Is(err, domain.ErrNotFound) {
+				return fmt.Errorf("evaluate delivery %s: %w", c.DeliveryID, err)
+			}
+		}
+		return j.EvaluateModule(c, a)
+	})
+}
+
+// ChangeManager records the participant's new manager.
+func (s *Service) ChangeManager(ctx context.Context, c ChangeManager) error {
+	return domain.RetryUpdate(ctx, s.journeys.Update, c.JourneyID, c.IdempotencyKey,
+		func(j *Journey) error { return j.ChangeManager(c) })
+}
+
+// GrantSharing shares a portfolio section with the manager.
+func (s *Service) GrantSharing(ctx context.Context, c GrantSharing) error {
+	return domain.RetryUpdate(ctx, s.journeys.Update, c.JourneyID, c.IdempotencyKey,
+		func(j *Journey) error { return j.GrantSharing(c) })
+}
+
+// RevokeSharing stops sharing a portfolio section, also after the journey ended.
+func (s *Service) RevokeSharing(ctx context.Context, c RevokeSharing) error {
+	return domain.RetryUpdate(ctx, s.journeys.Update, c.JourneyID, c.IdempotencyKey,
+		func(j *Journey) error { return j.RevokeSharing(c) })
+}
+
+// StateWhy records the personal why and values.
+func (s *Service) StateWhy(ctx context.Context, c StateWhy) error {
+	return domain.RetryUpdate(ctx, s.journeys.Update, c.JourneyID, c.IdempotencyKey,
+		func(j *Journey) error { return j.StateWhy(c) })
+}
+
+// ChooseBehaviour records a choice about a behaviour.
+func (s *Service) ChooseBehaviour(ctx context.Context, c ChooseBehaviour) error {
+	return domain.RetryUpdate(ctx, s.journeys.Update, c.JourneyID, c.IdempotencyKey,
+		func(j *Journey) error { return j.ChooseBehaviour(c) })
+}
+
+// ReviseBehaviourChoice changes a behaviour choice.
+func (s *Service) ReviseBehaviourChoice(ctx context.Context, c ReviseBehaviourChoice) error {
+	return domain.RetryUpdate(ctx, s.journeys.Update, c.JourneyID, c.IdempotencyKey,
+		func(j *Journey) error { return j.ReviseBehaviourChoice(c) })
+}
+
+// FormulateLearningGoal records a learning goal or question.
+func (s *Service) FormulateLearningGoal(ctx context.Context, c FormulateLearningGoal) error {
+	return domain.RetryUpdate(ctx, s.journeys.Update, c.JourneyID, c.IdempotencyKey,
+		func(j *Journey) error { return j.FormulateLearningGoal(c) })
+}
+
+// GiveAssignment gives a practice assignment.
+func (s *Service) GiveAssignment(ctx context.Context, c GiveAssignment) error {
+	return domain.RetryUpdate(ctx, s.journeys.Update, c.JourneyID, c.IdempotencyKey,
+		func(j *Journey) error { return j.GiveAssignment(c) })
+}
+
+// HandInAssignment hands a practice assignment in.
+func (s *Service) HandInAssignment(ctx context.Context, c HandInAssignment) error {
+	return domain.RetryUpdate(ctx, s.journeys.Update, c.JourneyID, c.IdempotencyKey,
+		func(j *Journey) error { return j.HandInAssignment(c) })
+}
+
+// LogExperiment plans an experiment.
+func (s *Service) LogExperiment(ctx context.Context, c LogExperiment) error {
+	return domain.RetryUpdate(ctx, s.journeys.Update, c.JourneyID, c.IdempotencyKey,
+		func(j *Journey) error { return j.LogExperiment(c) })
+}
+
+// RecordExperimentTried records what was tried.
+func (s *Service) RecordExperimentTried(ctx context.Context, c RecordExperimentTried) error {
+	return domain.RetryUpdate(ctx, s.journeys.Update, c.JourneyID, c.IdempotencyKey,
+		func(j *Journey) error { return j.RecordExperimentTried(c) })
+}
+
+// ReflectOnExperiment records an experiment's outcome and reflection.
+func (s *Service) ReflectOnExperiment(ctx context.Context, c ReflectOnExperiment) error {
+	return domain.RetryUpdate(ctx, s.journeys.Update, c.JourneyID, c.IdempotencyKey,
+		func(j *Journey) error { return j.ReflectOnExperiment(c) })
+}
+
+// SetNextStep records an experiment's next step.
+func (s *Service) SetNextStep(ctx context.Context, c SetNextStep) error {
+	return domain.RetryUpdate(ctx, s.journeys.Update, c.JourneyID, c.IdempotencyKey,
+		func(j *Journey) error { return j.SetNextStep(c) })
+}
+
+// RecordIntervision records an intervision session attended.
+func (s *Service) RecordIntervision(ctx context.Context, c RecordIntervision) error {
+	return domain.RetryUpdate(ctx, s.journeys.Update, c.JourneyID, c.IdempotencyKey,
+		func(j *Journey) error { return j.RecordIntervision(c) })
+}
+
+// RecordCoachingSession records a coaching session.
+func (s *Service) RecordCoachingSession(ctx context.Context, c RecordCoachingSession) error {
+	return domain.RetryUpdate(ctx, s.journeys.Update, c.JourneyID, c.IdempotencyKey,
+		func(j *Journey) error { return j.RecordCoachingSession(c) })
+}
+
+// RecordConversation records a development conversation.
+func (s *Service) RecordConversation(ctx context.Context, c RecordConversation) error {
+	return domain.RetryUpdate(ctx, s.journeys.Update, c.JourneyID, c.IdempotencyKey,
+		func(j *Journey) error { return j.RecordConversation(c) })
+}
+
+// ReviseConversation changes a development conversation's record.
+func (s *Service) ReviseConversation(ctx context.Context, c ReviseConversation) error {
+	return domain.RetryUpdate(ctx, s.journeys.Update, c.JourneyID, c.IdempotencyKey,
+		func(j *Journey) error { return j.ReviseConversation(c) })
+}
+
+// ConfirmConversation confirms a development conversation for one party.
+func (s *Service) ConfirmConversation(ctx context.Context, c ConfirmConversation) error {
+	return domain.RetryUpdate(ctx, s.journeys.Update, c.JourneyID, c.IdempotencyKey,
+		func(j *Journey) error { return j.ConfirmConversation(c) })
+}
+
+// RecordMeasurement records the result of an instrument.
+func (s *Service) RecordMeasurement(ctx context.Context, c RecordMeasurement) error {
+	return domain.RetryUpdate(ctx, s.journeys.Update, c.JourneyID, c.IdempotencyKey,
+		func(j *Journey) error { return j.RecordMeasurement(c) })
+}
+
+// Complete completes a journey.
+func (s *Service) Complete(ctx context.Context, c Complete) error {
+	return domain.RetryUpdate(ctx, s.journeys.Update, c.JourneyID, c.IdempotencyKey,
+		func(j *Journey) error { return j.Complete(c) })
+}
+
+// Withdraw ends a journey early.
+func (s *Service) Withdraw(ctx context.Context, c Withdraw) error {
+	return domain.RetryUpdate(ctx, s.journeys.Update, c.JourneyID, c.IdempotencyKey,
+		func(j *Journey) error { return j.Withdraw(c) })
+}

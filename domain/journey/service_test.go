@@ -1,0 +1,228 @@
+package journey_test
+
+import (
+	"context"
+	"errors"
+	"testing"
+
+	"github.com/leerpad/leerpad/domain"
+	"github.com/leerpad/leerpad/domain/cohort"
+	"github.com/leerpad/leerpad/domain/domaintest"
+	"github.com/leerpad/leerpad/domain/journey"
+)
+
+var (
+	_ journey.Repository = (*domaintest.Repo[*journey.Journey])(nil)
+	_ journey.Cohorts    = (*cohort.Service)(nil)
+)
+
+// newService returns a journey service over in-memory streams, with the real
+// cohort service answering enrolment and attendance from a cohort stream in
+// which participant attended the delivery and id(50) is withdrawn.
+func newService() (*journey.Service, *domaintest.Repo[*journey.Journey]) {
+	cohorts := domaintest.NewRepo(cohort.Replay).Given(cohortID,
+		cohort.Planned{CohortID: cohortID, ProgrammeID: programme, EntityID: entity, Title: "BLG", ModuleIDs: []string{module},
+			RaterApproval: true, TrainerIDs: []string{trainer}, StartsOn: at, EndsOn: later, At: at},
+		cohort.ParticipantEnrolled{CohortID: cohortID, ParticipantID: participant, Name: "An", Email: "an@example.org", At: at},
+		cohort.ParticipantEnrolled{CohortID: cohortID, ParticipantID: id(50), Name: "Bo", Email: "bo@example.org", At: at},
+		cohort.ParticipantWithdrawn{CohortID: cohortID, ParticipantID: id(50), At: at},
+		cohort.DeliveryScheduled{CohortID: cohortID, DeliveryID: delivery, ModuleID: module, ModuleVersion: 3, StartsAt: at, EndsAt: later, At: at},
+		cohort.DeliveryScheduled{CohortID: cohortID, DeliveryID: id(51), ModuleID: module, ModuleVersion: 3, StartsAt: at, EndsAt: later, At: at},
+		cohort.AttendanceRecorded{CohortID: cohortID, DeliveryID: delivery, ParticipantID: participant, Status: cohort.Present, At: at},
+		cohort.AttendanceRecorded{CohortID: cohortID, DeliveryID: id(51), ParticipantID: participant, Status: cohort.Absent, At: at},
+	)
+	journeys := domaintest.NewRepo(journey.Replay)
+	return journey.NewService(journeys, cohort.NewService(cohorts, nil, nil)), journeys
+}
+
+func TestServiceEnrol(t *testing.T) {
+	ctx := context.Background()
+	s, journeys := newService()
+	enrol := journey.Enrol{JourneyID: journeyID, ParticipantID: participant, CohortID: cohortID, Role: journey.RoleBeginningManager,
+		ManagerID: manager, At: at, IdempotencyKey: "enrol-1"}
+	if err := s.Enrol(ctx, enrol); err != nil {
+		t.Fatal(err)
+	}
+	if got := journeys.Stream(journeyID); len(got) != 1 || got[0] != domain.Event(enrolled()) {
+		t.Errorf("stream = %#v, want the enrolment", got)
+	}
+	if journeys.Keys[0] != "enrol-1" {
+		t.Errorf("idempotency key = %q, want enrol-1", journeys.Keys[0])
+	}
+	if err := s.Enrol(ctx, enrol); !errors.Is(err, domain.ErrConflict) {
+		t.Errorf("enrol twice: err = %v, want conflict", err)
+	}
+	for _, tc := range []struct {
+		name    string
+		edit    func(*journey.Enrol)
+		wantErr error
+	}{
+		{"unknown cohort", func(c *journey.Enrol) { c.CohortID = id(90) }, journey.ErrNotInCohort},
+		{"not in the cohort", func(c *journey.Enrol) { c.ParticipantID = id(91) }, journey.ErrNotInCohort},
+		{"withdrawn from the cohort", func(c *journey.Enrol) { c.ParticipantID = id(50) }, journey.ErrWithdrawnFromCohort},
+		{"bad input is refused first", func(c *journey.Enrol) { c.CohortID = "x" }, domain.ErrInvalid},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c := enrol
+			c.JourneyID = id(92)
+			tc.edit(&c)
+			if err := s.Enrol(ctx, c); !errors.Is(err, tc.wantErr) {
+				t.Errorf("err = %v, want %v", err, tc.wantErr)
+			}
+		})
+	}
+}
+
+// TestServiceCommands runs every command through the service, each as one
+// update of the stream.
+func TestServiceCommands(t *testing.T) {
+	ctx := context.Background()
+	s, journeys := newService()
+	journeys.Given(journeyID, enrolled())
+	j := journeyID
+	steps := []func() error{
+		func() error {
+			return s.ChangeManager(ctx, journey.ChangeManager{JourneyID: j, ManagerID: newManager, At: at})
+		},
+		func() error {
+			return s.GrantSharing(ctx, journey.GrantSharing{JourneyID: j, Section: journey.SectionExperiments, At: at})
+		},
+		func() error {
+			return s.RevokeSharing(ctx, journey.RevokeSharing{JourneyID: j, Section: journey.SectionExperiments, At: at})
+		},
+		func() error { return s.StateWhy(ctx, journey.StateWhy{JourneyID: j, Why: "Growth", At: at}) },
+		func() error {
+			return s.ChooseBehaviour(ctx, journey.ChooseBehaviour{JourneyID: j, ChoiceID: choice, CompetencyID: competency,
+				Behaviour: "Deciding quickly", Choice: journey.ChoiceDose, At: at})
+		},
+		func() error {
+			return s.ReviseBehaviourChoice(ctx, journey.ReviseBehaviourChoice{JourneyID: j, ChoiceID: choice, Choice: journey.ChoiceLetGo, At: at})
+		},
+		func() error {
+			return s.FormulateLearningGoal(ctx, journey.FormulateLearningGoal{JourneyID: j, GoalID: goal, Kind: journey.KindGoal,
+				Text: "Delegate", CompetencyIDs: []string{competency}, At: at})
+		},
+		func() error {
+			return s.GiveAssignment(ctx, journey.GiveAssignment{JourneyID: j, AssignmentID: assignment, ModuleID: module,
+				TrainerID: trainer, Title: "5R", DueOn: later, At: at})
+		},
+		func() error {
+			return s.HandInAssignment(ctx, journey.HandInAssignment{JourneyID: j, AssignmentID: assignment, Reflection: "Done", At: at})
+		},
+		func() error {
+			return s.LogExperiment(ctx, journey.LogExperiment{JourneyID: j, ExperimentID: experiment, LearningGoalID: goal,
+				Intention: "Try", PlannedFor: later, At: at})
+		},
+		func() error {
+			return s.RecordExperimentTried(ctx, journey.RecordExperimentTried{JourneyID: j, ExperimentID: experiment, WhatWasTried: "Tried", TriedOn: at, At: at})
+		},
+		func() error {
+			return s.ReflectOnExperiment(ctx, journey.ReflectOnExperiment{JourneyID: j, ExperimentID: experiment, Outcome: "Ok", Reflection: "Hm", At: at})
+		},
+		func() error {
+			return s.SetNextStep(ctx, journey.SetNextStep{JourneyID: j, ExperimentID: experiment, NextStep: "Again", At: at})
+		},
+		func() error {
+			return s.RecordIntervision(ctx, journey.RecordIntervision{JourneyID: j, SessionID: session, GroupID: group, HeldOn: at, At: at})
+		},
+		func() error {
+			return s.RecordCoachingSession(ctx, journey.RecordCoachingSession{JourneyID: j, SessionID: id(60), CoachID: coach, HeldOn: at, At: at})
+		},
+		func() error {
+			return s.EvaluateModule(ctx, journey.EvaluateModule{JourneyID: j, DeliveryID: delivery, Scores: scores, At: later})
+		},
+		func() error {
+			return s.RecordConversation(ctx, journey.RecordConversation{JourneyID: j, ConversationID: conversation, HeldOn: at,
+				Agreements: []string{"Monthly"}, At: at})
+		},
+		func() error {
+			return s.ReviseConversation(ctx, journey.ReviseConversation{JourneyID: j, ConversationID: conversation, Agreements: []string{"Weekly"}, At: at})
+		},
+		func() error {
+			return s.ConfirmConversation(ctx, journey.ConfirmConversation{JourneyID: j, ConversationID: conversation,
+				Party: journey.PartyManager, ConfirmedBy: newManager, At: at})
+		},
+		func() error {
+			return s.RecordMeasurement(ctx, journey.RecordMeasurement{JourneyID: j, MeasurementID: measurement, Kind: journey.MeasurementSkills,
+				Instrument: "Style scan", Result: "Coaching style", TakenOn: at, At: at})
+		},
+		func() error { return s.Complete(ctx, journey.Complete{JourneyID: j, At: later}) },
+	}
+	for i, step := range steps {
+		if err := step(); err != nil {
+			t.Fatalf("step %d: %v", i, err)
+		}
+	}
+	if got, want := len(journeys.Stream(j)), 1+len(steps); got != want {
+		t.Errorf("stream holds %d events, want %d", got, want)
+	}
+	if err := s.Withdraw(ctx, journey.Withdraw{JourneyID: j, At: later}); !errors.Is(err, journey.ErrJourneyClosed) {
+		t.Errorf("withdraw after completion: err = %v, want %v", err, journey.ErrJourneyClosed)
+	}
+	if err := s.Complete(ctx, journey.Complete{JourneyID: id(93), At: later}); !errors.Is(err, domain.ErrNotFound) {
+		t.Errorf("complete an unknown journey: err = %v, want not found", err)
+	}
+}
+
+func TestServiceEvaluateChecksAttendance(t *testing.T) {
+	ctx := context.Background()
+	for _, tc := range []struct {
+		name     string
+		delivery string
+		wantErr  error
+	}{
+		{"attended", delivery, nil},
+		{"absent", id(51), journey.ErrNotAttended},
+		{"unknown delivery", id(52), journey.ErrDeliveryNotFound},
+		{"bad delivery id", "d1", domain.ErrInvalid},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s, journeys := newService()
+			journeys.Given(journeyID, enrolled())
+			err := s.EvaluateModule(ctx, journey.EvaluateModule{JourneyID: journeyID, DeliveryID: tc.delivery, Scores: scores, At: later})
+			if tc.wantErr == nil && err != nil || !errors.Is(err, tc.wantErr) {
+				t.Fatalf("err = %v, want %v", err, tc.wantErr)
+			}
+		})
+	}
+}
+
+func TestServiceRetriesOnceOnConflict(t *testing.T) {
+	ctx := context.Background()
+	log := journey.FormulateLearningGoal{JourneyID: journeyID, GoalID: goal, Kind: journey.KindGoal, Text: "Delegate",
+		CompetencyIDs: []string{competency}, At: at, IdempotencyKey: "goal-1"}
+	for _, tc := range []struct {
+		name        string
+		conflicts   int
+		concurrent  []domain.Event
+		wantErr     error
+		wantUpdates int
+		wantEvents  int
+	}{
+		{"one conflict, retried", 1, nil, nil, 2, 2},
+		{"two conflicts, given up", 2, nil, domain.ErrConflict, 2, 1},
+		{"the other writer withdrew the journey", 1, []domain.Event{journey.Withdrawn{ParticipantID: participant, At: at}},
+			journey.ErrJourneyClosed, 2, 2},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s, journeys := newService()
+			journeys.Given(journeyID, enrolled())
+			journeys.Conflicts, journeys.Concurrent = tc.conflicts, tc.concurrent
+			err := s.FormulateLearningGoal(ctx, log)
+			if tc.wantErr == nil && err != nil || !errors.Is(err, tc.wantErr) {
+				t.Fatalf("err = %v, want %v", err, tc.wantErr)
+			}
+			if journeys.Updates != tc.wantUpdates {
+				t.Errorf("updates = %d, want %d", journeys.Updates, tc.wantUpdates)
+			}
+			if got := len(journeys.Stream(journeyID)); got != tc.wantEvents {
+				t.Errorf("stream holds %d events, want %d", got, tc.wantEvents)
+			}
+			for _, k := range journeys.Keys {
+				if k != "goal-1" {
+					t.Errorf("idempotency key = %q on an attempt, want goal-1 on both", k)
+				}
+			}
+		})
+	}
+}
