@@ -129,9 +129,14 @@ func (n *Node) Engine() *Engine { return n.engine }
 
 // Close stops serving, closes the log and releases the data directory.
 func (n *Node) Close() error {
+	// Persistent groups first, while the engine still writes: they save
+	// their last checkpoints and park what is due. Then wake live
+	// subscriptions so the graceful stop need not wait for them; files stay
+	// open until the last call has returned.
+	n.persistent.Close()
+	n.engine.stop()
 	stopped := make(chan struct{})
 	go func() { n.server.GracefulStop(); close(stopped) }()
-	n.persistent.Close()
 	select {
 	case <-stopped:
 	case <-time.After(2 * time.Second):
