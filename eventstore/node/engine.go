@@ -482,19 +482,27 @@ func (e *Engine) Recovery() RecoveryReport {
 // Close stops the committer and closes the files. Pending commits fail with
 // ErrClosed.
 func (e *Engine) Close() error {
+	e.stop()
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.closeFiles()
+}
+
+// stop ends writing and wakes every waiting subscription (which then sees
+// Closed), but leaves the files open so reads in flight finish cleanly.
+func (e *Engine) stop() {
 	e.mu.Lock()
 	if e.closed {
 		e.mu.Unlock()
-		return nil
+		return
 	}
 	e.closed = true
 	e.mu.Unlock()
 	close(e.done)
 	e.wg.Wait()
 	e.mu.Lock()
-	defer e.mu.Unlock()
 	close(e.changed)
-	return e.closeFiles()
+	e.mu.Unlock()
 }
 
 func (e *Engine) closeFiles() error {
@@ -726,6 +734,7 @@ func (e *Engine) commitBatch(batch []*commitReq) {
 	now := e.opts.Now()
 	created := now.UnixNano() / 100
 	ov := map[string]*overlay{}
+	written := map[[16]byte]bool{} // ids of events this batch writes
 	var buf []byte
 	results := make([]pending, len(batch))
 
@@ -734,8 +743,10 @@ func (e *Engine) commitBatch(batch []*commitReq) {
 		p := &results[i]
 		p.req = req
 		p.start = -1
-		if len(buf) >= maxBatchBytes {
-			// Too much for one write: hand the rest back for the next batch.
+		if len(buf) >= maxBatchBytes || writesAny(written, req) {
+			// Too much for one write, or a retry of an append still in this
+			// batch (only the indexes recognise a retry, and they see the
+			// original once it is applied): hand it back for the next batch.
 			p.err = errRequeue
 			continue
 		}
@@ -743,6 +754,9 @@ func (e *Engine) commitBatch(batch []*commitReq) {
 		parts, p.res, p.err = e.decide(req, ov, created)
 		if p.err != nil || len(parts) == 0 {
 			continue
+		}
+		for _, ev := range req.events {
+			written[ev.ID] = true
 		}
 		p.start = len(buf)
 		buf = encodeCommit(buf, parts)
@@ -806,6 +820,16 @@ func (e *Engine) commitBatch(batch []*commitReq) {
 
 var errRequeue = errors.New("requeue")
 
+// writesAny reports whether req carries an event id in written.
+func writesAny(written map[[16]byte]bool, req *commitReq) bool {
+	for _, ev := range req.events {
+		if written[ev.ID] {
+			return true
+		}
+	}
+	return false
+}
+
 // mainEventOffset is the offset, within an encoded record whose first part
 // is p, of the first byte of p's last event: the position a write reports.
 func mainEventOffset(p commitPart) int {
@@ -832,7 +856,10 @@ func (e *Engine) writeDurably(seg *segment, buf []byte) (*segment, error) {
 	if err := e.opts.syncFile(seg.f); err != nil {
 		// After a failed fsync the kernel may have dropped the dirty pages:
 		// nothing written since the last good sync can be trusted, and no
-		// later write may be acknowledged. Fail-stop.
+		// later write may be acknowledged. Fail-stop. The unacknowledged
+		// bytes are cut off again (best effort) so that a restart does not
+		// resurrect a write whose caller was told it failed.
+		_ = seg.f.Truncate(seg.size)
 		e.mu.Lock()
 		e.failed = err
 		e.mu.Unlock()
