@@ -78,12 +78,26 @@ func (r *Repository[A]) load(ctx context.Context, stream string) (A, []Recorded,
 // expecting the revision that was loaded: a concurrent writer yields
 // domain.ErrConflict (the domain service retries once). A command carrying an
 // idempotency key whose events are already in the stream is not applied
-// again.
+// again, and succeeds without deciding: deciding on the state it produced
+// would refuse it (an assignment handed in twice, a participant enrolled
+// twice), while its retry must get the answer of the first attempt.
 func (r *Repository[A]) Update(ctx context.Context, id string, decide func(A) error) error {
 	stream := StreamID(r.category, id)
 	a, recs, err := r.load(ctx, stream)
 	if err != nil {
 		return err
+	}
+	if key := domain.IdempotencyKey(ctx); key != "" {
+		if i := indexOfID(recs, deterministicID(stream, key, 0)); i >= 0 {
+			// The same command was applied before: record nothing twice, and
+			// report where its last event was written.
+			n := 1
+			for i+n < len(recs) && recs[i+n].ID == deterministicID(stream, key, n) {
+				n++
+			}
+			noteWrite(ctx, recs[i+n-1].Position)
+			return nil
+		}
 	}
 	if err := decide(a); err != nil {
 		return err
@@ -93,14 +107,6 @@ func (r *Repository[A]) Update(ctx context.Context, id string, decide func(A) er
 		return nil
 	}
 	ids := r.ids(ctx, stream, len(events))
-	if ids != nil {
-		if i := indexOfID(recs, ids[0]); i >= 0 {
-			// The same command was applied before: record nothing twice, and
-			// report where it was written.
-			noteWrite(ctx, recs[min(i+len(ids), len(recs))-1].Position)
-			return nil
-		}
-	}
 	// Revisions are 0-based: a stream loaded from n events has its last event
 	// at revision n-1, which is what the append must expect.
 	last := recs[len(recs)-1].Revision

@@ -2,7 +2,7 @@ package eventstore
 
 import (
 	"context"
-	"crypto/sha1" //nolint:gosec // name-based UUIDs (RFC 9562 v5) are defined over SHA-1; not a security use
+	"crypto/sha1" //nolint:gosec // see deterministicID
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -193,9 +193,14 @@ var eventIDNamespace = uuid.MustParse("6f1c9a4e-2b0d-4c5e-9a7f-1d3e5b7c9a20")
 func DeterministicIDs(stream, key string, n int) []uuid.UUID {
 	ids := make([]uuid.UUID, n)
 	for i := range ids {
-		ids[i] = uuid.NewHash(sha1.New(), eventIDNamespace, []byte(fmt.Sprintf("%s\x00%s\x00%d", stream, key, i)), 5)
+		ids[i] = deterministicID(stream, key, i)
 	}
 	return ids
+}
+
+// deterministicID is the id of the i-th event (from 0) of DeterministicIDs.
+func deterministicID(stream, key string, i int) uuid.UUID {
+	return uuid.NewHash(sha1.New(), eventIDNamespace, []byte(fmt.Sprintf("%s\x00%s\x00%d", stream, key, i)), 5) //nolint:gosec // RFC 9562 v5 names use SHA-1; not a security use
 }
 
 // translate turns client errors into domain error kinds, here and nowhere

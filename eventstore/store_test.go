@@ -235,6 +235,48 @@ func TestRepositoryIdempotencyKey(t *testing.T) {
 	}
 }
 
+// A retried command whose decision would refuse the state it produced itself
+// (here: a tally that may be started only once) still succeeds: the key is
+// recognised before deciding. Another key is decided, and refused.
+func TestRepositoryIdempotencyKeyBeforeDecision(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts the embedded event-store node")
+	}
+	f := newFixture(t)
+	id := uuid.NewString()
+	if err := f.repo.Create(context.Background(), openTally(id)); err != nil {
+		t.Fatal(err)
+	}
+	refused := fmt.Errorf("already counted: %w", domain.ErrConflict)
+	once := func(t *tally) error {
+		if t.total > 0 {
+			return refused
+		}
+		t.record(tallyAdded{By: 2})
+		t.record(tallyAdded{By: 3})
+		return nil
+	}
+	for i := range 3 {
+		ctx, receipt := eventstore.WithReceipt(domain.WithIdempotencyKey(context.Background(), "count-once"))
+		if err := f.repo.Update(ctx, id, once); err != nil {
+			t.Fatalf("attempt %d with the same key: %v", i+1, err)
+		}
+		if receipt.Position == 0 {
+			t.Fatalf("attempt %d: receipt has no position", i+1)
+		}
+	}
+	if err := f.repo.Update(domain.WithIdempotencyKey(context.Background(), "another"), id, once); !errors.Is(err, refused) {
+		t.Fatalf("another key: err = %v, want the decision's refusal", err)
+	}
+	recs, err := f.store.Load(context.Background(), eventstore.StreamID("tally", id))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(recs) != 3 {
+		t.Fatalf("stream has %d events, want 3 (opened, and the two events of one decision)", len(recs))
+	}
+}
+
 // Events written with an older schema are upcast on read; metadata is stored
 // with the correlation id and schema version, and nothing personal.
 func TestStoreUpcastAndMetadata(t *testing.T) {

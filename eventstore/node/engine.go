@@ -41,6 +41,7 @@ type Engine struct {
 	ids      map[[16]byte]uint32 // event id -> global index (idempotency)
 	changed  chan struct{}       // closed and replaced on every commit
 	failed   error               // set on fail-stop (fsync failed)
+	wbuf     []byte              // the committer's batch buffer, reused between batches
 	closed   bool
 	recovery RecoveryReport
 }
@@ -663,6 +664,10 @@ func (e *Engine) do(ctx context.Context, req *commitReq) (WriteResult, error) {
 // maxBatchBytes bounds one group commit so latency stays bounded.
 const maxBatchBytes = 32 << 20
 
+// maxReusedBatchBuffer is the largest batch buffer kept for the next batch;
+// a bigger one (a batch of large appends) is left to the garbage collector.
+const maxReusedBatchBuffer = 4 << 20
+
 func (e *Engine) commitLoop() {
 	defer e.wg.Done()
 	defer close(e.stopped)
@@ -735,7 +740,15 @@ func (e *Engine) commitBatch(batch []*commitReq) {
 	created := now.UnixNano() / 100
 	ov := map[string]*overlay{}
 	written := map[[16]byte]bool{} // ids of events this batch writes
-	var buf []byte
+	// Reuse the previous batch's buffer: encoding into a fresh one made the
+	// committer the largest allocator of the append path. Nothing keeps a
+	// reference to it once the batch is applied (the indexes copy).
+	buf := e.wbuf[:0]
+	defer func() {
+		if cap(buf) <= maxReusedBatchBuffer {
+			e.wbuf = buf[:0]
+		}
+	}()
 	results := make([]pending, len(batch))
 
 	e.mu.RLock()

@@ -93,9 +93,11 @@ type scanResult struct {
 }
 
 // scanSegment reads every record of one segment, verifying framing and
-// checksums. A damaged record that is the last thing in the last segment is a
-// torn tail (an append that was never acknowledged); damage anywhere else is
-// corruption.
+// checksums. Damage in the last segment that no intact record follows is a
+// torn tail (a write that was never acknowledged: an ack waits for the
+// fdatasync of every byte written before and with it); damage anywhere else,
+// including damage followed by an intact record (a flipped length field, a
+// flipped bit in an acknowledged record), is corruption.
 func scanSegment(s *segment, last bool, visit recordVisitor) (scanResult, error) {
 	f, err := os.Open(s.path)
 	if err != nil {
@@ -108,8 +110,18 @@ func scanSegment(s *segment, last bool, visit recordVisitor) (scanResult, error)
 	}
 	size := st.Size()
 	name := filepath.Base(s.path)
-	corrupt := func(off int64, reason string) error {
-		return &CorruptionError{File: name, Offset: off, Reason: reason}
+	// damaged decides between a torn tail and corruption at off.
+	damaged := func(off int64, reason string) (scanResult, error) {
+		if last {
+			found, err := intactRecordAfter(f, off, size)
+			if err != nil {
+				return scanResult{}, fmt.Errorf("read segment %s after %d: %w", name, off, err)
+			}
+			if !found {
+				return scanResult{validEnd: off, torn: true}, nil
+			}
+		}
+		return scanResult{}, &CorruptionError{File: name, Offset: off, Reason: reason}
 	}
 	head := make([]byte, segmentHeaderSize)
 	if _, err := io.ReadFull(f, head); err != nil || string(head) != segmentMagic {
@@ -117,7 +129,7 @@ func scanSegment(s *segment, last bool, visit recordVisitor) (scanResult, error)
 			// A segment created but never written: nothing acknowledged lives in it.
 			return scanResult{validEnd: 0, torn: size > 0}, nil
 		}
-		return scanResult{}, corrupt(0, "bad segment header")
+		return scanResult{}, &CorruptionError{File: name, Offset: 0, Reason: "bad segment header"}
 	}
 	r := newBufferedReader(f, 1<<20)
 	off := segmentHeaderSize
@@ -126,10 +138,7 @@ func scanSegment(s *segment, last bool, visit recordVisitor) (scanResult, error)
 	for off < size {
 		remaining := size - off
 		if remaining < recordHeaderSize {
-			if last {
-				return scanResult{validEnd: off, torn: true}, nil
-			}
-			return scanResult{}, corrupt(off, "truncated record header")
+			return damaged(off, "truncated record header")
 		}
 		if _, err := io.ReadFull(r, hdr[:]); err != nil {
 			return scanResult{}, fmt.Errorf("read segment %s at %d: %w", name, off, err)
@@ -137,17 +146,10 @@ func scanSegment(s *segment, last bool, visit recordVisitor) (scanResult, error)
 		n := int64(binary.LittleEndian.Uint32(hdr[0:4]))
 		sum := binary.LittleEndian.Uint32(hdr[4:8])
 		if n == 0 || n > maxRecordSize {
-			if last && allZero(f, off, size) {
-				// Preallocated or zero-filled tail from a crash: torn.
-				return scanResult{validEnd: off, torn: true}, nil
-			}
-			return scanResult{}, corrupt(off, fmt.Sprintf("impossible record length %d", n))
+			return damaged(off, fmt.Sprintf("impossible record length %d", n))
 		}
 		if off+recordHeaderSize+n > size {
-			if last {
-				return scanResult{validEnd: off, torn: true}, nil
-			}
-			return scanResult{}, corrupt(off, "record runs past the end of the segment")
+			return damaged(off, "record runs past the end of the segment")
 		}
 		if int64(cap(buf)) < n {
 			buf = make([]byte, n)
@@ -157,12 +159,7 @@ func scanSegment(s *segment, last bool, visit recordVisitor) (scanResult, error)
 			return scanResult{}, fmt.Errorf("read segment %s at %d: %w", name, off, err)
 		}
 		if crc32.Checksum(buf, castagnoli) != sum {
-			if last && off+recordHeaderSize+n == size {
-				// The final record of the log, written but never acknowledged
-				// (an ack waits for fdatasync of every byte of it).
-				return scanResult{validEnd: off, torn: true}, nil
-			}
-			return scanResult{}, corrupt(off, "checksum mismatch")
+			return damaged(off, "checksum mismatch")
 		}
 		if err := visit(s.base+off, buf); err != nil {
 			return scanResult{}, err
@@ -172,24 +169,41 @@ func scanSegment(s *segment, last bool, visit recordVisitor) (scanResult, error)
 	return scanResult{validEnd: off}, nil
 }
 
-func allZero(f *os.File, from, to int64) bool {
-	buf := make([]byte, 64<<10)
-	for from < to {
+// intactRecordAfter reports whether an intact record (plausible length,
+// commit kind, matching checksum) starts anywhere after the damaged record
+// at from. If one does, the damage is not an unfinished final write but
+// corruption of data that was already durable.
+func intactRecordAfter(f *os.File, from, size int64) (bool, error) {
+	const window = 1 << 20
+	buf := make([]byte, window+recordHeaderSize+1)
+	var payload []byte
+	for start := from + 1; start+recordHeaderSize < size; start += window {
 		n := int64(len(buf))
-		if to-from < n {
-			n = to - from
+		if size-start < n {
+			n = size - start
 		}
-		if _, err := f.ReadAt(buf[:n], from); err != nil {
-			return false
+		if _, err := f.ReadAt(buf[:n], start); err != nil && !errors.Is(err, io.EOF) {
+			return false, err
 		}
-		for _, b := range buf[:n] {
-			if b != 0 {
-				return false
+		for i := int64(0); i < window && i+recordHeaderSize < n; i++ {
+			at := start + i
+			length := int64(binary.LittleEndian.Uint32(buf[i:]))
+			if length < 3 || length > maxRecordSize || at+recordHeaderSize+length > size || buf[i+recordHeaderSize] != recordCommit {
+				continue
+			}
+			if int64(cap(payload)) < length {
+				payload = make([]byte, length)
+			}
+			payload = payload[:length]
+			if _, err := f.ReadAt(payload, at+recordHeaderSize); err != nil {
+				return false, err
+			}
+			if crc32.Checksum(payload, castagnoli) == binary.LittleEndian.Uint32(buf[i+4:]) {
+				return true, nil
 			}
 		}
-		from += n
 	}
-	return true
+	return false, nil
 }
 
 // bufferedReader is a minimal sequential reader with a large buffer.
