@@ -417,7 +417,7 @@ func (e *Engine) baseOf(pos int64) int64 {
 // applyMetadata parses the event bytes of a $$ event into the target's meta.
 func (e *Engine) applyMetadata(metaStream string, body []byte) {
 	var ev Event
-	if err := decodeEvent(body, &ev); err != nil {
+	if err := decodeEvent(body, &ev, true); err != nil {
 		return
 	}
 	target := e.streamFor(strings.TrimPrefix(metaStream, "$$"))
@@ -1135,6 +1135,12 @@ func firstVisible(s *streamState) int64 {
 // (inclusive), forwards or backwards. from may be RevisionEnd. It returns
 // ErrStreamNotFound or *StreamDeletedError for an unreadable stream.
 func (e *Engine) ReadStream(ctx context.Context, stream string, from uint64, backwards bool, count uint64, fn func(*Event) error) error {
+	return e.readStream(ctx, stream, from, backwards, count, true, fn)
+}
+
+// readStream is ReadStream; with clone false the event's byte slices are
+// valid only during fn (the gRPC layer marshals them before returning).
+func (e *Engine) readStream(ctx context.Context, stream string, from uint64, backwards bool, count uint64, clone bool, fn func(*Event) error) error {
 	e.mu.RLock()
 	s, ok := e.streams[stream]
 	if !ok {
@@ -1193,7 +1199,7 @@ func (e *Engine) ReadStream(ctx context.Context, stream string, from uint64, bac
 			return nil
 		}
 		stop := false
-		err := e.load(idx, func(ev *Event) error {
+		err := e.load(idx, clone, func(ev *Event) error {
 			if cutoff > 0 && ev.Created < cutoff {
 				return nil
 			}
@@ -1260,7 +1266,7 @@ func (e *Engine) NextInStream(stream string, after int64, max int) ([]Event, err
 	cutoff := e.ageCutoff(s.meta.maxAge)
 	e.mu.RUnlock()
 	out := make([]Event, 0, len(idx))
-	err := e.load(idx, func(ev *Event) error {
+	err := e.load(idx, true, func(ev *Event) error {
 		if cutoff > 0 && ev.Created < cutoff {
 			return nil
 		}
@@ -1284,6 +1290,12 @@ func (ev *Event) IsSkip() bool { return ev.Type == skipMarker }
 // forwards, the first event at or after from; backwards, events before from
 // (from = PositionEnd: from the last event).
 func (e *Engine) ReadAll(ctx context.Context, from Position, backwards bool, count uint64, fn func(*Event) error) error {
+	return e.readAll(ctx, from, backwards, count, true, fn)
+}
+
+// readAll is ReadAll; with clone false the event's byte slices are valid
+// only during fn.
+func (e *Engine) readAll(ctx context.Context, from Position, backwards bool, count uint64, clone bool, fn func(*Event) error) error {
 	e.mu.RLock()
 	var cur int
 	if backwards {
@@ -1323,7 +1335,7 @@ func (e *Engine) ReadAll(ctx context.Context, from Position, backwards bool, cou
 		if len(idx) == 0 {
 			return nil
 		}
-		if err := e.load(idx, func(ev *Event) error { sent++; return fn(ev) }); err != nil {
+		if err := e.load(idx, clone, func(ev *Event) error { sent++; return fn(ev) }); err != nil {
 			return err
 		}
 	}
@@ -1375,13 +1387,14 @@ func (e *Engine) NextInAll(after Position, f AllFilter, max, maxScan int) (event
 		return nil, scannedTo, scanned, nil
 	}
 	events = make([]Event, 0, len(idx))
-	err = e.load(idx, func(ev *Event) error { events = append(events, *ev); return nil })
+	err = e.load(idx, true, func(ev *Event) error { events = append(events, *ev); return nil })
 	return events, scannedTo, scanned, err
 }
 
 // load reads the events at the given global indexes from disk, in order,
-// coalescing neighbouring events into one read.
-func (e *Engine) load(idx []uint32, fn func(*Event) error) error {
+// coalescing neighbouring events into one read. With clone false, the byte
+// slices of the event passed to fn are valid only during the call.
+func (e *Engine) load(idx []uint32, clone bool, fn func(*Event) error) error {
 	type span struct {
 		f          *os.File
 		base       int64 // logical position of the file's first byte
@@ -1391,9 +1404,11 @@ func (e *Engine) load(idx []uint32, fn func(*Event) error) error {
 	e.mu.RLock()
 	ents := make([]entry, len(idx))
 	names := make([]string, len(idx))
+	types := make([]string, len(idx))
 	for i, g := range idx {
 		ents[i] = e.entries[g]
 		names[i] = e.names[ents[i].stream].name
+		types[i] = e.types[ents[i].typ]
 	}
 	var spans []span
 	for i, en := range ents {
@@ -1429,8 +1444,12 @@ func (e *Engine) load(idx []uint32, fn func(*Event) error) error {
 			en := ents[i]
 			off := int(en.pos - sp.base - sp.start)
 			body := buf[off : off+int(en.size)]
-			if err := decodeEvent(body, &ev); err != nil {
+			ev.Type = types[i]
+			if err := decodeEvent(body, &ev, clone); err != nil {
 				return fmt.Errorf("decode event at %d: %w", en.pos, err)
+			}
+			if ev.Type != types[i] {
+				return fmt.Errorf("decode event at %d: type %q on disk, %q in the index", en.pos, ev.Type, types[i])
 			}
 			ev.Stream = names[i]
 			ev.Position = Position(en.pos)

@@ -193,20 +193,38 @@ func parseEventHeader(body []byte, h *eventHeader) error {
 	return d.err
 }
 
-// decodeEvent parses the bytes of one event into e, copying what it keeps.
-func decodeEvent(body []byte, e *Event) error {
+// decodeEvent parses the bytes of one event into e. With clone, e owns its
+// byte slices; without, they alias body and are valid only as long as it is.
+func decodeEvent(body []byte, e *Event, clone bool) error {
 	d := &decoder{b: body}
 	e.Revision = d.u64()
 	e.Created = int64(d.u64())
 	copy(e.ID[:], d.take(16))
-	e.Type = string(d.take(d.u16()))
-	e.ContentType = string(d.take(d.u16()))
-	e.CustomMetadata = cloneBytes(d.take(d.u32()))
-	e.Data = cloneBytes(d.take(d.u32()))
+	if tb := d.take(d.u16()); string(tb) != e.Type {
+		e.Type = string(tb) // callers that know the type set it first: no allocation
+	}
+	e.ContentType = internContentType(d.take(d.u16()))
+	e.CustomMetadata = d.take(d.u32())
+	e.Data = d.take(d.u32())
+	if clone {
+		e.CustomMetadata, e.Data = cloneBytes(e.CustomMetadata), cloneBytes(e.Data)
+	}
 	if d.err == nil && d.off != len(body) {
 		return fmt.Errorf("event has %d trailing bytes", len(body)-d.off)
 	}
 	return d.err
+}
+
+// internContentType avoids an allocation for the two content types the
+// protocol knows.
+func internContentType(b []byte) string {
+	switch string(b) {
+	case "application/json":
+		return "application/json"
+	case "application/octet-stream":
+		return "application/octet-stream"
+	}
+	return string(b)
 }
 
 func cloneBytes(b []byte) []byte {

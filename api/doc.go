@@ -1,0 +1,30 @@
+// Package api is Leerpad's HTTP API: an echo v4 server under /v1 that
+// follows the Dutch government's REST API Design Rules (shared/adr).
+//
+// The platform, in the order a request meets it:
+//
+//   - observe (a pre-routing middleware): correlation id (X-Correlation-ID or
+//     a W3C traceparent's trace id when valid, else a new UUID, echoed in the
+//     response), the API-Version header on every response, recovery from
+//     panics, one JSON log line per request (route template, method, status,
+//     duration, correlation id, a hash of the subject; never bodies, query
+//     strings, names or tokens) and the metrics;
+//   - rejectTrailingSlash: a path ending in "/" is answered 404, never
+//     redirected (ADR /core/no-trailing-slash);
+//   - limitBody: bodies above Config.BodyLimit are answered 413;
+//   - routing; then per route requireUser (a verified OIDC bearer token) or
+//     requireRaterLink (a rater link), and in the handler authorize, which
+//     asks access.Decide;
+//   - bindJSON: application/json only (415), unknown fields and wrong types
+//     reported each by name (400), date-times RFC 3339 with a time zone.
+//
+// Every error becomes an RFC 9457 application/problem+json response in
+// writeError, through statusOf, the one error→status table.
+//
+// The OpenAPI document (GET /v1/openapi.json) is built in Go, in openapi.go,
+// rather than kept as a YAML file: shared parts (the API-Version header, the
+// problem responses, the security schemes) are then written once and every
+// operation gets them by construction, which is what the design-rules linter
+// checks. Tests compare it with the registered echo routes in both
+// directions and run the Spectral linter with shared/adr/linter.yaml on it.
+package api

@@ -1,0 +1,254 @@
+package api
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/labstack/echo/v4"
+)
+
+// echoPathOf turns a document path into the echo route it describes: under
+// /v1 unless the path item names the root server, {param} as :param.
+func echoPathOf(path string, item *oasPathItem) string {
+	prefix := versionServerURL
+	if len(item.Servers) == 1 && item.Servers[0].URL == rootServerURL {
+		prefix = ""
+	}
+	return prefix + regexp.MustCompile(`\{([^}]+)\}`).ReplaceAllString(path, ":$1")
+}
+
+// TestOpenAPIDescribesEveryRoute fails when a registered route is missing
+// from the document, or the document describes a route or method that is not
+// registered.
+func TestOpenAPIDescribesEveryRoute(t *testing.T) {
+	ts := newTestServer(t)
+	doc := openAPIDocument(ts.cfg)
+
+	registered := map[string]bool{}
+	for _, r := range ts.echo.Routes() {
+		if r.Method == echo.RouteNotFound {
+			continue
+		}
+		registered[r.Method+" "+r.Path] = true
+	}
+	described := map[string]bool{}
+	for path, item := range doc.Paths {
+		if len(item.Servers) > 0 && (len(item.Servers) != 1 || item.Servers[0].URL != rootServerURL) {
+			t.Errorf("%s: servers other than the root server", path)
+		}
+		for method := range item.operations() {
+			described[method+" "+echoPathOf(path, item)] = true
+		}
+	}
+	if len(registered) == 0 {
+		t.Fatal("no routes registered")
+	}
+	for r := range registered {
+		if !described[r] {
+			t.Errorf("route %s is registered but not in the OpenAPI document", r)
+		}
+	}
+	for d := range described {
+		if !registered[d] {
+			t.Errorf("the OpenAPI document describes %s, which is not registered", d)
+		}
+	}
+}
+
+func TestOpenAPIServed(t *testing.T) {
+	ts := newTestServer(t, func(c *Config, _ *Deps) { c.Version = "1.4.2" })
+	rec := ts.do(t, request{method: "GET", path: "/v1/openapi.json"})
+	if rec.Code != 200 || !strings.HasPrefix(rec.Header().Get("Content-Type"), "application/json") {
+		t.Fatalf("%d %s", rec.Code, rec.Header())
+	}
+	var doc oasDocument
+	if err := json.Unmarshal(rec.Body.Bytes(), &doc); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(doc.OpenAPI, "3.") || doc.Info.Version != "1.4.2" || rec.Header().Get("API-Version") != "1.4.2" {
+		t.Fatalf("openapi %q, info.version %q, API-Version %q", doc.OpenAPI, doc.Info.Version, rec.Header().Get("API-Version"))
+	}
+	// Every operation says which security applies (public ones: none), and
+	// every response carries the API-Version header.
+	for path, item := range doc.Paths {
+		for method, op := range item.operations() {
+			if op.Security == nil {
+				t.Errorf("%s %s: no security requirement", method, path)
+			}
+			for code, r := range op.Responses {
+				if _, ok := r.Headers[headerAPIVersion]; !ok {
+					t.Errorf("%s %s %s: no API-Version header", method, path, code)
+				}
+			}
+		}
+	}
+}
+
+// moduleRoot finds the directory of go.mod above the test's directory.
+func moduleRoot(tb testing.TB) string {
+	tb.Helper()
+	dir, err := os.Getwd()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	for {
+		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+			return dir
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			tb.Fatal("no go.mod above the test directory")
+		}
+		dir = parent
+	}
+}
+
+// spectralResult is one finding of `spectral lint -f json`.
+type spectralResult struct {
+	Code     string `json:"code"`
+	Message  string `json:"message"`
+	Path     []any  `json:"path"`
+	Severity int    `json:"severity"` // 0 error, 1 warning, 2 info, 3 hint
+	Source   string `json:"source"`
+}
+
+// spectralCommand returns the command that runs Spectral 6: a copy installed
+// once into the git-ignored .tools/npm of the module (so repeated runs do not
+// download it), or, when npm cannot install it, npx.
+func spectralCommand(tb testing.TB, ctx context.Context, root string) []string {
+	tb.Helper()
+	prefix := filepath.Join(root, ".tools", "npm")
+	bin := filepath.Join(prefix, "node_modules", ".bin", "spectral")
+	if _, err := os.Stat(bin); err == nil {
+		return []string{bin}
+	}
+	if npm, err := exec.LookPath("npm"); err == nil {
+		cmd := exec.CommandContext(ctx, npm, "install", "--prefix", prefix, "--no-audit", "--no-fund",
+			"--ignore-scripts", "--loglevel=error", "@stoplight/spectral-cli@6")
+		out, err := cmd.CombinedOutput()
+		if _, serr := os.Stat(bin); err == nil && serr == nil {
+			tb.Logf("installed @stoplight/spectral-cli@6 into %s", prefix)
+			return []string{bin}
+		}
+		tb.Logf("npm install into %s failed (%v), falling back to npx:\n%s", prefix, err, out)
+	}
+	npx, _ := exec.LookPath("npx")
+	return []string{npx, "--yes", "@stoplight/spectral-cli@6"}
+}
+
+// TestOpenAPIPassesDesignRulesLinter runs the NL GOV API Design Rules
+// ruleset (../shared/adr/linter.yaml) on the document with Spectral and
+// fails on any error; warnings are logged.
+func TestOpenAPIPassesDesignRulesLinter(t *testing.T) {
+	root := moduleRoot(t)
+	ruleset := filepath.Join(root, "..", "shared", "adr", "linter.yaml")
+	_, rulesetErr := os.Stat(ruleset)
+	_, npxErr := exec.LookPath("npx")
+	switch {
+	case rulesetErr != nil && npxErr != nil:
+		t.Skipf("skipped: neither npx (Node.js) nor the ruleset %s is present", ruleset)
+	case rulesetErr != nil:
+		t.Fatalf("the design-rules ruleset is missing: %v (shared/ must sit beside the repository)", rulesetErr)
+	case npxErr != nil:
+		t.Fatalf("npx is missing: install Node.js and npm to lint the OpenAPI document (ruleset %s)", ruleset)
+	}
+
+	ts := newTestServer(t)
+	dir := t.TempDir()
+	file := filepath.Join(dir, "openapi.json")
+	if err := os.WriteFile(file, ts.openapi, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	// A broken copy, linted in the same run, proves the ruleset is applied:
+	// it must yield exactly the errors planted in it.
+	canary := filepath.Join(dir, "canary.json")
+	if err := os.WriteFile(canary, brokenCopy(t, ts.openapi), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	argv := append(spectralCommand(t, ctx, root), "lint", "-r", ruleset, file, canary, "--fail-severity=error", "--format", "json", "--quiet")
+	cmd := exec.CommandContext(ctx, argv[0], argv[1:]...)
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	var exit *exec.ExitError
+	if err != nil && !errors.As(err, &exit) {
+		t.Fatalf("run %s: %v\n%s", strings.Join(argv, " "), err, stderr.String())
+	}
+	var results []spectralResult
+	if jerr := json.Unmarshal(out, &results); jerr != nil {
+		t.Fatalf("spectral output is not JSON (%v; exit %v):\n%s\n%s", jerr, err, out, stderr.String())
+	}
+	counts := map[int]int{}
+	planted := map[string]bool{}
+	for _, r := range results {
+		if r.Source == canary {
+			if r.Severity == 0 {
+				planted[r.Code] = true
+			}
+			continue
+		}
+		counts[r.Severity]++
+		line := r.Code + " at " + pathString(r.Path) + ": " + r.Message
+		if r.Severity == 0 {
+			t.Errorf("error: %s", line)
+		} else {
+			t.Logf("%s: %s", []string{"error", "warning", "info", "hint"}[min(r.Severity, 3)], line)
+		}
+	}
+	t.Logf("spectral (%s): %d errors, %d warnings, %d infos, %d hints", filepath.Base(argv[0]), counts[0], counts[1], counts[2], counts[3])
+	for _, code := range []string{"nlgov:info-contact-fields-exist", "nlgov:missing-version-header", "nlgov:use-problem-schema", "path-keys-no-trailing-slash"} {
+		if !planted[code] {
+			t.Errorf("the linter did not report %s in the broken copy: is the ruleset applied? (found %v)", code, planted)
+		}
+	}
+	if err == nil {
+		t.Fatal("spectral exited 0 although the broken copy has errors")
+	}
+}
+
+func pathString(p []any) string {
+	parts := make([]string, len(p))
+	for i, e := range p {
+		b, _ := json.Marshal(e)
+		parts[i] = strings.Trim(string(b), `"`)
+	}
+	return strings.Join(slices.Clip(parts), ".")
+}
+
+// brokenCopy returns doc with four violations of the design rules planted:
+// no contact email, a 200 without API-Version, a 401 that is not
+// problem+json, and a path with a trailing slash.
+func brokenCopy(tb testing.TB, doc []byte) []byte {
+	tb.Helper()
+	var d map[string]any
+	if err := json.Unmarshal(doc, &d); err != nil {
+		tb.Fatal(err)
+	}
+	get := func(m any, keys ...string) map[string]any {
+		for _, k := range keys {
+			m = m.(map[string]any)[k]
+		}
+		return m.(map[string]any)
+	}
+	delete(get(d, "info", "contact"), "email")
+	me := get(d, "paths", "/me")
+	delete(get(me, "get", "responses", "200", "headers"), headerAPIVersion)
+	get(me, "get", "responses", "401")["content"] = map[string]any{"application/json": map[string]any{"schema": map[string]any{"type": "object"}}}
+	get(d, "paths")["/trailing/"] = map[string]any{"get": map[string]any{"operationId": "trailing", "responses": map[string]any{}}}
+	b, err := json.Marshal(d)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return b
+}

@@ -1,0 +1,141 @@
+package api
+
+import (
+	"context"
+	"errors"
+	"io"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/labstack/echo/v4"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+)
+
+// Deps are what the API uses and does not own. Domain services and read
+// models join them as the resource endpoints arrive.
+type Deps struct {
+	// Logger receives JSON request logs; records logged with a request's
+	// context get its correlation id. Default: logs are discarded.
+	Logger *slog.Logger
+	// Registry receives the API's metrics and is served by AdminHandler.
+	// Required. The caller registers the Go runtime and process collectors;
+	// the server registers only its own.
+	Registry *prometheus.Registry
+	// Verifier checks bearer tokens. Required.
+	Verifier Verifier
+	// RaterLinks finds rater links for the 360 answer form. Default: none,
+	// so every rater link is refused.
+	RaterLinks RaterLinks
+	// Ready reports nil once the read models have caught up with the event
+	// store; /readyz answers 503 until then. Default: always ready.
+	Ready func(ctx context.Context) error
+	// Now is the clock for expiry checks. Default time.Now.
+	Now func() time.Time
+}
+
+// Server is Leerpad's HTTP API.
+type Server struct {
+	cfg        Config
+	log        *slog.Logger
+	echo       *echo.Echo
+	admin      http.Handler
+	metrics    *metrics
+	verifier   Verifier
+	raterLinks RaterLinks
+	ready      func(ctx context.Context) error
+	now        func() time.Time
+	openapi    []byte          // the rendered OpenAPI document
+	routes     map[string]bool // registered route templates, for metric labels
+}
+
+// NewServer builds the API on cfg and deps, registering its metrics on
+// deps.Registry (so one registry takes one server).
+func NewServer(cfg Config, deps Deps) (*Server, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	cfg = cfg.withDefaults()
+	switch {
+	case deps.Registry == nil:
+		return nil, errors.New("api: a metrics registry is required")
+	case deps.Verifier == nil:
+		return nil, errors.New("api: a token verifier is required")
+	}
+	s := &Server{
+		cfg:        cfg,
+		log:        deps.Logger,
+		verifier:   deps.Verifier,
+		raterLinks: deps.RaterLinks,
+		ready:      deps.Ready,
+		now:        deps.Now,
+	}
+	if s.log == nil {
+		s.log = slog.New(slog.NewJSONHandler(io.Discard, nil))
+	}
+	s.log = slog.New(correlated{s.log.Handler()})
+	if s.ready == nil {
+		s.ready = func(context.Context) error { return nil }
+	}
+	if s.now == nil {
+		s.now = time.Now
+	}
+	m, err := newMetrics(deps.Registry)
+	if err != nil {
+		return nil, err
+	}
+	s.metrics = m
+
+	e := echo.New()
+	e.HideBanner, e.HidePort = true, true
+	e.Logger.SetOutput(io.Discard) // everything worth logging goes through s.log
+	e.HTTPErrorHandler = s.writeError
+	e.Pre(s.observe, rejectTrailingSlash, limitBody(cfg.BodyLimit))
+	s.echo = e
+	s.registerRoutes()
+	s.routes = map[string]bool{}
+	for _, r := range e.Routes() {
+		if r.Method != echo.RouteNotFound {
+			s.routes[r.Path] = true
+		}
+	}
+	if s.openapi, err = renderOpenAPI(openAPIDocument(cfg)); err != nil {
+		return nil, err
+	}
+
+	admin := http.NewServeMux()
+	admin.Handle("GET /metrics", promhttp.HandlerFor(deps.Registry, promhttp.HandlerOpts{Registry: deps.Registry}))
+	admin.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = io.WriteString(w, `{"status":"ok"}`)
+	})
+	admin.HandleFunc("GET /readyz", s.adminReady)
+	s.admin = admin
+	return s, nil
+}
+
+// Handler returns the API's handler, for the public listener.
+func (s *Server) Handler() http.Handler { return s.echo }
+
+// AdminHandler returns the operators' handler, for a separate listener that
+// is not exposed to users: GET /metrics (Prometheus exposition of
+// deps.Registry), /healthz and /readyz.
+func (s *Server) AdminHandler() http.Handler { return s.admin }
+
+// checkReady calls deps.Ready within the configured timeout.
+func (s *Server) checkReady(ctx context.Context) error {
+	ctx, cancel := context.WithTimeout(ctx, s.cfg.ReadyTimeout)
+	defer cancel()
+	return s.ready(ctx)
+}
+
+func (s *Server) adminReady(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", "application/json")
+	if err := s.checkReady(r.Context()); err != nil {
+		w.WriteHeader(http.StatusServiceUnavailable)
+		_, _ = io.WriteString(w, `{"status":"not ready"}`)
+		return
+	}
+	_, _ = io.WriteString(w, `{"status":"ready"}`)
+}
