@@ -8,7 +8,7 @@ GOLANGCI      := $(TOOLS)/golangci-lint-$(GOLANGCI_VER)
 DATA          ?= ./data
 
 .DEFAULT_GOAL := help
-.PHONY: help run build test test-short bench fmt lint up down
+.PHONY: help run build seed test test-short bench fmt lint up down
 
 help: ## list the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  %-11s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -18,6 +18,9 @@ build: ## build bin/leerpad
 
 run: build ## start Leerpad on its embedded default (event-store node, data in ./data)
 	./bin/leerpad node --data $(DATA)
+
+seed: build ## write the demo data set into $(DATA) (safe to run again)
+	./bin/leerpad seed --data $(DATA)
 
 test: ## every test, race detector on, embedded node on temp dirs
 	$(GO) vet ./...

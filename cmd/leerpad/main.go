@@ -1,5 +1,5 @@
-// Command leerpad is Leerpad's single binary: the event-store node today,
-// and the service, seeding and tooling as they arrive.
+// Command leerpad is Leerpad's single binary: the event-store node, the demo
+// data set, and the service and tooling as they arrive.
 package main
 
 import (
@@ -43,6 +43,8 @@ const usage = `leerpad: an event-sourced learning-journey tracker
 Usage:
   leerpad node [flags]          run the embedded event-store node alone
   leerpad node verify [flags]   check a data directory offline
+  leerpad token [flags]         print a bearer token signed with the data directory's local key
+  leerpad seed [flags]          write the demo data set (deterministic from --seed; safe to run again)
 
 Run "leerpad <command> -h" for the flags of a command.
 `
@@ -60,6 +62,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			return runVerify(args[2:], stdout, stderr)
 		}
 		return runNode(ctx, args[1:], stderr)
+	case "seed":
+		return runSeed(ctx, args[1:], stdout, stderr)
+	case "token":
+		return runToken(args[1:], stdout, stderr)
 	case "-h", "-help", "--help", "help":
 		fmt.Fprint(stdout, usage)
 		return nil

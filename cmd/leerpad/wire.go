@@ -89,6 +89,9 @@ type services struct {
 	Journeys    *journey.Service
 	Instruments *feedback.InstrumentService
 	Rounds      *feedback.RoundService
+	// JourneyLog loads journeys, for commands that ask where one stands
+	// (seed skips the journeys an earlier run finished).
+	JourneyLog *eventstore.Repository[*journey.Journey]
 }
 
 // newServices is the one place where repositories and services are wired.
@@ -111,5 +114,6 @@ func newServices(store *eventstore.Store) *services {
 		Journeys:    journey.NewService(journeys, cohortService),
 		Instruments: feedback.NewInstrumentService(instruments),
 		Rounds:      feedback.NewRoundService(rounds, instruments, journeys),
+		JourneyLog:  journeys,
 	}
 }

@@ -1,0 +1,334 @@
+// Package seed writes Leerpad's demo data set: a catalogue of leadership
+// programmes, an ordering entity per cohort, a 360 instrument, and cohorts of
+// participants whose journeys run through months of modules, experiments,
+// intervision, evaluations, development conversations and pre and post 360
+// rounds.
+//
+// Everything goes through the domain services, as commands a user could have
+// given; nothing is appended around them. The data set is a function of the
+// options alone: ids are name-based UUIDs of the seed and a counter, texts and
+// scores come from a PCG generator seeded with the seed, and times from fixed
+// dates in 2025 and 2026 (never the clock).
+//
+// Every command carries an idempotency key made of the seed, the scale and a
+// counter, so a second run with the same options on the same event store
+// writes nothing twice: commands already applied are recognised by the
+// repositories and succeed without recording, and the journeys a previous run
+// finished are skipped. A run that was interrupted is completed by running it
+// again.
+package seed
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/leerpad/leerpad/domain"
+	"github.com/leerpad/leerpad/domain/catalogue"
+	"github.com/leerpad/leerpad/domain/cohort"
+	"github.com/leerpad/leerpad/domain/feedback"
+	"github.com/leerpad/leerpad/domain/journey"
+)
+
+// ModuleService adds and revises catalogue modules; *catalogue.ModuleService is one.
+type ModuleService interface {
+	AddModule(ctx context.Context, c catalogue.AddModule) error
+	ReviseModule(ctx context.Context, c catalogue.ReviseModule) error
+}
+
+// ProgrammeService designs programmes; *catalogue.ProgrammeService is one.
+type ProgrammeService interface {
+	DesignProgramme(ctx context.Context, c catalogue.DesignProgramme) error
+}
+
+// EntityService registers ordering entities and their orders; *catalogue.EntityService is one.
+type EntityService interface {
+	RegisterEntity(ctx context.Context, c catalogue.RegisterEntity) error
+	PlaceOrder(ctx context.Context, c catalogue.PlaceOrder) error
+}
+
+// CohortService runs cohorts; *cohort.Service is one.
+type CohortService interface {
+	PlanCohort(ctx context.Context, c cohort.PlanCohort) error
+	EnrolParticipant(ctx context.Context, c cohort.EnrolParticipant) error
+	WithdrawParticipant(ctx context.Context, c cohort.WithdrawParticipant) error
+	FormIntervisionGroup(ctx context.Context, c cohort.FormIntervisionGroup) error
+	ScheduleDelivery(ctx context.Context, c cohort.ScheduleDelivery) error
+	RecordAttendance(ctx context.Context, c cohort.RecordAttendance) error
+}
+
+// JourneyService runs participants' journeys; *journey.Service is one.
+type JourneyService interface {
+	Enrol(ctx context.Context, c journey.Enrol) error
+	ChangeManager(ctx context.Context, c journey.ChangeManager) error
+	GrantSharing(ctx context.Context, c journey.GrantSharing) error
+	StateWhy(ctx context.Context, c journey.StateWhy) error
+	ChooseBehaviour(ctx context.Context, c journey.ChooseBehaviour) error
+	ReviseBehaviourChoice(ctx context.Context, c journey.ReviseBehaviourChoice) error
+	FormulateLearningGoal(ctx context.Context, c journey.FormulateLearningGoal) error
+	GiveAssignment(ctx context.Context, c journey.GiveAssignment) error
+	HandInAssignment(ctx context.Context, c journey.HandInAssignment) error
+	LogExperiment(ctx context.Context, c journey.LogExperiment) error
+	RecordExperimentTried(ctx context.Context, c journey.RecordExperimentTried) error
+	ReflectOnExperiment(ctx context.Context, c journey.ReflectOnExperiment) error
+	SetNextStep(ctx context.Context, c journey.SetNextStep) error
+	RecordIntervision(ctx context.Context, c journey.RecordIntervision) error
+	RecordCoachingSession(ctx context.Context, c journey.RecordCoachingSession) error
+	EvaluateModule(ctx context.Context, c journey.EvaluateModule) error
+	RecordConversation(ctx context.Context, c journey.RecordConversation) error
+	ReviseConversation(ctx context.Context, c journey.ReviseConversation) error
+	ConfirmConversation(ctx context.Context, c journey.ConfirmConversation) error
+	RecordMeasurement(ctx context.Context, c journey.RecordMeasurement) error
+	Complete(ctx context.Context, c journey.Complete) error
+	Withdraw(ctx context.Context, c journey.Withdraw) error
+}
+
+// InstrumentService publishes 360 instruments; *feedback.InstrumentService is one.
+type InstrumentService interface {
+	PublishInstrument(ctx context.Context, c feedback.PublishInstrument) error
+}
+
+// RoundService runs 360 rounds; *feedback.RoundService is one.
+type RoundService interface {
+	OpenRound(ctx context.Context, c feedback.OpenRound) error
+	NominateRater(ctx context.Context, c feedback.NominateRater) error
+	ApproveRater(ctx context.Context, c feedback.ApproveRater) error
+	RejectRater(ctx context.Context, c feedback.RejectRater) error
+	SubmitResponse(ctx context.Context, c feedback.SubmitResponse) error
+	CloseRound(ctx context.Context, c feedback.CloseRound) error
+}
+
+// JourneyReader loads journeys; the journey repository is one. Load returns
+// an error wrapping domain.ErrNotFound for a journey not enrolled yet.
+type JourneyReader interface {
+	Load(ctx context.Context, id string) (*journey.Journey, error)
+}
+
+// Services are the domain services the seed writes through, and the journey
+// reader that tells which journeys an earlier run finished.
+type Services struct {
+	Modules     ModuleService
+	Programmes  ProgrammeService
+	Entities    EntityService
+	Cohorts     CohortService
+	Journeys    JourneyService
+	Instruments InstrumentService
+	Rounds      RoundService
+	JourneyLog  JourneyReader
+}
+
+// Options choose the data set. The same options give the same data set.
+type Options struct {
+	// Seed selects the data set; every id, text, score and time follows from it.
+	Seed uint64
+	// Cohorts is the number of cohorts (default 3). They run BLG, SMEC, BLG,
+	// the masterclass, and so on, starting from February 2025.
+	Cohorts int
+	// Participants is the number of participants per cohort (default 20).
+	Participants int
+	// Concurrency is how many commands may be in flight at once (default 32).
+	// It changes the speed, never the data: every stream receives its
+	// commands in the same order.
+	Concurrency int
+}
+
+// Defaults of Options.
+const (
+	DefaultCohorts      = 3
+	DefaultParticipants = 20
+	DefaultConcurrency  = 32
+	MaxCohorts          = 50
+	MaxParticipants     = 200
+)
+
+func (o Options) withDefaults() Options {
+	if o.Cohorts == 0 {
+		o.Cohorts = DefaultCohorts
+	}
+	if o.Participants == 0 {
+		o.Participants = DefaultParticipants
+	}
+	if o.Concurrency == 0 {
+		o.Concurrency = DefaultConcurrency
+	}
+	return o
+}
+
+// Validate reports options outside what the seed can generate, as an error
+// wrapping domain.ErrInvalid.
+func (o Options) Validate() error {
+	o = o.withDefaults()
+	switch {
+	case o.Cohorts < 1 || o.Cohorts > MaxCohorts:
+		return fmt.Errorf("cohorts must be from 1 to %d, got %d: %w", MaxCohorts, o.Cohorts, domain.ErrInvalid)
+	case o.Participants < 1 || o.Participants > MaxParticipants:
+		return fmt.Errorf("participants must be from 1 to %d, got %d: %w", MaxParticipants, o.Participants, domain.ErrInvalid)
+	case o.Concurrency < 1:
+		return fmt.Errorf("concurrency must be at least 1, got %d: %w", o.Concurrency, domain.ErrInvalid)
+	}
+	return nil
+}
+
+// Progress is told how many of the data set's commands are done. Calls are
+// serialised; done grows up to total.
+type Progress func(done, total int)
+
+// Report counts what the data set holds and what the run did.
+type Report struct {
+	Programmes  int
+	Modules     int
+	Entities    int
+	Instruments int
+	Cohorts     int
+	Journeys    int
+	Completed   int // journeys completed
+	Withdrawn   int // journeys withdrawn
+	Groups      int // intervision groups
+	Deliveries  int
+	Rounds      int // 360 rounds
+	Raters      int // nominations over all rounds
+	Responses   int
+	Experiments int
+	Commands    int // commands in the data set
+	Skipped     int // commands of journeys a previous run had finished
+	Finished    int // journeys a previous run had finished
+}
+
+// Run writes the data set of o through s, reporting progress to p (which may
+// be nil). It stops at the first command that fails, naming it.
+func Run(ctx context.Context, s Services, o Options, p Progress) (Report, error) {
+	if err := o.Validate(); err != nil {
+		return Report{}, err
+	}
+	o = o.withDefaults()
+	if p == nil {
+		p = func(int, int) {}
+	}
+	pl := build(s, o)
+	rep := pl.report
+
+	finished := make(map[string]bool)
+	for _, c := range pl.cohorts {
+		for _, jid := range c.journeyIDs {
+			j, err := s.JourneyLog.Load(ctx, jid)
+			switch {
+			case errors.Is(err, domain.ErrNotFound):
+			case err != nil:
+				return rep, fmt.Errorf("look for journeys seeded before: %w", err)
+			case j.Status() == journey.StatusCompleted || j.Status() == journey.StatusWithdrawn:
+				finished[jid] = true
+			}
+		}
+	}
+	rep.Finished = len(finished)
+
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	x := &executor{sem: make(chan struct{}, o.Concurrency), total: rep.Commands, progress: p}
+	p(0, x.total)
+	for _, st := range pl.catalogue {
+		if err := x.exec(ctx, st); err != nil {
+			return rep, err
+		}
+	}
+	var wg sync.WaitGroup
+	for _, c := range pl.cohorts {
+		wg.Go(func() {
+			if err := x.cohort(ctx, c, finished); err != nil {
+				cancel(err)
+			}
+		})
+	}
+	wg.Wait()
+	rep.Skipped = x.skipped
+	if err := context.Cause(ctx); err != nil {
+		return rep, err
+	}
+	return rep, nil
+}
+
+// step is one command of the data set.
+type step struct {
+	at    time.Time
+	phase int    // set after building, from at unless fixed
+	fixed bool   // phase was chosen, not derived from at
+	tally *int   // what the step adds to the report, if anything
+	what  string // for error messages: which command of which stream
+	key   string
+	do    func(ctx context.Context, key string) error
+}
+
+type executor struct {
+	sem      chan struct{}
+	mu       sync.Mutex
+	done     int
+	total    int
+	skipped  int
+	progress Progress
+}
+
+func (x *executor) exec(ctx context.Context, st *step) error {
+	select {
+	case x.sem <- struct{}{}:
+	case <-ctx.Done():
+		return context.Cause(ctx)
+	}
+	err := st.do(domain.WithIdempotencyKey(ctx, st.key), st.key)
+	<-x.sem
+	if err != nil {
+		if cause := context.Cause(ctx); cause != nil {
+			return cause
+		}
+		return fmt.Errorf("seed: %s: %w", st.what, err)
+	}
+	x.advance(1, 0)
+	return nil
+}
+
+func (x *executor) advance(done, skipped int) {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	x.done += done
+	x.skipped += skipped
+	x.progress(x.done, x.total)
+}
+
+// cohort runs a cohort phase by phase: first the cohort's own commands in
+// order, then every journey's commands of the phase, journeys side by side.
+// A journey's commands of a phase may need the cohort's of the same phase
+// (attendance before evaluation), never the reverse.
+func (x *executor) cohort(ctx context.Context, c *cohortPlan, finished map[string]bool) error {
+	for _, ph := range c.phases {
+		for _, st := range ph.cohort {
+			if err := x.exec(ctx, st); err != nil {
+				return err
+			}
+		}
+		var (
+			wg    sync.WaitGroup
+			once  sync.Once
+			first error
+		)
+		for i, steps := range ph.journeys {
+			if finished[c.journeyIDs[i]] {
+				x.advance(len(steps), len(steps))
+				continue
+			}
+			wg.Go(func() {
+				for _, st := range steps {
+					if err := x.exec(ctx, st); err != nil {
+						once.Do(func() { first = err })
+						return
+					}
+				}
+			})
+		}
+		wg.Wait()
+		if first != nil {
+			return first
+		}
+	}
+	return nil
+}

@@ -1,0 +1,438 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"reflect"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/EventStore/EventStore-Client-Go/v4/esdb"
+
+	"github.com/leerpad/leerpad/cmd/leerpad/internal/seed"
+	"github.com/leerpad/leerpad/domain/catalogue"
+	"github.com/leerpad/leerpad/domain/feedback"
+	"github.com/leerpad/leerpad/domain/journey"
+	"github.com/leerpad/leerpad/eventstore"
+	"github.com/leerpad/leerpad/eventstore/eventstoretest"
+	"github.com/leerpad/leerpad/eventstore/node"
+)
+
+// The scales of the seed in tests: small has a BLG and a SMEC cohort, large
+// enough for every rater group and a withdrawal; tiny has one BLG cohort.
+var (
+	small = seed.Options{Seed: 7, Cohorts: 2, Participants: 8}
+	tiny  = seed.Options{Seed: 7, Cohorts: 1, Participants: 5}
+)
+
+// testNode is an embedded node with a client and the services wired as in
+// production.
+type testNode struct {
+	client *esdb.Client
+	store  *eventstore.Store
+	svc    *services
+}
+
+func startNode(t *testing.T, dir string) testNode {
+	t.Helper()
+	n := eventstoretest.StartNodeIn(t, dir)
+	client := eventstoretest.Connect(t, n.ConnectionString())
+	codec, err := newCodec()
+	if err != nil {
+		t.Fatal(err)
+	}
+	store := eventstore.NewStore(client, codec)
+	return testNode{client: client, store: store, svc: newServices(store)}
+}
+
+func (n testNode) seed(t *testing.T, ctx context.Context, o seed.Options) (seed.Report, error) {
+	t.Helper()
+	return seed.Run(ctx, n.svc.forSeed(), o, nil)
+}
+
+// stream is a stream's events as read back through the client.
+type stream struct {
+	types  []string
+	events []*esdb.RecordedEvent
+}
+
+// streams reads $all and returns every non-system stream with its events in order.
+func (n testNode) streams(t *testing.T) map[string]*stream {
+	t.Helper()
+	rs, err := n.client.ReadAll(context.Background(), esdb.ReadAllOptions{From: esdb.Start{}}, ^uint64(0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rs.Close()
+	out := map[string]*stream{}
+	for {
+		ev, err := rs.Recv()
+		if errors.Is(err, io.EOF) {
+			return out
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		e := ev.OriginalEvent()
+		if strings.HasPrefix(e.StreamID, "$") {
+			continue
+		}
+		s := out[e.StreamID]
+		if s == nil {
+			s = &stream{}
+			out[e.StreamID] = s
+		}
+		s.types = append(s.types, e.EventType)
+		s.events = append(s.events, e)
+	}
+}
+
+// shape is what determinism compares: stream names and event types in order.
+func shape(streams map[string]*stream) map[string][]string {
+	out := make(map[string][]string, len(streams))
+	for name, s := range streams {
+		out[name] = s.types
+	}
+	return out
+}
+
+func byCategory(streams map[string]*stream, category string) map[string]*stream {
+	out := map[string]*stream{}
+	for name, s := range streams {
+		if c, _, _ := eventstore.ParseStreamID(name); c == category {
+			out[name] = s
+		}
+	}
+	return out
+}
+
+func count(types []string, name string) int {
+	n := 0
+	for _, t := range types {
+		if t == name {
+			n++
+		}
+	}
+	return n
+}
+
+// The data set holds what the seed promises, read back through the
+// repositories and the client: programmes with their modules, cohorts with
+// their participants, and journeys with experiments and 360 rounds that
+// have responses from every rater group.
+func TestSeedWritesTheDataSet(t *testing.T) {
+	if testing.Short() {
+		t.Skip("seeds an embedded event-store node")
+	}
+	t.Parallel()
+	ctx := context.Background()
+	n := startNode(t, t.TempDir())
+	rep, err := n.seed(t, ctx, small)
+	if err != nil {
+		t.Fatal(err)
+	}
+	all := n.streams(t)
+
+	programmes := eventstore.NewRepository(n.store, "programme", catalogue.ReplayProgramme)
+	modules := map[string]int{}
+	for name := range byCategory(all, "programme") {
+		_, id, _ := eventstore.ParseStreamID(name)
+		p, err := programmes.Load(ctx, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		modules[p.Code()] = len(p.ModuleIDs())
+	}
+	if want := map[string]int{"BLG": 5, "SMEC": 5, "MNL": 6}; !reflect.DeepEqual(modules, want) {
+		t.Errorf("modules per programme = %v, want %v", modules, want)
+	}
+	if got := len(byCategory(all, "module")); got != 16 {
+		t.Errorf("%d module streams, want 16", got)
+	}
+
+	cohorts := byCategory(all, "cohort")
+	if len(cohorts) != small.Cohorts {
+		t.Fatalf("%d cohort streams, want %d", len(cohorts), small.Cohorts)
+	}
+	for name, s := range cohorts {
+		if got := count(s.types, "cohort.participant_enrolled"); got != small.Participants {
+			t.Errorf("%s enrols %d participants, want %d", name, got, small.Participants)
+		}
+		if count(s.types, "cohort.intervision_group_formed") == 0 || count(s.types, "cohort.attendance_recorded") == 0 {
+			t.Errorf("%s has no intervision groups or no attendance: %v", name, s.types)
+		}
+	}
+
+	// Rounds by journey, from the round streams' first event.
+	rounds := map[string][]*stream{}
+	for name, s := range byCategory(all, "feedback") {
+		var opened feedback.RoundOpened
+		if err := json.Unmarshal(s.events[0].Data, &opened); err != nil || s.types[0] != "feedback.round_opened" {
+			t.Fatalf("%s starts with %s: %v", name, s.types[0], err)
+		}
+		if s.types[len(s.types)-1] != "feedback.round_closed" {
+			t.Errorf("round %s is not closed", name)
+		}
+		rounds[opened.JourneyID] = append(rounds[opened.JourneyID], s)
+	}
+	journeys := byCategory(all, "journey")
+	if len(journeys) != small.Cohorts*small.Participants || rep.Journeys != len(journeys) {
+		t.Fatalf("%d journey streams (report: %d), want %d", len(journeys), rep.Journeys, small.Cohorts*small.Participants)
+	}
+	completed, enoughRaters := 0, 0
+	seen := map[feedback.RaterGroup]bool{}
+	for name, s := range journeys {
+		_, id, _ := eventstore.ParseStreamID(name)
+		j, err := n.svc.JourneyLog.Load(ctx, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if count(s.types, "journey.experiment_logged") == 0 {
+			t.Errorf("journey %s has no experiments", id)
+		}
+		if e, err := n.svc.Cohorts.Enrolment(ctx, j.CohortID(), j.ParticipantID()); err != nil || e.Withdrawn != (j.Status() == journey.StatusWithdrawn) {
+			t.Errorf("journey %s is %s, its cohort enrolment = %+v (%v)", id, j.Status(), e, err)
+		}
+		want := 1 // a pre round; a post round too for those who complete
+		switch j.Status() {
+		case journey.StatusCompleted:
+			completed++
+			want = 2
+		case journey.StatusWithdrawn:
+		default:
+			t.Errorf("journey %s is %s, want completed or withdrawn", id, j.Status())
+		}
+		if len(rounds[id]) != want {
+			t.Errorf("journey %s (%s) has %d rounds, want %d", id, j.Status(), len(rounds[id]), want)
+		}
+		for _, r := range rounds[id] {
+			groups := map[feedback.RaterGroup]int{}
+			for i, typ := range r.types {
+				if typ == "feedback.response_submitted" {
+					var resp feedback.ResponseSubmitted
+					if err := json.Unmarshal(r.events[i].Data, &resp); err != nil {
+						t.Fatal(err)
+					}
+					groups[resp.Group]++
+				}
+			}
+			if groups[feedback.GroupSelf] != 1 || groups[feedback.GroupPeer]+groups[feedback.GroupDirectReport] == 0 {
+				t.Errorf("round of journey %s: responses per group %v, want self, peers and direct reports", id, groups)
+			}
+			for g := range groups {
+				seen[g] = true
+			}
+			if groups[feedback.GroupPeer] >= 3 || groups[feedback.GroupDirectReport] >= 3 {
+				enoughRaters++
+			}
+		}
+	}
+	if len(seen) != len(feedback.RaterGroups()) {
+		t.Errorf("responses came from the groups %v, want all five", seen)
+	}
+	if completed == 0 || completed != rep.Completed {
+		t.Errorf("%d journeys completed, report says %d", completed, rep.Completed)
+	}
+	if total := len(byCategory(all, "feedback")); enoughRaters < total*3/4 {
+		t.Errorf("only %d of %d rounds have three or more peer or direct-report responses", enoughRaters, total)
+	}
+}
+
+// The same seed gives the same streams with the same event types in the
+// same order, however the commands interleave; another seed gives others.
+func TestSeedIsDeterministic(t *testing.T) {
+	if testing.Short() {
+		t.Skip("seeds embedded event-store nodes")
+	}
+	t.Parallel()
+	ctx := context.Background()
+	run := func(o seed.Options) map[string][]string {
+		n := startNode(t, t.TempDir())
+		if _, err := n.seed(t, ctx, o); err != nil {
+			t.Fatal(err)
+		}
+		return shape(n.streams(t))
+	}
+	first := run(tiny)
+	interleaved := tiny
+	interleaved.Concurrency = 3 // other interleavings of the streams' commands
+	if second := run(interleaved); !reflect.DeepEqual(first, second) {
+		t.Fatalf("two runs of seed %d differ:\n%s", tiny.Seed, diff(first, second))
+	}
+	other := tiny
+	other.Seed++
+	third := run(other)
+	for name := range third {
+		if _, ok := first[name]; ok {
+			t.Fatalf("seeds %d and %d both wrote stream %s", tiny.Seed, other.Seed, name)
+		}
+	}
+}
+
+func diff(a, b map[string][]string) string {
+	var out []string
+	for name, types := range a {
+		if !slices.Equal(types, b[name]) {
+			out = append(out, name+": "+strings.Join(types, ",")+" vs "+strings.Join(b[name], ","))
+		}
+	}
+	for name := range b {
+		if _, ok := a[name]; !ok {
+			out = append(out, name+": only in the second run")
+		}
+	}
+	slices.Sort(out)
+	return strings.Join(out[:min(len(out), 5)], "\n")
+}
+
+// A run cut off halfway is completed by running the seed again, and a run
+// on a complete data set writes nothing: the result is the data set of one
+// uninterrupted run, event for event.
+func TestSeedAgainNeverDuplicates(t *testing.T) {
+	if testing.Short() {
+		t.Skip("seeds embedded event-store nodes")
+	}
+	t.Parallel()
+	ref := startNode(t, t.TempDir())
+	if _, err := ref.seed(t, context.Background(), tiny); err != nil {
+		t.Fatal(err)
+	}
+	want := shape(ref.streams(t))
+
+	dir := t.TempDir()
+	n := startNode(t, dir)
+	ctx, cancel := context.WithCancel(context.Background())
+	_, err := seed.Run(ctx, n.svc.forSeed(), tiny, func(done, total int) {
+		if done >= total/2 {
+			cancel()
+		}
+	})
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("interrupted run: err = %v, want context.Canceled", err)
+	}
+	if got := shape(n.streams(t)); len(got) == 0 || reflect.DeepEqual(got, want) {
+		t.Fatalf("the interrupted run wrote %d streams; want part of the data set", len(got))
+	}
+
+	for i := range 2 {
+		rep, err := n.seed(t, context.Background(), tiny)
+		if err != nil {
+			t.Fatalf("run %d after the interruption: %v", i+1, err)
+		}
+		if got := shape(n.streams(t)); !reflect.DeepEqual(got, want) {
+			t.Fatalf("after run %d the data set differs from one uninterrupted run:\n%s", i+1, diff(want, got))
+		}
+		if i == 1 && rep.Finished != rep.Journeys {
+			t.Errorf("second run found %d of %d journeys finished", rep.Finished, rep.Journeys)
+		}
+	}
+}
+
+// leerpad seed end to end: it seeds a data directory, and seeding it again
+// reports that the data set is there and writes nothing.
+func TestRunSeedCommand(t *testing.T) {
+	if testing.Short() {
+		t.Skip("seeds an embedded event-store node")
+	}
+	t.Parallel()
+	dir := t.TempDir()
+	args := []string{"seed", "--data", dir, "--seed", "3", "--cohorts", "1", "--participants", "6"}
+	var out, errOut bytes.Buffer
+	if err := run(context.Background(), args, &out, &errOut); err != nil {
+		t.Fatalf("leerpad seed: %v\n%s", err, errOut.String())
+	}
+	for _, want := range []string{"Seeded the data set of seed 3 (1 cohorts of 6 participants)", "data directory " + dir, "journeys:   6", "streams (cohort 1,"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("summary lacks %q:\n%s", want, out.String())
+		}
+	}
+	if !strings.Contains(errOut.String(), "seed: 100%") || strings.Contains(errOut.String(), "\r") {
+		t.Errorf("progress on a non-terminal = %q, want plain lines up to 100%%", errOut.String())
+	}
+	events := func() int {
+		t.Helper()
+		rep, err := node.Verify(dir)
+		if err != nil {
+			t.Fatalf("verify %s: %v", dir, err)
+		}
+		return rep.Events
+	}
+	before := events()
+
+	out.Reset()
+	if err := run(context.Background(), args, &out, io.Discard); err != nil {
+		t.Fatalf("leerpad seed again: %v", err)
+	}
+	if !strings.Contains(out.String(), "is already complete") || !strings.Contains(out.String(), "written:    0 events") {
+		t.Errorf("second run's summary:\n%s", out.String())
+	}
+	if after := events(); after != before {
+		t.Fatalf("second run: %d events, want %d", after, before)
+	}
+}
+
+func TestRunSeedUsageErrors(t *testing.T) {
+	for _, args := range [][]string{
+		{"seed", "--no-such-flag"},
+		{"seed", "--participants", "0"},
+		{"seed", "--cohorts", "many"},
+		{"seed", "extra"},
+		{"seed", "--eventstore", "not a connection string"},
+	} {
+		// A usage error must come before any node starts; should one start
+		// anyway, it gets a directory of its own.
+		args = append(args, "--data", t.TempDir())
+		var errOut bytes.Buffer
+		err := run(context.Background(), args, io.Discard, &errOut)
+		var ue *usageError
+		if !errors.As(err, &ue) || exitCode(err) != 2 {
+			t.Errorf("%q: err = %v, want a usage error (exit code 2)", args, err)
+		}
+	}
+}
+
+// On a terminal the progress is one bar redrawn in place; the summary
+// never shows the credentials of a connection string.
+func TestSeedProgressAndSummary(t *testing.T) {
+	var buf bytes.Buffer
+	bar := &progressBar{w: &buf, tty: true, quarter: -1}
+	for done := 0; done <= 40; done += 10 {
+		bar.update(done, 40)
+	}
+	bar.finish()
+	if got := buf.String(); !strings.HasPrefix(got, "\rseeding [") || !strings.Contains(got, "100%  40/40 commands") || !strings.HasSuffix(got, "\n") {
+		t.Errorf("bar = %q", got)
+	}
+	plain := &progressBar{w: &buf, quarter: -1}
+	buf.Reset()
+	for done := range 101 {
+		plain.update(done, 100)
+	}
+	if lines := strings.Count(buf.String(), "\n"); lines != 5 {
+		t.Errorf("plain progress wrote %d lines, want 5 (0, 25, 50, 75, 100%%):\n%s", lines, buf.String())
+	}
+	if got := where(eventStoreFlags{connection: "esdb://admin:changeit@db.example:2113?tls=true"}); strings.Contains(got, "changeit") {
+		t.Errorf("where = %q shows the password", got)
+	}
+}
+
+// leerpad seed --eventstore writes to a node it did not start.
+func TestRunSeedOnExternalNode(t *testing.T) {
+	if testing.Short() {
+		t.Skip("seeds an embedded event-store node")
+	}
+	t.Parallel()
+	n := eventstoretest.StartNode(t)
+	var out bytes.Buffer
+	args := []string{"seed", "--eventstore", n.ConnectionString(), "--cohorts", "1", "--participants", "2"}
+	if err := run(context.Background(), args, &out, io.Discard); err != nil {
+		t.Fatalf("leerpad seed --eventstore: %v", err)
+	}
+	if !strings.Contains(out.String(), "into esdb://") || !strings.Contains(out.String(), "journey 2") {
+		t.Errorf("summary:\n%s", out.String())
+	}
+}
