@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"net"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -20,9 +21,11 @@ import (
 	"github.com/EventStore/EventStore-Client-Go/v4/esdb"
 	"github.com/EventStore/EventStore-Client-Go/v4/protos/serverfeatures"
 	"github.com/EventStore/EventStore-Client-Go/v4/protos/shared"
+	"github.com/EventStore/EventStore-Client-Go/v4/protos/streams"
 	"github.com/google/uuid"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/credentials/insecure"
+	"google.golang.org/grpc/keepalive"
 )
 
 // Benchmarks of the node through the official client over loopback, with
@@ -629,4 +632,82 @@ func BenchmarkMillionEvents(b *testing.B) {
 		}
 		b.ReportMetric(float64(total)/time.Since(t0).Seconds(), "events/s")
 	})
+}
+
+// ---------------------------------------------------------------------------
+// Ceiling D: what the official client's append costs by itself
+
+// stubStreams answers every append with success and stores nothing.
+type stubStreams struct{ streams.UnimplementedStreamsServer }
+
+func (stubStreams) Append(s streams.Streams_AppendServer) error {
+	for {
+		if _, err := s.Recv(); errors.Is(err, io.EOF) {
+			break
+		} else if err != nil {
+			return err
+		}
+	}
+	return s.SendAndClose(&streams.AppendResp{Result: &streams.AppendResp_Success_{Success: &streams.AppendResp_Success{
+		CurrentRevisionOption: &streams.AppendResp_Success_CurrentRevision{},
+		PositionOption: &streams.AppendResp_Success_Position{Position: &streams.AppendResp_Position{
+			CommitPosition: 1, PreparePosition: 1}}}}})
+}
+
+// BenchmarkCeilingClientAppendStub is ceiling D: 64 writers appending 1 KiB
+// events through the official client to a gRPC server that stores nothing,
+// set against the no-op ceiling C measured on the same server right before
+// and after. Its ratio is the most an event store can reach against C with
+// this client; the node's own ratio (BenchmarkAppend64Writers) is read
+// against it.
+func BenchmarkCeilingClientAppendStub(b *testing.B) {
+	var lc net.ListenConfig
+	lis, err := lc.Listen(context.Background(), "tcp", "127.0.0.1:0")
+	if err != nil {
+		b.Fatal(err)
+	}
+	srv := grpc.NewServer(grpc.KeepaliveEnforcementPolicy(keepalive.EnforcementPolicy{MinTime: 5 * time.Second, PermitWithoutStream: true}))
+	streams.RegisterStreamsServer(srv, stubStreams{})
+	serverfeatures.RegisterServerFeaturesServer(srv, featuresService{})
+	go func() { _ = srv.Serve(lis) }()
+	b.Cleanup(srv.Stop)
+	settings, err := esdb.ParseConnectionString("esdb://" + lis.Addr().String() + "?tls=false")
+	if err != nil {
+		b.Fatal(err)
+	}
+	settings.Logger = esdb.NoopLogging()
+	c, err := esdb.NewClient(settings)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { _ = c.Close() })
+	ctx := context.Background()
+	var rate float64
+	ceil := bracket(func(k int) float64 { return rpcNoopLoop(b, lis.Addr().String(), k, benchWriters) }, func() {
+		tokens := make(chan struct{})
+		var wg sync.WaitGroup
+		var count atomic.Int64
+		start := time.Now()
+		for range benchWriters {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for range tokens {
+					if _, err := c.AppendToStream(ctx, "stub", esdb.AppendToStreamOptions{}, benchEvent()); err != nil {
+						b.Error(err)
+					}
+					count.Add(1)
+				}
+			}()
+		}
+		for b.Loop() {
+			tokens <- struct{}{}
+		}
+		close(tokens)
+		wg.Wait()
+		rate = float64(count.Load()) / time.Since(start).Seconds()
+	})
+	b.ReportMetric(rate, "appends/s")
+	b.ReportMetric(ceil, "ceilingC-calls/s")
+	b.ReportMetric(rate/ceil, "ratio-to-C")
 }
