@@ -61,7 +61,11 @@ func runVerify(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	rep, err := node.Verify(*data)
-	fmt.Fprintln(stdout, rep.String())
+	var corrupt *node.CorruptionError
+	if err == nil || errors.As(err, &corrupt) {
+		// The report is only meaningful once the directory could be read.
+		fmt.Fprintln(stdout, rep.String())
+	}
 	if err != nil {
 		return fmt.Errorf("verify %s: %w", *data, err)
 	}
