@@ -12,6 +12,7 @@ import (
 
 	"github.com/EventStore/EventStore-Client-Go/v4/esdb"
 	"github.com/google/uuid"
+	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/leerpad/leerpad/domain"
 )
@@ -69,13 +70,30 @@ type Recorded struct {
 // Store reads and appends domain events through the official client. It is
 // the one place where client errors become domain error kinds.
 type Store struct {
-	client *esdb.Client
-	codec  *Codec
+	client  *esdb.Client
+	codec   *Codec
+	appends *prometheus.HistogramVec // nil until RegisterMetrics
 }
 
 // NewStore returns a Store over a connected client.
 func NewStore(client *esdb.Client, codec *Codec) *Store {
 	return &Store{client: client, codec: codec}
+}
+
+// RegisterMetrics registers the store's append-latency histogram
+// (leerpad_eventstore_append_duration_seconds, labelled by stream category
+// and outcome) with reg. Call it once, before the store is used.
+func (s *Store) RegisterMetrics(reg prometheus.Registerer) error {
+	h := prometheus.NewHistogramVec(prometheus.HistogramOpts{
+		Name:    "leerpad_eventstore_append_duration_seconds",
+		Help:    "Time to append events through the event-store client, from request to acknowledgement (after fsync).",
+		Buckets: []float64{.0005, .001, .002, .005, .01, .02, .05, .1, .25, .5, 1, 2.5},
+	}, []string{"category", "outcome"})
+	if err := reg.Register(h); err != nil {
+		return fmt.Errorf("register event-store metrics: %w", err)
+	}
+	s.appends = h
+	return nil
 }
 
 // Client returns the underlying client (for subscriptions).
@@ -177,12 +195,30 @@ func (s *Store) Append(ctx context.Context, stream string, x Expected, events []
 			data[i].EventID = uuid.New()
 		}
 	}
+	start := time.Now()
 	res, err := s.client.AppendToStream(ctx, stream, esdb.AppendToStreamOptions{ExpectedRevision: x.esdb()}, data...)
+	s.observeAppend(stream, start, err)
 	if err != nil {
 		return 0, fmt.Errorf("append to %s: %w", stream, translate(err))
 	}
 	noteWrite(ctx, res.CommitPosition)
 	return res.CommitPosition, nil
+}
+
+func (s *Store) observeAppend(stream string, start time.Time, err error) {
+	if s.appends == nil {
+		return
+	}
+	category, _, _ := ParseStreamID(stream)
+	outcome := "ok"
+	switch {
+	case err == nil:
+	case errors.Is(translate(err), domain.ErrConflict):
+		outcome = "conflict"
+	default:
+		outcome = "error"
+	}
+	s.appends.WithLabelValues(category, outcome).Observe(time.Since(start).Seconds())
 }
 
 // eventIDNamespace scopes Leerpad's name-based event ids.

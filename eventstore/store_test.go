@@ -11,6 +11,7 @@ import (
 
 	"github.com/EventStore/EventStore-Client-Go/v4/esdb"
 	"github.com/google/uuid"
+	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/leerpad/leerpad/domain"
 	"github.com/leerpad/leerpad/eventstore"
@@ -320,5 +321,46 @@ func TestStoreUpcastAndMetadata(t *testing.T) {
 	}
 	if _, err := f.repo.Load(context.Background(), id); !errors.Is(err, eventstore.ErrUnknownEventType) {
 		t.Fatalf("load with an unknown event: err = %v, want ErrUnknownEventType", err)
+	}
+}
+
+// Appends are timed per stream category and outcome; the histogram is what
+// the dashboards show as append latency.
+func TestStoreAppendMetrics(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts the embedded event-store node")
+	}
+	f := newFixture(t)
+	reg := prometheus.NewRegistry()
+	if err := f.store.RegisterMetrics(reg); err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	id := uuid.NewString()
+	if err := f.repo.Create(ctx, openTally(id)); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.repo.Create(ctx, openTally(id)); !errors.Is(err, domain.ErrConflict) {
+		t.Fatalf("second create: %v", err)
+	}
+	families, err := reg.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	counts := map[string]uint64{}
+	for _, mf := range families {
+		if mf.GetName() != "leerpad_eventstore_append_duration_seconds" {
+			continue
+		}
+		for _, m := range mf.GetMetric() {
+			labels := map[string]string{}
+			for _, l := range m.GetLabel() {
+				labels[l.GetName()] = l.GetValue()
+			}
+			counts[labels["category"]+"/"+labels["outcome"]] += m.GetHistogram().GetSampleCount()
+		}
+	}
+	if counts["tally/ok"] != 1 || counts["tally/conflict"] != 1 {
+		t.Fatalf("append observations = %v, want tally/ok 1 and tally/conflict 1", counts)
 	}
 }
