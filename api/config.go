@@ -18,6 +18,12 @@ const (
 	DefaultContactName  = "Leerpad"
 	DefaultContactEmail = "leerpad@example.org"
 	DefaultContactURL   = "https://github.com/leerpad/leerpad"
+
+	DefaultReadYourWritesTimeout = 2 * time.Second
+	DefaultIdempotencyTTL        = 24 * time.Hour
+	DefaultIdempotencyEntries    = 10000
+	DefaultRaterLinkTTL          = 30 * 24 * time.Hour
+	MaxRaterLinkTTL              = 90 * 24 * time.Hour
 )
 
 // Config is the API's configuration. The zero value is valid: every empty
@@ -39,6 +45,19 @@ type Config struct {
 	ContactName  string
 	ContactEmail string
 	ContactURL   string
+	// ReadYourWritesTimeout bounds how long a read waits for its read model
+	// to reach Leerpad-Min-Position before answering 503. Default 2s.
+	ReadYourWritesTimeout time.Duration
+	// IdempotencyTTL is how long the first response to an Idempotency-Key
+	// is replayed, and IdempotencyEntries how many are kept at most (the
+	// oldest go first). Defaults 24h and 10000. The cache is in memory and
+	// per process; behind it the event store still records a retried
+	// command once, by the event ids derived from the key.
+	IdempotencyTTL     time.Duration
+	IdempotencyEntries int
+	// RaterLinkTTL is how long a rater link works when the request names no
+	// expiry. Default 30 days; a link never works longer than MaxRaterLinkTTL.
+	RaterLinkTTL time.Duration
 }
 
 // majorVersion is the major version in every path: /v1.
@@ -65,6 +84,18 @@ func (c Config) withDefaults() Config {
 	if c.ContactURL == "" {
 		c.ContactURL = DefaultContactURL
 	}
+	if c.ReadYourWritesTimeout == 0 {
+		c.ReadYourWritesTimeout = DefaultReadYourWritesTimeout
+	}
+	if c.IdempotencyTTL == 0 {
+		c.IdempotencyTTL = DefaultIdempotencyTTL
+	}
+	if c.IdempotencyEntries == 0 {
+		c.IdempotencyEntries = DefaultIdempotencyEntries
+	}
+	if c.RaterLinkTTL == 0 {
+		c.RaterLinkTTL = DefaultRaterLinkTTL
+	}
 	return c
 }
 
@@ -79,6 +110,12 @@ func (c Config) Validate() error {
 	}
 	if c.BodyLimit < 1024 {
 		errs = append(errs, fmt.Errorf("api: body limit %d is below 1 KiB", c.BodyLimit))
+	}
+	if c.ReadYourWritesTimeout < 0 || c.IdempotencyTTL < 0 || c.IdempotencyEntries < 0 {
+		errs = append(errs, errors.New("api: read-your-writes timeout, idempotency TTL and entries must not be negative"))
+	}
+	if c.RaterLinkTTL < 0 || c.RaterLinkTTL > MaxRaterLinkTTL {
+		errs = append(errs, fmt.Errorf("api: rater link TTL %s is not between 0 and %s", c.RaterLinkTTL, MaxRaterLinkTTL))
 	}
 	if c.ReadyTimeout < 0 {
 		errs = append(errs, fmt.Errorf("api: ready timeout %s is negative", c.ReadyTimeout))

@@ -21,6 +21,25 @@
 // Every error becomes an RFC 9457 application/problem+json response in
 // writeError, through statusOf, the one error→status table.
 //
+// The resource endpoints (journeys.go, portfolios.go, conversations.go,
+// feedback.go, trainers.go, cohorts.go, catalogue.go) share these rules:
+//
+//   - access facts (participant, manager, sharing, trainers) are read from
+//     the aggregate's stream (Deps.*Log, Deps.Facts), never from a read
+//     model, so a revoked share or a new manager takes effect at once;
+//   - ETag is the revision of the aggregate's stream; If-Match is checked
+//     inside the repository's decision (package precondition), answered 412
+//     on a mismatch, and required (428) where a write replaces what the
+//     client read: PUT why-and-values, PUT behaviour-choices/{choiceId},
+//     PUT development-conversations/{conversationId}, POST modules/{moduleId}/versions;
+//   - Idempotency-Key on POST: see idempotency.go;
+//   - writes answer Leerpad-Position (the global position of their last
+//     event); a read of a read model sent with Leerpad-Min-Position waits
+//     for it (Deps.ReadYourWrites), at most Config.ReadYourWritesTimeout,
+//     then answers 503 with Retry-After;
+//   - lists take limit (1 to 100, default 20) and an opaque cursor, and
+//     answer nextCursor while more follow.
+//
 // The OpenAPI document (GET /v1/openapi.json) is built in Go, in openapi.go,
 // rather than kept as a YAML file: shared parts (the API-Version header, the
 // problem responses, the security schemes) are then written once and every

@@ -125,7 +125,7 @@ const (
 // openAPIDocument describes every route of registerRoutes.
 func openAPIDocument(cfg Config) *oasDocument {
 	root := []oasServer{{URL: rootServerURL, Description: "the probes, outside the versioned API"}}
-	return &oasDocument{
+	d := &oasDocument{
 		OpenAPI: "3.1.0",
 		Info: oasInfo{
 			Title: "Leerpad API",
@@ -240,6 +240,8 @@ func openAPIDocument(cfg Config) *oasDocument {
 			},
 		},
 	}
+	addResourceOperations(d)
+	return d
 }
 
 func renderOpenAPI(d *oasDocument) ([]byte, error) {

@@ -10,6 +10,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/leerpad/leerpad/api/precondition"
 	"github.com/leerpad/leerpad/domain"
 )
 
@@ -24,6 +25,7 @@ var (
 	errTooManyRequests      = errors.New("too many requests")      // 429
 	errNoRoute              = errors.New("no such resource")       // 404
 	errNotReady             = errors.New("not ready")              // 503
+	errUnprocessable        = errors.New("unprocessable content")  // 422
 )
 
 // statusOf is the only place where error kinds become HTTP statuses.
@@ -32,7 +34,7 @@ func statusOf(err error) int {
 	switch {
 	case errors.Is(err, errUnauthenticated):
 		return http.StatusUnauthorized
-	case errors.Is(err, errPreconditionFailed):
+	case errors.Is(err, errPreconditionFailed), errors.Is(err, precondition.ErrMismatch):
 		return http.StatusPreconditionFailed
 	case errors.Is(err, errBodyTooLarge):
 		return http.StatusRequestEntityTooLarge
@@ -42,6 +44,8 @@ func statusOf(err error) int {
 		return http.StatusPreconditionRequired
 	case errors.Is(err, errTooManyRequests):
 		return http.StatusTooManyRequests
+	case errors.Is(err, errUnprocessable):
+		return http.StatusUnprocessableEntity
 	case errors.Is(err, errNoRoute):
 		return http.StatusNotFound
 	case errors.Is(err, errNotReady):

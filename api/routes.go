@@ -15,6 +15,13 @@ func (s *Server) registerRoutes() {
 
 	v1 := s.echo.Group("/v1")
 	s.registerPlatformRoutes(v1)
+	s.registerJourneyRoutes(v1)
+	s.registerPortfolioRoutes(v1)
+	s.registerConversationRoutes(v1)
+	s.registerFeedbackRoutes(v1)
+	s.registerTrainerRoutes(v1)
+	s.registerCohortRoutes(v1)
+	s.registerCatalogueRoutes(v1)
 }
 
 // registerPlatformRoutes registers what every API version has: its

@@ -2,19 +2,25 @@ package api
 
 import (
 	"context"
+	"crypto/rand"
 	"errors"
 	"io"
 	"log/slog"
 	"net/http"
 	"time"
 
+	"github.com/google/uuid"
 	"github.com/labstack/echo/v4"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/leerpad/leerpad/domain/catalogue"
+	"github.com/leerpad/leerpad/domain/cohort"
+	"github.com/leerpad/leerpad/domain/feedback"
+	"github.com/leerpad/leerpad/domain/journey"
 )
 
-// Deps are what the API uses and does not own. Domain services and read
-// models join them as the resource endpoints arrive.
+// Deps are what the API uses and does not own.
 type Deps struct {
 	// Logger receives JSON request logs; records logged with a request's
 	// context get its correlation id. Default: logs are discarded.
@@ -31,8 +37,48 @@ type Deps struct {
 	// Ready reports nil once the read models have caught up with the event
 	// store; /readyz answers 503 until then. Default: always ready.
 	Ready func(ctx context.Context) error
-	// Now is the clock for expiry checks. Default time.Now.
+	// Now is the clock for expiry checks and the time of every command.
+	// Default time.Now.
 	Now func() time.Time
+
+	// The domain services and the loaders of their aggregates (the
+	// repositories' Load). Each resource answers 503 while its dependencies
+	// are missing, so a server without them still serves the platform.
+	Journeys     JourneyCommands
+	JourneyLog   Loader[*journey.Journey]
+	Cohorts      CohortCommands
+	CohortLog    Loader[*cohort.Cohort]
+	Modules      ModuleCommands
+	ModuleLog    Loader[*catalogue.Module]
+	Programmes   ProgrammeCommands
+	ProgrammeLog Loader[*catalogue.Programme]
+	Instruments  InstrumentCommands
+	Rounds       RoundCommands
+	RoundLog     Loader[*feedback.Round]
+	// Facts answers the access facts no read model exposes yet.
+	Facts Facts
+
+	// The read models.
+	Portfolios         Portfolios
+	Dashboards         Dashboards
+	ChangeMeasurements ChangeMeasurements
+	// ReadYourWrites lets a read wait for its read model to reach the
+	// position a write reported (request header Leerpad-Min-Position).
+	// Default: none, and such reads answer 503.
+	ReadYourWrites ReadYourWrites
+	// WriteContext carries correlation id and actor into event metadata and
+	// reports a write's global position (response header Leerpad-Position).
+	// Default: neither.
+	WriteContext WriteContext
+	// RaterLinkStore keeps the rater links the API issues; when set and
+	// RaterLinks is nil it also serves RaterLinks. Default: none, and no
+	// link is issued.
+	RaterLinkStore RaterLinkStore
+	// NewID returns a new UUID for a resource the API creates. Default
+	// uuid.NewString. With an Idempotency-Key the id derives from the key.
+	NewID func() string
+	// Random is the source of rater-link tokens. Default crypto/rand.Reader.
+	Random io.Reader
 }
 
 // Server is Leerpad's HTTP API.
@@ -48,6 +94,8 @@ type Server struct {
 	now        func() time.Time
 	openapi    []byte          // the rendered OpenAPI document
 	routes     map[string]bool // registered route templates, for metric labels
+	d          Deps            // the resources' dependencies
+	idem       *idempotencyCache
 }
 
 // NewServer builds the API on cfg and deps, registering its metrics on
@@ -71,6 +119,22 @@ func NewServer(cfg Config, deps Deps) (*Server, error) {
 		ready:      deps.Ready,
 		now:        deps.Now,
 	}
+	if deps.RaterLinks == nil && deps.RaterLinkStore != nil {
+		s.raterLinks = deps.RaterLinkStore
+	}
+	if deps.NewID == nil {
+		deps.NewID = uuid.NewString
+	}
+	if deps.Random == nil {
+		deps.Random = rand.Reader
+	}
+	if deps.WriteContext == nil {
+		deps.WriteContext = func(ctx context.Context, _, _ string) (context.Context, func() uint64) {
+			return ctx, func() uint64 { return 0 }
+		}
+	}
+	s.d = deps
+	s.idem = newIdempotencyCache(cfg.IdempotencyEntries, cfg.IdempotencyTTL)
 	if s.log == nil {
 		s.log = slog.New(slog.NewJSONHandler(io.Discard, nil))
 	}

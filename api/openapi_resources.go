@@ -1,0 +1,273 @@
+package api
+
+import (
+	"net/http"
+	"reflect"
+	"regexp"
+	"strconv"
+	"strings"
+	"unicode"
+)
+
+// The resource operations of the OpenAPI document. Request and response
+// schemas are derived from the DTO types by reflection (schemaFor), so the
+// document cannot drift from what the handlers bind and write; the shared
+// headers and problem responses come from the helpers in openapi.go.
+
+// Tags of the resource operations.
+const (
+	tagJourneys  = "journeys"
+	tagFeedback  = "feedback"
+	tagCohorts   = "cohorts"
+	tagCatalogue = "catalogue"
+	mimeCSV      = "text/csv"
+)
+
+// operation describes one resource route.
+type operation struct {
+	method, path, id, summary, description, tag string
+	rater                                       bool // behind a rater link, not a bearer token
+	query                                       []oasParameter
+	body                                        any     // a DTO value, or csvBody
+	success                                     int     // 200 or 201
+	result                                      any     // a DTO value, or csvBody
+	match                                       ifMatch // writes: optional or required If-Match
+	etag                                        bool    // the response carries an ETag
+	minPosition                                 bool    // a read-model read that can wait
+	errors                                      []int   // beyond the defaults
+}
+
+// csvBody marks a text/csv body.
+type csvBody struct{}
+
+var pageParams = []oasParameter{
+	{Name: "limit", In: "query", Description: "Items per page, 1 to 100; default 20.", Schema: map[string]any{"type": "integer", "format": "int32", "minimum": 1, "maximum": maxLimit, "default": defaultLimit}},
+	{Name: "cursor", In: "query", Description: "The nextCursor of the previous page, as given (opaque).", Schema: map[string]any{"type": "string"}},
+}
+
+// resourceOperations lists every resource route of register*Routes.
+func resourceOperations() []operation {
+	w, wr := matchOptional, matchRequired
+	return []operation{
+		{method: "GET", path: "/journeys", id: "listJourneys", summary: "The caller's journeys", tag: tagJourneys, query: pageParams, result: journeyList{}, minPosition: true},
+		{method: "GET", path: "/journeys/{journeyId}", id: "getJourney", summary: "A journey as its stream holds it", tag: tagJourneys, result: journeySummary{}, etag: true},
+		{method: "PUT", path: "/journeys/{journeyId}/why-and-values", id: "putWhyAndValues", summary: "State the personal why and values", tag: tagJourneys, body: whyAndValuesRequest{}, result: resourceRef{}, match: wr},
+		{method: "POST", path: "/journeys/{journeyId}/behaviour-choices", id: "createBehaviourChoice", summary: "Choose what to do with a behaviour", tag: tagJourneys, body: behaviourChoiceRequest{}, success: 201, result: resourceRef{}, match: w},
+		{method: "PUT", path: "/journeys/{journeyId}/behaviour-choices/{choiceId}", id: "putBehaviourChoice", summary: "Revise a behaviour choice", tag: tagJourneys, body: choiceRevision{}, result: resourceRef{}, match: wr},
+		{method: "POST", path: "/journeys/{journeyId}/learning-goals", id: "createLearningGoal", summary: "Formulate a learning goal or question", tag: tagJourneys, body: learningGoalRequest{}, success: 201, result: resourceRef{}, match: w},
+		{method: "POST", path: "/journeys/{journeyId}/experiments", id: "createExperiment", summary: "Log an experiment", tag: tagJourneys, body: experimentRequest{}, success: 201, result: resourceRef{}, match: w},
+		{method: "POST", path: "/journeys/{journeyId}/experiments/{experimentId}/steps", id: "createExperimentStep", summary: "Record the next step of an experiment", description: "step is tried (whatWasTried, triedOn), reflected (outcome, reflection) or concluded (nextStep).", tag: tagJourneys, body: experimentStepRequest{}, success: 201, result: resourceRef{}, match: w},
+		{method: "POST", path: "/journeys/{journeyId}/assignments/{assignmentId}/hand-ins", id: "createHandIn", summary: "Hand a practice assignment in", tag: tagJourneys, body: handInRequest{}, success: 201, result: resourceRef{}, match: w},
+		{method: "POST", path: "/journeys/{journeyId}/module-evaluations", id: "createModuleEvaluation", summary: "Evaluate a delivery attended", tag: tagJourneys, body: evaluationRequest{}, success: 201, result: resourceRef{}, match: w},
+		{method: "GET", path: "/journeys/{journeyId}/shared-sections", id: "listSharedSections", summary: "The sections shared with the manager", tag: tagJourneys, result: sharedSections{}, etag: true},
+		{method: "PUT", path: "/journeys/{journeyId}/shared-sections/{section}", id: "putSharedSection", summary: "Share a section with the manager", tag: tagJourneys, result: resourceRef{}, match: w},
+		{method: "DELETE", path: "/journeys/{journeyId}/shared-sections/{section}", id: "deleteSharedSection", summary: "Stop sharing a section", description: "The manager's access ends at once.", tag: tagJourneys, result: resourceRef{}, match: w},
+		{method: "GET", path: "/journeys/{journeyId}/portfolio", id: "getPortfolio", summary: "The portfolio", description: "Whole for the participant; for their manager only the sections shared now and the conversations they hold. asOf gives it as it stood then.",
+			tag: tagJourneys, query: []oasParameter{{Name: "asOf", In: "query", Description: "An RFC 3339 date-time with a time zone.", Schema: map[string]any{"type": "string", "format": "date-time"}}}, result: portfolioResponse{}, minPosition: true},
+		{method: "POST", path: "/journeys/{journeyId}/development-conversations", id: "createDevelopmentConversation", summary: "Record a development conversation (manager)", tag: tagJourneys, body: conversationRequest{}, success: 201, result: resourceRef{}, match: w},
+		{method: "PUT", path: "/journeys/{journeyId}/development-conversations/{conversationId}", id: "putDevelopmentConversation", summary: "Revise a development conversation (manager)", tag: tagJourneys, body: conversationRequest{}, result: resourceRef{}, match: wr},
+		{method: "POST", path: "/journeys/{journeyId}/development-conversations/{conversationId}/confirmations", id: "createConversationConfirmation", summary: "Confirm a development conversation", tag: tagJourneys, success: 201, result: resourceRef{}, match: w},
+		{method: "POST", path: "/journeys/{journeyId}/assignments", id: "createAssignment", summary: "Give a practice assignment (trainer)", tag: tagJourneys, body: assignmentRequest{}, success: 201, result: resourceRef{}, match: w},
+		{method: "POST", path: "/journeys/{journeyId}/intervision-sessions", id: "createIntervisionSession", summary: "Record an intervision session attended (trainer)", tag: tagJourneys, body: intervisionRequest{}, success: 201, result: resourceRef{}, match: w},
+		{method: "POST", path: "/journeys/{journeyId}/coaching-sessions", id: "createCoachingSession", summary: "Record a coaching session (trainer)", tag: tagJourneys, body: coachingRequest{}, success: 201, result: resourceRef{}, match: w},
+
+		{method: "POST", path: "/journeys/{journeyId}/feedback-rounds", id: "createFeedbackRound", summary: "Open a 360 round", tag: tagFeedback, body: roundRequest{}, success: 201, result: resourceRef{}, match: w},
+		{method: "POST", path: "/journeys/{journeyId}/feedback-rounds/{roundId}/raters", id: "createRater", summary: "Nominate a rater and issue their link", description: "The link's token is in this response only; it is stored as a hash. A retry with the same Idempotency-Key issues a new token, which replaces the first.", tag: tagFeedback, body: raterRequest{}, success: 201, result: raterLinkResponse{}, match: w},
+		{method: "POST", path: "/journeys/{journeyId}/feedback-rounds/{roundId}/raters/{raterId}/links", id: "createRaterLink", summary: "Issue a new link for a rater", description: "The earlier link stops working.", tag: tagFeedback, body: linkRequest{}, success: 201, result: raterLinkResponse{}, match: w},
+		{method: "POST", path: "/journeys/{journeyId}/feedback-rounds/{roundId}/raters/{raterId}/decisions", id: "createRaterDecision", summary: "Approve or reject a rater (manager)", tag: tagFeedback, body: raterDecision{}, success: 201, result: resourceRef{}, match: w},
+		{method: "POST", path: "/journeys/{journeyId}/feedback-rounds/{roundId}/self-assessments", id: "createSelfAssessment", summary: "Answer the round as self", tag: tagFeedback, body: answersRequest{}, success: 201, result: resourceRef{}, match: w},
+		{method: "GET", path: "/rater-forms/{roundId}", id: "getRaterForm", summary: "The rater form a link opens", tag: tagFeedback, rater: true, result: raterForm{}},
+		{method: "POST", path: "/rater-forms/{roundId}/responses", id: "createRaterResponse", summary: "Answer the round, once", tag: tagFeedback, rater: true, body: answersRequest{}, success: 201, result: resourceRef{}, match: w},
+
+		{method: "POST", path: "/cohorts", id: "createCohort", summary: "Plan a cohort", tag: tagCohorts, body: cohortRequest{}, success: 201, result: resourceRef{}, match: w},
+		{method: "GET", path: "/cohorts/{cohortId}", id: "getCohort", summary: "A cohort as its stream holds it", tag: tagCohorts, result: cohortResponse{}, etag: true},
+		{method: "POST", path: "/cohorts/{cohortId}/deliveries", id: "createDelivery", summary: "Schedule a delivery of a module version", tag: tagCohorts, body: deliveryRequest{}, success: 201, result: resourceRef{}, match: w},
+		{method: "PUT", path: "/cohorts/{cohortId}/deliveries/{deliveryId}/attendances/{participantId}", id: "putAttendance", summary: "Record attendance (trainer)", tag: tagCohorts, body: attendanceRequest{}, result: resourceRef{}, match: w},
+		{method: "POST", path: "/cohorts/{cohortId}/intervision-groups", id: "createIntervisionGroup", summary: "Form an intervision group", tag: tagCohorts, body: groupRequest{}, success: 201, result: resourceRef{}, match: w},
+		{method: "GET", path: "/cohorts/{cohortId}/enrolments", id: "listEnrolments", summary: "The cohort's participants", tag: tagCohorts, query: pageParams, result: enrolmentList{}, minPosition: true},
+		{method: "POST", path: "/cohorts/{cohortId}/enrolments", id: "createEnrolment", summary: "Enrol a participant", tag: tagCohorts, body: enrolmentRequest{}, success: 201, result: enrolmentResult{}, match: w},
+		{method: "POST", path: "/cohorts/{cohortId}/enrolment-uploads", id: "createEnrolmentUpload", summary: "Enrol participants from a CSV file",
+			description: "text/csv, UTF-8 (a byte-order mark is allowed), comma or semicolon separated, header row participantId,name,email,role,managerId, at most 1000 rows. All or nothing: every bad row is reported in invalidParams as rows[<row number>].<column> (the header is row 1) and nothing is enrolled. A retry of an upload that stopped half-way completes it.",
+			tag:         tagCohorts, body: csvBody{}, success: 201, result: enrolmentUploadResult{}, match: w},
+		{method: "GET", path: "/cohorts/{cohortId}/dashboard", id: "getCohortDashboard", summary: "The cohort dashboard", tag: tagCohorts, result: dashboardResponse{}, minPosition: true},
+		{method: "GET", path: "/cohorts/{cohortId}/change-measurement", id: "getChangeMeasurement", summary: "The cohort's behaviour change (aggregates)", description: "Only competency and rater-group combinations with at least minParticipants participants are shown.", tag: tagCohorts, result: changeMeasurement{}, minPosition: true},
+		{method: "GET", path: "/cohorts/{cohortId}/exports/participation", id: "exportParticipation", summary: "Participation as CSV", tag: tagCohorts, query: []oasParameter{bomParam}, result: csvBody{}, minPosition: true},
+		{method: "GET", path: "/cohorts/{cohortId}/exports/behaviour-change", id: "exportBehaviourChange", summary: "Behaviour change as CSV", tag: tagCohorts, query: []oasParameter{bomParam}, result: csvBody{}, minPosition: true},
+
+		{method: "POST", path: "/modules", id: "createModule", summary: "Add a module to the catalogue", tag: tagCatalogue, body: moduleRequest{}, success: 201, result: resourceRef{}, match: w},
+		{method: "GET", path: "/modules/{moduleId}", id: "getModule", summary: "A module's current version", tag: tagCatalogue, result: moduleResponse{}, etag: true},
+		{method: "POST", path: "/modules/{moduleId}/versions", id: "createModuleVersion", summary: "Make the next version of a module", tag: tagCatalogue, body: moduleRequest{}, success: 201, result: resourceRef{}, match: wr},
+		{method: "POST", path: "/programmes", id: "createProgramme", summary: "Design a programme", tag: tagCatalogue, body: programmeRequest{}, success: 201, result: resourceRef{}, match: w},
+		{method: "GET", path: "/programmes/{programmeId}", id: "getProgramme", summary: "A programme", tag: tagCatalogue, result: programmeResponse{}, etag: true},
+		{method: "POST", path: "/programmes/{programmeId}/modules", id: "createProgrammeModule", summary: "Put a module into a programme", tag: tagCatalogue, body: programmeModuleRequest{}, success: 201, result: resourceRef{}, match: w},
+		{method: "POST", path: "/instruments", id: "createInstrument", summary: "Publish a 360 instrument", tag: tagCatalogue, body: instrumentRequest{}, success: 201, result: resourceRef{}, match: w},
+	}
+}
+
+var bomParam = oasParameter{Name: "bom", In: "query", Description: "true adds a UTF-8 byte-order mark, for spreadsheets.", Schema: map[string]any{"type": "boolean", "default": false}}
+
+var pathParam = regexp.MustCompile(`\{([^}]+)\}`)
+
+// addResourceOperations adds every resource operation to d, with the
+// schemas of its DTOs.
+func addResourceOperations(d *oasDocument) {
+	d.Tags = append(d.Tags,
+		oasTag{Name: tagJourneys, Description: "A participant's journey, portfolio and development conversations; trainers' entries on it."},
+		oasTag{Name: tagFeedback, Description: "360 rounds, raters and the rater form."},
+		oasTag{Name: tagCohorts, Description: "Cohorts, enrolment, attendance, dashboards, change measurements and exports."},
+		oasTag{Name: tagCatalogue, Description: "Modules, programmes and 360 instruments."},
+	)
+	sg := schemaGen{schemas: d.Components.Schemas}
+	for k, v := range resourceHeaders() {
+		d.Components.Headers[k] = v
+	}
+	for _, o := range resourceOperations() {
+		item := d.Paths[o.path]
+		if item == nil {
+			item = &oasPathItem{}
+			d.Paths[o.path] = item
+		}
+		op := &oasOperation{OperationID: o.id, Summary: o.summary, Description: o.description, Tags: []string{o.tag}, Security: bearerOnly()}
+		if o.rater {
+			op.Security = []map[string][]string{{schemeRaterLink: {}}}
+		}
+		for _, m := range pathParam.FindAllStringSubmatch(o.path, -1) {
+			schema := map[string]any{"type": "string", "format": "uuid"}
+			if m[1] == "section" {
+				schema = map[string]any{"type": "string", "enum": []string{"why-and-values", "behaviour-choices", "learning-goals", "experiments", "assignments", "coaching", "evaluations", "measurements", "feedback-results"}}
+			}
+			op.Parameters = append(op.Parameters, oasParameter{Name: m[1], In: "path", Required: true, Description: "The " + m[1] + ".", Schema: schema})
+		}
+		op.Parameters = append(op.Parameters, o.query...)
+		errs := []int{http.StatusBadRequest, http.StatusUnauthorized, http.StatusForbidden, http.StatusNotFound, http.StatusInternalServerError, http.StatusServiceUnavailable}
+		write := o.method != "GET"
+		if write {
+			errs = append(errs, http.StatusConflict, http.StatusPreconditionFailed)
+			op.Parameters = append(op.Parameters, oasParameter{Name: "If-Match", In: "header", Required: o.match == matchRequired,
+				Description: ifMatchDescription(o.match), Schema: map[string]any{"type": "string"}})
+			if o.match == matchRequired {
+				errs = append(errs, http.StatusPreconditionRequired)
+			}
+		}
+		if o.method == "POST" {
+			errs = append(errs, http.StatusUnprocessableEntity)
+			op.Parameters = append(op.Parameters, oasParameter{Name: headerIdempotencyKey, In: "header", Description: "A key (e.g. a UUID) that makes a retry return the first response and record nothing twice; the same key with another body is refused 422.",
+				Schema: map[string]any{"type": "string", "maxLength": maxIdempotencyKey}})
+		}
+		if o.minPosition {
+			op.Parameters = append(op.Parameters, oasParameter{Name: headerMinPosition, In: "header", Description: "Wait (at most a few seconds) until the read model has reached this global position, from a write's Leerpad-Position; 503 with Retry-After if it does not.",
+				Schema: map[string]any{"type": "integer", "format": "int64", "minimum": 0}})
+		}
+		if o.body != nil {
+			errs = append(errs, http.StatusRequestEntityTooLarge, http.StatusUnsupportedMediaType)
+			media := map[string]oasMedia{mimeJSON: {Schema: sg.schemaFor(reflect.TypeOf(o.body))}}
+			if _, ok := o.body.(csvBody); ok {
+				media = map[string]oasMedia{mimeCSV: {Schema: map[string]any{"type": "string"}}}
+			}
+			op.RequestBody = &oasRequestBody{Required: true, Content: media}
+		}
+		code := o.success
+		if code == 0 {
+			code = http.StatusOK
+		}
+		succ := success{code: code, description: o.summary + ": done.", schema: sg.schemaFor(reflect.TypeOf(o.result))}
+		op.Responses = responses(succ, append(errs, o.errors...)...)
+		r := op.Responses[strconv.Itoa(code)]
+		if _, ok := o.result.(csvBody); ok {
+			r.Content = map[string]oasMedia{mimeCSV: {Schema: map[string]any{"type": "string"}}}
+		}
+		if o.etag || write {
+			r.Headers[headerETag] = map[string]any{"$ref": headerRefPrefix + headerETag}
+		}
+		if write {
+			r.Headers[headerPosition] = map[string]any{"$ref": headerRefPrefix + headerPosition}
+		}
+		if code == http.StatusCreated {
+			r.Headers["Location"] = map[string]any{"$ref": headerRefPrefix + "Location"}
+		}
+		op.Responses[strconv.Itoa(code)] = r
+		switch o.method {
+		case "GET":
+			item.Get = op
+		case "POST":
+			item.Post = op
+		case "PUT":
+			item.Put = op
+		case "DELETE":
+			item.Delete = op
+		}
+	}
+}
+
+func ifMatchDescription(m ifMatch) string {
+	if m == matchRequired {
+		return "Required: the ETag of the resource as read; 412 when it changed since, 428 without it."
+	}
+	return "Optional: the ETag of the journey, cohort, module or programme as read; 412 when it changed since."
+}
+
+func resourceHeaders() map[string]any {
+	return map[string]any{
+		headerETag:     map[string]any{"description": "The revision of the resource's stream, for If-Match.", "schema": map[string]any{"type": "string"}},
+		headerPosition: map[string]any{"description": "The global position of the write's last event: send it as Leerpad-Min-Position to read your write.", "schema": map[string]any{"type": "integer", "format": "int64"}},
+		"Location":     map[string]any{"description": "Where the resource is read.", "schema": map[string]any{"type": "string", "format": "uri-reference"}},
+	}
+}
+
+// schemaGen derives JSON schemas from DTO types into components.
+type schemaGen struct{ schemas map[string]any }
+
+func (g schemaGen) schemaFor(t reflect.Type) any {
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	switch {
+	case t == dateTimeType || t == timeType:
+		return map[string]any{"type": "string", "format": "date-time"}
+	case t == reflect.TypeOf(csvBody{}):
+		return map[string]any{"type": "string"}
+	}
+	switch t.Kind() {
+	case reflect.String:
+		return map[string]any{"type": "string"}
+	case reflect.Bool:
+		return map[string]any{"type": "boolean"}
+	case reflect.Int, reflect.Int32, reflect.Int64, reflect.Uint64:
+		return map[string]any{"type": "integer", "format": "int64"}
+	case reflect.Float64, reflect.Float32:
+		return map[string]any{"type": "number", "format": "double"}
+	case reflect.Slice:
+		return map[string]any{"type": "array", "items": g.schemaFor(t.Elem())}
+	case reflect.Struct:
+		name := schemaName(t)
+		if _, ok := g.schemas[name]; !ok {
+			g.schemas[name] = map[string]any{} // guards recursion
+			props := map[string]any{}
+			required := []string{}
+			for i := range t.NumField() {
+				f := t.Field(i)
+				tag := f.Tag.Get("json")
+				fname, opts, _ := strings.Cut(tag, ",")
+				if fname == "" || fname == "-" {
+					continue
+				}
+				props[fname] = g.schemaFor(f.Type)
+				if !strings.Contains(opts, "omitempty") && f.Type.Kind() != reflect.Pointer {
+					required = append(required, fname)
+				}
+			}
+			g.schemas[name] = map[string]any{"type": "object", "properties": props, "required": required}
+		}
+		return ref(name)
+	}
+	return map[string]any{}
+}
+
+// schemaName is a DTO's schema name: its Go name in UpperCamelCase, with
+// the API's vocabulary (…Request and …DTO trimmed where clear).
+func schemaName(t reflect.Type) string {
+	n := strings.TrimSuffix(t.Name(), "DTO")
+	r := []rune(n)
+	r[0] = unicode.ToUpper(r[0])
+	return string(r)
+}

@@ -1,0 +1,410 @@
+package api
+
+import (
+	"net/http"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/leerpad/leerpad/api/access"
+	"github.com/leerpad/leerpad/domain/journey"
+	"github.com/leerpad/leerpad/projections/portfolio"
+)
+
+// registerPortfolioRoutes registers the portfolio of a journey: whole for
+// the participant, the shared sections for their manager.
+func (s *Server) registerPortfolioRoutes(g *echo.Group) {
+	g.GET("/journeys/:journeyId/portfolio", s.handlePortfolioGet, s.requireUser)
+}
+
+// handlePortfolioGet is GET /v1/journeys/{journeyId}/portfolio: the
+// participant's whole portfolio, or for their manager only the sections
+// shared with them now (and the development conversations they hold);
+// ?asOf= gives it as it stood at an RFC 3339 date-time. The programme office
+// and trainers are refused: they see aggregates.
+func (s *Server) handlePortfolioGet(c echo.Context) error {
+	id, err := pathID(c, "journeyId")
+	if err != nil {
+		return err
+	}
+	var asOf *time.Time
+	if v := c.QueryParam("asOf"); v != "" {
+		t, err := dateTimeParam("asOf", v)
+		if err != nil {
+			return validationOf(err)
+		}
+		asOf = &t
+	}
+	ctx := c.Request().Context()
+	j, err := s.loadJourney(ctx, id)
+	if err != nil {
+		return err
+	}
+	p, _ := principalOf(c)
+	now := s.now()
+	allowed := map[portfolio.Part]bool{}
+	whole := access.Resource{Kind: access.KindPortfolio, ParticipantID: j.ParticipantID(), ManagerID: j.ManagerID()}
+	if access.Decide(p, access.ActionRead, whole, now).Allowed {
+		for _, part := range allParts {
+			allowed[part] = true
+		}
+	} else {
+		for _, sec := range journey.Sections() {
+			r := access.Resource{Kind: access.KindPortfolioSection, ParticipantID: j.ParticipantID(), ManagerID: j.ManagerID(), Shared: j.Shared(sec)}
+			if access.Decide(p, access.ActionRead, r, now).Allowed {
+				allowed[portfolio.Part(sec.String())] = true
+			}
+		}
+		if len(allowed) == 0 {
+			// Nothing to see: say why, by the rule of the whole portfolio
+			// (managers: the sharing rule of a section).
+			r := whole
+			if p.Has(access.RoleManager) {
+				r = access.Resource{Kind: access.KindPortfolioSection, ParticipantID: j.ParticipantID(), ManagerID: j.ManagerID()}
+			}
+			return s.authorize(c, access.ActionRead, r)
+		}
+		allowed[portfolio.PartJourney] = true
+		conv := access.Resource{Kind: access.KindDevelopmentConversation, ParticipantID: j.ParticipantID(), ManagerID: j.ManagerID()}
+		if access.Decide(p, access.ActionRead, conv, now).Allowed {
+			allowed[portfolio.PartConversations] = true
+		}
+	}
+	if s.d.Portfolios == nil {
+		return unavailable("the portfolio read model")
+	}
+	if err := s.caughtUp(c, portfolio.Name); err != nil {
+		return err
+	}
+	var v portfolio.View
+	if asOf != nil {
+		v, err = s.d.Portfolios.AsOf(ctx, id, *asOf)
+	} else {
+		v, err = s.d.Portfolios.Current(id)
+	}
+	if err != nil {
+		return err
+	}
+	c.Response().Header().Set("Cache-Control", "no-store")
+	return c.JSON(http.StatusOK, portfolioOf(v, allowed))
+}
+
+var allParts = []portfolio.Part{
+	portfolio.PartJourney, portfolio.PartWhyAndValues, portfolio.PartBehaviourChoices, portfolio.PartLearningGoals,
+	portfolio.PartExperiments, portfolio.PartAssignments, portfolio.PartCoaching, portfolio.PartEvaluations,
+	portfolio.PartMeasurements, portfolio.PartFeedbackResults, portfolio.PartModules, portfolio.PartIntervision,
+	portfolio.PartConversations,
+}
+
+// portfolioResponse is a portfolio with the parts the reader may see; the
+// others are absent, and parts lists which are present.
+type portfolioResponse struct {
+	JourneyID        string                `json:"journeyId"`
+	ParticipantID    string                `json:"participantId"`
+	CohortID         string                `json:"cohortId"`
+	ProgrammeID      string                `json:"programmeId"`
+	ManagerID        string                `json:"managerId"`
+	Role             string                `json:"role"`
+	Status           string                `json:"status"`
+	EnrolledAt       DateTime              `json:"enrolledAt"`
+	ClosedAt         *DateTime             `json:"closedAt,omitempty"`
+	AsOf             *DateTime             `json:"asOf,omitempty"`
+	Parts            []string              `json:"parts"`
+	SharedSections   []string              `json:"sharedSections"`
+	Timeline         []timelineDTO         `json:"timeline"`
+	WhyAndValues     *whyAndValuesDTO      `json:"whyAndValues,omitempty"`
+	BehaviourChoices []behaviourChoiceDTO  `json:"behaviourChoices,omitempty"`
+	LearningGoals    []learningGoalDTO     `json:"learningGoals,omitempty"`
+	Experiments      []experimentDTO       `json:"experiments,omitempty"`
+	Assignments      []assignmentDTO       `json:"assignments,omitempty"`
+	Coaching         []coachingDTO         `json:"coaching,omitempty"`
+	Evaluations      []evaluationDTO       `json:"evaluations,omitempty"`
+	Measurements     []measurementDTO      `json:"measurements,omitempty"`
+	FeedbackRounds   []feedbackRoundDTO    `json:"feedbackRounds,omitempty"`
+	FeedbackChange   []competencyChangeDTO `json:"feedbackChange,omitempty"`
+	Modules          []moduleDeliveryDTO   `json:"modules,omitempty"`
+	Intervision      []intervisionVisitDTO `json:"intervision,omitempty"`
+	Conversations    []conversationDTO     `json:"conversations,omitempty"`
+}
+
+type timelineDTO struct {
+	At    DateTime `json:"at"`
+	Event string   `json:"event"`
+	Part  string   `json:"part"`
+	RefID string   `json:"refId,omitempty"`
+}
+
+type whyAndValuesDTO struct {
+	Why      string   `json:"why"`
+	Values   []string `json:"values"`
+	StatedAt DateTime `json:"statedAt"`
+}
+
+type behaviourChoiceDTO struct {
+	ChoiceID     string   `json:"choiceId"`
+	CompetencyID string   `json:"competencyId"`
+	Behaviour    string   `json:"behaviour"`
+	Choice       string   `json:"choice"`
+	ChosenAt     DateTime `json:"chosenAt"`
+}
+
+type learningGoalDTO struct {
+	GoalID        string   `json:"goalId"`
+	Kind          string   `json:"kind"`
+	Text          string   `json:"text"`
+	CompetencyIDs []string `json:"competencyIds"`
+	ModuleIDs     []string `json:"moduleIds"`
+	FormulatedAt  DateTime `json:"formulatedAt"`
+	ExperimentIDs []string `json:"experimentIds"`
+	AssignmentIDs []string `json:"assignmentIds"`
+}
+
+type experimentDTO struct {
+	ExperimentID   string    `json:"experimentId"`
+	LearningGoalID string    `json:"learningGoalId"`
+	Step           string    `json:"step"`
+	Intention      string    `json:"intention"`
+	PlannedFor     DateTime  `json:"plannedFor"`
+	LoggedAt       DateTime  `json:"loggedAt"`
+	WhatWasTried   string    `json:"whatWasTried,omitempty"`
+	TriedOn        *DateTime `json:"triedOn,omitempty"`
+	Outcome        string    `json:"outcome,omitempty"`
+	Reflection     string    `json:"reflection,omitempty"`
+	NextStep       string    `json:"nextStep,omitempty"`
+	ConcludedAt    *DateTime `json:"concludedAt,omitempty"`
+}
+
+type assignmentDTO struct {
+	AssignmentID string    `json:"assignmentId"`
+	ModuleID     string    `json:"moduleId"`
+	Title        string    `json:"title"`
+	DueOn        DateTime  `json:"dueOn"`
+	HandedInAt   *DateTime `json:"handedInAt,omitempty"`
+	OnTime       bool      `json:"onTime"`
+	Reflection   string    `json:"reflection,omitempty"`
+}
+
+type coachingDTO struct {
+	SessionID string   `json:"sessionId"`
+	CoachID   string   `json:"coachId"`
+	HeldOn    DateTime `json:"heldOn"`
+	Notes     string   `json:"notes,omitempty"`
+}
+
+type evaluationDTO struct {
+	DeliveryID    string        `json:"deliveryId"`
+	ModuleID      string        `json:"moduleId"`
+	ModuleVersion int           `json:"moduleVersion"`
+	Scores        []scoreOutput `json:"scores"`
+	Comments      string        `json:"comments,omitempty"`
+	At            DateTime      `json:"at"`
+}
+
+type scoreOutput struct {
+	QuestionID string `json:"questionId"`
+	Score      int    `json:"score"`
+}
+
+type measurementDTO struct {
+	MeasurementID string   `json:"measurementId"`
+	Kind          string   `json:"kind"`
+	Instrument    string   `json:"instrument"`
+	Result        string   `json:"result"`
+	TakenOn       DateTime `json:"takenOn"`
+}
+
+type feedbackRoundDTO struct {
+	RoundID         string                `json:"roundId"`
+	Kind            string                `json:"kind"`
+	InstrumentTitle string                `json:"instrumentTitle"`
+	OpenedAt        DateTime              `json:"openedAt"`
+	ClosedAt        *DateTime             `json:"closedAt,omitempty"`
+	Raters          []raterCountDTO       `json:"raters"`
+	Competencies    []competencyResultDTO `json:"competencies,omitempty"`
+}
+
+type raterCountDTO struct {
+	Group     string `json:"group"`
+	Nominated int    `json:"nominated"`
+	Responded int    `json:"responded"`
+}
+
+type competencyResultDTO struct {
+	CompetencyID string           `json:"competencyId"`
+	Name         string           `json:"name"`
+	Groups       []groupResultDTO `json:"groups"`
+}
+
+type groupResultDTO struct {
+	Group      string   `json:"group"`
+	Raters     int      `json:"raters,omitempty"`
+	Mean       *float64 `json:"mean,omitempty"`
+	Suppressed bool     `json:"suppressed,omitempty"`
+}
+
+type competencyChangeDTO struct {
+	CompetencyID string  `json:"competencyId"`
+	Name         string  `json:"name"`
+	Group        string  `json:"group"`
+	Pre          float64 `json:"pre"`
+	Post         float64 `json:"post"`
+	Change       float64 `json:"change"`
+}
+
+type moduleDeliveryDTO struct {
+	DeliveryID    string   `json:"deliveryId"`
+	ModuleID      string   `json:"moduleId"`
+	ModuleVersion int      `json:"moduleVersion"`
+	StartsAt      DateTime `json:"startsAt"`
+	Attendance    string   `json:"attendance,omitempty"`
+	Evaluated     bool     `json:"evaluated"`
+}
+
+type intervisionVisitDTO struct {
+	SessionID     string   `json:"sessionId"`
+	GroupID       string   `json:"groupId"`
+	HeldOn        DateTime `json:"heldOn"`
+	Method        string   `json:"method,omitempty"`
+	CaseBroughtIn bool     `json:"caseBroughtIn"`
+}
+
+type conversationDTO struct {
+	ConversationID string   `json:"conversationId"`
+	ManagerID      string   `json:"managerId"`
+	HeldOn         DateTime `json:"heldOn"`
+	Agreements     []string `json:"agreements"`
+	NextQuestions  []string `json:"nextQuestions"`
+	ConfirmedBy    []string `json:"confirmedBy"`
+	Final          bool     `json:"final"`
+}
+
+func dt(t time.Time) DateTime { return DateTime{t} }
+
+func dtp(t *time.Time) *DateTime {
+	if t == nil {
+		return nil
+	}
+	return &DateTime{*t}
+}
+
+func mapAll[T, U any](xs []T, f func(T) U) []U {
+	out := make([]U, len(xs))
+	for i, x := range xs {
+		out[i] = f(x)
+	}
+	return out
+}
+
+func names[T interface{ String() string }](xs []T) []string {
+	return mapAll(xs, func(x T) string { return x.String() })
+}
+
+func orEmpty(xs []string) []string {
+	if xs == nil {
+		return []string{}
+	}
+	return xs
+}
+
+// portfolioOf maps a view to the response, keeping the allowed parts.
+func portfolioOf(v portfolio.View, allowed map[portfolio.Part]bool) portfolioResponse {
+	out := portfolioResponse{JourneyID: v.JourneyID, ParticipantID: v.ParticipantID, CohortID: v.CohortID, ProgrammeID: v.ProgrammeID,
+		ManagerID: v.ManagerID, Role: v.Role.String(), Status: v.Status.String(), EnrolledAt: dt(v.EnrolledAt), ClosedAt: dtp(v.ClosedAt),
+		AsOf: dtp(v.AsOf), Parts: []string{}, SharedSections: names(v.Shared), Timeline: []timelineDTO{}}
+	for _, p := range allParts {
+		if allowed[p] {
+			out.Parts = append(out.Parts, string(p))
+		}
+	}
+	for _, e := range v.Timeline {
+		if allowed[e.Part] {
+			out.Timeline = append(out.Timeline, timelineDTO{At: dt(e.At), Event: e.Event, Part: string(e.Part), RefID: e.RefID})
+		}
+	}
+	if allowed[portfolio.PartWhyAndValues] && v.WhyAndValues != nil {
+		out.WhyAndValues = &whyAndValuesDTO{Why: v.WhyAndValues.Why, Values: orEmpty(v.WhyAndValues.Values), StatedAt: dt(v.WhyAndValues.StatedAt)}
+	}
+	if allowed[portfolio.PartBehaviourChoices] {
+		out.BehaviourChoices = mapAll(v.BehaviourChoices, func(b portfolio.BehaviourChoice) behaviourChoiceDTO {
+			return behaviourChoiceDTO{ChoiceID: b.ChoiceID, CompetencyID: b.CompetencyID, Behaviour: b.Behaviour, Choice: b.Choice.String(), ChosenAt: dt(b.ChosenAt)}
+		})
+	}
+	if allowed[portfolio.PartLearningGoals] {
+		out.LearningGoals = mapAll(v.LearningGoals, func(g portfolio.LearningGoal) learningGoalDTO {
+			d := learningGoalDTO{GoalID: g.GoalID, Kind: g.Kind.String(), Text: g.Text, CompetencyIDs: orEmpty(g.CompetencyIDs), ModuleIDs: orEmpty(g.ModuleIDs),
+				FormulatedAt: dt(g.FormulatedAt), ExperimentIDs: []string{}, AssignmentIDs: []string{}}
+			// Experiments and assignments behind a goal are named only
+			// where their own sections may be seen.
+			if allowed[portfolio.PartExperiments] {
+				d.ExperimentIDs = orEmpty(g.ExperimentIDs)
+			}
+			if allowed[portfolio.PartAssignments] {
+				d.AssignmentIDs = orEmpty(g.AssignmentIDs)
+			}
+			return d
+		})
+	}
+	if allowed[portfolio.PartExperiments] {
+		out.Experiments = mapAll(v.Experiments, func(e portfolio.Experiment) experimentDTO {
+			return experimentDTO{ExperimentID: e.ExperimentID, LearningGoalID: e.LearningGoalID, Step: e.Step.String(), Intention: e.Intention,
+				PlannedFor: dt(e.PlannedFor), LoggedAt: dt(e.LoggedAt), WhatWasTried: e.WhatWasTried, TriedOn: dtp(e.TriedOn), Outcome: e.Outcome,
+				Reflection: e.Reflection, NextStep: e.NextStep, ConcludedAt: dtp(e.ConcludedAt)}
+		})
+	}
+	if allowed[portfolio.PartAssignments] {
+		out.Assignments = mapAll(v.Assignments, func(a portfolio.Assignment) assignmentDTO {
+			return assignmentDTO{AssignmentID: a.AssignmentID, ModuleID: a.ModuleID, Title: a.Title, DueOn: dt(a.DueOn), HandedInAt: dtp(a.HandedInAt),
+				OnTime: a.OnTime, Reflection: a.Reflection}
+		})
+	}
+	if allowed[portfolio.PartCoaching] {
+		out.Coaching = mapAll(v.Coaching, func(cs portfolio.CoachingSession) coachingDTO {
+			return coachingDTO{SessionID: cs.SessionID, CoachID: cs.CoachID, HeldOn: dt(cs.HeldOn), Notes: cs.Notes}
+		})
+	}
+	if allowed[portfolio.PartEvaluations] {
+		out.Evaluations = mapAll(v.Evaluations, func(e portfolio.Evaluation) evaluationDTO {
+			return evaluationDTO{DeliveryID: e.DeliveryID, ModuleID: e.ModuleID, ModuleVersion: e.ModuleVersion, Comments: e.Comments, At: dt(e.At),
+				Scores: mapAll(e.Scores, func(s journey.Score) scoreOutput { return scoreOutput{QuestionID: s.Question.String(), Score: s.Score} })}
+		})
+	}
+	if allowed[portfolio.PartMeasurements] {
+		out.Measurements = mapAll(v.Measurements, func(m portfolio.Measurement) measurementDTO {
+			return measurementDTO{MeasurementID: m.MeasurementID, Kind: m.Kind.String(), Instrument: m.Instrument, Result: m.Result, TakenOn: dt(m.TakenOn)}
+		})
+	}
+	if allowed[portfolio.PartFeedbackResults] {
+		out.FeedbackRounds = mapAll(v.FeedbackRounds, func(r portfolio.FeedbackRound) feedbackRoundDTO {
+			return feedbackRoundDTO{RoundID: r.RoundID, Kind: r.Kind.String(), InstrumentTitle: r.InstrumentTitle, OpenedAt: dt(r.OpenedAt), ClosedAt: dtp(r.ClosedAt),
+				Raters: mapAll(r.Raters, func(rc portfolio.RaterCount) raterCountDTO {
+					return raterCountDTO{Group: rc.Group.String(), Nominated: rc.Nominated, Responded: rc.Responded}
+				}),
+				Competencies: mapAll(r.Competencies, func(cr portfolio.CompetencyResult) competencyResultDTO {
+					return competencyResultDTO{CompetencyID: cr.CompetencyID, Name: cr.Name, Groups: mapAll(cr.Groups, func(g portfolio.GroupResult) groupResultDTO {
+						return groupResultDTO{Group: g.Group.String(), Raters: g.Raters, Mean: g.Mean, Suppressed: g.Suppressed}
+					})}
+				})}
+		})
+		out.FeedbackChange = mapAll(v.FeedbackChange, func(ch portfolio.CompetencyChange) competencyChangeDTO {
+			return competencyChangeDTO{CompetencyID: ch.CompetencyID, Name: ch.Name, Group: ch.Group.String(), Pre: ch.Pre, Post: ch.Post, Change: ch.Change}
+		})
+	}
+	if allowed[portfolio.PartModules] {
+		out.Modules = mapAll(v.Modules, func(m portfolio.ModuleDelivery) moduleDeliveryDTO {
+			return moduleDeliveryDTO{DeliveryID: m.DeliveryID, ModuleID: m.ModuleID, ModuleVersion: m.ModuleVersion, StartsAt: dt(m.StartsAt),
+				Attendance: m.Attendance.String(), Evaluated: m.Evaluated}
+		})
+	}
+	if allowed[portfolio.PartIntervision] {
+		out.Intervision = mapAll(v.Intervision, func(i portfolio.IntervisionVisit) intervisionVisitDTO {
+			return intervisionVisitDTO{SessionID: i.SessionID, GroupID: i.GroupID, HeldOn: dt(i.HeldOn), Method: i.Method, CaseBroughtIn: i.CaseBroughtIn}
+		})
+	}
+	if allowed[portfolio.PartConversations] {
+		out.Conversations = mapAll(v.Conversations, func(cv portfolio.Conversation) conversationDTO {
+			return conversationDTO{ConversationID: cv.ConversationID, ManagerID: cv.ManagerID, HeldOn: dt(cv.HeldOn), Agreements: orEmpty(cv.Agreements),
+				NextQuestions: orEmpty(cv.NextQuestions), ConfirmedBy: names(cv.ConfirmedBy), Final: cv.Final}
+		})
+	}
+	return out
+}
