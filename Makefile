@@ -16,8 +16,8 @@ help: ## list the targets
 build: ## build bin/leerpad
 	$(GO) build -o bin/leerpad ./cmd/leerpad
 
-run: build ## start Leerpad on its embedded default (event-store node, data in ./data)
-	./bin/leerpad node --data $(DATA)
+run: build ## start Leerpad on its embedded default: API on :8080, metrics on :9090, event-store node in-process, data in ./data
+	./bin/leerpad serve --data $(DATA)
 
 seed: build ## write the demo data set into $(DATA) (safe to run again)
 	./bin/leerpad seed --data $(DATA)

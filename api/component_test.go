@@ -82,7 +82,7 @@ func newComponent(t *testing.T) *component {
 		d.Programmes, d.ProgrammeLog = catalogue.NewProgrammeService(programmes, modules), programmes
 		d.Instruments = feedback.NewInstrumentService(instruments)
 		d.Rounds, d.RoundLog = feedback.NewRoundService(rounds, instruments, journeys), rounds
-		d.Facts = streamFacts{store: store}
+		d.Facts = eventstore.NewFacts(store)
 		d.Portfolios, d.Dashboards, d.ChangeMeasurements = pf, db, bc
 		d.ReadYourWrites = feed
 		d.RaterLinkStore = NewMemoryRaterLinks()
@@ -153,40 +153,6 @@ func (f *catchUp) WaitFor(ctx context.Context, name string, pos uint64) error {
 		return fmt.Errorf("%s at %d, not %d", name, m.Position(), pos)
 	}
 	return nil
-}
-
-// streamFacts reads the access facts from the first event of a stream,
-// until a read model offers them.
-type streamFacts struct{ store *eventstore.Store }
-
-func (f streamFacts) first(ctx context.Context, stream string) (domain.Event, error) {
-	recs, err := f.store.Load(ctx, stream)
-	if err != nil {
-		return nil, err
-	}
-	return recs[0].Event, nil
-}
-
-func (f streamFacts) CohortTrainers(ctx context.Context, cohortID string) ([]string, error) {
-	e, err := f.first(ctx, eventstore.StreamID("cohort", cohortID))
-	if err != nil {
-		return nil, err
-	}
-	if p, ok := e.(cohort.Planned); ok {
-		return p.TrainerIDs, nil
-	}
-	return nil, fmt.Errorf("cohort %s: %w", cohortID, domain.ErrNotFound)
-}
-
-func (f streamFacts) RoundJourney(ctx context.Context, roundID string) (string, error) {
-	e, err := f.first(ctx, eventstore.StreamID("feedback", roundID))
-	if err != nil {
-		return "", err
-	}
-	if o, ok := e.(feedback.RoundOpened); ok {
-		return o.JourneyID, nil
-	}
-	return "", fmt.Errorf("round %s: %w", roundID, domain.ErrNotFound)
 }
 
 // call is one request of a user.

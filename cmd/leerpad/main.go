@@ -41,10 +41,12 @@ func exitCode(err error) int {
 const usage = `leerpad: an event-sourced learning-journey tracker
 
 Usage:
+  leerpad serve [flags]         run Leerpad: API, read models and the embedded event-store node
   leerpad node [flags]          run the embedded event-store node alone
   leerpad node verify [flags]   check a data directory offline
   leerpad token [flags]         print a bearer token signed with the data directory's local key
   leerpad seed [flags]          write the demo data set (deterministic from --seed; safe to run again)
+  leerpad rebuild [flags]       rebuild the read models from the event log, with progress and a summary
 
 Run "leerpad <command> -h" for the flags of a command.
 `
@@ -62,8 +64,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			return runVerify(args[2:], stdout, stderr)
 		}
 		return runNode(ctx, args[1:], stderr)
+	case "serve":
+		return runServe(ctx, args[1:], stderr)
 	case "seed":
 		return runSeed(ctx, args[1:], stdout, stderr)
+	case "rebuild":
+		return runRebuild(ctx, args[1:], stdout, stderr)
 	case "token":
 		return runToken(args[1:], stdout, stderr)
 	case "-h", "-help", "--help", "help":

@@ -8,13 +8,20 @@ import (
 	"log/slog"
 
 	"github.com/EventStore/EventStore-Client-Go/v4/esdb"
+	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/leerpad/leerpad/api/precondition"
 	"github.com/leerpad/leerpad/domain/catalogue"
 	"github.com/leerpad/leerpad/domain/cohort"
 	"github.com/leerpad/leerpad/domain/feedback"
 	"github.com/leerpad/leerpad/domain/journey"
 	"github.com/leerpad/leerpad/eventstore"
 	"github.com/leerpad/leerpad/eventstore/node"
+	"github.com/leerpad/leerpad/eventstore/projectionlog"
+	"github.com/leerpad/leerpad/projections"
+	"github.com/leerpad/leerpad/projections/behaviourchange"
+	"github.com/leerpad/leerpad/projections/cohortdashboard"
+	"github.com/leerpad/leerpad/projections/portfolio"
 )
 
 // eventStoreFlags are shared by every command that works on the event
@@ -80,7 +87,9 @@ func newCodec() (*eventstore.Codec, error) {
 	return eventstore.NewCodec(catalogue.EventTypes(), cohort.EventTypes(), journey.EventTypes(), feedback.EventTypes())
 }
 
-// services are the domain services over the event store.
+// services are the domain services over the event store, with the loaders
+// of their aggregates (the repositories' Load) for the API's reads, ETags and
+// access facts.
 type services struct {
 	Modules     *catalogue.ModuleService
 	Programmes  *catalogue.ProgrammeService
@@ -89,21 +98,25 @@ type services struct {
 	Journeys    *journey.Service
 	Instruments *feedback.InstrumentService
 	Rounds      *feedback.RoundService
-	// JourneyLog loads journeys, for commands that ask where one stands
-	// (seed skips the journeys an earlier run finished).
-	JourneyLog *eventstore.Repository[*journey.Journey]
+
+	ModuleLog    precondition.Guarded[*catalogue.Module]
+	ProgrammeLog precondition.Guarded[*catalogue.Programme]
+	CohortLog    precondition.Guarded[*cohort.Cohort]
+	JourneyLog   precondition.Guarded[*journey.Journey]
+	RoundLog     precondition.Guarded[*feedback.Round]
 }
 
-// newServices is the one place where repositories and services are wired.
-// Stream categories are those of shared/ARCHITECTURE.md.
 func newServices(store *eventstore.Store) *services {
-	modules := eventstore.NewRepository(store, "module", catalogue.ReplayModule)
-	programmes := eventstore.NewRepository(store, "programme", catalogue.ReplayProgramme)
-	entities := eventstore.NewRepository(store, "entity", catalogue.ReplayEntity)
-	cohorts := eventstore.NewRepository(store, "cohort", cohort.Replay)
-	journeys := eventstore.NewRepository(store, "journey", journey.Replay)
-	instruments := eventstore.NewRepository(store, "instrument", feedback.ReplayInstrument)
-	rounds := eventstore.NewRepository(store, "feedback", feedback.ReplayRound)
+	// Every repository is guarded: a request's If-Match revision (from the
+	// context) is checked inside the append itself, so nothing can slip in
+	// between the check and the write. Without If-Match it changes nothing.
+	modules := precondition.Guard(eventstore.NewRepository(store, "module", catalogue.ReplayModule))
+	programmes := precondition.Guard(eventstore.NewRepository(store, "programme", catalogue.ReplayProgramme))
+	entities := precondition.Guard(eventstore.NewRepository(store, "entity", catalogue.ReplayEntity))
+	cohorts := precondition.Guard(eventstore.NewRepository(store, "cohort", cohort.Replay))
+	journeys := precondition.Guard(eventstore.NewRepository(store, "journey", journey.Replay))
+	instruments := precondition.Guard(eventstore.NewRepository(store, "instrument", feedback.ReplayInstrument))
+	rounds := precondition.Guard(eventstore.NewRepository(store, "feedback", feedback.ReplayRound))
 
 	cohortService := cohort.NewService(cohorts, programmes, modules)
 	return &services{
@@ -114,6 +127,66 @@ func newServices(store *eventstore.Store) *services {
 		Journeys:    journey.NewService(journeys, cohortService),
 		Instruments: feedback.NewInstrumentService(instruments),
 		Rounds:      feedback.NewRoundService(rounds, instruments, journeys),
-		JourneyLog:  journeys,
+
+		ModuleLog: modules, ProgrammeLog: programmes, CohortLog: cohorts, JourneyLog: journeys, RoundLog: rounds,
 	}
+}
+
+// projectionsConfig shapes the read models and their runner; zero values
+// take the packages' defaults.
+type projectionsConfig struct {
+	Portfolio       portfolio.Config
+	CohortDashboard cohortdashboard.Config
+	BehaviourChange behaviourchange.Config
+	Retry           projections.RetryConfig
+}
+
+// readModels are the read models and the runner that keeps them.
+type readModels struct {
+	Runner          *projections.Runner
+	Portfolio       *portfolio.ReadModel
+	CohortDashboard *cohortdashboard.ReadModel
+	BehaviourChange *behaviourchange.ReadModel
+	poison          *projectionlog.PoisonQueue
+}
+
+// Close releases the poison queue's publisher (the runner stops with the
+// context given to Run).
+func (m *readModels) Close() error { return m.poison.Close() }
+
+// newProjections is the one place where the read side is wired: the read
+// models (in memory, empty), the log they are built from ($all filtered by
+// Leerpad's stream prefixes, through the event store's watermill
+// Subscriber), their poison queues (streams poison-<name>) and the runner,
+// with its metrics in reg. serve and rebuild both use it.
+func newProjections(es *eventStore, codec *eventstore.Codec, reg prometheus.Registerer, log *slog.Logger, cfg projectionsConfig) (*readModels, error) {
+	dash, err := cohortdashboard.New(cfg.CohortDashboard)
+	if err != nil {
+		return nil, fmt.Errorf("cohort dashboard: %w", err)
+	}
+	m := &readModels{
+		Portfolio:       portfolio.New(cfg.Portfolio),
+		CohortDashboard: dash,
+		BehaviourChange: behaviourchange.New(cfg.BehaviourChange),
+	}
+	src, err := projectionlog.NewSource(projectionlog.Config{Client: es.client, Codec: codec, Logger: log})
+	if err != nil {
+		return nil, err
+	}
+	if m.poison, err = projectionlog.NewPoisonQueue(es.client, log); err != nil {
+		return nil, err
+	}
+	m.Runner, err = projections.NewRunner(projections.RunnerConfig{
+		Projections: []projections.Projection{m.Portfolio, m.CohortDashboard, m.BehaviourChange},
+		Source:      src,
+		Poison:      m.poison,
+		Registerer:  reg,
+		Logger:      log,
+		Retry:       cfg.Retry,
+	})
+	if err != nil {
+		_ = m.poison.Close()
+		return nil, err
+	}
+	return m, nil
 }

@@ -1,0 +1,195 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+
+	"github.com/leerpad/leerpad/api"
+	"github.com/leerpad/leerpad/api/auth"
+	"github.com/leerpad/leerpad/eventstore"
+)
+
+// serveFlags are the flags of leerpad serve, with their defaults.
+type serveFlags struct {
+	store        eventStoreFlags
+	listen       string
+	adminListen  string
+	issuer       string
+	audience     string
+	jwksURL      string
+	roleClaim    string
+	subjectClaim string
+	logLevel     string
+}
+
+func parseServeFlags(args []string, stderr io.Writer) (serveFlags, error) {
+	var f serveFlags
+	fs := newFlagSet("leerpad serve", stderr)
+	f.store.register(fs)
+	fs.StringVar(&f.listen, "listen", "127.0.0.1:8080", "API listen `address`")
+	fs.StringVar(&f.adminListen, "admin-listen", "127.0.0.1:9090", "admin listen `address` for /metrics, /healthz and /readyz")
+	fs.StringVar(&f.issuer, "oidc-issuer", auth.DefaultIssuer, "required `iss` claim of bearer tokens")
+	fs.StringVar(&f.audience, "oidc-audience", auth.DefaultAudience, "required `aud` claim of bearer tokens")
+	fs.StringVar(&f.jwksURL, "oidc-jwks-url", "", "JSON Web Key Set `URL` of the identity provider; empty: the local key in <data>/keys (see leerpad token)")
+	fs.StringVar(&f.roleClaim, "oidc-role-claim", "roles", "`claim` holding the roles (dotted path allowed, e.g. realm_access.roles)")
+	fs.StringVar(&f.subjectClaim, "oidc-subject-claim", "sub", "`claim` holding the subject id")
+	fs.StringVar(&f.logLevel, "log-level", "info", "log `level`: debug, info, warn or error")
+	if err := parseFlags(fs, args); err != nil {
+		return f, err
+	}
+	return f, nil
+}
+
+func parseLevel(s string) (slog.Level, error) {
+	var l slog.Level
+	if err := l.UnmarshalText([]byte(s)); err != nil {
+		return 0, &usageError{msg: fmt.Sprintf("-log-level: %q is not one of debug, info, warn, error", s)}
+	}
+	return l, nil
+}
+
+// runServe runs the whole service in one process until ctx ends: the event
+// store (embedded node unless --eventstore), the domain services, the read
+// models on their runner, the API and the admin listener.
+func runServe(ctx context.Context, args []string, stderr io.Writer) (err error) {
+	f, err := parseServeFlags(args, stderr)
+	if err != nil {
+		return err
+	}
+	level, err := parseLevel(f.logLevel)
+	if err != nil {
+		return err
+	}
+	log := newLogger(stderr, level)
+
+	es, err := openEventStore(ctx, f.store, log)
+	if err != nil {
+		return err
+	}
+	defer func() { err = errors.Join(err, es.Close()) }()
+	codec, err := newCodec()
+	if err != nil {
+		return err
+	}
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	store := eventstore.NewStore(es.client, codec)
+	if err := store.RegisterMetrics(reg); err != nil {
+		return err
+	}
+	svc := newServices(store)
+	models, err := newProjections(es, codec, reg, log, projectionsConfig{})
+	if err != nil {
+		return err
+	}
+	defer func() { err = errors.Join(err, models.Close()) }()
+
+	authCfg := auth.Config{Issuer: f.issuer, Audience: f.audience, JWKSURL: f.jwksURL,
+		RoleClaim: f.roleClaim, SubjectClaim: f.subjectClaim}
+	if f.jwksURL == "" {
+		authCfg.KeyFile = auth.KeyPath(f.store.data)
+	}
+	verifier, err := auth.NewVerifier(ctx, authCfg)
+	if err != nil {
+		return fmt.Errorf("token verification: %w", err)
+	}
+	server, err := api.NewServer(api.Config{}, apiDeps(svc, models, store, verifier, reg, log))
+	if err != nil {
+		return err
+	}
+
+	runCtx, stop := context.WithCancel(ctx)
+	defer stop()
+	ran := make(chan error, 1)
+	go func() { ran <- models.Runner.Run(runCtx) }()
+
+	apiSrv, apiAddr, err := listenHTTP(ctx, f.listen, server.Handler())
+	if err != nil {
+		return err
+	}
+	adminSrv, adminAddr, err := listenHTTP(ctx, f.adminListen, server.AdminHandler())
+	if err != nil {
+		_ = apiSrv.Close()
+		return err
+	}
+	log.Info("leerpad serving", "api", "http://"+apiAddr+"/v1", "admin", "http://"+adminAddr, "eventstore", where(f.store))
+
+	select {
+	case <-ctx.Done():
+	case err = <-ran:
+		if err == nil {
+			err = errors.New("read models stopped")
+		}
+		log.Error("read models stopped; shutting down", "err", err)
+	}
+	log.Info("stopping leerpad")
+	shutCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	err = errors.Join(err, apiSrv.Shutdown(shutCtx), adminSrv.Shutdown(shutCtx))
+	stop()
+	if runErr := <-ran; runErr != nil && !errors.Is(runErr, context.Canceled) {
+		err = errors.Join(err, runErr)
+	}
+	return err
+}
+
+// apiDeps hands the API what it needs: the services with the loaders of
+// their aggregates, the read models, and the hooks into the event store.
+func apiDeps(svc *services, models *readModels, store *eventstore.Store, verifier *auth.Verifier, reg *prometheus.Registry, log *slog.Logger) api.Deps {
+	return api.Deps{
+		Logger:   log,
+		Registry: reg,
+		Verifier: verifier,
+		Ready: func(context.Context) error {
+			if !models.Runner.CaughtUp() {
+				return errors.New("read models are catching up with the event store")
+			}
+			return nil
+		},
+		Journeys: svc.Journeys, JourneyLog: svc.JourneyLog,
+		Cohorts: svc.Cohorts, CohortLog: svc.CohortLog,
+		Modules: svc.Modules, ModuleLog: svc.ModuleLog,
+		Programmes: svc.Programmes, ProgrammeLog: svc.ProgrammeLog,
+		Instruments: svc.Instruments,
+		Rounds:      svc.Rounds, RoundLog: svc.RoundLog,
+		Facts:              eventstore.NewFacts(store),
+		Portfolios:         models.Portfolio,
+		Dashboards:         models.CohortDashboard,
+		ChangeMeasurements: models.BehaviourChange,
+		ReadYourWrites:     models.Runner,
+		RaterLinkStore:     api.NewMemoryRaterLinks(),
+		WriteContext: func(ctx context.Context, correlationID, actor string) (context.Context, func() uint64) {
+			ctx = eventstore.WithMetadata(ctx, eventstore.Metadata{CorrelationID: correlationID, Actor: actor})
+			ctx, r := eventstore.WithReceipt(ctx)
+			return ctx, func() uint64 { return r.Position }
+		},
+	}
+}
+
+// listenHTTP serves h on addr with time-outs that bound slow clients.
+func listenHTTP(ctx context.Context, addr string, h http.Handler) (*http.Server, string, error) {
+	var lc net.ListenConfig
+	lis, err := lc.Listen(ctx, "tcp", addr)
+	if err != nil {
+		return nil, "", fmt.Errorf("listen on %s: %w", addr, err)
+	}
+	srv := &http.Server{
+		Handler:           h,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      60 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    64 << 10,
+	}
+	go func() { _ = srv.Serve(lis) }()
+	return srv, lis.Addr().String(), nil
+}
