@@ -638,7 +638,9 @@ func BenchmarkMillionEvents(b *testing.B) {
 // Ceiling D: what the official client's append costs by itself
 
 // stubStreams answers every append with success and stores nothing.
-type stubStreams struct{ streams.UnimplementedStreamsServer }
+type stubStreams struct {
+	streams.UnimplementedStreamsServer
+}
 
 func (stubStreams) Append(s streams.Streams_AppendServer) error {
 	for {

@@ -251,7 +251,7 @@ func OpenEngine(dir string, opts Options) (*Engine, error) {
 		changed: make(chan struct{}),
 	}
 	if err := e.recover(); err != nil {
-		e.closeFiles()
+		_ = e.closeFiles() // the recovery error is the one to report
 		return nil, err
 	}
 	e.recovery.Duration = time.Since(start)
@@ -334,19 +334,21 @@ func (e *Engine) recover() error {
 
 func createSegment(dir string, base int64) (*segment, error) {
 	path := filepath.Join(dir, segmentName(base))
-	f, err := os.OpenFile(path, os.O_CREATE|os.O_RDWR|os.O_TRUNC, 0o640)
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_RDWR|os.O_TRUNC, 0o600)
 	if err != nil {
 		return nil, fmt.Errorf("create segment: %w", err)
 	}
 	if _, err := f.WriteAt([]byte(segmentMagic), 0); err != nil {
-		f.Close()
+		_ = f.Close()
 		return nil, fmt.Errorf("write segment header: %w", err)
 	}
 	if err := f.Sync(); err != nil {
-		f.Close()
+		_ = f.Close()
 		return nil, fmt.Errorf("sync new segment: %w", err)
 	}
-	f.Close()
+	if err := f.Close(); err != nil {
+		return nil, fmt.Errorf("close new segment: %w", err)
+	}
 	if err := syncDir(dir); err != nil {
 		return nil, fmt.Errorf("sync data directory: %w", err)
 	}
@@ -712,7 +714,6 @@ type overlay struct {
 	softDel    bool
 	meta       []byte // raw metadata if changed in the batch
 	metaSet    bool
-	metaRev    int64 // last revision of the $$ stream
 }
 
 type pending struct {
@@ -931,6 +932,7 @@ func (e *Engine) decide(req *commitReq, ov map[string]*overlay, created int64) (
 		return nil, WriteResult{Revision: uint64(max(o.last, 0)), NoStream: o.last < 0 || o.softDel}, nil
 	}
 	switch req.kind {
+	case kindAppend: // below
 	case kindDelete:
 		meta := withTB(o.meta, math.MaxInt64)
 		mo := e.overlayFor(ov, "$$"+req.stream)
@@ -1049,6 +1051,7 @@ func (e *Engine) idempotent(req *commitReq) (WriteResult, bool) {
 	}
 	firstRev := int64(e.entries[g].rev)
 	switch req.expected.Kind {
+	case ExpectAny: // anywhere in the stream
 	case ExpectNoStream:
 		if firstRev != 0 {
 			return WriteResult{}, false

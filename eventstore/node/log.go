@@ -258,11 +258,11 @@ func preserveTornTail(s *segment, from int64) (string, error) {
 		return "", err
 	}
 	if _, err := io.Copy(out, io.NewSectionReader(f, from, st.Size()-from)); err != nil {
-		out.Close()
+		_ = out.Close()
 		return "", err
 	}
 	if err := out.Sync(); err != nil {
-		out.Close()
+		_ = out.Close()
 		return "", err
 	}
 	return aside, out.Close()
@@ -273,8 +273,9 @@ func syncDir(dir string) error {
 	if err != nil {
 		return err
 	}
-	defer d.Close()
-	return d.Sync()
+	if err := d.Sync(); err != nil {
+		_ = d.Close()
+		return err
+	}
+	return d.Close()
 }
-
-var errLogClosed = errors.New("log closed")

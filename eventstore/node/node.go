@@ -86,7 +86,7 @@ func Start(ctx context.Context, cfg Config) (*Node, error) {
 	}
 	n.persistent, err = newPersistentService(n.engine, cfg.Logger)
 	if err != nil {
-		n.engine.Close()
+		_ = n.engine.Close() // the start error is the one to report
 		n.unlock()
 		return nil, fmt.Errorf("start persistent subscriptions: %w", err)
 	}
@@ -94,7 +94,7 @@ func Start(ctx context.Context, cfg Config) (*Node, error) {
 	n.lis, err = lc.Listen(ctx, "tcp", cfg.Listen)
 	if err != nil {
 		n.persistent.Close()
-		n.engine.Close()
+		_ = n.engine.Close() // the listen error is the one to report
 		n.unlock()
 		return nil, fmt.Errorf("listen on %s: %w", cfg.Listen, err)
 	}
@@ -150,13 +150,13 @@ func (n *Node) Close() error {
 
 func lockDataDir(dir string) (*os.File, error) {
 	path := filepath.Join(dir, "LOCK")
-	f, err := os.OpenFile(path, os.O_CREATE|os.O_RDWR, 0o640)
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_RDWR, 0o600)
 	if err != nil {
 		return nil, fmt.Errorf("open lock file: %w", err)
 	}
 	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
 		holder, _ := os.ReadFile(path)
-		f.Close()
+		_ = f.Close()
 		if errors.Is(err, syscall.EWOULDBLOCK) {
 			return nil, fmt.Errorf("%w: %s (held by pid %s)", ErrDataDirInUse, dir, strings.TrimSpace(string(holder)))
 		}
@@ -171,7 +171,7 @@ func lockDataDir(dir string) (*os.File, error) {
 func (n *Node) unlock() {
 	if n.lock != nil {
 		_ = syscall.Flock(int(n.lock.Fd()), syscall.LOCK_UN)
-		n.lock.Close()
+		_ = n.lock.Close() // unlocked already; nothing was written through it
 		n.lock = nil
 	}
 }

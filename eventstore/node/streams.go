@@ -84,6 +84,7 @@ func expectedString(x Expected) string {
 		return "-4"
 	case ExpectRevision:
 		return strconv.FormatUint(x.Revision, 10)
+	case ExpectAny:
 	}
 	return "-2"
 }
@@ -141,25 +142,6 @@ func formatUUID(id [16]byte) string {
 	b[23] = '-'
 	hex.Encode(b[24:], id[10:])
 	return string(b[:])
-}
-
-func recordedToProto(ev *Event, uuidAsString bool) *streams.ReadResp_ReadEvent_RecordedEvent {
-	return &streams.ReadResp_ReadEvent_RecordedEvent{
-		Id:               uuidToProto(ev.ID, uuidAsString),
-		StreamIdentifier: &shared.StreamIdentifier{StreamName: []byte(ev.Stream)},
-		StreamRevision:   ev.Revision,
-		PreparePosition:  ev.Position,
-		CommitPosition:   ev.Position,
-		Metadata: map[string]string{
-			"type":         ev.Type,
-			"content-type": ev.ContentType,
-			// .NET ticks since the Unix epoch; the client log.Fatals on
-			// anything that is not an integer.
-			"created": strconv.FormatInt(ev.Created, 10),
-		},
-		CustomMetadata: ev.CustomMetadata,
-		Data:           ev.Data,
-	}
 }
 
 // eventSender sends the events of one read or subscription through a single
