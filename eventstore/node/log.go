@@ -103,7 +103,7 @@ func scanSegment(s *segment, last bool, visit recordVisitor) (scanResult, error)
 	if err != nil {
 		return scanResult{}, fmt.Errorf("open segment: %w", err)
 	}
-	defer f.Close()
+	defer func() { _ = f.Close() }() // opened read-only
 	st, err := f.Stat()
 	if err != nil {
 		return scanResult{}, fmt.Errorf("stat segment: %w", err)
@@ -244,7 +244,7 @@ func preserveTornTail(s *segment, from int64) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	defer f.Close()
+	defer func() { _ = f.Close() }() // opened read-only
 	st, err := f.Stat()
 	if err != nil {
 		return "", err

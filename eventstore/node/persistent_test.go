@@ -712,7 +712,7 @@ func TestPersistentServiceDirect(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer e.Close()
+	defer func() { _ = e.Close() }()
 	before := runtime.NumGoroutine()
 	p, err := newPersistentService(e, nil)
 	if err != nil {
