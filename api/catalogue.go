@@ -78,7 +78,7 @@ func (r *moduleRequest) validate() error {
 
 func moduleHref(id string) string { return "/v1/modules/" + id }
 
-// catalogueWrite authorizes a catalogue or programme write and binds body.
+// catalogueWrite authorises a catalogue or programme write and binds body.
 func (s *Server) catalogueWrite(c echo.Context, kind access.Kind, body shaped, m ifMatch) (*write, error) {
 	if err := s.authorize(c, access.ActionWrite, access.Resource{Kind: kind}); err != nil {
 		return nil, err

@@ -43,7 +43,7 @@ func (s *Server) registerCohortRoutes(g *echo.Group) {
 	g.GET("/cohorts/:cohortId/exports/behaviour-change", s.handleBehaviourChangeExportGet, s.requireUser)
 }
 
-// cohortAccess reads the cohort id of the path and authorizes a on kind
+// cohortAccess reads the cohort id of the path and authorises a on kind
 // of that cohort. The trainers are looked up only when the caller is one.
 func (s *Server) cohortAccess(c echo.Context, kind access.Kind, a access.Action) (string, error) {
 	id, err := pathID(c, "cohortId")
@@ -315,9 +315,9 @@ func (s *Server) enrol(c echo.Context, ctx context.Context, cohortID string, row
 		r := &rows[i]
 		r.ParticipantID, r.ManagerID = strings.ToLower(r.ParticipantID), strings.ToLower(r.ManagerID)
 		prefix := field(i)
-		rowPs := domain.Validate(r.problems(prefix)...)
-		if rowPs != nil {
-			ps = append(ps, rowPs.(*domain.ValidationError).Fields...)
+		var rowErr *domain.ValidationError
+		if errors.As(domain.Validate(r.problems(prefix)...), &rowErr) {
+			ps = append(ps, rowErr.Fields...)
 			continue
 		}
 		if first, dup := seen[r.ParticipantID]; dup {

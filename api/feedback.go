@@ -323,7 +323,7 @@ type raterForm struct {
 	ExpiresAt    DateTime `json:"expiresAt"`
 }
 
-// raterRound authorizes the rater for the round in the path.
+// raterRound authorises the rater for the round in the path.
 func (s *Server) raterRound(c echo.Context, a access.Action) (string, error) {
 	id, err := pathID(c, "roundId")
 	if err != nil {
