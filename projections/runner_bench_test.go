@@ -206,7 +206,7 @@ func rebuildAll(b *testing.B, c *esdb.Client, codec *eventstore.Codec) (rate, cp
 	if err != nil {
 		b.Fatal(err)
 	}
-	defer poison.Close()
+	defer func() { _ = poison.Close() }()
 	r, err := projections.NewRunner(projections.RunnerConfig{Projections: m.all(), Source: src, Poison: poison, Registerer: prometheus.NewRegistry()})
 	if err != nil {
 		b.Fatal(err)

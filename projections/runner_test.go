@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/EventStore/EventStore-Client-Go/v4/esdb"
+	"github.com/ThreeDotsLabs/watermill/message"
 	"github.com/google/uuid"
 	"github.com/prometheus/client_golang/prometheus"
 	dto "github.com/prometheus/client_model/go"
@@ -619,13 +620,28 @@ func TestRunnerRestart(t *testing.T) {
 	}
 }
 
+// nopPoison is a poison queue that keeps nothing.
+type nopPoison struct{}
+
+var _ projections.PoisonQueue = nopPoison{}
+
+func (nopPoison) Publish(string, ...*message.Message) error { return nil }
+func (nopPoison) Close() error                              { return nil }
+func (nopPoison) Read(context.Context, string) ([]projections.PoisonedMessage, error) {
+	return nil, nil
+}
+func (nopPoison) Remove(context.Context, string, uint64) error { return nil }
+
 func TestNewRunnerRefusesBadConfigs(t *testing.T) {
 	m := newModels(t)
 	src := &projectionlog.Source{}
+	reg := prometheus.NewRegistry()
 	for name, cfg := range map[string]projections.RunnerConfig{
-		"no projections": {Source: src, Registerer: prometheus.NewRegistry()},
-		"no source":      {Projections: m.all(), Registerer: prometheus.NewRegistry()},
-		"twice":          {Projections: []projections.Projection{m.folio, m.folio}, Source: src, Registerer: prometheus.NewRegistry()},
+		"no projections": {Source: src, Poison: nopPoison{}, Registerer: reg},
+		"no source":      {Projections: m.all(), Poison: nopPoison{}, Registerer: reg},
+		"no poison":      {Projections: m.all(), Source: src, Registerer: reg},
+		"no registry":    {Projections: m.all(), Source: src, Poison: nopPoison{}},
+		"twice":          {Projections: []projections.Projection{m.folio, m.folio}, Source: src, Poison: nopPoison{}, Registerer: reg},
 	} {
 		if _, err := projections.NewRunner(cfg); !errors.Is(err, domain.ErrInvalid) {
 			t.Errorf("%s: %v, want ErrInvalid", name, err)

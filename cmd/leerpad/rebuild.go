@@ -55,7 +55,7 @@ func runRebuild(ctx context.Context, args []string, stdout, stderr io.Writer) (e
 	go func() { ran <- r.Run(runCtx) }()
 
 	p := &rebuildProgress{w: stderr, tty: isTerminal(stderr), started: started}
-	tick := time.NewTicker(200 * time.Millisecond)
+	tick := time.NewTicker(10 * time.Millisecond)
 	defer tick.Stop()
 	for !r.CaughtUp() {
 		select {
@@ -66,11 +66,11 @@ func runRebuild(ctx context.Context, args []string, stdout, stderr io.Writer) (e
 			}
 			return fmt.Errorf("rebuild interrupted after %d events: %w", r.Read(), err)
 		case <-tick.C:
-			p.update(r)
+			p.update(r, false)
 		}
 	}
 	elapsed := time.Since(started)
-	p.update(r)
+	p.update(r, true)
 	p.finish()
 	stop()
 	if err := <-ran; err != nil {
@@ -90,9 +90,15 @@ type rebuildProgress struct {
 	drawn   bool
 }
 
-func (p *rebuildProgress) update(r *projections.Runner) {
+// update draws the progress: on a terminal every 100 ms, otherwise every
+// second; always when final.
+func (p *rebuildProgress) update(r *projections.Runner, final bool) {
 	now := time.Now()
-	if !p.tty && now.Sub(p.written) < time.Second {
+	every := time.Second
+	if p.tty {
+		every = 100 * time.Millisecond
+	}
+	if !final && now.Sub(p.written) < every {
 		return
 	}
 	p.written = now

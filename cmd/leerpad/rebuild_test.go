@@ -15,7 +15,9 @@ import (
 
 	"github.com/leerpad/leerpad/domain/cohort"
 	"github.com/leerpad/leerpad/eventstore"
+	"github.com/leerpad/leerpad/projections/behaviourchange"
 	"github.com/leerpad/leerpad/projections/cohortdashboard"
+	"github.com/leerpad/leerpad/projections/portfolio"
 )
 
 // seedInto writes a small demo data set into dir.
@@ -49,7 +51,7 @@ func TestRunRebuildCommand(t *testing.T) {
 	if events < 100 {
 		t.Fatalf("rebuilt from %d events, want the seeded data set", events)
 	}
-	for _, name := range []string{"portfolio", "cohortdashboard", "behaviourchange"} {
+	for _, name := range []string{portfolio.Name, cohortdashboard.Name, behaviourchange.Name} {
 		row := regexp.MustCompile(`(?m)^  ` + name + ` +(\d+) +(\d+) +(\d+) +(\d+)$`).FindStringSubmatch(summary)
 		if row == nil || row[1] != m[2] || row[2] != "0" || row[4] != "0" {
 			t.Errorf("row of %s = %q in\n%s", name, row, summary)
@@ -122,7 +124,7 @@ func TestNewProjectionsReadsYourWrites(t *testing.T) {
 	id := uuid.NewString()
 	starts := time.Date(2027, 3, 1, 0, 0, 0, 0, time.UTC)
 	if err := svc.Cohorts.PlanCohort(wctx, cohort.PlanCohort{CohortID: id, ProgrammeID: seeded.ProgrammeID, EntityID: seeded.EntityID,
-		Title: "Read your writes", StartsOn: starts, EndsOn: starts.AddDate(0, 6, 0), At: starts.AddDate(0, -1, 0)}); err != nil {
+		Title: "Read your writes", TrainerIDs: []string{uuid.NewString()}, StartsOn: starts, EndsOn: starts.AddDate(0, 6, 0), At: starts.AddDate(0, -1, 0)}); err != nil {
 		t.Fatal(err)
 	}
 	if receipt.Position == 0 {
