@@ -98,7 +98,16 @@ func Start(ctx context.Context, cfg Config) (*Node, error) {
 		n.unlock()
 		return nil, fmt.Errorf("listen on %s: %w", cfg.Listen, err)
 	}
+	codec, err := newNodeCodec()
+	if err != nil {
+		_ = n.lis.Close()
+		n.persistent.Close()
+		_ = n.engine.Close()
+		n.unlock()
+		return nil, err
+	}
 	n.server = grpc.NewServer(
+		grpc.ForceServerCodecV2(codec),
 		// The client pings every 10 s, also with no stream open; grpc-go's
 		// default enforcement (5 min) would answer with GOAWAY and drop every
 		// live subscription.
