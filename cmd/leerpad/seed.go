@@ -19,7 +19,9 @@ import (
 )
 
 // runSeed writes the demo data set through the domain services and prints
-// what it wrote. Running it again with the same flags writes nothing twice.
+// what it wrote, with the ids to try the API with. Running it again with the
+// same flags writes nothing twice. With --env it prints those ids as shell
+// export lines instead, and the summary on stderr.
 func runSeed(ctx context.Context, args []string, stdout, stderr io.Writer) (err error) {
 	fs := newFlagSet("leerpad seed", stderr)
 	var esf eventStoreFlags
@@ -28,6 +30,7 @@ func runSeed(ctx context.Context, args []string, stdout, stderr io.Writer) (err 
 	cohorts := fs.Int("cohorts", seed.DefaultCohorts, "number of `cohorts` (BLG, SMEC, BLG, masterclass, ...)")
 	participants := fs.Int("participants", seed.DefaultParticipants, "`participants` per cohort")
 	concurrency := fs.Int("concurrency", seed.DefaultConcurrency, "commands in flight at once (`n`); the data set does not depend on it")
+	env := fs.Bool("env", false, "print the Try-it ids as shell export lines (export LEERPAD_COHORT=...) on stdout, for eval; the summary goes to stderr")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -71,8 +74,65 @@ func runSeed(ctx context.Context, args []string, stdout, stderr io.Writer) (err 
 	if err != nil {
 		return fmt.Errorf("count the events written: %w", err)
 	}
-	_, err = io.WriteString(stdout, summary(opts, rep, w, elapsed, where(esf)))
+	if *env {
+		if _, err := io.WriteString(stderr, summary(opts, rep, w, elapsed, where(esf))); err != nil {
+			return err
+		}
+		_, err = io.WriteString(stdout, tryItEnv(rep.TryIt))
+		return err
+	}
+	_, err = io.WriteString(stdout, summary(opts, rep, w, elapsed, where(esf))+tryItBlock(rep.TryIt))
 	return err
+}
+
+// tryItVars are the Try-it ids as the shell variables of leerpad seed --env,
+// which the README's tour uses.
+func tryItVars(t seed.TryIt) [][2]string {
+	return [][2]string{
+		{"LEERPAD_COHORT", t.CohortID},
+		{"LEERPAD_TRAINER", t.TrainerID},
+		{"LEERPAD_PARTICIPANT", t.ParticipantID},
+		{"LEERPAD_JOURNEY", t.JourneyID},
+		{"LEERPAD_MANAGER", t.ManagerID},
+		{"LEERPAD_GOAL", t.LearningGoalID},
+		{"LEERPAD_SHARED", strings.Join(t.Shared, ",")},
+	}
+}
+
+// tryItEnv prints the Try-it ids as export lines for a POSIX shell.
+func tryItEnv(t seed.TryIt) string {
+	out := &strings.Builder{}
+	for _, v := range tryItVars(t) {
+		fmt.Fprintf(out, "export %s=%s\n", v[0], shellQuote(v[1]))
+	}
+	return out.String()
+}
+
+// shellQuote leaves ids and section lists bare and single-quotes anything else.
+func shellQuote(s string) string {
+	if s != "" && strings.Trim(s, "abcdefghijklmnopqrstuvwxyz0123456789-,") == "" {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+}
+
+// tryItBlock tells a new user which ids to paste: the running cohort, a
+// trainer, and a participant in progress with their journey, manager and a
+// learning goal to log an experiment for.
+func tryItBlock(t seed.TryIt) string {
+	if t.JourneyID == "" {
+		return ""
+	}
+	out := &strings.Builder{}
+	fmt.Fprintf(out, "Try it: the cohort %s is running on %s. As shell variables for the README's tour: add --env and eval the output.\n",
+		t.CohortTitle, seed.ReferenceDate.Format(time.DateOnly))
+	fmt.Fprintf(out, "  cohort:         %s  (LEERPAD_COHORT)\n", t.CohortID)
+	fmt.Fprintf(out, "  trainer:        %s  (LEERPAD_TRAINER)\n", t.TrainerID)
+	fmt.Fprintf(out, "  participant:    %s  (LEERPAD_PARTICIPANT), in progress\n", t.ParticipantID)
+	fmt.Fprintf(out, "  journey:        %s  (LEERPAD_JOURNEY), %d experiments open\n", t.JourneyID, t.OpenExperiments)
+	fmt.Fprintf(out, "  manager:        %s  (LEERPAD_MANAGER), sees %s\n", t.ManagerID, strings.Join(t.Shared, ", "))
+	fmt.Fprintf(out, "  learning goal:  %s  (LEERPAD_GOAL), for a new experiment\n", t.LearningGoalID)
+	return out.String()
 }
 
 // forSeed returns the services as the seed sees them.
@@ -171,8 +231,10 @@ func summary(o seed.Options, r seed.Report, w written, elapsed time.Duration, at
 	}
 	fmt.Fprintf(out, "  catalogue:  %d programmes, %d modules, %d ordering entities, %d 360 instrument\n",
 		r.Programmes, r.Modules, r.Entities, r.Instruments)
-	fmt.Fprintf(out, "  cohorts:    %d cohorts, %d intervision groups, %d module deliveries\n", r.Cohorts, r.Groups, r.Deliveries)
-	fmt.Fprintf(out, "  journeys:   %d (%d completed, %d withdrawn), %d experiments\n", r.Journeys, r.Completed, r.Withdrawn, r.Experiments)
+	ref := seed.ReferenceDate.Format(time.DateOnly)
+	fmt.Fprintf(out, "  cohorts:    %d cohorts, %d intervision groups, %d module deliveries (%d after %s)\n", r.Cohorts, r.Groups, r.Deliveries, r.Upcoming, ref)
+	fmt.Fprintf(out, "  journeys:   %d (%d completed, %d withdrawn, %d in progress on %s), %d experiments\n",
+		r.Journeys, r.Completed, r.Withdrawn, r.InProgress, ref, r.Experiments)
 	fmt.Fprintf(out, "  360:        %d rounds, %d raters nominated, %d responses\n", r.Rounds, r.Raters, r.Responses)
 	cats := make([]string, 0, len(w.streams))
 	streams := 0

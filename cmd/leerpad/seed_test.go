@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/EventStore/EventStore-Client-Go/v4/esdb"
 
@@ -23,10 +24,11 @@ import (
 )
 
 // The scales of the seed in tests: small has a BLG and a SMEC cohort, large
-// enough for every rater group and a withdrawal; tiny has one BLG cohort.
+// enough for every rater group and a withdrawal; tiny has a BLG and a SMEC
+// cohort of four, one finished and one running at the reference date.
 var (
 	small = seed.Options{Seed: 7, Cohorts: 2, Participants: 8}
-	tiny  = seed.Options{Seed: 7, Cohorts: 1, Participants: 5}
+	tiny  = seed.Options{Seed: 7, Cohorts: 2, Participants: 4}
 )
 
 // testNode is an embedded node with a client and the services wired as in
@@ -123,7 +125,8 @@ func count(types []string, name string) int {
 // The data set holds what the seed promises, read back through the
 // repositories and the client: programmes with their modules, cohorts with
 // their participants, and journeys with experiments and 360 rounds that
-// have responses from every rater group.
+// have responses from every rater group; nothing after the reference date,
+// the last cohort's journeys in progress, and the Try-it ids as they stand.
 func TestSeedWritesTheDataSet(t *testing.T) {
 	if testing.Short() {
 		t.Skip("seeds an embedded event-store node")
@@ -183,7 +186,20 @@ func TestSeedWritesTheDataSet(t *testing.T) {
 	if len(journeys) != small.Cohorts*small.Participants || rep.Journeys != len(journeys) {
 		t.Fatalf("%d journey streams (report: %d), want %d", len(journeys), rep.Journeys, small.Cohorts*small.Participants)
 	}
-	completed, enoughRaters := 0, 0
+	for name, s := range all {
+		for i, e := range s.events {
+			var at struct {
+				At time.Time `json:"at"`
+			}
+			if err := json.Unmarshal(e.Data, &at); err != nil || at.At.IsZero() {
+				t.Fatalf("%s event %d (%s) has no time: %v", name, i, s.types[i], err)
+			}
+			if !at.At.Before(seed.ReferenceDate) {
+				t.Errorf("%s event %d (%s) at %s, after the reference date", name, i, s.types[i], at.At)
+			}
+		}
+	}
+	completed, inProgress, enoughRaters := 0, 0, 0
 	seen := map[feedback.RaterGroup]bool{}
 	for name, s := range journeys {
 		_, id, _ := eventstore.ParseStreamID(name)
@@ -203,8 +219,13 @@ func TestSeedWritesTheDataSet(t *testing.T) {
 			completed++
 			want = 2
 		case journey.StatusWithdrawn:
+		case journey.StatusActive:
+			inProgress++
+			if j.CohortID() != rep.TryIt.CohortID {
+				t.Errorf("journey %s of cohort %s is in progress; only the last cohort, %s, is still running", id, j.CohortID(), rep.TryIt.CohortID)
+			}
 		default:
-			t.Errorf("journey %s is %s, want completed or withdrawn", id, j.Status())
+			t.Errorf("journey %s is %s, want completed, withdrawn or (in the last cohort) in progress", id, j.Status())
 		}
 		if len(rounds[id]) != want {
 			t.Errorf("journey %s (%s) has %d rounds, want %d", id, j.Status(), len(rounds[id]), want)
@@ -236,6 +257,48 @@ func TestSeedWritesTheDataSet(t *testing.T) {
 	}
 	if completed == 0 || completed != rep.Completed {
 		t.Errorf("%d journeys completed, report says %d", completed, rep.Completed)
+	}
+	if inProgress == 0 || inProgress != rep.InProgress {
+		t.Errorf("%d journeys in progress, report says %d", inProgress, rep.InProgress)
+	}
+
+	// The Try-it journey is in progress, with the manager, the shared
+	// sections and the learning goal that the report names.
+	ti := rep.TryIt
+	j, err := n.svc.JourneyLog.Load(ctx, ti.JourneyID)
+	if err != nil {
+		t.Fatalf("Try-it journey %s: %v", ti.JourneyID, err)
+	}
+	if j.Status() != journey.StatusActive || j.ParticipantID() != ti.ParticipantID || j.ManagerID() != ti.ManagerID || j.CohortID() != ti.CohortID {
+		t.Errorf("Try-it journey is %s of participant %s, manager %s, cohort %s; report: %+v", j.Status(), j.ParticipantID(), j.ManagerID(), j.CohortID(), ti)
+	}
+	var shared []string
+	for _, sec := range journey.Sections() {
+		if j.Shared(sec) {
+			shared = append(shared, sec.String())
+		}
+	}
+	if !slices.Equal(shared, ti.Shared) || len(shared) == 0 || len(shared) == len(journey.Sections()) {
+		t.Errorf("Try-it journey shares %v, the report says %v; want some sections, not all", shared, ti.Shared)
+	}
+	goals := 0
+	for i, typ := range all["journey-"+ti.JourneyID].types {
+		if typ == "journey.learning_goal_formulated" {
+			var g journey.LearningGoalFormulated
+			if err := json.Unmarshal(all["journey-"+ti.JourneyID].events[i].Data, &g); err != nil {
+				t.Fatal(err)
+			}
+			if g.GoalID == ti.LearningGoalID {
+				goals++
+			}
+		}
+	}
+	if goals != 1 {
+		t.Errorf("Try-it learning goal %s formulated %d times on its journey, want once", ti.LearningGoalID, goals)
+	}
+	trainers, err := eventstore.NewFacts(n.store).CohortTrainers(ctx, ti.CohortID)
+	if err != nil || !slices.Contains(trainers, ti.TrainerID) {
+		t.Errorf("Try-it trainer %s is not a trainer of cohort %s (%v)", ti.TrainerID, ti.CohortID, err)
 	}
 	if total := len(byCategory(all, "feedback")); enoughRaters < total*3/4 {
 		t.Errorf("only %d of %d rounds have three or more peer or direct-report responses", enoughRaters, total)
@@ -326,8 +389,9 @@ func TestSeedAgainNeverDuplicates(t *testing.T) {
 		if got := shape(n.streams(t)); !reflect.DeepEqual(got, want) {
 			t.Fatalf("after run %d the data set differs from one uninterrupted run:\n%s", i+1, diff(want, got))
 		}
-		if i == 1 && rep.Finished != rep.Journeys {
-			t.Errorf("second run found %d of %d journeys finished", rep.Finished, rep.Journeys)
+		if i == 1 && (rep.Finished != rep.Completed+rep.Withdrawn || rep.Finished == 0 || rep.InProgress == 0) {
+			t.Errorf("second run found %d of %d journeys finished, want the %d completed and withdrawn (and %d in progress)",
+				rep.Finished, rep.Journeys, rep.Completed+rep.Withdrawn, rep.InProgress)
 		}
 	}
 }
@@ -345,7 +409,8 @@ func TestRunSeedCommand(t *testing.T) {
 	if err := run(context.Background(), args, &out, &errOut); err != nil {
 		t.Fatalf("leerpad seed: %v\n%s", err, errOut.String())
 	}
-	for _, want := range []string{"Seeded the data set of seed 3 (1 cohorts of 6 participants)", "data directory " + dir, "journeys:   6", "streams (cohort 1,"} {
+	for _, want := range []string{"Seeded the data set of seed 3 (1 cohorts of 6 participants)", "data directory " + dir, "journeys:   6", "streams (cohort 1,",
+		"in progress on 2026-04-15", "Try it: the cohort BLG winter 2026 is running on 2026-04-15", "  learning goal:  "} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("summary lacks %q:\n%s", want, out.String())
 		}

@@ -74,16 +74,31 @@ type programmeIDs struct {
 	goals   [][]string
 }
 
+// ReferenceDate is the moment the data set describes: what happened before
+// it is written, nothing after it. The last cohort is still running then: its
+// later modules, its post-360 round and its completions lie after it, so its
+// journeys are in progress and a new user can log on them. A constant, never
+// the clock, so that the data set follows from the options alone.
+var ReferenceDate = time.Date(2026, time.April, 15, 0, 0, 0, 0, time.UTC)
+
 var base = time.Date(2025, time.February, 3, 0, 0, 0, 0, time.UTC)
 
-// cohortStart returns the Monday cohort k starts: February 2025, September
-// 2025, January 2026, then every twenty weeks.
-func cohortStart(k int) time.Time {
-	starts := []time.Time{base, time.Date(2025, time.September, 8, 0, 0, 0, 0, time.UTC), time.Date(2026, time.January, 19, 0, 0, 0, 0, time.UTC)}
-	if k < len(starts) {
-		return starts[k]
+// cohortStart returns the Monday cohort k of n starts. The last cohort
+// starts in January 2026, so that it is running at the reference date; the
+// first in February 2025. Three cohorts start in February 2025, September
+// 2025 and January 2026; more are spread evenly, in whole weeks, in between.
+func cohortStart(k, n int) time.Time {
+	last := time.Date(2026, time.January, 19, 0, 0, 0, 0, time.UTC)
+	switch {
+	case k == n-1:
+		return last
+	case k == 0:
+		return base
+	case n == 3:
+		return time.Date(2025, time.September, 8, 0, 0, 0, 0, time.UTC)
 	}
-	return starts[len(starts)-1].AddDate(0, 0, 140*(k-len(starts)+1))
+	weeks := int(last.Sub(base).Hours()) / (24 * 7)
+	return base.AddDate(0, 0, 7*(weeks*k/(n-1)))
 }
 
 // cohortProgramme returns the programme of cohort k: BLG, SMEC, BLG, masterclass, ...
@@ -104,7 +119,8 @@ func build(s Services, o Options) *plan {
 			s: s, ids: ids, k: k, n: &namer{scope: scope}, size: o.Participants,
 			rng:  rand.New(rand.NewPCG(o.Seed, 0x5eed0000+uint64(k))), //nolint:gosec // demo data, not security
 			prog: programmes[cohortProgramme(k)], pid: ids.programmes[cohortProgramme(k)],
-			entity: k % len(entities), start: cohortStart(k), report: &p.report,
+			entity: k % len(entities), start: cohortStart(k, o.Cohorts), report: &p.report,
+			running: k == o.Cohorts-1,
 		}
 		// The entity orders the programme for the cohort: a command on the
 		// entity's stream, which cohorts may share, so it runs with the catalogue.
@@ -115,6 +131,9 @@ func build(s Services, o Options) *plan {
 				Kind: catalogue.OrderProgramme, ItemID: b.pid.id, Seats: o.Participants, At: at, IdempotencyKey: key})
 		}))
 		p.cohorts = append(p.cohorts, b.build())
+		if b.running {
+			p.report.TryIt = b.tryIt()
+		}
 	}
 	slices.SortStableFunc(p.catalogue, func(a, b *step) int { return a.at.Compare(b.at) })
 
@@ -221,6 +240,27 @@ type person struct{ id, name, email string }
 type goal struct {
 	id         string
 	competency int
+	at         time.Time // formulated
+}
+
+// tenure is a manager of a participant from a time on.
+type tenure struct {
+	id   string
+	from time.Time
+}
+
+// grant is a section shared with the manager of the time.
+type grant struct {
+	section journey.Section
+	at      time.Time
+}
+
+// experimentPlan is an experiment with the times of its first and last step.
+type experimentPlan struct {
+	id        string
+	goal      string
+	logged    time.Time
+	concluded time.Time // zero when it stops before its next step is set
 }
 
 type rater struct {
@@ -242,6 +282,13 @@ type participant struct {
 	raters      []rater // colleagues and others who may rate; the manager and self come on top
 	steps       []*step
 	experiments int
+
+	// What the choice of the Try-it participant looks at, with times, so
+	// that it can be judged at the reference date.
+	managers []tenure
+	grants   []grant
+	planned  []experimentPlan
+	closing  *step // the completion or withdrawal
 }
 
 type delivery struct {
@@ -253,17 +300,18 @@ type delivery struct {
 }
 
 type cohortBuilder struct {
-	s      Services
-	ids    *catalogueIDs
-	k      int
-	n      *namer
-	rng    *rand.Rand
-	size   int
-	prog   programmeDef
-	pid    programmeIDs
-	entity int
-	start  time.Time
-	report *Report
+	s       Services
+	ids     *catalogueIDs
+	k       int
+	n       *namer
+	rng     *rand.Rand
+	size    int
+	prog    programmeDef
+	pid     programmeIDs
+	entity  int
+	start   time.Time
+	report  *Report
+	running bool // the last cohort, still running at the reference date
 
 	cohortID   string
 	trainers   []string
@@ -342,9 +390,14 @@ func (b *cohortBuilder) build() *cohortPlan {
 		b.deliveries = append(b.deliveries, delivery{id: b.n.id("delivery/%d", mi), module: mi, version: version, startsAt: start, endsAt: end})
 	}
 	b.report.Deliveries += len(b.deliveries)
+	for _, d := range b.deliveries {
+		if !d.startsAt.Before(ReferenceDate) {
+			b.report.Upcoming++
+		}
+	}
 
 	planned := at(b.start, -70, 10, 0)
-	title := fmt.Sprintf("%s %s %d", b.prog.code, season(b.start), b.start.Year())
+	title := b.title()
 	b.cohortStep(planned, "plan", func(ctx context.Context, key string) error {
 		return b.s.Cohorts.PlanCohort(ctx, cohort.PlanCohort{CohortID: b.cohortID, ProgrammeID: b.pid.id, EntityID: b.ids.entities[b.entity],
 			Title: title, TrainerIDs: b.trainers, StartsOn: b.start, EndsOn: b.deliveries[len(b.deliveries)-1].endsAt.AddDate(0, 0, 63),
@@ -398,6 +451,11 @@ func (b *cohortBuilder) build() *cohortPlan {
 		b.finish(p)
 	}
 	return b.phases()
+}
+
+// title is the cohort's title: programme, season and year.
+func (b *cohortBuilder) title() string {
+	return fmt.Sprintf("%s %s %d", b.prog.code, season(b.start), b.start.Year())
 }
 
 func season(t time.Time) string {
@@ -483,7 +541,6 @@ func (b *cohortBuilder) chooseWithdrawals() {
 		phase := 2 + b.rng.IntN(k-2) // after module 2 at the earliest
 		b.people[i].withdrawAt = b.within(b.deliveries[phase-1].startsAt, 12, 18)
 	}
-	b.report.Withdrawn += n
 }
 
 // formGroups splits the cohort into intervision groups of four to six.
@@ -545,6 +602,7 @@ func (b *cohortBuilder) enrol(i int, p *participant) {
 	})
 	started := enrolled.Add(2 * time.Hour)
 	manager := p.manager.id
+	p.managers = append(p.managers, tenure{id: manager, from: started})
 	b.journeyStep(p, started, "enrol", func(ctx context.Context, key string) error {
 		return b.s.Journeys.Enrol(ctx, journey.Enrol{JourneyID: p.journeyID, ParticipantID: p.id, CohortID: b.cohortID,
 			Role: b.prog.role, ManagerID: manager, At: started, IdempotencyKey: key})
@@ -556,6 +614,7 @@ func (b *cohortBuilder) share(p *participant, s journey.Section, when time.Time)
 		return
 	}
 	p.shared[s] = true
+	p.grants = append(p.grants, grant{section: s, at: when})
 	b.journeyStep(p, when, "grant sharing "+s.String(), func(ctx context.Context, key string) error {
 		return b.s.Journeys.GrantSharing(ctx, journey.GrantSharing{JourneyID: p.journeyID, Section: s, At: when, IdempotencyKey: key})
 	})
@@ -794,9 +853,9 @@ func (b *cohortBuilder) module1(p *participant) {
 				break
 			}
 		}
-		g := goal{id: b.n.id("journey/%s/goal/%d", p.journeyID, i), competency: c}
-		p.goals = append(p.goals, g)
 		when := b.within(d1, 5, 10)
+		g := goal{id: b.n.id("journey/%s/goal/%d", p.journeyID, i), competency: c, at: when}
+		p.goals = append(p.goals, g)
 		competency := b.ids.competencies[c]
 		b.journeyStep(p, when, "formulate learning goal", func(ctx context.Context, key string) error {
 			return b.s.Journeys.FormulateLearningGoal(ctx, journey.FormulateLearningGoal{JourneyID: p.journeyID, GoalID: g.id, Kind: kind,
@@ -914,6 +973,7 @@ func (b *cohortBuilder) experiment(p *participant, d delivery) {
 		return b.s.Journeys.LogExperiment(ctx, journey.LogExperiment{JourneyID: p.journeyID, ExperimentID: id, LearningGoalID: g.id,
 			Intention: sc.intention, PlannedFor: plannedFor, At: logged, IdempotencyKey: key})
 	}).tally = &b.report.Experiments
+	p.planned = append(p.planned, experimentPlan{id: id, goal: g.id, logged: logged})
 	stop := b.rng.Float64()
 	if stop < 0.08 {
 		return
@@ -935,6 +995,7 @@ func (b *cohortBuilder) experiment(p *participant, d delivery) {
 		return
 	}
 	concluded := reflected.Add(time.Duration(1+b.rng.IntN(48)) * time.Hour)
+	p.planned[len(p.planned)-1].concluded = concluded
 	b.journeyStep(p, concluded, "set next step", func(ctx context.Context, key string) error {
 		return b.s.Journeys.SetNextStep(ctx, journey.SetNextStep{JourneyID: p.journeyID, ExperimentID: id, NextStep: sc.next,
 			At: concluded, IdempotencyKey: key})
@@ -1011,6 +1072,7 @@ func (b *cohortBuilder) midway(p *participant) {
 		changed := at(d, 6, 9, 0)
 		p.manager = b.newPerson(fmt.Sprintf("journey/%s/new-manager", p.journeyID), entities[b.entity].domain)
 		manager := p.manager.id
+		p.managers = append(p.managers, tenure{id: manager, from: changed})
 		b.journeyStep(p, changed, "change manager", func(ctx context.Context, key string) error {
 			return b.s.Journeys.ChangeManager(ctx, journey.ChangeManager{JourneyID: p.journeyID, ManagerID: manager, At: changed, IdempotencyKey: key})
 		})
@@ -1072,10 +1134,13 @@ func (b *cohortBuilder) finish(p *participant) {
 		p.steps = slices.DeleteFunc(p.steps, func(s *step) bool { return !s.at.Before(p.withdrawAt) })
 		reason := pick(b.rng, withdrawalReasons)
 		wt := p.withdrawAt
-		b.journeyStep(p, wt, "withdraw", func(ctx context.Context, key string) error {
+		left := wt.Add(24 * time.Hour)
+		p.closing = b.journeyStep(p, wt, "withdraw", func(ctx context.Context, key string) error {
 			return b.s.Journeys.Withdraw(ctx, journey.Withdraw{JourneyID: p.journeyID, Reason: reason, At: wt, IdempotencyKey: key})
 		})
-		left := wt.Add(24 * time.Hour)
+		// Both records of a withdrawal, or neither, lie before the
+		// reference date.
+		p.closing.cutAt = left
 		st := b.cohortStep(left, "withdraw participant", func(ctx context.Context, key string) error {
 			return b.s.Cohorts.WithdrawParticipant(ctx, cohort.WithdrawParticipant{CohortID: b.cohortID, ParticipantID: p.id, At: left, IdempotencyKey: key})
 		})
@@ -1090,10 +1155,19 @@ func (b *cohortBuilder) finish(p *participant) {
 		last = maxTime(last, s.at)
 	}
 	done := at(last, 2, 10, 0)
-	b.report.Completed++
-	b.journeyStep(p, done, "complete", func(ctx context.Context, key string) error {
+	p.closing = b.journeyStep(p, done, "complete", func(ctx context.Context, key string) error {
 		return b.s.Journeys.Complete(ctx, journey.Complete{JourneyID: p.journeyID, At: done, IdempotencyKey: key})
 	})
+}
+
+// afterReference reports whether a step lies after the reference date, and
+// so is not part of the data set.
+func afterReference(st *step) bool {
+	t := st.at
+	if !st.cutAt.IsZero() {
+		t = st.cutAt
+	}
+	return !t.Before(ReferenceDate)
 }
 
 func maxTime(a, b time.Time) time.Time {
@@ -1114,9 +1188,22 @@ func (b *cohortBuilder) phaseOf(t time.Time) int {
 	return n
 }
 
-// phases sorts every stream's commands by time and splits them by phase.
-// The closing command of each journey is its last one.
+// phases drops what lies after the reference date, sorts every stream's
+// commands by time and splits them by phase. The closing command of each
+// journey is its last one; a journey without one is in progress.
 func (b *cohortBuilder) phases() *cohortPlan {
+	b.cohortOps = slices.DeleteFunc(b.cohortOps, afterReference)
+	for _, p := range b.people {
+		p.steps = slices.DeleteFunc(p.steps, afterReference)
+		switch {
+		case afterReference(p.closing):
+			b.report.InProgress++
+		case p.withdrawAt.IsZero():
+			b.report.Completed++
+		default:
+			b.report.Withdrawn++
+		}
+	}
 	byTime := func(a, b *step) int { return a.at.Compare(b.at) }
 	n := len(b.deliveries) + 2
 	cp := &cohortPlan{phases: make([]phaseSteps, n)}

@@ -10,6 +10,11 @@
 // scores come from a PCG generator seeded with the seed, and times from fixed
 // dates in 2025 and 2026 (never the clock).
 //
+// The data set describes one moment, ReferenceDate: nothing after it is
+// written. The last cohort is still running then, its journeys in progress,
+// so that a new user can log on them; Report.TryIt names the ids to start
+// with.
+//
 // Every command carries an idempotency key made of the seed, the scale and a
 // counter, so a second run with the same options on the same event store
 // writes nothing twice: commands already applied are recognised by the
@@ -124,7 +129,8 @@ type Options struct {
 	// Seed selects the data set; every id, text, score and time follows from it.
 	Seed uint64
 	// Cohorts is the number of cohorts (default 3). They run BLG, SMEC, BLG,
-	// the masterclass, and so on, starting from February 2025.
+	// the masterclass, and so on, from February 2025; the last starts in
+	// January 2026 and is still running at the reference date.
 	Cohorts int
 	// Participants is the number of participants per cohort (default 20).
 	Participants int
@@ -183,10 +189,12 @@ type Report struct {
 	Instruments int
 	Cohorts     int
 	Journeys    int
-	Completed   int // journeys completed
-	Withdrawn   int // journeys withdrawn
+	Completed   int // journeys completed by the reference date
+	Withdrawn   int // journeys withdrawn by the reference date
+	InProgress  int // journeys still running at the reference date
 	Groups      int // intervision groups
-	Deliveries  int
+	Deliveries  int // module deliveries scheduled
+	Upcoming    int // of those, deliveries after the reference date
 	Rounds      int // 360 rounds
 	Raters      int // nominations over all rounds
 	Responses   int
@@ -194,6 +202,9 @@ type Report struct {
 	Commands    int // commands in the data set
 	Skipped     int // commands of journeys a previous run had finished
 	Finished    int // journeys a previous run had finished
+
+	// TryIt names ids of the running cohort to try the API with.
+	TryIt TryIt
 }
 
 // Run writes the data set of o through s, reporting progress to p (which may
@@ -252,10 +263,11 @@ func Run(ctx context.Context, s Services, o Options, p Progress) (Report, error)
 // step is one command of the data set.
 type step struct {
 	at    time.Time
-	phase int    // set after building, from at unless fixed
-	fixed bool   // phase was chosen, not derived from at
-	tally *int   // what the step adds to the report, if anything
-	what  string // for error messages: which command of which stream
+	cutAt time.Time // when set, the step is part of the data set only if this lies before the reference date
+	phase int       // set after building, from at unless fixed
+	fixed bool      // phase was chosen, not derived from at
+	tally *int      // what the step adds to the report, if anything
+	what  string    // for error messages: which command of which stream
 	key   string
 	do    func(ctx context.Context, key string) error
 }
