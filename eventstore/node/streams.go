@@ -330,44 +330,52 @@ func expectedOf(o expectedOptions, isRevision bool) Expected {
 	return Expected{Kind: ExpectAny}
 }
 
-// Delete soft-deletes a stream.
-func (s *streamsService) Delete(ctx context.Context, req *streams.DeleteReq) (*streams.DeleteResp, error) {
-	o := req.GetOptions()
+// deleteOptions is what DeleteReq and TombstoneReq options have in common.
+type deleteOptions interface {
+	expectedOptions
+	GetStreamIdentifier() *shared.StreamIdentifier
+}
+
+// deleteStream runs a soft delete or a tombstone and returns the position
+// written, or the status the client expects (wrong expected version as
+// FailedPrecondition with trailers, unlike Append).
+func (s *streamsService) deleteStream(ctx context.Context, o deleteOptions, isRev bool,
+	del func(context.Context, string, Expected) (WriteResult, error)) (Position, error) {
 	name, err := streamName(o.GetStreamIdentifier())
 	if err != nil {
-		return nil, rpcError(unaryTrailer(ctx), err)
+		return 0, rpcError(unaryTrailer(ctx), err)
 	}
-	_, isRev := o.GetExpectedStreamRevision().(*streams.DeleteReq_Options_Revision)
 	x := expectedOf(o, isRev)
-	res, err := s.engine.Delete(ctx, name, x)
+	res, err := del(ctx, name, x)
 	if err != nil {
-		return nil, rpcError(unaryTrailer(ctx), err)
+		return 0, rpcError(unaryTrailer(ctx), err)
 	}
 	if !res.Success {
-		return nil, wrongExpectedError(unaryTrailer(ctx), name, x, res)
+		return 0, wrongExpectedError(unaryTrailer(ctx), name, x, res)
+	}
+	return res.Position, nil
+}
+
+// Delete soft-deletes a stream.
+func (s *streamsService) Delete(ctx context.Context, req *streams.DeleteReq) (*streams.DeleteResp, error) {
+	_, isRev := req.GetOptions().GetExpectedStreamRevision().(*streams.DeleteReq_Options_Revision)
+	pos, err := s.deleteStream(ctx, req.GetOptions(), isRev, s.engine.Delete)
+	if err != nil {
+		return nil, err
 	}
 	return &streams.DeleteResp{PositionOption: &streams.DeleteResp_Position_{Position: &streams.DeleteResp_Position{
-		CommitPosition: res.Position, PreparePosition: res.Position}}}, nil
+		CommitPosition: pos, PreparePosition: pos}}}, nil
 }
 
 // Tombstone hard-deletes a stream.
 func (s *streamsService) Tombstone(ctx context.Context, req *streams.TombstoneReq) (*streams.TombstoneResp, error) {
-	o := req.GetOptions()
-	name, err := streamName(o.GetStreamIdentifier())
+	_, isRev := req.GetOptions().GetExpectedStreamRevision().(*streams.TombstoneReq_Options_Revision)
+	pos, err := s.deleteStream(ctx, req.GetOptions(), isRev, s.engine.Tombstone)
 	if err != nil {
-		return nil, rpcError(unaryTrailer(ctx), err)
-	}
-	_, isRev := o.GetExpectedStreamRevision().(*streams.TombstoneReq_Options_Revision)
-	x := expectedOf(o, isRev)
-	res, err := s.engine.Tombstone(ctx, name, x)
-	if err != nil {
-		return nil, rpcError(unaryTrailer(ctx), err)
-	}
-	if !res.Success {
-		return nil, wrongExpectedError(unaryTrailer(ctx), name, x, res)
+		return nil, err
 	}
 	return &streams.TombstoneResp{PositionOption: &streams.TombstoneResp_Position_{Position: &streams.TombstoneResp_Position{
-		CommitPosition: res.Position, PreparePosition: res.Position}}}, nil
+		CommitPosition: pos, PreparePosition: pos}}}, nil
 }
 
 // ---------------------------------------------------------------------------
