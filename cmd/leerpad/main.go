@@ -55,7 +55,7 @@ Run "leerpad <command> -h" for the flags of a command.
 // dependencies from flags and runs until ctx ends.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
-		fmt.Fprint(stderr, usage)
+		_, _ = fmt.Fprint(stderr, usage)
 		return &usageError{msg: "no command given"}
 	}
 	switch args[0] {
@@ -73,10 +73,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	case "token":
 		return runToken(args[1:], stdout, stderr)
 	case "-h", "-help", "--help", "help":
-		fmt.Fprint(stdout, usage)
-		return nil
+		_, err := fmt.Fprint(stdout, usage)
+		return err
 	}
-	fmt.Fprint(stderr, usage)
+	_, _ = fmt.Fprint(stderr, usage)
 	return &usageError{msg: fmt.Sprintf("unknown command %q", args[0])}
 }
 

@@ -64,7 +64,9 @@ func runVerify(args []string, stdout, stderr io.Writer) error {
 	var corrupt *node.CorruptionError
 	if err == nil || errors.As(err, &corrupt) {
 		// The report is only meaningful once the directory could be read.
-		fmt.Fprintln(stdout, rep.String())
+		if _, werr := fmt.Fprintln(stdout, rep.String()); werr != nil && err == nil {
+			return werr
+		}
 	}
 	if err != nil {
 		return fmt.Errorf("verify %s: %w", *data, err)

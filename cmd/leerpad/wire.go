@@ -58,13 +58,13 @@ func openEventStore(ctx context.Context, f eventStoreFlags, log *slog.Logger) (*
 	}
 	settings, err := esdb.ParseConnectionString(conn)
 	if err != nil {
-		es.Close()
+		_ = es.Close() // the parse error is the one to report
 		return nil, &usageError{msg: fmt.Sprintf("-eventstore: %v", err)}
 	}
 	settings.Logger = esdb.NoopLogging()
 	es.client, err = esdb.NewClient(settings)
 	if err != nil {
-		es.Close()
+		_ = es.Close() // the connect error is the one to report
 		return nil, fmt.Errorf("connect to the event store: %w", err)
 	}
 	return es, nil
