@@ -57,10 +57,24 @@ func parseLevel(s string) (slog.Level, error) {
 	return l, nil
 }
 
+// serveHooks let code in this package (tests, benchmarks) follow a running
+// serve; the zero value changes nothing.
+type serveHooks struct {
+	// listening, when set, is called with the bound API and admin addresses
+	// (host:port) once both listeners accept connections, e.g. after
+	// --listen 127.0.0.1:0.
+	listening func(apiAddr, adminAddr string)
+}
+
 // runServe runs the whole service in one process until ctx ends: the event
 // store (embedded node unless --eventstore), the domain services, the read
 // models on their runner, the API and the admin listener.
-func runServe(ctx context.Context, args []string, stderr io.Writer) (err error) {
+func runServe(ctx context.Context, args []string, stderr io.Writer) error {
+	return serveWith(ctx, args, stderr, serveHooks{})
+}
+
+// serveWith is runServe with hooks.
+func serveWith(ctx context.Context, args []string, stderr io.Writer, hooks serveHooks) (err error) {
 	f, err := parseServeFlags(args, stderr)
 	if err != nil {
 		return err
@@ -122,6 +136,9 @@ func runServe(ctx context.Context, args []string, stderr io.Writer) (err error) 
 		return err
 	}
 	log.Info("leerpad serving", "api", "http://"+apiAddr+"/v1", "admin", "http://"+adminAddr, "eventstore", where(f.store))
+	if hooks.listening != nil {
+		hooks.listening(apiAddr, adminAddr)
+	}
 
 	select {
 	case <-ctx.Done():
@@ -166,7 +183,7 @@ func apiDeps(svc *services, models *readModels, store *eventstore.Store, verifie
 		Dashboards:         models.CohortDashboard,
 		ChangeMeasurements: models.BehaviourChange,
 		ReadYourWrites:     models.Runner,
-		RaterLinkStore:     api.NewMemoryRaterLinks(),
+		RaterLinkStore:     newRaterLinkStore(svc.Rounds, models.RaterLinks, store, models.Runner, log),
 		WriteContext: func(ctx context.Context, correlationID, actor string) (context.Context, func() uint64) {
 			ctx = eventstore.WithMetadata(ctx, eventstore.Metadata{CorrelationID: correlationID, Actor: actor})
 			ctx, r := eventstore.WithReceipt(ctx)

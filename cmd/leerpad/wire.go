@@ -22,6 +22,7 @@ import (
 	"github.com/leerpad/leerpad/projections/behaviourchange"
 	"github.com/leerpad/leerpad/projections/cohortdashboard"
 	"github.com/leerpad/leerpad/projections/portfolio"
+	"github.com/leerpad/leerpad/projections/raterlinks"
 )
 
 // eventStoreFlags are shared by every command that works on the event
@@ -147,6 +148,7 @@ type readModels struct {
 	Portfolio       *portfolio.ReadModel
 	CohortDashboard *cohortdashboard.ReadModel
 	BehaviourChange *behaviourchange.ReadModel
+	RaterLinks      *raterlinks.ReadModel
 	poison          *projectionlog.PoisonQueue
 }
 
@@ -168,6 +170,7 @@ func newProjections(es *eventStore, codec *eventstore.Codec, reg prometheus.Regi
 		Portfolio:       portfolio.New(cfg.Portfolio),
 		CohortDashboard: dash,
 		BehaviourChange: behaviourchange.New(cfg.BehaviourChange),
+		RaterLinks:      raterlinks.New(),
 	}
 	src, err := projectionlog.NewSource(projectionlog.Config{Client: es.client, Codec: codec, Logger: log})
 	if err != nil {
@@ -177,7 +180,7 @@ func newProjections(es *eventStore, codec *eventstore.Codec, reg prometheus.Regi
 		return nil, err
 	}
 	m.Runner, err = projections.NewRunner(projections.RunnerConfig{
-		Projections: []projections.Projection{m.Portfolio, m.CohortDashboard, m.BehaviourChange},
+		Projections: []projections.Projection{m.Portfolio, m.CohortDashboard, m.BehaviourChange, m.RaterLinks},
 		Source:      src,
 		Poison:      m.poison,
 		Registerer:  reg,

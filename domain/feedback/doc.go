@@ -19,6 +19,12 @@
 // about them, so the erasure deletes the round streams of their journeys or
 // the keys of all their raters.
 //
+// Rater links live in the round stream too, in feedback.rater_link_issued:
+// only the SHA-256 of the link's random token, with its expiry, so that every
+// replica recognises a link and a restart loses none. The hash is not
+// personal data (it names nobody), yet it stays in the payload, never in
+// metadata or a stream name.
+//
 // Individual answers are never exposed: the Round aggregate keeps only who
 // answered, and projections compute rater-group aggregates large enough to
 // stay anonymous.

@@ -18,6 +18,7 @@ func EventTypes() []domain.EventType {
 		domain.NewEventType[RaterRejected](),
 		domain.NewEventType[ResponseSubmitted](),
 		domain.NewEventType[RoundClosed](),
+		domain.NewEventType[RaterLinkIssued](),
 	}
 }
 
@@ -146,6 +147,22 @@ func (ResponseSubmitted) EventName() string { return "feedback.response_submitte
 
 // PersonalDataSubject returns the rater.
 func (e ResponseSubmitted) PersonalDataSubject() string { return e.RaterID }
+
+// RaterLinkIssued records a rater's personal link to answer the round. It
+// holds the SHA-256 of the link's token, never the token: the hash of 256
+// random bits names nobody and opens nothing, so it is not personal data, but
+// it stays in the payload only (never in metadata or a stream name). A later
+// link of the same rater replaces this one; closing the round ends both.
+type RaterLinkIssued struct {
+	RoundID   string    `json:"roundId"`
+	RaterID   string    `json:"raterId"`
+	TokenHash string    `json:"tokenHash"`
+	ExpiresAt time.Time `json:"expiresAt"`
+	At        time.Time `json:"at"`
+}
+
+// EventName returns "feedback.rater_link_issued".
+func (RaterLinkIssued) EventName() string { return "feedback.rater_link_issued" }
 
 // RoundClosed records that a round takes no more nominations or responses.
 type RoundClosed struct {

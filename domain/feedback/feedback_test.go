@@ -3,6 +3,7 @@ package feedback_test
 import (
 	"fmt"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -251,4 +252,50 @@ func TestParse(t *testing.T) {
 	if _, err := feedback.ParseRoundKind("mid"); err == nil || err.Error() != `invalid kind: "mid" is not one of pre, post, extra` {
 		t.Errorf("ParseRoundKind(mid): err = %v", err)
 	}
+}
+
+// TestRaterLinks: a link is issued only in an open round, to a nominated
+// rater other than self who was neither rejected nor has answered; its hash
+// is a hex SHA-256 and it expires after it is issued. A rater awaiting
+// approval gets a link (the invitation goes out at nomination); a second
+// link is recorded and replaces the first.
+func TestRaterLinks(t *testing.T) {
+	hash1, hash2 := strings.Repeat("ab", 32), strings.Repeat("0f", 32)
+	expires := later.Add(14 * 24 * time.Hour)
+	issue := func(rater, hash string, expiresAt time.Time) func(*feedback.Round) error {
+		return func(r *feedback.Round) error {
+			return r.IssueRaterLink(feedback.IssueRaterLink{RoundID: round, RaterID: rater, TokenHash: hash, ExpiresAt: expiresAt, At: later})
+		}
+	}
+	issued := func(rater, hash string) feedback.RaterLinkIssued {
+		return feedback.RaterLinkIssued{RoundID: round, RaterID: rater, TokenHash: hash, ExpiresAt: expires, At: later}
+	}
+	approvedPeer := feedback.RaterApproved{RoundID: round, RaterID: peer, ApprovedBy: manager, At: at}
+	ready := given(opened(true), nominated(selfRater, feedback.GroupSelf), nominated(peer, feedback.GroupPeer), approvedPeer,
+		nominated(report, feedback.GroupDirectReport))
+	domaintest.Run(t, feedback.ReplayRound, []domaintest.Case[*feedback.Round]{
+		{Name: "an approved peer", Given: ready, When: issue(peer, hash1, expires), Want: []domain.Event{issued(peer, hash1)}},
+		{Name: "a rater awaiting approval", Given: ready, When: issue(report, hash1, expires), Want: []domain.Event{issued(report, hash1)}},
+		{Name: "no approval asked", Given: given(opened(false), nominated(report, feedback.GroupDirectReport)), When: issue(report, hash1, expires),
+			Want: []domain.Event{issued(report, hash1)}},
+		{Name: "a second link replaces the first", Given: append(ready, issued(peer, hash1)), When: issue(peer, hash2, expires),
+			Want: []domain.Event{issued(peer, hash2)}},
+		{Name: "self", Given: ready, When: issue(selfRater, hash1, expires), WantErr: feedback.ErrNoLinkForSelf},
+		{Name: "an unknown rater", Given: ready, When: issue(id(39), hash1, expires), WantErr: feedback.ErrRaterNotFound},
+		{Name: "a rejected rater", Given: append(ready, feedback.RaterRejected{RoundID: round, RaterID: report, RejectedBy: manager, At: at}),
+			When: issue(report, hash1, expires), WantErr: feedback.ErrRaterRejected},
+		{Name: "a rater who answered", Given: append(ready, feedback.ResponseSubmitted{RoundID: round, RaterID: peer, Group: feedback.GroupPeer, Answers: answers(), At: later}),
+			When: issue(peer, hash1, expires), WantErr: feedback.ErrAlreadyAnswered},
+		{Name: "a closed round", Given: append(ready, feedback.RoundClosed{RoundID: round, At: later}), When: issue(peer, hash1, expires),
+			WantErr: feedback.ErrRoundClosed},
+		{Name: "an unknown round", When: issue(peer, hash1, expires), WantErr: feedback.ErrRoundNotFound},
+		{Name: "no hash", Given: ready, When: issue(peer, "", expires), WantErr: domain.ErrInvalid, WantField: "tokenHash"},
+		{Name: "a hash too short", Given: ready, When: issue(peer, hash1[:63], expires), WantErr: domain.ErrInvalid, WantField: "tokenHash"},
+		{Name: "a hash not hex", Given: ready, When: issue(peer, "zz"+hash1[2:], expires), WantErr: domain.ErrInvalid, WantField: "tokenHash"},
+		{Name: "a hash in upper case", Given: ready, When: issue(peer, strings.ToUpper(hash1), expires), WantErr: domain.ErrInvalid, WantField: "tokenHash"},
+		{Name: "a token instead of its hash", Given: ready, When: issue(peer, "lprl_"+hash1[:59], expires), WantErr: domain.ErrInvalid, WantField: "tokenHash"},
+		{Name: "no expiry", Given: ready, When: issue(peer, hash1, time.Time{}), WantErr: domain.ErrInvalid, WantField: "expiresAt"},
+		{Name: "expiring when issued", Given: ready, When: issue(peer, hash1, later), WantErr: domain.ErrInvalid, WantField: "expiresAt"},
+		{Name: "expired before issued", Given: ready, When: issue(peer, hash1, at), WantErr: domain.ErrInvalid, WantField: "expiresAt"},
+	})
 }

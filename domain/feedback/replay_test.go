@@ -3,6 +3,7 @@ package feedback
 import (
 	"fmt"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 
@@ -35,6 +36,7 @@ func TestReplay(t *testing.T) {
 	must(r.Nominate(NominateRater{RoundID: uuid(9), RaterID: uuid(11), Group: GroupManager, Name: "Mia", Email: "mia@example.org", At: at}))
 	must(r.Nominate(NominateRater{RoundID: uuid(9), RaterID: uuid(12), Group: GroupOther, Name: "Ole", Email: "ole@example.org", At: at}))
 	must(r.Approve(ApproveRater{RoundID: uuid(9), RaterID: uuid(11), ManagerID: uuid(8), At: at}))
+	must(r.IssueRaterLink(IssueRaterLink{RoundID: uuid(9), RaterID: uuid(11), TokenHash: strings.Repeat("5e", 32), ExpiresAt: at.Add(time.Hour), At: at}))
 	must(r.Reject(RejectRater{RoundID: uuid(9), RaterID: uuid(12), ManagerID: uuid(8), At: at}))
 	must(r.SubmitResponse(SubmitResponse{RoundID: uuid(9), RaterID: uuid(10), Answers: []Answer{{ItemID: uuid(3), Score: 3}, {ItemID: uuid(4), Score: 2}}, At: at}, in))
 	must(r.SubmitResponse(SubmitResponse{RoundID: uuid(9), RaterID: uuid(11), Answers: []Answer{{ItemID: uuid(3), Score: 4}, {ItemID: uuid(4), NotObserved: true}},
@@ -49,7 +51,7 @@ func TestReplay(t *testing.T) {
 		t.Errorf("replayed instrument:\n got %#v\nwant %#v", rin, in)
 	}
 	rr := ReplayRound(domaintest.RoundTrip(t, EventTypes(), r.Uncommitted())...)
-	if rr.Version() != 9 || rr.Responses() != 2 || !rr.Closed() {
+	if rr.Version() != 10 || rr.Responses() != 2 || !rr.Closed() {
 		t.Errorf("replayed round: version %d, responses %d, closed %v", rr.Version(), rr.Responses(), rr.Closed())
 	}
 	r.changes, rr.loaded = nil, 0

@@ -12,7 +12,14 @@ package feedback
 //     that manager approves or rejects, and only a rater still awaiting a
 //     decision;
 //   - a rater answers once, every item of the instrument exactly once, each
-//     with a point of the scale or as not observed.
+//     with a point of the scale or as not observed;
+//   - a rater link is issued only while the round is open, for a nominated
+//     rater other than self (self answers with their own sign-in) who was
+//     not rejected and has not answered yet, with a hex SHA-256 token hash
+//     and an expiry after the issue; a link may be issued while approval is
+//     pending, because the invitation goes out at nomination: approval is
+//     checked when the rater answers. A later link of the same rater
+//     replaces the earlier one.
 
 import (
 	"fmt"
@@ -36,6 +43,7 @@ var (
 	ErrRaterNotApproved    = fmt.Errorf("rater not approved by the manager: %w", domain.ErrForbidden)
 	ErrRaterRejected       = fmt.Errorf("rater rejected by the manager: %w", domain.ErrForbidden)
 	ErrAlreadyAnswered     = fmt.Errorf("rater already answered: %w", domain.ErrConflict)
+	ErrNoLinkForSelf       = fmt.Errorf("the self rater answers signed in, not through a link: %w", domain.ErrConflict)
 )
 
 // OpenRound opens a 360 round for a journey.
@@ -83,6 +91,18 @@ type SubmitResponse struct {
 	RaterID        string
 	Answers        []Answer
 	Comments       []Comment
+	At             time.Time
+	IdempotencyKey string
+}
+
+// IssueRaterLink records a personal link for a nominated rater: the hash of
+// its token (never the token), valid until ExpiresAt. It replaces the rater's
+// earlier link, whose hash then stops working.
+type IssueRaterLink struct {
+	RoundID        string
+	RaterID        string
+	TokenHash      string // hex SHA-256 of the link's random token: 64 hex digits
+	ExpiresAt      time.Time
 	At             time.Time
 	IdempotencyKey string
 }
@@ -279,6 +299,48 @@ func (r *Round) SubmitResponse(c SubmitResponse, in *Instrument) error {
 		return fmt.Errorf("submit response of %s: %w", c.RaterID, ErrRaterNotApproved)
 	}
 	r.record(ResponseSubmitted{RoundID: r.id, RaterID: c.RaterID, Group: rt.group, Answers: c.Answers, Comments: c.Comments, At: c.At})
+	return nil
+}
+
+// IssueRaterLink issues a rater's link; see the invariants above.
+func (r *Round) IssueRaterLink(c IssueRaterLink) error {
+	ps := []*domain.FieldError{domain.RequireID("raterId", c.RaterID), requireTokenHash("tokenHash", c.TokenHash)}
+	if p := domain.RequireTime("expiresAt", c.ExpiresAt); p != nil {
+		ps = append(ps, p)
+	} else if !c.At.IsZero() && !c.ExpiresAt.After(c.At) {
+		ps = append(ps, domain.Invalid("expiresAt", "must be after the time of issue"))
+	}
+	if err := r.check("issue rater link", c.RoundID, c.At, ps...); err != nil {
+		return err
+	}
+	rt, ok := r.raters[c.RaterID]
+	switch {
+	case !ok:
+		return fmt.Errorf("issue rater link for %s: %w", c.RaterID, ErrRaterNotFound)
+	case rt.group == GroupSelf:
+		return fmt.Errorf("issue rater link for %s: %w", c.RaterID, ErrNoLinkForSelf)
+	case rt.state == rejected:
+		return fmt.Errorf("issue rater link for %s: %w", c.RaterID, ErrRaterRejected)
+	case rt.state == answered:
+		return fmt.Errorf("issue rater link for %s: %w", c.RaterID, ErrAlreadyAnswered)
+	}
+	r.record(RaterLinkIssued{RoundID: r.id, RaterID: c.RaterID, TokenHash: c.TokenHash, ExpiresAt: c.ExpiresAt, At: c.At})
+	return nil
+}
+
+// requireTokenHash checks that s is a hex SHA-256: 64 lower-case hex digits.
+func requireTokenHash(field, s string) *domain.FieldError {
+	if s == "" {
+		return domain.Required(field)
+	}
+	if len(s) != 64 {
+		return domain.Invalid(field, "must be a SHA-256 in 64 hex digits")
+	}
+	for _, ch := range s {
+		if (ch < '0' || ch > '9') && (ch < 'a' || ch > 'f') {
+			return domain.Invalid(field, "must be a SHA-256 in 64 lower-case hex digits")
+		}
+	}
 	return nil
 }
 

@@ -143,6 +143,12 @@ func (s *RoundService) SubmitResponse(ctx context.Context, c SubmitResponse) err
 	})
 }
 
+// IssueRaterLink records a rater's link, replacing the rater's earlier one.
+func (s *RoundService) IssueRaterLink(ctx context.Context, c IssueRaterLink) error {
+	return domain.RetryUpdate(ctx, s.rounds.Update, c.RoundID, c.IdempotencyKey,
+		func(r *Round) error { return r.IssueRaterLink(c) })
+}
+
 // CloseRound closes a round.
 func (s *RoundService) CloseRound(ctx context.Context, c CloseRound) error {
 	return domain.RetryUpdate(ctx, s.rounds.Update, c.RoundID, c.IdempotencyKey,

@@ -3,7 +3,9 @@ package feedback_test
 import (
 	"context"
 	"errors"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/leerpad/leerpad/domain"
 	"github.com/leerpad/leerpad/domain/domaintest"
@@ -50,6 +52,9 @@ func TestServices(t *testing.T) {
 		},
 		func() error {
 			return rs.RejectRater(ctx, feedback.RejectRater{RoundID: round, RaterID: report, ManagerID: manager, At: at})
+		},
+		func() error {
+			return rs.IssueRaterLink(ctx, feedback.IssueRaterLink{RoundID: round, RaterID: peer, TokenHash: strings.Repeat("a1", 32), ExpiresAt: later.Add(time.Hour), At: at})
 		},
 		func() error {
 			return rs.SubmitResponse(ctx, feedback.SubmitResponse{RoundID: round, RaterID: peer, Answers: answers(), At: later, IdempotencyKey: "resp"})
