@@ -192,9 +192,10 @@ func (s *Server) handleRaterLinkCreate(c echo.Context) error {
 			if s.d.RaterLinkStore == nil {
 				return resourceRef{}, unavailable("a rater-link store")
 			}
-			if _, err := s.d.RaterLinkStore.RaterLinkOf(ctx, roundID, raterID); err != nil {
-				return resourceRef{}, err
-			}
+			// Whether the rater may get a link (nominated, not rejected, not
+			// answered yet, round open) is the domain's decision, taken when
+			// the link is recorded; a rater nominated without a link (as by
+			// leerpad seed) can be given one here.
 			expires, err := s.linkExpiry(req.ExpiresAt, at)
 			if err != nil {
 				return resourceRef{}, err
@@ -379,11 +380,11 @@ func (s *Server) handleRaterResponseCreate(c echo.Context) error {
 	return created(c, "/v1/rater-forms/"+id, resourceRef{ID: id, Href: "/v1/rater-forms/" + id})
 }
 
-// MemoryRaterLinks is a RaterLinkStore in memory: links are lost when the
-// process ends (raters then need a new link, POST .../raters/{raterId}/links),
-// and replicas do not share them. It holds hashes only. Until rater links
-// are recorded as events (a feedback.rater_link_issued event holding the
-// hash), run one replica, or give the replicas a shared store.
+// MemoryRaterLinks is a RaterLinkStore in memory, for tests and for a server
+// without an event store: links are lost when the process ends and replicas
+// do not share them. It holds hashes only. leerpad serve uses the durable
+// store instead (feedback.rater_link_issued events and the rater-links read
+// model).
 type MemoryRaterLinks struct {
 	mu      sync.RWMutex
 	byHash  map[string]access.RaterLink

@@ -234,6 +234,16 @@ func TestRaterLinksDurableAcrossReplicas(t *testing.T) {
 	a.form(t, round.ID, second.Token, http.StatusOK, "the link reissued on B")
 	a.form(t, round.ID, first.Token, http.StatusUnauthorized, "the link replaced on B")
 
+	// A rater nominated without a link (as leerpad seed nominates them,
+	// through the services) can be given one through the API.
+	seeded := uuid.NewString()
+	if err := newServices(store).Rounds.NominateRater(ctx, feedback.NominateRater{RoundID: round.ID, RaterID: seeded,
+		Group: feedback.GroupPeer, Name: "Anna", Email: "anna@example.org", At: clock.now()}); err != nil {
+		t.Fatal(err)
+	}
+	res = a.do(t, http.MethodPost, round.Href+"/raters/"+seeded+"/links", token, `{}`)
+	a.form(t, round.ID, issued(t, res).Token, http.StatusOK, "the first link of a rater nominated without one")
+
 	// A link that expires in an hour works until then.
 	expires := clock.now().Add(time.Hour).Format(time.RFC3339)
 	res = a.do(t, http.MethodPost, round.Href+"/raters", token, fmt.Sprintf(`{"group":"other","name":"Els","email":"els@example.org","expiresAt":%q}`, expires))
@@ -303,8 +313,9 @@ func TestRaterLinksDurableAcrossReplicas(t *testing.T) {
 	if _, err := c.models.RaterLinks.Of(round.ID, first.RaterID); !errors.Is(err, domain.ErrNotFound) {
 		t.Errorf("the rater's link after the close: %v, want not found", err)
 	}
-	if got := c.do(t, http.MethodPost, round.Href+"/raters/"+first.RaterID+"/links", token, `{}`); got.status != http.StatusNotFound {
-		t.Errorf("a new link in a closed round: %d %s, want 404", got.status, got.body)
+	if got := c.do(t, http.MethodPost, round.Href+"/raters/"+first.RaterID+"/links", token, `{}`); got.status != http.StatusConflict ||
+		!strings.Contains(got.body, "round is closed") {
+		t.Errorf("a new link in a closed round: %d %s, want 409 naming the closed round", got.status, got.body)
 	}
 }
 
@@ -365,7 +376,9 @@ func TestRaterLinkStore(t *testing.T) {
 
 type issuerFunc func(context.Context, feedback.IssueRaterLink) error
 
-func (f issuerFunc) IssueRaterLink(ctx context.Context, c feedback.IssueRaterLink) error { return f(ctx, c) }
+func (f issuerFunc) IssueRaterLink(ctx context.Context, c feedback.IssueRaterLink) error {
+	return f(ctx, c)
+}
 
 type readerFunc func(context.Context, string) ([]eventstore.Recorded, error)
 
@@ -375,7 +388,9 @@ func (f readerFunc) Load(ctx context.Context, stream string) ([]eventstore.Recor
 
 type waiterFunc func(context.Context, string, uint64) error
 
-func (f waiterFunc) WaitFor(ctx context.Context, name string, pos uint64) error { return f(ctx, name, pos) }
+func (f waiterFunc) WaitFor(ctx context.Context, name string, pos uint64) error {
+	return f(ctx, name, pos)
+}
 
 var (
 	_ linkIssuer     = issuerFunc(nil)
