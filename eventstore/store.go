@@ -73,6 +73,7 @@ type Store struct {
 	client  *esdb.Client
 	codec   *Codec
 	appends *prometheus.HistogramVec // nil until RegisterMetrics
+	cache   *streamCache             // nil: every Load reads the whole stream
 }
 
 // NewStore returns a Store over a connected client.
@@ -104,9 +105,45 @@ func (s *Store) Codec() *Codec { return s.codec }
 
 // Load reads a whole stream and decodes it. A stream with no events returns
 // domain.ErrNotFound; an unknown event name fails (aggregates must know all
-// of their history).
+// of their history). With a stream cache (EnableStreamCache) only the events
+// after the cached ones are read. The returned slice is shared: callers must
+// not modify it.
 func (s *Store) Load(ctx context.Context, stream string) ([]Recorded, error) {
-	rs, err := s.client.ReadStream(ctx, stream, esdb.ReadStreamOptions{From: esdb.Start{}}, ^uint64(0))
+	have := s.cache.get(stream)
+	var from esdb.StreamPosition = esdb.Start{}
+	if len(have) > 0 {
+		from = esdb.Revision(have[len(have)-1].Revision + 1)
+	}
+	fresh, err := s.read(ctx, stream, from)
+	if err != nil {
+		s.cache.drop(stream)
+		return nil, err
+	}
+	out := have
+	if len(fresh) > 0 {
+		if len(have) > 0 && fresh[0].Revision != have[len(have)-1].Revision+1 {
+			// Not a continuation (the stream was truncated or recreated):
+			// read it whole.
+			s.cache.drop(stream)
+			if out, err = s.read(ctx, stream, esdb.Start{}); err != nil {
+				return nil, err
+			}
+		} else {
+			// A full slice expression: appending never writes into an
+			// array another caller holds.
+			out = append(have[:len(have):len(have)], fresh...)
+		}
+	}
+	if len(out) == 0 {
+		return nil, fmt.Errorf("read %s: %w", stream, domain.ErrNotFound)
+	}
+	s.cache.put(stream, out)
+	return out, nil
+}
+
+// read decodes the events of stream from a position on.
+func (s *Store) read(ctx context.Context, stream string, from esdb.StreamPosition) ([]Recorded, error) {
+	rs, err := s.client.ReadStream(ctx, stream, esdb.ReadStreamOptions{From: from}, ^uint64(0))
 	if err != nil {
 		return nil, fmt.Errorf("read %s: %w", stream, translate(err))
 	}
@@ -115,7 +152,7 @@ func (s *Store) Load(ctx context.Context, stream string) ([]Recorded, error) {
 	for {
 		ev, err := rs.Recv()
 		if errors.Is(err, io.EOF) {
-			break
+			return out, nil
 		}
 		if err != nil {
 			return nil, fmt.Errorf("read %s: %w", stream, translate(err))
@@ -126,10 +163,18 @@ func (s *Store) Load(ctx context.Context, stream string) ([]Recorded, error) {
 		}
 		out = append(out, r)
 	}
-	if len(out) == 0 {
-		return nil, fmt.Errorf("read %s: %w", stream, domain.ErrNotFound)
+}
+
+// EnableStreamCache keeps the decoded history of up to maxStreams recently
+// loaded streams. Events never change once written, so a later Load reads
+// only what was appended since: checking access to a journey or running a
+// command on it costs one short read instead of the whole stream, and every
+// answer still reflects the log as it is now (replicas stay consistent).
+// Call it before the store is used.
+func (s *Store) EnableStreamCache(maxStreams int) {
+	if maxStreams > 0 {
+		s.cache = newStreamCache(maxStreams)
 	}
-	return out, nil
 }
 
 // Decode turns a recorded event of the client into a domain event.

@@ -29,6 +29,7 @@ type serveFlags struct {
 	roleClaim    string
 	subjectClaim string
 	logLevel     string
+	streamCache  int
 }
 
 func parseServeFlags(args []string, stderr io.Writer) (serveFlags, error) {
@@ -43,6 +44,7 @@ func parseServeFlags(args []string, stderr io.Writer) (serveFlags, error) {
 	fs.StringVar(&f.roleClaim, "oidc-role-claim", "roles", "`claim` holding the roles (dotted path allowed, e.g. realm_access.roles)")
 	fs.StringVar(&f.subjectClaim, "oidc-subject-claim", "sub", "`claim` holding the subject id")
 	fs.StringVar(&f.logLevel, "log-level", "info", "log `level`: debug, info, warn or error")
+	fs.IntVar(&f.streamCache, "stream-cache", 2048, "decoded streams kept in `memory` so access checks and commands read only new events (0: none)")
 	if err := parseFlags(fs, args); err != nil {
 		return f, err
 	}
@@ -96,7 +98,11 @@ func serveWith(ctx context.Context, args []string, stderr io.Writer, hooks serve
 	}
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	if f.streamCache < 0 {
+		return &usageError{msg: fmt.Sprintf("-stream-cache must be 0 or more, got %d", f.streamCache)}
+	}
 	store := eventstore.NewStore(es.client, codec)
+	store.EnableStreamCache(f.streamCache)
 	if err := store.RegisterMetrics(reg); err != nil {
 		return err
 	}
