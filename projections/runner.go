@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"runtime/debug"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -88,6 +89,17 @@ type RunnerConfig struct {
 	// CloseTimeout bounds how long stopping waits for handlers in flight
 	// (default 30 s).
 	CloseTimeout time.Duration
+	// CatchUpGCPercent is the garbage collector's target percentage (see
+	// runtime/debug.SetGCPercent) while the runner catches up with the head
+	// observed at start, when that is above the process's own setting
+	// (default 400; negative leaves the collector alone). A rebuild
+	// allocates for every event while the read models grow, so with the
+	// default of 100 the collector marks the whole heap again and again; a
+	// higher percentage trades a larger heap during the catch-up for fewer
+	// cycles. The previous setting is restored once every projection has
+	// caught up, or when Run returns, unless something else changed it in
+	// the meantime. See "Read side" in docs/benchmarks.md.
+	CatchUpGCPercent int
 }
 
 func (c *RunnerConfig) setDefaults() {
@@ -123,6 +135,9 @@ func (c *RunnerConfig) setDefaults() {
 	}
 	if c.MaxBatch == 0 {
 		c.MaxBatch = 256
+	}
+	if c.CatchUpGCPercent == 0 {
+		c.CatchUpGCPercent = 400
 	}
 }
 
@@ -629,6 +644,11 @@ func (r *Runner) Run(ctx context.Context) error {
 
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
+	restoreGC := func() {}
+	if from < head {
+		restoreGC = raiseGCPercent(r.cfg.CatchUpGCPercent)
+	}
+	defer restoreGC()
 	upstream, err := r.cfg.Source.Subscribe(ctx, from)
 	if err != nil {
 		return fmt.Errorf("run projections: subscribe to the log after position %d: %w", from, err)
@@ -642,6 +662,7 @@ func (r *Runner) Run(ctx context.Context) error {
 		}
 	})
 	wg.Go(func() { r.pollHead(ctx) })
+	wg.Go(func() { r.restoreWhenCaughtUp(ctx, restoreGC) })
 	wg.Go(func() {
 		select {
 		case <-r.router.Running():
@@ -666,6 +687,43 @@ func (r *Runner) setRunErr(err error) {
 	r.mu.Unlock()
 }
 
+// raiseGCPercent sets the collector's percentage to percent when that is
+// above the current one (a negative current one means the collector is off),
+// and returns the function that puts the previous one back, once, unless
+// something else changed it meanwhile.
+func raiseGCPercent(percent int) (restore func()) {
+	if percent <= 0 {
+		return func() {}
+	}
+	prev := debug.SetGCPercent(percent)
+	if prev < 0 || prev >= percent {
+		debug.SetGCPercent(prev)
+		return func() {}
+	}
+	return sync.OnceFunc(func() {
+		if now := debug.SetGCPercent(prev); now != percent {
+			debug.SetGCPercent(now) // changed by someone else: theirs stands
+		}
+	})
+}
+
+// catchUpPoll is how often the runner checks whether the catch-up is over.
+const catchUpPoll = 20 * time.Millisecond
+
+// restoreWhenCaughtUp calls restore once every projection has caught up.
+func (r *Runner) restoreWhenCaughtUp(ctx context.Context, restore func()) {
+	t := time.NewTicker(catchUpPoll)
+	defer t.Stop()
+	for !r.CaughtUp() {
+		select {
+		case <-t.C:
+		case <-ctx.Done():
+			return
+		}
+	}
+	restore()
+}
+
 // Running is closed once the router runs its handlers.
 func (r *Runner) Running() <-chan struct{} { return r.running }
 
@@ -681,6 +739,7 @@ const catchUpLinger = 20 * time.Millisecond
 func (r *Runner) dispatch(ctx context.Context, upstream <-chan *message.Message) (ended bool) {
 	startHead := r.startHead.Load()
 	var chunk []*item
+	var slab []item // items are allocated MaxBatch at a time
 	var linger *time.Timer
 	var lingerC <-chan time.Time
 	defer func() {
@@ -720,7 +779,13 @@ func (r *Runner) dispatch(ctx context.Context, upstream <-chan *message.Message)
 		msg.Ack()
 		ev, err := r.cfg.Source.Decode(msg)
 		r.dispatched.Add(1)
-		chunk = append(chunk, &item{msg: msg, ev: ev, err: err})
+		if len(slab) == 0 {
+			slab = make([]item, r.cfg.MaxBatch)
+		}
+		it := &slab[0]
+		slab = slab[1:]
+		*it = item{msg: msg, ev: ev, err: err}
+		chunk = append(chunk, it)
 		if len(chunk) < r.cfg.MaxBatch && ev.Position != 0 && ev.Position < startHead {
 			if lingerC == nil {
 				if linger == nil {

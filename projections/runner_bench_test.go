@@ -7,8 +7,10 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime/metrics"
 	"runtime/pprof"
 	"slices"
+	"strconv"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -193,9 +195,10 @@ func subscribeWatermill(b *testing.B, c *esdb.Client, codec *eventstore.Codec) f
 }
 
 // rebuildAll builds the three read models from the log with the runner, as
-// a start of the service does, and returns the rate in events/s: from Run
-// until CaughtUp.
-func rebuildAll(b *testing.B, c *esdb.Client, codec *eventstore.Codec) (rate, cpuPerEvent float64) {
+// a start of the service does, and returns the rate in events/s (from Run
+// until CaughtUp), the CPU time of the process per event, and the peak size
+// of the heap's objects in MiB (the node's included), sampled every 2 ms.
+func rebuildAll(b *testing.B, c *esdb.Client, codec *eventstore.Codec) (rate, cpuPerEvent, peakHeap float64) {
 	b.Helper()
 	m := newModels(b)
 	src, err := projectionlog.NewSource(projectionlog.Config{Client: c, Codec: codec})
@@ -207,7 +210,13 @@ func rebuildAll(b *testing.B, c *esdb.Client, codec *eventstore.Codec) (rate, cp
 		b.Fatal(err)
 	}
 	defer func() { _ = poison.Close() }()
-	r, err := projections.NewRunner(projections.RunnerConfig{Projections: m.all(), Source: src, Poison: poison, Registerer: prometheus.NewRegistry()})
+	cfg := projections.RunnerConfig{Projections: m.all(), Source: src, Poison: poison, Registerer: prometheus.NewRegistry()}
+	if v := os.Getenv("LEERPAD_REBUILD_GCPERCENT"); v != "" {
+		if cfg.CatchUpGCPercent, err = strconv.Atoi(v); err != nil {
+			b.Fatal(err)
+		}
+	}
+	r, err := projections.NewRunner(cfg)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -224,6 +233,7 @@ func rebuildAll(b *testing.B, c *esdb.Client, codec *eventstore.Codec) (rate, cp
 		}
 		defer pprof.StopCPUProfile()
 	}
+	heap := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}}
 	cpu0 := cpuTime()
 	t0 := time.Now()
 	go func() { done <- r.Run(ctx) }()
@@ -233,6 +243,8 @@ func rebuildAll(b *testing.B, c *esdb.Client, codec *eventstore.Codec) (rate, cp
 			b.Fatalf("runner stopped: %v", err)
 		case <-time.After(2 * time.Millisecond):
 		}
+		metrics.Read(heap)
+		peakHeap = max(peakHeap, float64(heap[0].Value.Uint64())/(1<<20))
 	}
 	elapsed := time.Since(t0)
 	cpu := cpuTime() - cpu0
@@ -248,7 +260,7 @@ func rebuildAll(b *testing.B, c *esdb.Client, codec *eventstore.Codec) (rate, cp
 			b.Fatalf("%s: %+v", s.Name, s)
 		}
 	}
-	return millionEvents / elapsed.Seconds(), float64(cpu.Microseconds()) / millionEvents
+	return millionEvents / elapsed.Seconds(), float64(cpu.Microseconds()) / millionEvents, peakHeap
 }
 
 // cpuTime is the CPU time (user and system) the process has used.
@@ -266,22 +278,23 @@ func cpuTime() time.Duration {
 // client, for the ratio. Two ceilings in between show where the time goes:
 // a filtered catch-up subscription of the client alone, and the event
 // store's watermill Subscriber drained with an immediate ack.
-// LEERPAD_REBUILD_CPUPROFILE=file writes a CPU profile of the rebuilds.
+// LEERPAD_REBUILD_CPUPROFILE=file writes a CPU profile of the rebuilds;
+// LEERPAD_REBUILD_GCPERCENT sets the runner's CatchUpGCPercent (-1: off).
 func BenchmarkRebuildMillion(b *testing.B) {
 	codec := newCodec(b)
 	t0 := time.Now()
 	n := buildMillion(b, codec)
 	b.Logf("wrote %d domain events in %v", millionEvents, time.Since(t0).Round(time.Millisecond))
 	c := eventstoretest.Connect(b, n.ConnectionString())
-	var replay, rebuild, ratio, cpus, raw, wm []float64
+	var replay, rebuild, ratio, cpus, raw, wm, heaps []float64
 	for b.Loop() {
 		rp := replayAll(b, c)
 		raw = append(raw, subscribeRaw(b, c))
 		wm = append(wm, subscribeWatermill(b, c, codec))
-		rb, cpu := rebuildAll(b, c, codec)
-		replay, rebuild, ratio, cpus = append(replay, rp), append(rebuild, rb), append(ratio, rb/rp), append(cpus, cpu)
-		b.Logf("replay %.0f events/s, raw subscription %.0f, watermill subscriber %.0f, rebuild %.0f events/s (%.1f µs CPU/event), ratio %.2f",
-			rp, raw[len(raw)-1], wm[len(wm)-1], rb, cpu, rb/rp)
+		rb, cpu, heap := rebuildAll(b, c, codec)
+		replay, rebuild, ratio, cpus, heaps = append(replay, rp), append(rebuild, rb), append(ratio, rb/rp), append(cpus, cpu), append(heaps, heap)
+		b.Logf("replay %.0f events/s, raw subscription %.0f, watermill subscriber %.0f, rebuild %.0f events/s (%.1f µs CPU/event, peak heap %.0f MiB), ratio %.2f",
+			rp, raw[len(raw)-1], wm[len(wm)-1], rb, cpu, heap, rb/rp)
 	}
 	b.ReportMetric(median(rebuild), "rebuild-events/s")
 	b.ReportMetric(median(replay), "replay-events/s")
@@ -289,6 +302,7 @@ func BenchmarkRebuildMillion(b *testing.B) {
 	b.ReportMetric(median(cpus), "rebuild-cpu-µs/event")
 	b.ReportMetric(median(raw), "subscription-events/s")
 	b.ReportMetric(median(wm), "wm-subscriber-events/s")
+	b.ReportMetric(median(heaps), "rebuild-peak-heap-MiB")
 }
 
 func median(xs []float64) float64 {

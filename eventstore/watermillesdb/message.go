@@ -92,15 +92,150 @@ func recordedOf(ev *esdb.ResolvedEvent) *esdb.RecordedEvent {
 // nacked once, so every delivery gets its own.
 func toMessage(rec *esdb.RecordedEvent) *message.Message {
 	msg := message.NewMessage(rec.EventID.String(), rec.Data)
-	for k, v := range customMetadata(rec.UserMetadata) {
-		msg.Metadata.Set(k, v)
-	}
+	setCustomMetadata(msg.Metadata, rec.UserMetadata)
 	msg.Metadata.Set(MetadataStream, rec.StreamID)
 	msg.Metadata.Set(MetadataRevision, strconv.FormatUint(rec.EventNumber, 10))
 	msg.Metadata.Set(MetadataPosition, strconv.FormatUint(rec.Position.Commit, 10))
 	msg.Metadata.Set(MetadataEventType, rec.EventType)
 	msg.Metadata.Set(MetadataCreated, rec.CreatedDate.UTC().Format(time.RFC3339Nano))
 	return msg
+}
+
+// setCustomMetadata sets the keys of an event's custom metadata (see
+// customMetadata) on md. The metadata the codec writes, a flat object of
+// plain strings and integers, is read by a scanner that allocates only the
+// strings it keeps; anything else (escapes, other kinds of values, metadata
+// that is not an object) takes customMetadata, with the same result.
+func setCustomMetadata(md message.Metadata, raw []byte) {
+	if len(raw) == 0 {
+		return
+	}
+	var kv [16]string
+	n, ok := scanFlatMetadata(raw, kv[:])
+	if !ok {
+		for k, v := range customMetadata(raw) {
+			md[k] = v
+		}
+		return
+	}
+	for i := 0; i < n; i += 2 {
+		md[kv[i]] = kv[i+1]
+	}
+}
+
+// scanFlatMetadata reads raw when it is a JSON object whose keys are plain
+// strings (printable ASCII, no escapes) and whose values are such strings or
+// integers, into kv as key, value, key, value... (the integers keep their
+// text). It reports false for anything else, and when kv is too short; the
+// caller then decodes raw with encoding/json.
+func scanFlatMetadata(raw []byte, kv []string) (n int, ok bool) {
+	i := skipSpace(raw, 0)
+	if i >= len(raw) || raw[i] != '{' {
+		return 0, false
+	}
+	i = skipSpace(raw, i+1)
+	if i < len(raw) && raw[i] == '}' {
+		return 0, skipSpace(raw, i+1) == len(raw)
+	}
+	for {
+		if n+2 > len(kv) {
+			return 0, false
+		}
+		var key []byte
+		var val string
+		if key, i, ok = scanPlainString(raw, i); !ok {
+			return 0, false
+		}
+		i = skipSpace(raw, i)
+		if i >= len(raw) || raw[i] != ':' {
+			return 0, false
+		}
+		i = skipSpace(raw, i+1)
+		if i < len(raw) && raw[i] == '"' {
+			var b []byte
+			b, i, ok = scanPlainString(raw, i)
+			val = string(b)
+		} else {
+			val, i, ok = scanInteger(raw, i)
+		}
+		if !ok {
+			return 0, false
+		}
+		kv[n], kv[n+1] = internKey(key), val
+		n += 2
+		i = skipSpace(raw, i)
+		if i >= len(raw) {
+			return 0, false
+		}
+		switch raw[i] {
+		case ',':
+			i = skipSpace(raw, i+1)
+		case '}':
+			return n, skipSpace(raw, i+1) == len(raw)
+		default:
+			return 0, false
+		}
+	}
+}
+
+func skipSpace(raw []byte, i int) int {
+	for i < len(raw) && (raw[i] == ' ' || raw[i] == '\t' || raw[i] == '\n' || raw[i] == '\r') {
+		i++
+	}
+	return i
+}
+
+// internKey returns the constant for the keys eventstore.Metadata writes,
+// so that the metadata of every message shares them.
+func internKey(k []byte) string {
+	switch string(k) {
+	case "correlationId":
+		return "correlationId"
+	case "causationId":
+		return "causationId"
+	case "actor":
+		return "actor"
+	case "schemaVersion":
+		return "schemaVersion"
+	}
+	return string(k)
+}
+
+// scanPlainString reads a JSON string at raw[i] made of printable ASCII
+// without escapes, and returns its bytes and the index after its closing
+// quote.
+func scanPlainString(raw []byte, i int) (s []byte, next int, ok bool) {
+	if i >= len(raw) || raw[i] != '"' {
+		return nil, i, false
+	}
+	for j := i + 1; j < len(raw); j++ {
+		switch c := raw[j]; {
+		case c == '"':
+			return raw[i+1 : j], j + 1, true
+		case c == '\\', c < 0x20, c >= 0x80:
+			return nil, i, false
+		}
+	}
+	return nil, i, false
+}
+
+// scanInteger reads a JSON integer (-?(0|[1-9][0-9]*)) at raw[i], as text.
+func scanInteger(raw []byte, i int) (s string, next int, ok bool) {
+	j := i
+	if j < len(raw) && raw[j] == '-' {
+		j++
+	}
+	digits := j
+	for j < len(raw) && raw[j] >= '0' && raw[j] <= '9' {
+		j++
+	}
+	if j == digits || (raw[digits] == '0' && j-digits > 1) {
+		return "", i, false
+	}
+	if j < len(raw) && (raw[j] == '.' || raw[j] == 'e' || raw[j] == 'E') {
+		return "", i, false // a fraction or exponent: left to encoding/json
+	}
+	return string(raw[i:j]), j, true
 }
 
 // customMetadata decodes an event's custom metadata: a JSON object whose
