@@ -476,6 +476,17 @@ func TestComponentRaterLinkAnswersOnceAndReachesNothingElse(t *testing.T) {
 	// Not through someone else's journey.
 	cp2 := cp.setUp(t, "other")
 	decodeProblem(t, cp.call(t, call{method: "POST", path: journeyHref(cp2.journeyID) + "/feedback-rounds/" + round.ID + "/self-assessments", token: cp2.participant, body: answers}), 404)
+
+	// The participant closes the round, once; nobody answers after that.
+	decodeProblem(t, cp.call(t, call{method: "POST", path: round.Href + "/closures", token: cp2.participant, body: `{}`}), 403)
+	must(t, cp.call(t, call{method: "POST", path: round.Href + "/closures", token: w.participant, body: `{}`}), 201, nil)
+	decodeProblem(t, cp.call(t, call{method: "POST", path: round.Href + "/closures", token: w.participant, body: `{}`}), 409)
+	decodeProblem(t, cp.call(t, call{method: "POST", path: round.Href + "/raters", token: w.participant,
+		body: `{"group":"peer","name":"Els","email":"els@example.org"}`}), 409)
+	must(t, cp.call(t, call{method: "GET", path: "/v1/rater-forms/" + round.ID, token: link.Token}), 200, &form)
+	if !form.Closed {
+		t.Fatalf("form of a closed round: %+v", form)
+	}
 }
 
 func TestComponentIfMatch(t *testing.T) {

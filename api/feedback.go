@@ -27,6 +27,7 @@ func (s *Server) registerFeedbackRoutes(g *echo.Group) {
 	g.POST("/journeys/:journeyId/feedback-rounds/:roundId/raters/:raterId/links", s.handleRaterLinkCreate, s.requireUser, s.idempotent)
 	g.POST("/journeys/:journeyId/feedback-rounds/:roundId/raters/:raterId/decisions", s.handleRaterDecisionCreate, s.requireUser, s.idempotent)
 	g.POST("/journeys/:journeyId/feedback-rounds/:roundId/self-assessments", s.handleSelfAssessmentCreate, s.requireUser, s.idempotent)
+	g.POST("/journeys/:journeyId/feedback-rounds/:roundId/closures", s.handleRoundClosureCreate, s.requireUser, s.idempotent)
 	g.GET("/rater-forms/:roundId", s.handleRaterFormGet, s.requireRaterLink)
 	g.POST("/rater-forms/:roundId/responses", s.handleRaterResponseCreate, s.requireRaterLink, s.idempotent)
 }
@@ -207,6 +208,27 @@ func (s *Server) handleRaterLinkCreate(c echo.Context) error {
 		return err
 	}
 	return created(c, journeyHref(c.Param("journeyId"))+"/feedback-rounds/"+link.RoundID+"/raters/"+link.RaterID, link)
+}
+
+// roundClosure closes a 360 round; it has no fields.
+type roundClosure struct{}
+
+func (roundClosure) validate() error { return nil }
+
+// handleRoundClosureCreate is POST /v1/journeys/{journeyId}/feedback-rounds/{roundId}/closures:
+// the participant closes their 360 round. No rater answers after that, the links of the round stop
+// working, and the round's results appear in the portfolio (per rater group, where enough raters answered).
+func (s *Server) handleRoundClosureCreate(c echo.Context) error {
+	var req roundClosure
+	return s.doJourneyWrite(c, journeyWrite{kind: access.KindFeedbackRound, action: access.ActionWrite, body: &req, status: http.StatusCreated,
+		run: func(ctx context.Context, j *journey.Journey, at time.Time) (resourceRef, error) {
+			roundID, err := s.roundOf(c, j)
+			if err != nil {
+				return resourceRef{}, err
+			}
+			err = s.d.Rounds.CloseRound(ctx, feedback.CloseRound{RoundID: roundID, At: at, IdempotencyKey: s.commandKey(c, "")})
+			return resourceRef{ID: roundID, Href: journeyHref(j.ID()) + "/feedback-rounds/" + roundID}, err
+		}})
 }
 
 // raterDecision approves or rejects a nominated rater.
