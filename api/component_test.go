@@ -80,7 +80,7 @@ func newComponent(t *testing.T) *component {
 		d.Cohorts, d.CohortLog = cohortService, cohorts
 		d.Modules, d.ModuleLog = catalogue.NewModuleService(modules), modules
 		d.Programmes, d.ProgrammeLog = catalogue.NewProgrammeService(programmes, modules), programmes
-		d.Instruments = feedback.NewInstrumentService(instruments)
+		d.Instruments, d.InstrumentLog = feedback.NewInstrumentService(instruments), instruments
 		d.Rounds, d.RoundLog = feedback.NewRoundService(rounds, instruments, journeys), rounds
 		d.Facts = eventstore.NewFacts(store)
 		d.Portfolios, d.Dashboards, d.ChangeMeasurements = pf, db, bc
@@ -450,6 +450,16 @@ func TestComponentRaterLinkAnswersOnceAndReachesNothingElse(t *testing.T) {
 	must(t, cp.call(t, call{method: "GET", path: "/v1/rater-forms/" + round.ID, token: link.Token}), 200, &form)
 	if form.InstrumentID != inst || form.Closed {
 		t.Fatalf("form %+v", form)
+	}
+	// The form shows the questions: every item of the instrument, by id and text.
+	shown := map[string]string{}
+	for _, c := range form.Competencies {
+		for _, it := range c.Items {
+			shown[it.ID] = it.Text
+		}
+	}
+	if shown[item1] == "" || shown[item2] == "" || form.Scale.Points < 2 || form.Title == "" {
+		t.Fatalf("form does not show the instrument's questions: %+v", form)
 	}
 	answers := fmt.Sprintf(`{"answers":[{"itemId":"%s","score":4},{"itemId":"%s","notObserved":true}]}`, item1, item2)
 	must(t, cp.call(t, call{method: "POST", path: "/v1/rater-forms/" + round.ID + "/responses", token: link.Token, body: answers}), 201, nil)

@@ -340,10 +340,51 @@ func (s *Server) handleSelfAssessmentCreate(c echo.Context) error {
 // raterForm is what a rater's link shows: the round and its scale. It
 // names no participant.
 type raterForm struct {
-	RoundID      string   `json:"roundId"`
-	InstrumentID string   `json:"instrumentId"`
-	Closed       bool     `json:"closed"`
-	ExpiresAt    DateTime `json:"expiresAt"`
+	RoundID      string           `json:"roundId"`
+	InstrumentID string           `json:"instrumentId"`
+	Closed       bool             `json:"closed"`
+	ExpiresAt    DateTime         `json:"expiresAt"`
+	Title        string           `json:"title"`
+	Scale        formScale        `json:"scale"`
+	Competencies []formCompetency `json:"competencies"`
+}
+
+// formScale is the frequency scale a rater scores on; an item can also be
+// answered "not observed".
+type formScale struct {
+	Points int      `json:"points"`
+	Labels []string `json:"labels"`
+}
+
+// formCompetency is one competency of the rater form with its items.
+type formCompetency struct {
+	ID    string     `json:"id"`
+	Name  string     `json:"name"`
+	Items []formItem `json:"items"`
+}
+
+// formItem is one behaviour the rater scores.
+type formItem struct {
+	ID   string `json:"id"`
+	Text string `json:"text"`
+}
+
+// newRaterForm shows a rater the questions of the round's instrument.
+func newRaterForm(roundID string, r *feedback.Round, in *feedback.Instrument, expires DateTime) raterForm {
+	f := raterForm{RoundID: roundID, InstrumentID: r.InstrumentID(), Closed: r.Closed(), ExpiresAt: expires,
+		Title: in.Title(), Scale: formScale{Points: in.Scale().Points, Labels: in.Scale().Labels},
+		Competencies: []formCompetency{}}
+	if f.Scale.Labels == nil {
+		f.Scale.Labels = []string{}
+	}
+	for _, c := range in.Competencies() {
+		fc := formCompetency{ID: c.ID, Name: c.Name, Items: make([]formItem, len(c.Items))}
+		for i, item := range c.Items {
+			fc.Items[i] = formItem{ID: item.ID, Text: item.Text}
+		}
+		f.Competencies = append(f.Competencies, fc)
+	}
+	return f
 }
 
 // raterRound authorises the rater for the round in the path.
@@ -372,9 +413,16 @@ func (s *Server) handleRaterFormGet(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	if s.d.InstrumentLog == nil {
+		return unavailable("the instruments")
+	}
+	in, err := s.d.InstrumentLog.Load(c.Request().Context(), r.InstrumentID())
+	if err != nil {
+		return err
+	}
 	p, _ := principalOf(c)
 	c.Response().Header().Set("Cache-Control", "no-store")
-	return c.JSON(http.StatusOK, raterForm{RoundID: id, InstrumentID: r.InstrumentID(), Closed: r.Closed(), ExpiresAt: dt(p.LinkExpiresAt)})
+	return c.JSON(http.StatusOK, newRaterForm(id, r, in, dt(p.LinkExpiresAt)))
 }
 
 // handleRaterResponseCreate is POST /v1/rater-forms/{roundId}/responses:

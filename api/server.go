@@ -53,8 +53,10 @@ type Deps struct {
 	Programmes   ProgrammeCommands
 	ProgrammeLog Loader[*catalogue.Programme]
 	Instruments  InstrumentCommands
-	Rounds       RoundCommands
-	RoundLog     Loader[*feedback.Round]
+	// InstrumentLog loads instruments, for the questions of the rater form.
+	InstrumentLog Loader[*feedback.Instrument]
+	Rounds        RoundCommands
+	RoundLog      Loader[*feedback.Round]
 	// Facts answers the access facts no read model exposes yet.
 	Facts Facts
 

@@ -100,11 +100,12 @@ type services struct {
 	Instruments *feedback.InstrumentService
 	Rounds      *feedback.RoundService
 
-	ModuleLog    precondition.Guarded[*catalogue.Module]
-	ProgrammeLog precondition.Guarded[*catalogue.Programme]
-	CohortLog    precondition.Guarded[*cohort.Cohort]
-	JourneyLog   precondition.Guarded[*journey.Journey]
-	RoundLog     precondition.Guarded[*feedback.Round]
+	ModuleLog     precondition.Guarded[*catalogue.Module]
+	ProgrammeLog  precondition.Guarded[*catalogue.Programme]
+	CohortLog     precondition.Guarded[*cohort.Cohort]
+	InstrumentLog precondition.Guarded[*feedback.Instrument]
+	JourneyLog    precondition.Guarded[*journey.Journey]
+	RoundLog      precondition.Guarded[*feedback.Round]
 }
 
 func newServices(store *eventstore.Store) *services {
@@ -130,6 +131,7 @@ func newServices(store *eventstore.Store) *services {
 		Rounds:      feedback.NewRoundService(rounds, instruments, journeys),
 
 		ModuleLog: modules, ProgrammeLog: programmes, CohortLog: cohorts, JourneyLog: journeys, RoundLog: rounds,
+		InstrumentLog: instruments,
 	}
 }
 

@@ -9,6 +9,7 @@ package feedback
 
 import (
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/leerpad/leerpad/domain"
@@ -46,6 +47,9 @@ type Instrument struct {
 	items       map[string]bool
 	competences map[string]bool
 	retired     bool
+	title       string
+	scale       Scale
+	content     []Competency // as published: what a rater is asked
 
 	loaded  int
 	changes []domain.Event
@@ -73,6 +77,27 @@ func (in *Instrument) Uncommitted() []domain.Event { return in.changes }
 
 // Retired reports whether the instrument was retired.
 func (in *Instrument) Retired() bool { return in.retired }
+
+// Title returns the instrument's title.
+func (in *Instrument) Title() string { return in.title }
+
+// Scale returns the frequency scale the items are scored on.
+func (in *Instrument) Scale() Scale {
+	s := in.scale
+	s.Labels = slices.Clone(s.Labels)
+	return s
+}
+
+// Competencies returns the competencies with their behaviour items, in the
+// order they were published: the questions a rater answers. The result is a
+// copy.
+func (in *Instrument) Competencies() []Competency {
+	out := make([]Competency, len(in.content))
+	for i, c := range in.content {
+		out[i] = Competency{ID: c.ID, Name: c.Name, Items: slices.Clone(c.Items)}
+	}
+	return out
+}
 
 // Points returns the number of points of the instrument's scale.
 func (in *Instrument) Points() int { return in.points }
@@ -182,7 +207,7 @@ func (in *Instrument) record(e domain.Event) {
 func (in *Instrument) apply(e domain.Event) {
 	switch e := e.(type) {
 	case InstrumentPublished:
-		in.id, in.points = e.InstrumentID, e.Scale.Points
+		in.id, in.points, in.title, in.scale, in.content = e.InstrumentID, e.Scale.Points, e.Title, e.Scale, e.Competencies
 		for _, c := range e.Competencies {
 			in.competences[c.ID] = true
 			for _, item := range c.Items {
