@@ -112,7 +112,7 @@ func TestEventTypeDecode(t *testing.T) {
 	}
 }
 
-type counter struct{ n int }
+type counter struct{}
 
 func TestRetryUpdate(t *testing.T) {
 	errDecided := fmt.Errorf("already done: %w", domain.ErrConflict)

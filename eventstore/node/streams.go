@@ -99,17 +99,6 @@ func streamName(id *shared.StreamIdentifier) (string, error) {
 	return string(id.GetStreamName()), nil
 }
 
-// uuidToProto encodes an id the way the client asked for.
-func uuidToProto(id [16]byte, asString bool) *shared.UUID {
-	if asString {
-		return &shared.UUID{Value: &shared.UUID_String_{String_: formatUUID(id)}}
-	}
-	return &shared.UUID{Value: &shared.UUID_Structured_{Structured: &shared.UUID_Structured{
-		MostSignificantBits:  int64(binary.BigEndian.Uint64(id[:8])),
-		LeastSignificantBits: int64(binary.BigEndian.Uint64(id[8:])),
-	}}}
-}
-
 func uuidFromProto(u *shared.UUID) ([16]byte, error) {
 	var id [16]byte
 	switch {
