@@ -48,6 +48,9 @@ func parseServeFlags(args []string, stderr io.Writer) (serveFlags, error) {
 	if err := parseFlags(fs, args); err != nil {
 		return f, err
 	}
+	if f.streamCache < 0 {
+		return f, &usageError{msg: fmt.Sprintf("-stream-cache must be 0 or more, got %d", f.streamCache)}
+	}
 	return f, nil
 }
 
@@ -98,9 +101,6 @@ func serveWith(ctx context.Context, args []string, stderr io.Writer, hooks serve
 	}
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	if f.streamCache < 0 {
-		return &usageError{msg: fmt.Sprintf("-stream-cache must be 0 or more, got %d", f.streamCache)}
-	}
 	store := eventstore.NewStore(es.client, codec)
 	store.EnableStreamCache(f.streamCache)
 	if err := store.RegisterMetrics(reg); err != nil {
