@@ -247,6 +247,13 @@ func requireStreamDeleted(t *testing.T, c *esdb.Client, stream string) {
 	requireCode(t, err, esdb.ErrorCodeStreamDeleted)
 	_, err = c.SubscribeToStream(ctx, stream, esdb.SubscribeToStreamOptions{From: esdb.Start{}})
 	requireCode(t, err, esdb.ErrorCodeStreamDeleted)
+	// Its metadata stream is deleted with it: neither read nor written.
+	_, err = c.GetStreamMetadata(ctx, stream, esdb.ReadStreamOptions{})
+	requireCode(t, err, esdb.ErrorCodeStreamDeleted)
+	_, err = readStream(t, c, "$$"+stream, esdb.ReadStreamOptions{}, 10)
+	requireCode(t, err, esdb.ErrorCodeStreamDeleted)
+	_, err = c.SetStreamMetadata(ctx, stream, esdb.AppendToStreamOptions{}, esdb.StreamMetadata{})
+	requireCode(t, err, esdb.ErrorCodeStreamDeleted)
 }
 
 // requireWrongExpectedStatus checks the Delete/Tombstone form of a wrong

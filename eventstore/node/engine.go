@@ -923,6 +923,11 @@ func (e *Engine) decide(req *commitReq, ov map[string]*overlay, created int64) (
 	if o.tombstoned {
 		return nil, WriteResult{}, &StreamDeletedError{Stream: req.stream}
 	}
+	if target, ok := strings.CutPrefix(req.stream, "$$"); ok && e.overlayFor(ov, target).tombstoned {
+		// As on the real server, a tombstoned stream's metadata stream is
+		// deleted with it.
+		return nil, WriteResult{}, &StreamDeletedError{Stream: req.stream}
+	}
 	if req.kind == kindAppend {
 		if res, ok := e.idempotent(req); ok {
 			return nil, res, nil
@@ -1145,6 +1150,12 @@ func (e *Engine) ReadStream(ctx context.Context, stream string, from uint64, bac
 // valid only during fn (the gRPC layer marshals them before returning).
 func (e *Engine) readStream(ctx context.Context, stream string, from uint64, backwards bool, count uint64, clone bool, fn func(*Event) error) error {
 	e.mu.RLock()
+	if target, meta := strings.CutPrefix(stream, "$$"); meta {
+		if t, ok := e.streams[target]; ok && t.tombstoned {
+			e.mu.RUnlock()
+			return &StreamDeletedError{Stream: stream} // deleted with its stream
+		}
+	}
 	s, ok := e.streams[stream]
 	if !ok {
 		e.mu.RUnlock()
