@@ -13,6 +13,7 @@ import (
 	"sync/atomic"
 	"syscall"
 	"testing"
+	"time"
 )
 
 // Storage tests drive the engine directly on copies of a data directory:
@@ -762,4 +763,74 @@ func writeRawLog(tb testing.TB, dir string, commits ...[]commitPart) string {
 	path := filepath.Join(dir, segmentName(0))
 	writeBytes(tb, path, buf)
 	return path
+}
+
+// TestStorageCloseDuringAppends closes the engine while many writers queue
+// behind a slow disk: every append is either acknowledged and found after a
+// restart, or refused with ErrClosed and absent. Nobody waits forever.
+func TestStorageCloseDuringAppends(t *testing.T) {
+	var syncs atomic.Int32
+	opts := Options{syncFile: func(f *os.File) error {
+		syncs.Add(1)
+		time.Sleep(2 * time.Millisecond) // a slow disk: requests pile up behind the leader
+		return syscall.Fdatasync(int(f.Fd()))
+	}}
+	dir := t.TempDir()
+	e := openTestEngine(t, dir, opts)
+	const writers = 24
+	type outcome struct {
+		id  [16]byte
+		err error
+	}
+	results := make([][]outcome, writers)
+	var wg sync.WaitGroup
+	for w := range writers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				ev := proposed(t, 1, 64)
+				_, err := e.Append(context.Background(), fmt.Sprintf("writer-%d", w), Expected{Kind: ExpectAny}, ev)
+				results[w] = append(results[w], outcome{id: ev[0].ID, err: err})
+				if err != nil {
+					return
+				}
+			}
+		}()
+	}
+	for syncs.Load() < 10 {
+		time.Sleep(time.Millisecond)
+	}
+	if err := e.Close(); err != nil {
+		t.Fatal(err)
+	}
+	wg.Wait() // every writer got an answer
+
+	e2 := openTestEngine(t, dir, Options{})
+	defer func() { _ = e2.Close() }()
+	stored := map[[16]byte]bool{}
+	for _, ev := range readLog(t, e2) {
+		stored[ev.id] = true
+	}
+	acked := 0
+	for w, rs := range results {
+		for _, r := range rs {
+			switch {
+			case r.err == nil:
+				acked++
+				if !stored[r.id] {
+					t.Errorf("writer %d: acknowledged event %x missing after restart", w, r.id[:4])
+				}
+			case errors.Is(r.err, ErrClosed):
+				if stored[r.id] {
+					t.Errorf("writer %d: event %x refused with ErrClosed but stored", w, r.id[:4])
+				}
+			default:
+				t.Errorf("writer %d: %v, want success or ErrClosed", w, r.err)
+			}
+		}
+	}
+	if acked == 0 || len(stored) != acked {
+		t.Fatalf("%d acknowledged, %d stored: want the same, more than 0", acked, len(stored))
+	}
 }
