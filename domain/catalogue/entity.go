@@ -54,6 +54,7 @@ type Entity struct {
 	id     string
 	name   string
 	orders map[string]*order
+	placed []string // order ids in the order they were placed
 
 	loaded  int
 	changes []domain.Event
@@ -162,6 +163,9 @@ func (en *Entity) apply(e domain.Event) {
 	case EntityRegistered:
 		en.id, en.name = e.EntityID, e.Name
 	case OrderPlaced:
+		if _, ok := en.orders[e.OrderID]; !ok {
+			en.placed = append(en.placed, e.OrderID)
+		}
 		en.orders[e.OrderID] = &order{kind: e.Kind, itemID: e.ItemID, seats: e.Seats}
 	case OrderCancelled:
 		if o, ok := en.orders[e.OrderID]; ok {
@@ -172,3 +176,23 @@ func (en *Entity) apply(e domain.Event) {
 
 // Name returns the entity's name.
 func (en *Entity) Name() string { return en.name }
+
+// Order is one of an entity's orders as it stands.
+type Order struct {
+	OrderID   string
+	Kind      OrderKind
+	ItemID    string // the module or programme ordered
+	Seats     int
+	Cancelled bool
+}
+
+// Orders returns the entity's orders in the order they were placed,
+// cancelled ones included.
+func (en *Entity) Orders() []Order {
+	out := make([]Order, 0, len(en.placed))
+	for _, id := range en.placed {
+		o := en.orders[id]
+		out = append(out, Order{OrderID: id, Kind: o.kind, ItemID: o.itemID, Seats: o.seats, Cancelled: o.cancelled})
+	}
+	return out
+}

@@ -1,6 +1,7 @@
 package catalogue_test
 
 import (
+	"reflect"
 	"testing"
 
 	"github.com/leerpad/leerpad/domain"
@@ -48,4 +49,24 @@ func TestEntity(t *testing.T) {
 		{Name: "cancel an order twice", Given: []domain.Event{registered, placed, cancelled}, When: cancel, WantErr: catalogue.ErrOrderCancelled},
 		{Name: "cancel an order never placed", Given: []domain.Event{registered}, When: cancel, WantErr: catalogue.ErrOrderNotFound},
 	})
+}
+
+func TestEntityOrders(t *testing.T) {
+	order2 := id(32)
+	en := catalogue.ReplayEntity(
+		catalogue.EntityRegistered{EntityID: entity, Name: "Agency for Roads and Traffic", At: at},
+		catalogue.OrderPlaced{EntityID: entity, OrderID: order2, Kind: catalogue.OrderModule, ItemID: programme, Seats: 3, At: at},
+		catalogue.OrderPlaced{EntityID: entity, OrderID: order1, Kind: catalogue.OrderProgramme, ItemID: programme, Seats: 20, At: at},
+		catalogue.OrderCancelled{EntityID: entity, OrderID: order2, At: later},
+	)
+	want := []catalogue.Order{
+		{OrderID: order2, Kind: catalogue.OrderModule, ItemID: programme, Seats: 3, Cancelled: true},
+		{OrderID: order1, Kind: catalogue.OrderProgramme, ItemID: programme, Seats: 20},
+	}
+	if got := en.Orders(); !reflect.DeepEqual(got, want) {
+		t.Fatalf("orders = %+v, want %+v (in the order placed)", got, want)
+	}
+	if got := catalogue.ReplayEntity().Orders(); len(got) != 0 {
+		t.Fatalf("orders of an unregistered entity = %+v", got)
+	}
 }
