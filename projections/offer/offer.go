@@ -1,0 +1,365 @@
+// Package offer is the read model of what the programme office offers and
+// who orders it: the catalogue's modules (their current version), the
+// programmes of modules with their emphasis per theme, the 360 instruments,
+// and the ordering entities with their orders. Each of these lives in a
+// stream of its own (module-, programme-, instrument-, entity-<uuid>); this
+// read model is the index over all of them that the API's list endpoints
+// page through.
+//
+// Lists are in the order things entered the log (a module where it was
+// added, an entity where it was registered), and nothing ever leaves them: a
+// retired module or programme stays, marked retired, and a cancelled order
+// stays, marked cancelled. That keeps the order stable, so an offset into a
+// list stays a valid cursor while the list grows at its end.
+//
+// It holds catalogue content, entity names and ids only: no participant,
+// no person's name.
+package offer
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/leerpad/leerpad/domain/catalogue"
+	"github.com/leerpad/leerpad/domain/feedback"
+	"github.com/leerpad/leerpad/projections"
+)
+
+// Name is the read model's stable name; it keys its checkpoint.
+const Name = "offer"
+
+// Module is a catalogue module at its current version.
+type Module struct {
+	ModuleID string
+	// Version is the current version: 1 when added, one more per revision.
+	Version int
+	Content catalogue.Content
+	Retired bool
+	// AddedAt is when the module was added; ChangedAt when it was last
+	// revised or retired (AddedAt until then).
+	AddedAt   time.Time
+	ChangedAt time.Time
+}
+
+// Programme is a programme (trajectory) of modules.
+type Programme struct {
+	ProgrammeID string
+	Code        string
+	Title       string
+	// ModuleIDs are the programme's modules in the order they are delivered.
+	ModuleIDs []string
+	// Emphasis is the programme's emphasis on every theme, in the order of
+	// catalogue.Themes(); a theme never set has catalogue.EmphasisNormal.
+	Emphasis      []catalogue.ThemeEmphasis
+	RaterApproval bool
+	Retired       bool
+	DesignedAt    time.Time
+	ChangedAt     time.Time
+}
+
+// Instrument is a published 360 instrument, summarised.
+type Instrument struct {
+	InstrumentID string
+	Title        string
+	Points       int // of its frequency scale
+	Competencies int
+	Items        int
+	Retired      bool
+	PublishedAt  time.Time
+}
+
+// Entity is an ordering entity with its orders, in the order placed.
+type Entity struct {
+	EntityID     string
+	Name         string
+	RegisteredAt time.Time
+	Orders       []Order
+}
+
+// Order is one order of an entity.
+type Order struct {
+	OrderID     string
+	Kind        catalogue.OrderKind
+	ItemID      string // the module or programme ordered
+	Seats       int
+	PlacedAt    time.Time
+	Cancelled   bool
+	CancelledAt time.Time // zero unless cancelled
+}
+
+// programme is a programme as the read model keeps it.
+type programme struct {
+	Programme
+	emphasis map[catalogue.Theme]catalogue.Emphasis
+}
+
+// ReadModel is the offer read model. It is safe for concurrent use: the
+// lists are read concurrently with each other and with Handle.
+type ReadModel struct {
+	mu sync.RWMutex
+	cp *projections.Checkpoint
+
+	modules     map[string]*Module
+	moduleIDs   []string
+	programmes  map[string]*programme
+	programIDs  []string
+	instruments map[string]*Instrument
+	instIDs     []string
+	entities    map[string]*Entity
+	entityIDs   []string
+}
+
+var _ projections.Projection = (*ReadModel)(nil)
+
+// New returns an empty read model.
+func New() *ReadModel {
+	return &ReadModel{
+		cp:          projections.NewCheckpoint(),
+		modules:     map[string]*Module{},
+		programmes:  map[string]*programme{},
+		instruments: map[string]*Instrument{},
+		entities:    map[string]*Entity{},
+	}
+}
+
+// Name returns Name.
+func (m *ReadModel) Name() string { return Name }
+
+// Position returns the global position of the last event handled.
+func (m *ReadModel) Position() uint64 {
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	return m.cp.Position()
+}
+
+// Unknown returns how many events of unknown types were skipped.
+func (m *ReadModel) Unknown() uint64 {
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	return m.cp.Unknown()
+}
+
+// Handle applies e once; see projections.Projection.
+func (m *ReadModel) Handle(ctx context.Context, ev projections.Event) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	fresh, err := m.cp.Check(ev)
+	if err != nil {
+		return fmt.Errorf("%s: handle event: %w", Name, err)
+	}
+	if !fresh {
+		return nil
+	}
+	switch e := ev.Data.(type) {
+	case catalogue.ModuleAdded:
+		m.onModuleAdded(ctx, e)
+	case catalogue.ModuleRevised:
+		m.onModuleRevised(ctx, e)
+	case catalogue.ModuleRetired:
+		m.onModuleRetired(ctx, e)
+	case catalogue.ProgrammeDesigned:
+		m.onProgrammeDesigned(ctx, e)
+	case catalogue.ProgrammeModuleAdded:
+		m.onProgrammeModuleAdded(ctx, e)
+	case catalogue.ProgrammeModuleRemoved:
+		m.onProgrammeModuleRemoved(ctx, e)
+	case catalogue.ProgrammeEmphasisSet:
+		m.onProgrammeEmphasisSet(ctx, e)
+	case catalogue.ProgrammeRetired:
+		m.onProgrammeRetired(ctx, e)
+	case catalogue.EntityRegistered:
+		m.onEntityRegistered(ctx, e)
+	case catalogue.OrderPlaced:
+		m.onOrderPlaced(ctx, e)
+	case catalogue.OrderCancelled:
+		m.onOrderCancelled(ctx, e)
+	case feedback.InstrumentPublished:
+		m.onInstrumentPublished(ctx, e)
+	case feedback.InstrumentRetired:
+		m.onInstrumentRetired(ctx, e)
+	default:
+		m.cp.Skip(ev)
+	}
+	m.cp.Done(ev)
+	return nil
+}
+
+// The handlers below ignore an event about something the read model has not
+// seen created: the creating event is the first of every stream, so that
+// happens only with a log that lost it, and then there is nothing to show.
+
+func (m *ReadModel) onModuleAdded(_ context.Context, e catalogue.ModuleAdded) {
+	if _, ok := m.modules[e.ModuleID]; ok {
+		return
+	}
+	m.modules[e.ModuleID] = &Module{ModuleID: e.ModuleID, Version: 1, Content: cloneContent(e.Content), AddedAt: e.At, ChangedAt: e.At}
+	m.moduleIDs = append(m.moduleIDs, e.ModuleID)
+}
+
+func (m *ReadModel) onModuleRevised(_ context.Context, e catalogue.ModuleRevised) {
+	if mod, ok := m.modules[e.ModuleID]; ok {
+		mod.Version, mod.Content, mod.ChangedAt = e.Version, cloneContent(e.Content), e.At
+	}
+}
+
+func (m *ReadModel) onModuleRetired(_ context.Context, e catalogue.ModuleRetired) {
+	if mod, ok := m.modules[e.ModuleID]; ok {
+		mod.Retired, mod.ChangedAt = true, e.At
+	}
+}
+
+func (m *ReadModel) onProgrammeDesigned(_ context.Context, e catalogue.ProgrammeDesigned) {
+	if _, ok := m.programmes[e.ProgrammeID]; ok {
+		return
+	}
+	p := &programme{Programme: Programme{ProgrammeID: e.ProgrammeID, Code: e.Code, Title: e.Title, ModuleIDs: slices.Clone(e.ModuleIDs),
+		RaterApproval: e.RaterApproval, DesignedAt: e.At, ChangedAt: e.At}, emphasis: map[catalogue.Theme]catalogue.Emphasis{}}
+	for _, te := range e.Emphasis {
+		p.emphasis[te.Theme] = te.Emphasis
+	}
+	m.programmes[e.ProgrammeID] = p
+	m.programIDs = append(m.programIDs, e.ProgrammeID)
+}
+
+func (m *ReadModel) onProgrammeModuleAdded(_ context.Context, e catalogue.ProgrammeModuleAdded) {
+	p, ok := m.programmes[e.ProgrammeID]
+	if !ok || slices.Contains(p.ModuleIDs, e.ModuleID) {
+		return
+	}
+	pos := min(max(e.Position-1, 0), len(p.ModuleIDs))
+	p.ModuleIDs = slices.Insert(p.ModuleIDs, pos, e.ModuleID)
+	p.ChangedAt = e.At
+}
+
+func (m *ReadModel) onProgrammeModuleRemoved(_ context.Context, e catalogue.ProgrammeModuleRemoved) {
+	if p, ok := m.programmes[e.ProgrammeID]; ok {
+		p.ModuleIDs = slices.DeleteFunc(p.ModuleIDs, func(id string) bool { return id == e.ModuleID })
+		p.ChangedAt = e.At
+	}
+}
+
+func (m *ReadModel) onProgrammeEmphasisSet(_ context.Context, e catalogue.ProgrammeEmphasisSet) {
+	if p, ok := m.programmes[e.ProgrammeID]; ok {
+		p.emphasis[e.Theme] = e.Emphasis
+		p.ChangedAt = e.At
+	}
+}
+
+func (m *ReadModel) onProgrammeRetired(_ context.Context, e catalogue.ProgrammeRetired) {
+	if p, ok := m.programmes[e.ProgrammeID]; ok {
+		p.Retired, p.ChangedAt = true, e.At
+	}
+}
+
+func (m *ReadModel) onEntityRegistered(_ context.Context, e catalogue.EntityRegistered) {
+	if _, ok := m.entities[e.EntityID]; ok {
+		return
+	}
+	m.entities[e.EntityID] = &Entity{EntityID: e.EntityID, Name: e.Name, RegisteredAt: e.At}
+	m.entityIDs = append(m.entityIDs, e.EntityID)
+}
+
+func (m *ReadModel) onOrderPlaced(_ context.Context, e catalogue.OrderPlaced) {
+	en, ok := m.entities[e.EntityID]
+	if !ok || slices.ContainsFunc(en.Orders, func(o Order) bool { return o.OrderID == e.OrderID }) {
+		return
+	}
+	en.Orders = append(en.Orders, Order{OrderID: e.OrderID, Kind: e.Kind, ItemID: e.ItemID, Seats: e.Seats, PlacedAt: e.At})
+}
+
+func (m *ReadModel) onOrderCancelled(_ context.Context, e catalogue.OrderCancelled) {
+	en, ok := m.entities[e.EntityID]
+	if !ok {
+		return
+	}
+	if i := slices.IndexFunc(en.Orders, func(o Order) bool { return o.OrderID == e.OrderID }); i >= 0 && !en.Orders[i].Cancelled {
+		en.Orders[i].Cancelled, en.Orders[i].CancelledAt = true, e.At
+	}
+}
+
+func (m *ReadModel) onInstrumentPublished(_ context.Context, e feedback.InstrumentPublished) {
+	if _, ok := m.instruments[e.InstrumentID]; ok {
+		return
+	}
+	in := &Instrument{InstrumentID: e.InstrumentID, Title: e.Title, Points: e.Scale.Points, Competencies: len(e.Competencies), PublishedAt: e.At}
+	for _, c := range e.Competencies {
+		in.Items += len(c.Items)
+	}
+	m.instruments[e.InstrumentID] = in
+	m.instIDs = append(m.instIDs, e.InstrumentID)
+}
+
+func (m *ReadModel) onInstrumentRetired(_ context.Context, e feedback.InstrumentRetired) {
+	if in, ok := m.instruments[e.InstrumentID]; ok {
+		in.Retired = true
+	}
+}
+
+// Modules returns every module of the catalogue, retired ones included, in
+// the order they were added. The result is a copy.
+func (m *ReadModel) Modules() []Module {
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	out := make([]Module, len(m.moduleIDs))
+	for i, id := range m.moduleIDs {
+		out[i] = *m.modules[id]
+		out[i].Content = cloneContent(out[i].Content)
+	}
+	return out
+}
+
+// Programmes returns every programme, retired ones included, in the order
+// they were designed. The result is a copy.
+func (m *ReadModel) Programmes() []Programme {
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	out := make([]Programme, len(m.programIDs))
+	for i, id := range m.programIDs {
+		p := m.programmes[id]
+		out[i] = p.Programme
+		out[i].ModuleIDs = slices.Clone(p.ModuleIDs)
+		out[i].Emphasis = make([]catalogue.ThemeEmphasis, 0, len(catalogue.Themes()))
+		for _, t := range catalogue.Themes() {
+			em, ok := p.emphasis[t]
+			if !ok {
+				em = catalogue.EmphasisNormal
+			}
+			out[i].Emphasis = append(out[i].Emphasis, catalogue.ThemeEmphasis{Theme: t, Emphasis: em})
+		}
+	}
+	return out
+}
+
+// Instruments returns every 360 instrument, retired ones included, in the
+// order they were published.
+func (m *ReadModel) Instruments() []Instrument {
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	out := make([]Instrument, len(m.instIDs))
+	for i, id := range m.instIDs {
+		out[i] = *m.instruments[id]
+	}
+	return out
+}
+
+// Entities returns every ordering entity with its orders (cancelled ones
+// included), in the order they were registered. The result is a copy.
+func (m *ReadModel) Entities() []Entity {
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	out := make([]Entity, len(m.entityIDs))
+	for i, id := range m.entityIDs {
+		out[i] = *m.entities[id]
+		out[i].Orders = slices.Clone(out[i].Orders)
+	}
+	return out
+}
+
+func cloneContent(c catalogue.Content) catalogue.Content {
+	c.Forms = slices.Clone(c.Forms)
+	c.LearningGoals = slices.Clone(c.LearningGoals)
+	return c
+}
