@@ -241,10 +241,10 @@ func (r *groupRequest) validate() error {
 }
 
 // handleIntervisionGroupCreate is POST /v1/cohorts/{cohortId}/intervision-groups:
-// the programme office forms an intervision group.
+// the programme office or a trainer of the cohort forms an intervision group.
 func (s *Server) handleIntervisionGroupCreate(c echo.Context) error {
 	var req groupRequest
-	return s.cohortWrite(c, access.KindCohort, &req, http.StatusCreated, func(ctx context.Context, cohortID string) (resourceRef, error) {
+	return s.cohortWrite(c, access.KindIntervisionGroup, &req, http.StatusCreated, func(ctx context.Context, cohortID string) (resourceRef, error) {
 		id := s.newID(c, "group")
 		err := s.d.Cohorts.FormIntervisionGroup(ctx, cohort.FormIntervisionGroup{CohortID: cohortID, GroupID: id, MemberIDs: req.MemberIDs, At: s.now(), IdempotencyKey: s.commandKey(c, "")})
 		return resourceRef{ID: id, Href: cohortHref(cohortID) + "/intervision-groups/" + id}, err

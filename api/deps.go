@@ -11,6 +11,7 @@ import (
 	"github.com/leerpad/leerpad/domain/journey"
 	"github.com/leerpad/leerpad/projections/behaviourchange"
 	"github.com/leerpad/leerpad/projections/cohortdashboard"
+	"github.com/leerpad/leerpad/projections/offer"
 	"github.com/leerpad/leerpad/projections/portfolio"
 )
 
@@ -48,6 +49,8 @@ type CohortCommands interface {
 	PlanCohort(ctx context.Context, c cohort.PlanCohort) error
 	EnrolParticipant(ctx context.Context, c cohort.EnrolParticipant) error
 	FormIntervisionGroup(ctx context.Context, c cohort.FormIntervisionGroup) error
+	ReformIntervisionGroup(ctx context.Context, c cohort.ReformIntervisionGroup) error
+	DissolveIntervisionGroup(ctx context.Context, c cohort.DissolveIntervisionGroup) error
 	ScheduleDelivery(ctx context.Context, c cohort.ScheduleDelivery) error
 	RecordAttendance(ctx context.Context, c cohort.RecordAttendance) error
 }
@@ -56,17 +59,29 @@ type CohortCommands interface {
 type ModuleCommands interface {
 	AddModule(ctx context.Context, c catalogue.AddModule) error
 	ReviseModule(ctx context.Context, c catalogue.ReviseModule) error
+	RetireModule(ctx context.Context, c catalogue.RetireModule) error
 }
 
 // ProgrammeCommands are the commands on programmes; *catalogue.ProgrammeService is one.
 type ProgrammeCommands interface {
 	DesignProgramme(ctx context.Context, c catalogue.DesignProgramme) error
 	AddProgrammeModule(ctx context.Context, c catalogue.AddProgrammeModule) error
+	RemoveProgrammeModule(ctx context.Context, c catalogue.RemoveProgrammeModule) error
+	SetEmphasis(ctx context.Context, c catalogue.SetEmphasis) error
+	RetireProgramme(ctx context.Context, c catalogue.RetireProgramme) error
 }
 
-// InstrumentCommands publish 360 instruments; *feedback.InstrumentService is one.
+// EntityCommands are the commands on ordering entities; *catalogue.EntityService is one.
+type EntityCommands interface {
+	RegisterEntity(ctx context.Context, c catalogue.RegisterEntity) error
+	PlaceOrder(ctx context.Context, c catalogue.PlaceOrder) error
+	CancelOrder(ctx context.Context, c catalogue.CancelOrder) error
+}
+
+// InstrumentCommands publish and retire 360 instruments; *feedback.InstrumentService is one.
 type InstrumentCommands interface {
 	PublishInstrument(ctx context.Context, c feedback.PublishInstrument) error
+	RetireInstrument(ctx context.Context, c feedback.RetireInstrument) error
 }
 
 // RoundCommands are the commands on 360 rounds; *feedback.RoundService is one.
@@ -80,7 +95,7 @@ type RoundCommands interface {
 }
 
 // Loader loads an aggregate from its stream: the repositories' Load
-// (journeys, cohorts, modules, programmes, rounds, instruments). It returns
+// (journeys, cohorts, modules, programmes, rounds, instruments, entities). It returns
 // an error wrapping domain.ErrNotFound for a missing stream. The API reads
 // the facts of an access decision and the ETag (the stream revision) from
 // it, so both are current, never behind a read model.
@@ -112,6 +127,16 @@ type Dashboards interface {
 // ChangeMeasurements is the behaviour-change read model; *behaviourchange.ReadModel is one.
 type ChangeMeasurements interface {
 	Cohort(cohortID string) (behaviourchange.Cohort, error)
+}
+
+// Offer is the read model behind the catalogue's lists; *offer.ReadModel
+// is one. Each list is in the order its items entered the log and only
+// grows at its end, retired and cancelled items included.
+type Offer interface {
+	Modules() []offer.Module
+	Programmes() []offer.Programme
+	Instruments() []offer.Instrument
+	Entities() []offer.Entity
 }
 
 // ReadYourWrites waits until a read model has handled the event at a global

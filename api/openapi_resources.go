@@ -117,12 +117,13 @@ func addResourceOperations(d *oasDocument) {
 		oasTag{Name: tagFeedback, Description: "360 rounds, raters and the rater form."},
 		oasTag{Name: tagCohorts, Description: "Cohorts, enrolment, attendance, dashboards, change measurements and exports."},
 		oasTag{Name: tagCatalogue, Description: "Modules, programmes and 360 instruments."},
+		oasTag{Name: tagEntities, Description: "Ordering entities and their orders."},
 	)
 	sg := schemaGen{schemas: d.Components.Schemas}
 	for k, v := range resourceHeaders() {
 		d.Components.Headers[k] = v
 	}
-	for _, o := range resourceOperations() {
+	for _, o := range append(resourceOperations(), adminOperations()...) {
 		item := d.Paths[o.path]
 		if item == nil {
 			item = &oasPathItem{}
@@ -136,6 +137,9 @@ func addResourceOperations(d *oasDocument) {
 			schema := map[string]any{"type": "string", "format": "uuid"}
 			if m[1] == "section" {
 				schema = map[string]any{"type": "string", "enum": []string{"why-and-values", "behaviour-choices", "learning-goals", "experiments", "assignments", "coaching", "evaluations", "measurements", "feedback-results"}}
+			}
+			if m[1] == "theme" {
+				schema = themeSchema()
 			}
 			op.Parameters = append(op.Parameters, oasParameter{Name: m[1], In: "path", Required: true, Description: "The " + m[1] + ".", Schema: schema})
 		}

@@ -22,6 +22,9 @@ func (s *Server) registerRoutes() {
 	s.registerTrainerRoutes(v1)
 	s.registerCohortRoutes(v1)
 	s.registerCatalogueRoutes(v1)
+	s.registerOfferRoutes(v1)
+	s.registerEntityRoutes(v1)
+	s.registerIntervisionGroupRoutes(v1)
 }
 
 // registerPlatformRoutes registers what every API version has: its

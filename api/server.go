@@ -59,11 +59,18 @@ type Deps struct {
 	RoundLog      Loader[*feedback.Round]
 	// Facts answers the access facts no read model exposes yet.
 	Facts Facts
+	// Entities are the commands on ordering entities and their orders;
+	// EntityLog loads an entity for its orders and ETag.
+	Entities  EntityCommands
+	EntityLog Loader[*catalogue.Entity]
 
 	// The read models.
 	Portfolios         Portfolios
 	Dashboards         Dashboards
 	ChangeMeasurements ChangeMeasurements
+	// Offer lists the catalogue: modules, programmes, 360 instruments and
+	// ordering entities with their orders.
+	Offer Offer
 	// ReadYourWrites lets a read wait for its read model to reach the
 	// position a write reported (request header Leerpad-Min-Position).
 	// Default: none, and such reads answer 503.

@@ -8,11 +8,12 @@
 //   - managers read only the sections their own participants share with them
 //     (access ends the moment sharing is revoked or the manager changes), and
 //     record and confirm development conversations with their own participants;
-//   - trainers record attendance, assignments, intervision and coaching, and
-//     read the dashboards, of their own cohorts;
-//   - the programme office manages the catalogue, programmes, cohorts and
-//     enrolment and reads dashboards, change measurements and CSV exports, but
-//     never a named participant's reflections or any individual 360 answer;
+//   - trainers record attendance, assignments, intervision and coaching, run
+//     the intervision groups, and read the dashboards, of their own cohorts;
+//   - the programme office manages the catalogue, programmes, ordering
+//     entities and their orders, cohorts and enrolment and reads dashboards,
+//     change measurements and CSV exports, but never a named participant's
+//     reflections or any individual 360 answer;
 //   - a 360 rater reaches the answer form of one round through a personal,
 //     expiring link, and nothing else;
 //   - individual 360 answers are shown to nobody.
@@ -141,6 +142,11 @@ var (
 	KindCohort = Kind{"cohort"}
 	// KindEnrolment is the enrolment of participants in a cohort.
 	KindEnrolment = Kind{"enrolment"}
+	// KindIntervisionGroup is an intervision group of a cohort: who meets
+	// with whom. Its members, never what is said in it.
+	KindIntervisionGroup = Kind{"intervision-group"}
+	// KindEntity is an ordering entity (a department or agency) and its orders.
+	KindEntity = Kind{"entity"}
 )
 
 // Kinds returns every resource kind.
@@ -151,6 +157,7 @@ func Kinds() []Kind {
 		KindAttendance, KindAssignment, KindIntervisionSession, KindCoachingSession,
 		KindCohortDashboard, KindChangeMeasurement, KindExport,
 		KindCatalogue, KindProgramme, KindCohort, KindEnrolment,
+		KindIntervisionGroup, KindEntity,
 	}
 }
 
@@ -334,6 +341,16 @@ var policy = [...]rule{
 	{KindProgramme, ActionRead, RoleManager, anyone, "programmes are open to everyone in a programme"},
 	{KindProgramme, ActionRead, RoleTrainer, anyone, "programmes are open to everyone in a programme"},
 	{KindProgramme, ActionRead, RoleProgrammeOffice, anyone, "programmes are open to everyone in a programme"},
+
+	// Intervision groups: the programme office and the cohort's trainers,
+	// who run the intervision, form and change them. Ordering entities and
+	// their orders are the programme office's business.
+	{KindIntervisionGroup, ActionRead, RoleTrainer, trainerOf, "trainers run the intervision of their cohorts"},
+	{KindIntervisionGroup, ActionWrite, RoleTrainer, trainerOf, "trainers run the intervision of their cohorts"},
+	{KindIntervisionGroup, ActionRead, RoleProgrammeOffice, anyone, "the programme office runs the cohorts"},
+	{KindIntervisionGroup, ActionWrite, RoleProgrammeOffice, anyone, "the programme office runs the cohorts"},
+	{KindEntity, ActionRead, RoleProgrammeOffice, anyone, "the programme office serves the ordering entities"},
+	{KindEntity, ActionWrite, RoleProgrammeOffice, anyone, "the programme office serves the ordering entities"},
 }
 
 // refusals give the reason for denials that protect people, so that the

@@ -93,6 +93,8 @@ func TestMatrix(t *testing.T) {
 		{access.KindProgramme, cell{"PMTO-", "PMTO-"}, cell{"---O-", "---O-"}, deny},
 		{access.KindCohort, cell{"--TO-", "---O-"}, cell{"---O-", "---O-"}, deny},
 		{access.KindEnrolment, cell{"--TO-", "---O-"}, cell{"---O-", "---O-"}, deny},
+		{access.KindIntervisionGroup, cell{"--TO-", "---O-"}, cell{"--TO-", "---O-"}, deny},
+		{access.KindEntity, cell{"---O-", "---O-"}, cell{"---O-", "---O-"}, deny},
 	}
 	if len(matrix) != len(access.Kinds()) {
 		t.Fatalf("matrix has %d kinds, access.Kinds() has %d: add the new kind's row", len(matrix), len(access.Kinds()))
@@ -161,6 +163,12 @@ func TestRulesThatProtectPeople(t *testing.T) {
 		{"participant on another's journey", unrelated[0], access.ActionWrite, facts(access.KindJourney), now, false, "own journeys"},
 		{"trainer of another cohort", related[2], access.ActionRead, otherCohort, now, false, "own cohorts"},
 		{"trainer of the cohort", related[2], access.ActionRead, facts(access.KindCohortDashboard), now, true, "dashboards"},
+		{"trainer re-forms an intervision group of another cohort", related[2], access.ActionWrite, func() access.Resource {
+			r := otherCohort
+			r.Kind = access.KindIntervisionGroup
+			return r
+		}(), now, false, "own cohorts"},
+		{"participant on an ordering entity", related[0], access.ActionRead, facts(access.KindEntity), now, false, "no rule"},
 		{"programme office on reflections", related[3], access.ActionRead, facts(access.KindReflection), now, false, "never a named participant's reflections"},
 		{"programme office on individual 360 answers", related[3], access.ActionRead, facts(access.KindFeedbackAnswers), now, false, "never shown"},
 		{"programme office on a portfolio", related[3], access.ActionRead, facts(access.KindPortfolio), now, false, "aggregates"},

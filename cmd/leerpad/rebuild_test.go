@@ -13,10 +13,12 @@ import (
 	"github.com/google/uuid"
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/leerpad/leerpad/domain/catalogue"
 	"github.com/leerpad/leerpad/domain/cohort"
 	"github.com/leerpad/leerpad/eventstore"
 	"github.com/leerpad/leerpad/projections/behaviourchange"
 	"github.com/leerpad/leerpad/projections/cohortdashboard"
+	"github.com/leerpad/leerpad/projections/offer"
 	"github.com/leerpad/leerpad/projections/portfolio"
 	"github.com/leerpad/leerpad/projections/raterlinks"
 )
@@ -44,7 +46,7 @@ func TestRunRebuildCommand(t *testing.T) {
 		t.Fatalf("leerpad rebuild: %v\n%s", err, errOut.String())
 	}
 	summary := out.String()
-	m := regexp.MustCompile(`Rebuilt 4 read models from data directory (\S+): (\d+) events in [0-9.]+ s \((\d+) events/s\), up to position (\d+)\.`).FindStringSubmatch(summary)
+	m := regexp.MustCompile(`Rebuilt 5 read models from data directory (\S+): (\d+) events in [0-9.]+ s \((\d+) events/s\), up to position (\d+)\.`).FindStringSubmatch(summary)
 	if m == nil || m[1] != dir+":" && m[1] != dir {
 		t.Fatalf("summary:\n%s", summary)
 	}
@@ -52,7 +54,7 @@ func TestRunRebuildCommand(t *testing.T) {
 	if events < 100 {
 		t.Fatalf("rebuilt from %d events, want the seeded data set", events)
 	}
-	for _, name := range []string{portfolio.Name, cohortdashboard.Name, behaviourchange.Name, raterlinks.Name} {
+	for _, name := range []string{portfolio.Name, cohortdashboard.Name, behaviourchange.Name, raterlinks.Name, offer.Name} {
 		row := regexp.MustCompile(`(?m)^  ` + name + ` +(\d+) +(\d+) +(\d+) +(\d+)$`).FindStringSubmatch(summary)
 		if row == nil || row[1] != m[2] || row[2] != "0" || row[4] != "0" {
 			t.Errorf("row of %s = %q in\n%s", name, row, summary)
@@ -138,5 +140,27 @@ func TestNewProjectionsReadsYourWrites(t *testing.T) {
 	}
 	if v, err := models.CohortDashboard.Dashboard(id, starts); err != nil || v.Title != "Read your writes" {
 		t.Fatalf("the planned cohort after WaitFor: %+v, %v", v, err)
+	}
+
+	// The offer read model holds the seeded catalogue and entities, and a
+	// write is in its lists once WaitFor returns for the write's position.
+	if len(models.Offer.Modules()) == 0 || len(models.Offer.Programmes()) == 0 || len(models.Offer.Instruments()) == 0 {
+		t.Fatalf("offer: %d modules, %d programmes, %d instruments after the seeded data set",
+			len(models.Offer.Modules()), len(models.Offer.Programmes()), len(models.Offer.Instruments()))
+	}
+	entities := len(models.Offer.Entities())
+	if entities == 0 {
+		t.Fatal("offer: no entities after the seeded data set")
+	}
+	wctx, receipt = eventstore.WithReceipt(eventstore.WithMetadata(ctx, eventstore.Metadata{CorrelationID: "rebuild-test-offer"}))
+	entityID := uuid.NewString()
+	if err := svc.Entities.RegisterEntity(wctx, catalogue.RegisterEntity{EntityID: entityID, Name: "Water Board", At: starts}); err != nil {
+		t.Fatal(err)
+	}
+	if err := models.Runner.WaitFor(wait, offer.Name, receipt.Position); err != nil {
+		t.Fatal(err)
+	}
+	if es := models.Offer.Entities(); len(es) != entities+1 || es[entities].EntityID != entityID {
+		t.Fatalf("entities after WaitFor: %d, want %d ending with %s", len(es), entities+1, entityID)
 	}
 }

@@ -184,10 +184,12 @@ func apiDeps(svc *services, models *readModels, store *eventstore.Store, verifie
 		Programmes: svc.Programmes, ProgrammeLog: svc.ProgrammeLog,
 		Instruments: svc.Instruments, InstrumentLog: svc.InstrumentLog,
 		Rounds: svc.Rounds, RoundLog: svc.RoundLog,
+		Entities: svc.Entities, EntityLog: svc.EntityLog,
 		Facts:              eventstore.NewFacts(store),
 		Portfolios:         models.Portfolio,
 		Dashboards:         models.CohortDashboard,
 		ChangeMeasurements: models.BehaviourChange,
+		Offer:              models.Offer,
 		ReadYourWrites:     models.Runner,
 		RaterLinkStore:     newRaterLinkStore(svc.Rounds, models.RaterLinks, store, models.Runner, log),
 		WriteContext: func(ctx context.Context, correlationID, actor string) (context.Context, func() uint64) {

@@ -21,6 +21,7 @@ import (
 	"github.com/leerpad/leerpad/projections"
 	"github.com/leerpad/leerpad/projections/behaviourchange"
 	"github.com/leerpad/leerpad/projections/cohortdashboard"
+	"github.com/leerpad/leerpad/projections/offer"
 	"github.com/leerpad/leerpad/projections/portfolio"
 	"github.com/leerpad/leerpad/projections/raterlinks"
 )
@@ -106,6 +107,7 @@ type services struct {
 	InstrumentLog precondition.Guarded[*feedback.Instrument]
 	JourneyLog    precondition.Guarded[*journey.Journey]
 	RoundLog      precondition.Guarded[*feedback.Round]
+	EntityLog     precondition.Guarded[*catalogue.Entity]
 }
 
 func newServices(store *eventstore.Store) *services {
@@ -132,6 +134,7 @@ func newServices(store *eventstore.Store) *services {
 
 		ModuleLog: modules, ProgrammeLog: programmes, CohortLog: cohorts, JourneyLog: journeys, RoundLog: rounds,
 		InstrumentLog: instruments,
+		EntityLog:     entities,
 	}
 }
 
@@ -151,6 +154,7 @@ type readModels struct {
 	CohortDashboard *cohortdashboard.ReadModel
 	BehaviourChange *behaviourchange.ReadModel
 	RaterLinks      *raterlinks.ReadModel
+	Offer           *offer.ReadModel
 	poison          *projectionlog.PoisonQueue
 }
 
@@ -173,6 +177,7 @@ func newProjections(es *eventStore, codec *eventstore.Codec, reg prometheus.Regi
 		CohortDashboard: dash,
 		BehaviourChange: behaviourchange.New(cfg.BehaviourChange),
 		RaterLinks:      raterlinks.New(),
+		Offer:           offer.New(),
 	}
 	src, err := projectionlog.NewSource(projectionlog.Config{Client: es.client, Codec: codec, Logger: log})
 	if err != nil {
@@ -182,7 +187,7 @@ func newProjections(es *eventStore, codec *eventstore.Codec, reg prometheus.Regi
 		return nil, err
 	}
 	m.Runner, err = projections.NewRunner(projections.RunnerConfig{
-		Projections: []projections.Projection{m.Portfolio, m.CohortDashboard, m.BehaviourChange, m.RaterLinks},
+		Projections: []projections.Projection{m.Portfolio, m.CohortDashboard, m.BehaviourChange, m.RaterLinks, m.Offer},
 		Source:      src,
 		Poison:      m.poison,
 		Registerer:  reg,

@@ -1,0 +1,44 @@
+package api
+
+import "github.com/leerpad/leerpad/domain/catalogue"
+
+// tagEntities tags the ordering entities and their orders.
+const tagEntities = "entities"
+
+// retiredParams are the query parameters of a list of things that retire.
+var retiredParams = append([]oasParameter{{Name: "retired", In: "query",
+	Description: "false lists only what is on offer, true only what was retired; without it, both.",
+	Schema:      map[string]any{"type": "boolean"}}}, pageParams...)
+
+// adminOperations lists the routes of registerOfferRoutes,
+// registerEntityRoutes and registerIntervisionGroupRoutes: the programme
+// office's (and the trainers') administration beyond resourceOperations.
+func adminOperations() []operation {
+	w := matchOptional
+	return []operation{
+		{method: "GET", path: "/modules", id: "listModules", summary: "The catalogue's modules", description: "Every module at its current version, in the order added.", tag: tagCatalogue, query: retiredParams, result: moduleList{}, minPosition: true},
+		{method: "POST", path: "/modules/{moduleId}/retirements", id: "createModuleRetirement", summary: "Retire a module", description: "The module stays readable, with its versions; no programme or order takes it any more.", tag: tagCatalogue, body: retirement{}, success: 201, result: resourceRef{}, match: w},
+		{method: "GET", path: "/programmes", id: "listProgrammes", summary: "The programmes", description: "Every programme with its modules in order and its emphasis on every theme, in the order designed.", tag: tagCatalogue, query: retiredParams, result: programmeList{}, minPosition: true},
+		{method: "DELETE", path: "/programmes/{programmeId}/modules/{moduleId}", id: "deleteProgrammeModule", summary: "Take a module out of a programme", description: "A programme keeps at least one module: 409 for the last.", tag: tagCatalogue, result: resourceRef{}, match: w},
+		{method: "PUT", path: "/programmes/{programmeId}/emphases/{theme}", id: "putProgrammeEmphasis", summary: "Set a programme's emphasis on a theme", description: "Setting the emphasis the theme already has records nothing.", tag: tagCatalogue, body: emphasisRequest{}, result: resourceRef{}, match: w},
+		{method: "POST", path: "/programmes/{programmeId}/retirements", id: "createProgrammeRetirement", summary: "Retire a programme", description: "Cohorts planned from it run on; no new cohort or order takes it.", tag: tagCatalogue, body: retirement{}, success: 201, result: resourceRef{}, match: w},
+		{method: "GET", path: "/instruments", id: "listInstruments", summary: "The 360 instruments", description: "Every instrument, summarised, in the order published.", tag: tagCatalogue, query: retiredParams, result: instrumentList{}, minPosition: true},
+		{method: "GET", path: "/instruments/{instrumentId}", id: "getInstrument", summary: "A 360 instrument as published", tag: tagCatalogue, result: instrumentResponse{}, etag: true},
+		{method: "POST", path: "/instruments/{instrumentId}/retirements", id: "createInstrumentRetirement", summary: "Retire a 360 instrument", description: "It opens no new rounds; rounds open with it run on.", tag: tagCatalogue, body: retirement{}, success: 201, result: resourceRef{}, match: w},
+
+		{method: "GET", path: "/entities", id: "listEntities", summary: "The ordering entities", description: "Every entity with its orders (cancelled ones too), in the order registered.", tag: tagEntities, query: pageParams, result: entityList{}, minPosition: true},
+		{method: "POST", path: "/entities", id: "createEntity", summary: "Register an ordering entity", tag: tagEntities, body: entityRequest{}, success: 201, result: resourceRef{}, match: w},
+		{method: "GET", path: "/entities/{entityId}", id: "getEntity", summary: "An ordering entity with its orders", tag: tagEntities, result: entityResponse{}, etag: true},
+		{method: "POST", path: "/entities/{entityId}/orders", id: "createOrder", summary: "Place an order of a module or programme", description: "The module or programme must be on offer (not retired).", tag: tagEntities, body: orderRequest{}, success: 201, result: resourceRef{}, match: w},
+		{method: "POST", path: "/entities/{entityId}/orders/{orderId}/cancellations", id: "createOrderCancellation", summary: "Cancel an order, once", tag: tagEntities, body: cancellation{}, success: 201, result: resourceRef{}, match: w},
+
+		{method: "GET", path: "/cohorts/{cohortId}/intervision-groups/{groupId}", id: "getIntervisionGroup", summary: "An intervision group's members", tag: tagCohorts, result: groupResponse{}, etag: true},
+		{method: "PUT", path: "/cohorts/{cohortId}/intervision-groups/{groupId}", id: "putIntervisionGroup", summary: "Re-form an intervision group", description: "4 to 6 active participants of the cohort, none in another group.", tag: tagCohorts, body: groupRequest{}, result: resourceRef{}, match: w},
+		{method: "DELETE", path: "/cohorts/{cohortId}/intervision-groups/{groupId}", id: "deleteIntervisionGroup", summary: "Dissolve an intervision group", tag: tagCohorts, result: resourceRef{}, match: w},
+	}
+}
+
+// themeSchema is the schema of a {theme} path parameter.
+func themeSchema() map[string]any {
+	return map[string]any{"type": "string", "enum": names(catalogue.Themes())}
+}
