@@ -271,6 +271,13 @@ func TestComponentEntitiesAndOrders(t *testing.T) {
 		got.Orders[0].Seats != 20 || got.Orders[1].ID != o2.ID || rec.Header().Get("ETag") != `"2"` {
 		t.Fatalf("entity %+v, ETag %q", got, rec.Header().Get("ETag"))
 	}
+	var order orderEntry
+	must(t, cp.call(t, call{method: "GET", path: o2.Href, token: w.office}), 200, &order)
+	if order.ID != o2.ID || order.Kind != "module" || order.ItemID != w.moduleID || order.Seats != 3 || order.Cancelled {
+		t.Fatalf("order %+v", order)
+	}
+	decodeProblem(t, cp.call(t, call{method: "GET", path: orderHref(en.ID, newID()), token: w.office}), 404)
+	decodeProblem(t, cp.call(t, call{method: "GET", path: o2.Href, token: w.trainer}), 403)
 	cancel := orderHref(en.ID, o1.ID) + "/cancellations"
 	decodeProblem(t, cp.call(t, call{method: "POST", path: cancel, token: w.office, body: `{}`, header: http.Header{"If-Match": {`"1"`}}}), 412)
 	rec = cp.call(t, call{method: "POST", path: cancel, token: w.office, body: `{}`, header: http.Header{"If-Match": {`"2"`}}})

@@ -22,7 +22,8 @@
 // writeError, through statusOf, the one error→status table.
 //
 // The resource endpoints (journeys.go, portfolios.go, conversations.go,
-// feedback.go, trainers.go, cohorts.go, catalogue.go) share these rules:
+// feedback.go, trainers.go, cohorts.go, catalogue.go, offer.go, entities.go,
+// intervision.go) share these rules:
 //
 //   - access facts (participant, manager, sharing, trainers) are read from
 //     the aggregate's stream (Deps.*Log, Deps.Facts), never from a read

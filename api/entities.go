@@ -1,7 +1,9 @@
 package api
 
 import (
+	"fmt"
 	"net/http"
+	"slices"
 
 	"github.com/labstack/echo/v4"
 
@@ -20,6 +22,7 @@ func (s *Server) registerEntityRoutes(g *echo.Group) {
 	g.POST("/entities", s.handleEntityCreate, s.requireUser, s.idempotent)
 	g.GET("/entities/:entityId", s.handleEntityGet, s.requireUser)
 	g.POST("/entities/:entityId/orders", s.handleOrderCreate, s.requireUser, s.idempotent)
+	g.GET("/entities/:entityId/orders/:orderId", s.handleOrderGet, s.requireUser)
 	g.POST("/entities/:entityId/orders/:orderId/cancellations", s.handleOrderCancellationCreate, s.requireUser, s.idempotent)
 }
 
@@ -108,28 +111,54 @@ type entityResponse struct {
 	Revision uint64       `json:"revision"`
 }
 
+// loadEntity reads the entity id of the path, authorizes reading it and
+// loads it from its stream.
+func (s *Server) loadEntity(c echo.Context) (*catalogue.Entity, error) {
+	id, err := pathID(c, "entityId")
+	if err != nil {
+		return nil, err
+	}
+	if err := s.authorize(c, access.ActionRead, access.Resource{Kind: access.KindEntity}); err != nil {
+		return nil, err
+	}
+	if s.d.EntityLog == nil {
+		return nil, unavailable("ordering entities")
+	}
+	return s.d.EntityLog.Load(c.Request().Context(), id)
+}
+
+func orderOf(o catalogue.Order) orderEntry {
+	return orderEntry{ID: o.OrderID, Kind: o.Kind.String(), ItemID: o.ItemID, Seats: o.Seats, Cancelled: o.Cancelled}
+}
+
 // handleEntityGet is GET /v1/entities/{entityId}: an ordering entity with
 // its orders, with its stream revision as ETag.
 func (s *Server) handleEntityGet(c echo.Context) error {
-	id, err := pathID(c, "entityId")
-	if err != nil {
-		return err
-	}
-	if err := s.authorize(c, access.ActionRead, access.Resource{Kind: access.KindEntity}); err != nil {
-		return err
-	}
-	if s.d.EntityLog == nil {
-		return unavailable("ordering entities")
-	}
-	en, err := s.d.EntityLog.Load(c.Request().Context(), id)
+	en, err := s.loadEntity(c)
 	if err != nil {
 		return err
 	}
 	rev, ok := revisionOf(en)
-	return withETag(c, rev, ok, entityResponse{ID: id, Name: en.Name(), Revision: rev,
-		Orders: mapAll(en.Orders(), func(o catalogue.Order) orderEntry {
-			return orderEntry{ID: o.OrderID, Kind: o.Kind.String(), ItemID: o.ItemID, Seats: o.Seats, Cancelled: o.Cancelled}
-		})})
+	return withETag(c, rev, ok, entityResponse{ID: en.ID(), Name: en.Name(), Revision: rev, Orders: mapAll(en.Orders(), orderOf)})
+}
+
+// handleOrderGet is GET /v1/entities/{entityId}/orders/{orderId}: one order
+// of an entity, with the entity's stream revision as ETag.
+func (s *Server) handleOrderGet(c echo.Context) error {
+	orderID, err := pathID(c, "orderId")
+	if err != nil {
+		return err
+	}
+	en, err := s.loadEntity(c)
+	if err != nil {
+		return err
+	}
+	i := slices.IndexFunc(en.Orders(), func(o catalogue.Order) bool { return o.OrderID == orderID })
+	if i < 0 {
+		return fmt.Errorf("order %s of entity %s: %w", orderID, en.ID(), catalogue.ErrOrderNotFound)
+	}
+	rev, ok := revisionOf(en)
+	return withETag(c, rev, ok, orderOf(en.Orders()[i]))
 }
 
 // orderRequest orders a module or a programme for an entity's people.

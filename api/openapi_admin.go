@@ -30,6 +30,7 @@ func adminOperations() []operation {
 		{method: "POST", path: "/entities", id: "createEntity", summary: "Register an ordering entity", tag: tagEntities, body: entityRequest{}, success: 201, result: resourceRef{}, match: w},
 		{method: "GET", path: "/entities/{entityId}", id: "getEntity", summary: "An ordering entity with its orders", tag: tagEntities, result: entityResponse{}, etag: true},
 		{method: "POST", path: "/entities/{entityId}/orders", id: "createOrder", summary: "Place an order of a module or programme", description: "The module or programme must be on offer (not retired).", tag: tagEntities, body: orderRequest{}, success: 201, result: resourceRef{}, match: w},
+		{method: "GET", path: "/entities/{entityId}/orders/{orderId}", id: "getOrder", summary: "An order of an entity", tag: tagEntities, result: orderEntry{}, etag: true},
 		{method: "POST", path: "/entities/{entityId}/orders/{orderId}/cancellations", id: "createOrderCancellation", summary: "Cancel an order, once", tag: tagEntities, body: cancellation{}, success: 201, result: resourceRef{}, match: w},
 
 		{method: "GET", path: "/cohorts/{cohortId}/intervision-groups/{groupId}", id: "getIntervisionGroup", summary: "An intervision group's members", tag: tagCohorts, result: groupResponse{}, etag: true},
