@@ -111,7 +111,7 @@ type entityResponse struct {
 	Revision uint64       `json:"revision"`
 }
 
-// loadEntity reads the entity id of the path, authorizes reading it and
+// loadEntity reads the entity id of the path, authorises reading it and
 // loads it from its stream.
 func (s *Server) loadEntity(c echo.Context) (*catalogue.Entity, error) {
 	id, err := pathID(c, "entityId")

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"fmt"
 	"net/http"
 	"reflect"
 	"regexp"
@@ -264,8 +265,15 @@ func (g schemaGen) schemaFor(t reflect.Type) any {
 			g.schemas[name] = map[string]any{"type": "object", "properties": props, "required": required}
 		}
 		return ref(name)
+	case reflect.Pointer:
+		return g.schemaFor(t.Elem())
+	case reflect.Map:
+		return map[string]any{"type": "object", "additionalProperties": g.schemaFor(t.Elem())}
+	case reflect.Interface:
+		return map[string]any{} // any JSON value
+	default:
+		panic(fmt.Sprintf("openapi: no schema for Go type %s", t))
 	}
-	return map[string]any{}
 }
 
 // schemaName is a DTO's schema name: its Go name in UpperCamelCase, with

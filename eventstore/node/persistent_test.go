@@ -424,7 +424,8 @@ func TestPersistentNackActions(t *testing.T) {
 	psAppend(t, c, stream, psEvents(1)...)
 	sub.nack(t, esdb.NackActionStop, sub.next(t))
 	select {
-	case <-sub.dropped:
+	case err := <-sub.dropped:
+		t.Logf("subscription ended: %v", err)
 	case <-time.After(psWait):
 		t.Fatal("nack stop did not end the subscription")
 	}

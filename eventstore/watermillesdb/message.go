@@ -118,7 +118,7 @@ func setCustomMetadata(md message.Metadata, raw []byte) {
 		}
 		return
 	}
-	for i := 0; i < n; i += 2 {
+	for i := 0; i+1 < n; i += 2 {
 		md[kv[i]] = kv[i+1]
 	}
 }
