@@ -91,6 +91,7 @@ type RoundCommands interface {
 	ApproveRater(ctx context.Context, c feedback.ApproveRater) error
 	RejectRater(ctx context.Context, c feedback.RejectRater) error
 	SubmitResponse(ctx context.Context, c feedback.SubmitResponse) error
+	SubmitSelfAssessment(ctx context.Context, c feedback.SubmitSelfAssessment) error
 	CloseRound(ctx context.Context, c feedback.CloseRound) error
 }
 

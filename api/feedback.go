@@ -2,7 +2,6 @@ package api
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"net/http"
 	"sync"
@@ -314,10 +313,10 @@ func (r *answersRequest) domain() ([]feedback.Answer, []feedback.Comment) {
 
 // handleSelfAssessmentCreate is POST /v1/journeys/{journeyId}/feedback-rounds/{roundId}/self-assessments:
 // the participant answers their own round as the rater group "self". The
-// domain models self as a rater of the round: the participant is nominated
-// as the self rater (rater id = participant id, no approval needed) the
-// first time, then their answers are recorded; a second self-assessment is
-// refused (409).
+// domain models self as a rater of the round (rater id = participant id, no
+// approval needed): the first self-assessment nominates the participant and
+// records their answers in one append, so refused answers leave the round as
+// it was; a second self-assessment is refused (409).
 func (s *Server) handleSelfAssessmentCreate(c echo.Context) error {
 	var req answersRequest
 	return s.doJourneyWrite(c, journeyWrite{kind: access.KindSelfAssessment, action: access.ActionWrite, body: &req, status: http.StatusCreated,
@@ -327,12 +326,9 @@ func (s *Server) handleSelfAssessmentCreate(c echo.Context) error {
 				return resourceRef{}, err
 			}
 			self := j.ParticipantID()
-			err = s.d.Rounds.NominateRater(ctx, feedback.NominateRater{RoundID: roundID, RaterID: self, Group: feedback.GroupSelf, At: at, IdempotencyKey: s.commandKey(c, "nominate")})
-			if err != nil && !errors.Is(err, feedback.ErrRaterExists) {
-				return resourceRef{}, err
-			}
 			as, cs := req.domain()
-			err = s.d.Rounds.SubmitResponse(ctx, feedback.SubmitResponse{RoundID: roundID, RaterID: self, Answers: as, Comments: cs, At: at, IdempotencyKey: s.commandKey(c, "submit")})
+			err = s.d.Rounds.SubmitSelfAssessment(ctx, feedback.SubmitSelfAssessment{RoundID: roundID, ParticipantID: self, Answers: as, Comments: cs,
+				At: at, IdempotencyKey: s.commandKey(c, "")})
 			return resourceRef{ID: self, Href: journeyHref(j.ID()) + "/feedback-rounds/" + roundID + "/self-assessments/" + self}, err
 		}})
 }

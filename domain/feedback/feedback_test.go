@@ -245,6 +245,47 @@ func TestResponses(t *testing.T) {
 	})
 }
 
+// TestSelfAssessment: the participant's self-assessment nominates them as
+// the self rater and records their answers in one decision; whatever is
+// refused records neither.
+func TestSelfAssessment(t *testing.T) {
+	assess := func(who string, as []feedback.Answer, in *feedback.Instrument) func(*feedback.Round) error {
+		return func(r *feedback.Round) error {
+			return r.SubmitSelfAssessment(feedback.SubmitSelfAssessment{RoundID: round, ParticipantID: who, Answers: as, At: later}, in)
+		}
+	}
+	selfNominated := feedback.RaterNominated{RoundID: round, RaterID: participant, Group: feedback.GroupSelf, At: later}
+	selfAnswered := feedback.ResponseSubmitted{RoundID: round, RaterID: participant, Group: feedback.GroupSelf, Answers: answers(), At: later}
+	earlierSelf := feedback.RaterNominated{RoundID: round, RaterID: participant, Group: feedback.GroupSelf, At: at}
+	bad := answers()
+	bad[0].Score = 6
+	domaintest.Run(t, feedback.ReplayRound, []domaintest.Case[*feedback.Round]{
+		{Name: "first self-assessment nominates and answers", Given: given(opened(true)), When: assess(participant, answers(), instrumentAgg()),
+			Want: []domain.Event{selfNominated, selfAnswered}},
+		{Name: "no approval needed where the programme asks for it", Given: given(opened(true), nominated(peer, feedback.GroupPeer)),
+			When: assess(participant, answers(), instrumentAgg()), Want: []domain.Event{selfNominated, selfAnswered}},
+		{Name: "already nominated as self: answers only", Given: given(opened(false), earlierSelf), When: assess(participant, answers(), instrumentAgg()),
+			Want: []domain.Event{selfAnswered}},
+		{Name: "a refused answer leaves no nomination", Given: given(opened(true)), When: assess(participant, bad, instrumentAgg()),
+			WantErr: domain.ErrInvalid, WantField: "answers[0].score"},
+		{Name: "an unanswered item leaves no nomination", Given: given(opened(true)), When: assess(participant, answers()[:2], instrumentAgg()),
+			WantErr: domain.ErrInvalid, WantField: "answers"},
+		{Name: "twice", Given: given(opened(true), selfNominated, selfAnswered), When: assess(participant, answers(), instrumentAgg()),
+			WantErr: feedback.ErrAlreadyAnswered},
+		{Name: "someone else", Given: given(opened(true)), When: assess(peer, answers(), instrumentAgg()), WantErr: feedback.ErrNotTheParticipant},
+		{Name: "without participant", Given: given(opened(true)), When: assess("", answers(), instrumentAgg()),
+			WantErr: domain.ErrInvalid, WantField: "participantId"},
+		{Name: "another self rater answers for the round", Given: given(opened(true), nominated(selfRater, feedback.GroupSelf)),
+			When: assess(participant, answers(), instrumentAgg()), WantErr: feedback.ErrSecondSelfRater},
+		{Name: "the participant nominated as a peer of their own round", Given: given(opened(false), nominated(participant, feedback.GroupPeer)),
+			When: assess(participant, answers(), instrumentAgg()), WantErr: feedback.ErrRaterExists},
+		{Name: "a closed round", Given: given(opened(true), feedback.RoundClosed{RoundID: round, At: later}),
+			When: assess(participant, answers(), instrumentAgg()), WantErr: feedback.ErrRoundClosed},
+		{Name: "an unknown round", When: assess(participant, answers(), instrumentAgg()), WantErr: feedback.ErrRoundNotFound},
+		{Name: "the instrument missing", Given: given(opened(true)), When: assess(participant, answers(), nil), WantErr: feedback.ErrInstrumentNotFound},
+	})
+}
+
 func TestParse(t *testing.T) {
 	if g, err := feedback.ParseRaterGroup("direct-report"); err != nil || g != feedback.GroupDirectReport {
 		t.Errorf("ParseRaterGroup(direct-report) = %v, %v", g, err)

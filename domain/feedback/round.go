@@ -13,6 +13,9 @@ package feedback
 //     decision;
 //   - a rater answers once, every item of the instrument exactly once, each
 //     with a point of the scale or as not observed;
+//   - the participant's self-assessment nominates them as the self rater
+//     (rater id = participant id) and records their answers in one decision:
+//     both or neither, so refused answers leave no nomination behind;
 //   - a rater link is issued only while the round is open, for a nominated
 //     rater other than self (self answers with their own sign-in) who was
 //     not rejected and has not answered yet, with a hex SHA-256 token hash
@@ -44,6 +47,7 @@ var (
 	ErrRaterRejected       = fmt.Errorf("rater rejected by the manager: %w", domain.ErrForbidden)
 	ErrAlreadyAnswered     = fmt.Errorf("rater already answered: %w", domain.ErrConflict)
 	ErrNoLinkForSelf       = fmt.Errorf("the self rater answers signed in, not through a link: %w", domain.ErrConflict)
+	ErrNotTheParticipant   = fmt.Errorf("only the round's participant assesses themselves: %w", domain.ErrForbidden)
 )
 
 // OpenRound opens a 360 round for a journey.
@@ -95,6 +99,18 @@ type SubmitResponse struct {
 	IdempotencyKey string
 }
 
+// SubmitSelfAssessment records the participant's own answers as the rater
+// group self. The first time it also nominates the participant as the self
+// rater (rater id = participant id), in the same decision as the answers.
+type SubmitSelfAssessment struct {
+	RoundID        string
+	ParticipantID  string // who answers: must be the round's participant
+	Answers        []Answer
+	Comments       []Comment
+	At             time.Time
+	IdempotencyKey string
+}
+
 // IssueRaterLink records a personal link for a nominated rater: the hash of
 // its token (never the token), valid until ExpiresAt. It replaces the rater's
 // earlier link, whose hash then stops working.
@@ -132,6 +148,7 @@ type rater struct {
 type Round struct {
 	id            string
 	journeyID     string
+	participantID string
 	managerID     string
 	instrumentID  string
 	raterApproval bool
@@ -302,6 +319,41 @@ func (r *Round) SubmitResponse(c SubmitResponse, in *Instrument) error {
 	return nil
 }
 
+// SubmitSelfAssessment records the participant's own answers to instrument
+// in, the round's instrument: it nominates the participant as the self rater
+// unless they are already, then records the answers. Everything is checked
+// before anything is recorded, so a refusal records neither.
+func (r *Round) SubmitSelfAssessment(c SubmitSelfAssessment, in *Instrument) error {
+	if err := r.check("submit self-assessment", c.RoundID, c.At, domain.RequireID("participantId", c.ParticipantID)); err != nil {
+		return err
+	}
+	if c.ParticipantID != r.participantID {
+		return fmt.Errorf("submit self-assessment of %s: %w", c.ParticipantID, ErrNotTheParticipant)
+	}
+	if in == nil || in.ID() != r.instrumentID {
+		return fmt.Errorf("submit self-assessment: instrument %s: %w", r.instrumentID, ErrInstrumentNotFound)
+	}
+	if err := domain.Validate(in.checkAnswers(c.Answers, c.Comments)...); err != nil {
+		return fmt.Errorf("submit self-assessment: %w", err)
+	}
+	rt, ok := r.raters[c.ParticipantID]
+	switch {
+	case ok && rt.group != GroupSelf:
+		return fmt.Errorf("submit self-assessment of %s: nominated as %s: %w", c.ParticipantID, rt.group, ErrRaterExists)
+	case ok && rt.state == answered:
+		return fmt.Errorf("submit self-assessment of %s: %w", c.ParticipantID, ErrAlreadyAnswered)
+	case !ok:
+		for _, other := range r.raters {
+			if other.group == GroupSelf {
+				return fmt.Errorf("submit self-assessment of %s: %w", c.ParticipantID, ErrSecondSelfRater)
+			}
+		}
+		r.record(RaterNominated{RoundID: r.id, RaterID: c.ParticipantID, Group: GroupSelf, At: c.At})
+	}
+	r.record(ResponseSubmitted{RoundID: r.id, RaterID: c.ParticipantID, Group: GroupSelf, Answers: c.Answers, Comments: c.Comments, At: c.At})
+	return nil
+}
+
 // IssueRaterLink issues a rater's link; see the invariants above.
 func (r *Round) IssueRaterLink(c IssueRaterLink) error {
 	ps := []*domain.FieldError{domain.RequireID("raterId", c.RaterID), requireTokenHash("tokenHash", c.TokenHash)}
@@ -378,6 +430,7 @@ func (r *Round) apply(e domain.Event) {
 	switch e := e.(type) {
 	case RoundOpened:
 		r.id, r.journeyID, r.managerID, r.instrumentID, r.raterApproval = e.RoundID, e.JourneyID, e.ManagerID, e.InstrumentID, e.RaterApproval
+		r.participantID = e.ParticipantID
 	case RaterNominated:
 		r.raters[e.RaterID] = &rater{group: e.Group}
 	case RaterApproved:

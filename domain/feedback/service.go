@@ -143,6 +143,22 @@ func (s *RoundService) SubmitResponse(ctx context.Context, c SubmitResponse) err
 	})
 }
 
+// SubmitSelfAssessment records the participant's own answers, nominating
+// them as the self rater the first time, in one append: a refused answer set
+// leaves the round's stream as it was.
+func (s *RoundService) SubmitSelfAssessment(ctx context.Context, c SubmitSelfAssessment) error {
+	return domain.RetryUpdate(ctx, s.rounds.Update, c.RoundID, c.IdempotencyKey, func(r *Round) error {
+		var in *Instrument
+		if r.InstrumentID() != "" {
+			var err error
+			if in, err = s.instruments.Load(ctx, r.InstrumentID()); err != nil && !errors.Is(err, domain.ErrNotFound) {
+				return fmt.Errorf("submit self-assessment: %w", err)
+			}
+		}
+		return r.SubmitSelfAssessment(c, in)
+	})
+}
+
 // IssueRaterLink records a rater's link, replacing the rater's earlier one.
 func (s *RoundService) IssueRaterLink(ctx context.Context, c IssueRaterLink) error {
 	return domain.RetryUpdate(ctx, s.rounds.Update, c.RoundID, c.IdempotencyKey,

@@ -119,3 +119,39 @@ func TestSubmitRetriesOnce(t *testing.T) {
 		})
 	}
 }
+
+// TestSelfAssessmentIsOneAppend: the nomination and the answers of a
+// self-assessment are one update of the round's stream, so refused answers
+// leave the stream as it was, and the command's key reaches the repository.
+func TestSelfAssessmentIsOneAppend(t *testing.T) {
+	ctx := context.Background()
+	instruments := domaintest.NewRepo(feedback.ReplayInstrument).Given(instrument, published())
+	rounds := domaintest.NewRepo(feedback.ReplayRound).Given(round, opened(true))
+	rs := feedback.NewRoundService(rounds, instruments, nil)
+
+	bad := answers()
+	bad[1].NotObserved, bad[1].Score = false, 0
+	err := rs.SubmitSelfAssessment(ctx, feedback.SubmitSelfAssessment{RoundID: round, ParticipantID: participant, Answers: bad, At: later})
+	if !errors.Is(err, domain.ErrInvalid) {
+		t.Fatalf("refused answers: err = %v, want invalid", err)
+	}
+	if got := rounds.Stream(round); len(got) != 1 {
+		t.Fatalf("after refused answers the stream holds %d events, want 1 (just the opening): %#v", len(got), got)
+	}
+	if err := rs.SubmitSelfAssessment(ctx, feedback.SubmitSelfAssessment{RoundID: round, ParticipantID: participant, Answers: answers(), At: later, IdempotencyKey: "self"}); err != nil {
+		t.Fatal(err)
+	}
+	got := rounds.Stream(round)
+	if len(got) != 3 {
+		t.Fatalf("stream holds %d events, want 3", len(got))
+	}
+	if n, ok := got[1].(feedback.RaterNominated); !ok || n.RaterID != participant || n.Group != feedback.GroupSelf {
+		t.Errorf("event 1 = %#v, want the self nomination", got[1])
+	}
+	if r, ok := got[2].(feedback.ResponseSubmitted); !ok || r.RaterID != participant || r.Group != feedback.GroupSelf {
+		t.Errorf("event 2 = %#v, want the self response", got[2])
+	}
+	if rounds.Updates != 2 || rounds.Keys[len(rounds.Keys)-1] != "self" {
+		t.Errorf("updates %d, keys %q: want one update per command, the last with key self", rounds.Updates, rounds.Keys)
+	}
+}
