@@ -5,6 +5,10 @@
 // The rules come from shared/DOMAIN.md ("Rules that protect people"):
 //
 //   - participants act on their own journeys only;
+//   - a journey ends by completion (the programme office) or withdrawal (the
+//     participant, or the programme office for them); the programme office
+//     records a participant's new manager, and a manager sees a summary of
+//     the journeys they manage now: which sections are shared, not more;
 //   - managers read only the sections their own participants share with them
 //     (access ends the moment sharing is revoked or the manager changes), and
 //     record and confirm development conversations with their own participants;
@@ -149,10 +153,30 @@ var (
 	KindEntity = Kind{"entity"}
 )
 
+// The kinds of a journey's course: how it ends, who manages it, the results
+// of instruments on it, and what a manager sees of it without its content.
+var (
+	// KindCompletion is the completion of a journey.
+	KindCompletion = Kind{"completion"}
+	// KindWithdrawal is a participant's withdrawal from a journey and from
+	// its cohort.
+	KindWithdrawal = Kind{"withdrawal"}
+	// KindManagerChange is the change of a participant's manager on a journey.
+	KindManagerChange = Kind{"manager-change"}
+	// KindMeasurement is the result of an instrument (leadership style,
+	// team role, skills) recorded on a journey.
+	KindMeasurement = Kind{"measurement"}
+	// KindJourneySummary is a journey's summary: participant, cohort,
+	// programme, status and the names of the sections shared with the
+	// manager; none of their content.
+	KindJourneySummary = Kind{"journey-summary"}
+)
+
 // Kinds returns every resource kind.
 func Kinds() []Kind {
 	return []Kind{
 		KindJourney, KindPortfolio, KindPortfolioSection, KindReflection, KindDevelopmentConversation,
+		KindCompletion, KindWithdrawal, KindManagerChange, KindMeasurement, KindJourneySummary,
 		KindFeedbackRound, KindSelfAssessment, KindFeedbackAnswers, KindRaterForm,
 		KindAttendance, KindAssignment, KindIntervisionSession, KindCoachingSession,
 		KindCohortDashboard, KindChangeMeasurement, KindExport,
@@ -299,6 +323,23 @@ var policy = [...]rule{
 	{KindDevelopmentConversation, ActionRead, RoleManager, managerOf, "managers read the conversations they hold with their own participants"},
 	{KindDevelopmentConversation, ActionWrite, RoleManager, managerOf, "managers record conversations with their own participants"},
 	{KindDevelopmentConversation, ActionConfirm, RoleManager, managerOf, "managers confirm conversations with their own participants"},
+
+	// A journey's course. The programme office completes journeys and
+	// records a new manager (the former manager's access ends with the
+	// change: managerOf and managerShared hold for the current manager only,
+	// and sharing starts afresh); a participant may withdraw, as may the
+	// programme office for them. Instrument results are recorded by the
+	// participant or by a trainer of the cohort who administered the
+	// instrument. A manager sees a summary of each journey they manage now:
+	// which sections are shared, none of their content.
+	{KindCompletion, ActionWrite, RoleProgrammeOffice, anyone, "the programme office completes journeys"},
+	{KindWithdrawal, ActionWrite, RoleParticipant, self, "participants may withdraw from their own journey"},
+	{KindWithdrawal, ActionWrite, RoleProgrammeOffice, anyone, "the programme office records withdrawals"},
+	{KindManagerChange, ActionWrite, RoleProgrammeOffice, anyone, "the programme office records a participant's new manager"},
+	{KindMeasurement, ActionWrite, RoleParticipant, self, "participants record the results of their own instruments"},
+	{KindMeasurement, ActionWrite, RoleTrainer, trainerOf, "trainers record the instruments they administer in their cohorts"},
+	{KindJourneySummary, ActionRead, RoleParticipant, self, "participants read their own journeys"},
+	{KindJourneySummary, ActionRead, RoleManager, managerOf, "managers see which sections their own participants share, never what is not shared"},
 
 	// 360 rounds: the participant opens and nominates, the manager approves raters.
 	{KindFeedbackRound, ActionRead, RoleParticipant, self, "participants follow their own 360 rounds"},

@@ -78,6 +78,11 @@ func TestMatrix(t *testing.T) {
 		{access.KindPortfolioSection, cell{"PM---", "-----"}, deny, deny},
 		{access.KindReflection, cell{"P----", "-----"}, cell{"P----", "-----"}, deny},
 		{access.KindDevelopmentConversation, cell{"PM---", "-----"}, cell{"-M---", "-----"}, cell{"PM---", "-----"}},
+		{access.KindCompletion, deny, cell{"---O-", "---O-"}, deny},
+		{access.KindWithdrawal, deny, cell{"P--O-", "---O-"}, deny},
+		{access.KindManagerChange, deny, cell{"---O-", "---O-"}, deny},
+		{access.KindMeasurement, deny, cell{"P-T--", "-----"}, deny},
+		{access.KindJourneySummary, cell{"PM---", "-----"}, deny, deny},
 		{access.KindFeedbackRound, cell{"PM---", "-----"}, cell{"P----", "-----"}, cell{"-M---", "-----"}},
 		{access.KindSelfAssessment, cell{"P----", "-----"}, cell{"P----", "-----"}, deny},
 		{access.KindFeedbackAnswers, deny, deny, deny},
@@ -140,6 +145,15 @@ func TestRulesThatProtectPeople(t *testing.T) {
 	revoked.Shared = false
 	newManager := section
 	newManager.ManagerID = manager2
+	// changed describes a journey of participant1 whose manager changed from
+	// manager1 to manager2: the domain unshares every section at the change.
+	changed := func(k access.Kind) access.Resource {
+		r := facts(k)
+		r.ManagerID, r.Shared = manager2, false
+		return r
+	}
+	sharedAnew := changed(access.KindPortfolioSection)
+	sharedAnew.Shared = true
 	otherCohort := facts(access.KindCohortDashboard)
 	otherCohort.CohortID, otherCohort.CohortTrainerIDs = "eeeeeeee-eeee-4eee-8eee-eeeeeeeeeeee", []string{trainer2}
 	for _, tc := range []struct {
@@ -161,6 +175,22 @@ func TestRulesThatProtectPeople(t *testing.T) {
 		{"manager records a conversation with own participant", related[1], access.ActionWrite, facts(access.KindDevelopmentConversation), now, true, "record"},
 		{"manager records a conversation with another participant", unrelated[1], access.ActionWrite, facts(access.KindDevelopmentConversation), now, false, "own participants"},
 		{"participant on another's journey", unrelated[0], access.ActionWrite, facts(access.KindJourney), now, false, "own journeys"},
+		{"manager lists a journey they manage", related[1], access.ActionRead, facts(access.KindJourneySummary), now, true, "never what is not shared"},
+		{"former manager after a change of manager: no summary", related[1], access.ActionRead, changed(access.KindJourneySummary), now, false, "own participants"},
+		{"former manager after a change of manager: no conversation", related[1], access.ActionWrite, changed(access.KindDevelopmentConversation), now, false, "own participants"},
+		{"former manager after a change of manager: no rater approval", related[1], access.ActionConfirm, changed(access.KindFeedbackRound), now, false, "own participants"},
+		{"new manager after a change of manager: the summary", unrelated[1], access.ActionRead, changed(access.KindJourneySummary), now, true, "never what is not shared"},
+		{"new manager after a change of manager: conversations", unrelated[1], access.ActionWrite, changed(access.KindDevelopmentConversation), now, true, "record"},
+		{"new manager after a change of manager: no section until shared anew", unrelated[1], access.ActionRead, changed(access.KindPortfolioSection), now, false, "revoked"},
+		{"new manager after a change of manager: a section shared anew", unrelated[1], access.ActionRead, sharedAnew, now, true, "shares"},
+		{"new manager never reads the whole portfolio", unrelated[1], access.ActionRead, changed(access.KindPortfolio), now, false, "shares with them"},
+		{"manager does not change the manager", related[1], access.ActionWrite, facts(access.KindManagerChange), now, false, "no rule"},
+		{"participant does not change their manager", related[0], access.ActionWrite, facts(access.KindManagerChange), now, false, "no rule"},
+		{"participant withdraws", related[0], access.ActionWrite, facts(access.KindWithdrawal), now, true, "withdraw"},
+		{"participant withdraws another", unrelated[0], access.ActionWrite, facts(access.KindWithdrawal), now, false, "own journeys"},
+		{"participant does not complete their own journey", related[0], access.ActionWrite, facts(access.KindCompletion), now, false, "no rule"},
+		{"trainer of another cohort records no measurement", unrelated[2], access.ActionWrite, facts(access.KindMeasurement), now, false, "own cohorts"},
+		{"programme office reads no journey summary", related[3], access.ActionRead, facts(access.KindJourneySummary), now, false, "no rule"},
 		{"trainer of another cohort", related[2], access.ActionRead, otherCohort, now, false, "own cohorts"},
 		{"trainer of the cohort", related[2], access.ActionRead, facts(access.KindCohortDashboard), now, true, "dashboards"},
 		{"trainer re-forms an intervision group of another cohort", related[2], access.ActionWrite, func() access.Resource {
