@@ -34,6 +34,7 @@ package portfolio
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sync"
 	"time"
 
@@ -71,7 +72,8 @@ type ReadModel struct {
 	roundJourney  map[string]string  // round id -> journey id
 	enrolments    map[member]string  // (cohort, participant) -> journey id
 	ofParticipant map[string][]string
-	pending       map[member][]entry // attendance recorded before the journey was enrolled
+	ofManager     map[string][]string // manager -> the journeys they manage now, in the order they took them on
+	pending       map[member][]entry  // attendance recorded before the journey was enrolled
 	deliveries    map[string][]cohort.DeliveryScheduled
 	instruments   map[string]*threesixty.Instrument
 	moduleOfGoal  map[string]string
@@ -96,6 +98,7 @@ func New(cfg Config) *ReadModel {
 		roundJourney:  map[string]string{},
 		enrolments:    map[member]string{},
 		ofParticipant: map[string][]string{},
+		ofManager:     map[string][]string{},
 		pending:       map[member][]entry{},
 		deliveries:    map[string][]cohort.DeliveryScheduled{},
 		instruments:   map[string]*threesixty.Instrument{},
@@ -150,6 +153,8 @@ func (m *ReadModel) Handle(ctx context.Context, ev projections.Event) error {
 		m.toRound(ctx, e.RoundID, e.At, e)
 	case feedback.RoundClosed:
 		m.toRound(ctx, e.RoundID, e.At, e)
+	case journey.ManagerChanged:
+		m.onManagerChanged(ctx, ev, e)
 	case catalogue.ModuleAdded:
 		m.onModuleAdded(ctx, e)
 	case catalogue.ModuleRevised:
@@ -243,11 +248,45 @@ func (m *ReadModel) onEnrolled(ctx context.Context, ev projections.Event, e jour
 	k := member{e.CohortID, e.ParticipantID}
 	m.enrolments[k] = id
 	m.ofParticipant[e.ParticipantID] = append(m.ofParticipant[e.ParticipantID], id)
+	m.manage(id, "", e.ManagerID)
 	m.toJourney(ctx, id, e.At, e)
 	for _, en := range m.pending[k] {
 		m.toJourney(ctx, id, en.at, en.e)
 	}
 	delete(m.pending, k)
+}
+
+// onManagerChanged moves the journey from the former manager's list to the
+// new manager's, then records the change in the journey.
+func (m *ReadModel) onManagerChanged(ctx context.Context, ev projections.Event, e journey.ManagerChanged) {
+	cat, id, ok := projections.StreamID(ev.Stream)
+	if !ok || cat != "journey" {
+		m.cp.Skip(ev)
+		return
+	}
+	former := ""
+	if r, ok := m.journeys[id]; ok {
+		former = r.live.managerID
+	}
+	m.manage(id, former, e.ManagerID)
+	m.toJourney(ctx, id, e.At, e)
+}
+
+// manage moves journeyID from the list of manager former (none when empty)
+// to the end of the list of manager next.
+func (m *ReadModel) manage(journeyID, former, next string) {
+	if former == next {
+		return
+	}
+	if former != "" {
+		m.ofManager[former] = slices.DeleteFunc(m.ofManager[former], func(id string) bool { return id == journeyID })
+		if len(m.ofManager[former]) == 0 {
+			delete(m.ofManager, former)
+		}
+	}
+	if next != "" && !slices.Contains(m.ofManager[next], journeyID) {
+		m.ofManager[next] = append(m.ofManager[next], journeyID)
+	}
 }
 
 func (m *ReadModel) onAttendanceRecorded(ctx context.Context, e cohort.AttendanceRecorded) {
@@ -382,4 +421,13 @@ func (m *ReadModel) Journeys(participantID string) []string {
 	m.mu.RLock()
 	defer m.mu.RUnlock()
 	return append([]string{}, m.ofParticipant[participantID]...)
+}
+
+// Managed returns the ids of the journeys a manager manages now: enrolled
+// with them as the manager, or moved to them by a change of manager, and not
+// moved to another manager since; in the order they became theirs.
+func (m *ReadModel) Managed(managerID string) []string {
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	return append([]string{}, m.ofManager[managerID]...)
 }

@@ -534,6 +534,49 @@ func TestSharingAndManagerChange(t *testing.T) {
 	}
 }
 
+// TestManagedJourneys: a manager's list holds the journeys they manage now,
+// in the order they became theirs; a change of manager moves the journey
+// from the former manager's list to the new one's. Feeding the events again
+// changes nothing, and a rebuild from the events gives the same lists.
+func TestManagedJourneys(t *testing.T) {
+	s := newScene()
+	second, otherParticipant := s.l.ID(), s.l.ID()
+	s.l.Append(fixture.CohortStream(s.cohortID), cohort.ParticipantEnrolled{CohortID: s.cohortID, ParticipantID: otherParticipant, Name: "Bram", Email: "bram@minbzk.example", At: day(2)})
+	s.l.Append(fixture.JourneyStream(second), journey.Enrolled{JourneyID: second, ParticipantID: otherParticipant, CohortID: s.cohortID, ProgrammeID: "p", EntityID: "e",
+		Role: journey.RoleCoordinator, ManagerID: s.managerID, At: day(2).Add(3 * time.Hour)})
+	m := portfolio.New(portfolio.Config{})
+	feed(t, m, s.l.Events)
+	want := func(manager string, ids ...string) {
+		t.Helper()
+		if got := m.Managed(manager); !reflect.DeepEqual(got, append([]string{}, ids...)) {
+			t.Fatalf("Managed = %v, want %v", got, ids)
+		}
+	}
+	want(s.managerID, s.journeyID, second)
+
+	next := s.l.ID()
+	feed(t, m, []projections.Event{s.l.Append(fixture.JourneyStream(s.journeyID), journey.ManagerChanged{ManagerID: next, At: day(8)})})
+	want(s.managerID, second)
+	want(next, s.journeyID)
+
+	// Back to the first manager: the journey goes to the end of their list.
+	feed(t, m, []projections.Event{s.l.Append(fixture.JourneyStream(s.journeyID), journey.ManagerChanged{ManagerID: s.managerID, At: day(9)})})
+	want(s.managerID, second, s.journeyID)
+	want(next)
+
+	feed(t, m, s.l.Events)
+	want(s.managerID, second, s.journeyID)
+	want(next)
+	rebuilt := portfolio.New(portfolio.Config{})
+	feed(t, rebuilt, s.l.Events)
+	if got := rebuilt.Managed(s.managerID); !reflect.DeepEqual(got, []string{second, s.journeyID}) {
+		t.Fatalf("rebuilt: Managed = %v", got)
+	}
+	if got := m.Managed(s.participantID); len(got) != 0 {
+		t.Fatalf("a participant manages %v", got)
+	}
+}
+
 type foreign struct{}
 
 func (foreign) EventName() string { return "billing.invoice_sent" }
