@@ -10,6 +10,7 @@ package journey
 //     a new manager sees nothing until the participant shares again;
 //   - ids of choices, goals, assignments, experiments, sessions, conversations
 //     and measurements are unique within the journey;
+//   - a measurement was taken no later than it is recorded;
 //   - a revised behaviour choice exists and changes;
 //   - a learning goal links to at least one competency or module learning goal;
 //   - an assignment is handed in once, and only one that was given;
@@ -572,11 +573,15 @@ func (j *Journey) RecordMeasurement(c RecordMeasurement) error {
 	if c.Kind.IsZero() {
 		kind = domain.Required("kind")
 	}
+	taken := domain.RequireTime("takenOn", c.TakenOn)
+	if taken == nil && !c.At.IsZero() && c.TakenOn.After(c.At) {
+		taken = domain.Invalid("takenOn", "must not be after the time it is recorded")
+	}
 	if err := j.check("record measurement", c.JourneyID, c.At,
 		domain.RequireID("measurementId", c.MeasurementID),
 		domain.RequireText("instrument", c.Instrument, domain.MaxTitle),
 		domain.RequireText("result", c.Result, domain.MaxText),
-		domain.RequireTime("takenOn", c.TakenOn),
+		taken,
 		kind,
 	); err != nil {
 		return err

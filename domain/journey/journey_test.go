@@ -380,6 +380,16 @@ func TestPortfolioEntries(t *testing.T) {
 			When: func(j *journey.Journey) error {
 				return j.RecordMeasurement(journey.RecordMeasurement{JourneyID: journeyID, MeasurementID: measurement, Instrument: "Belbin", Result: "Plant", TakenOn: at, At: at})
 			}},
+		{Name: "a measurement taken after it is recorded", Given: active(), WantErr: domain.ErrInvalid, WantField: "takenOn",
+			When: func(j *journey.Journey) error {
+				return j.RecordMeasurement(journey.RecordMeasurement{JourneyID: journeyID, MeasurementID: measurement, Kind: journey.MeasurementSkills,
+					Instrument: "Skills scan", Result: "Networking: strong", TakenOn: at.Add(time.Minute), At: at})
+			}},
+		{Name: "a measurement on a withdrawn journey", Given: active(journey.Withdrawn{ParticipantID: participant, At: at}), WantErr: journey.ErrJourneyClosed,
+			When: func(j *journey.Journey) error {
+				return j.RecordMeasurement(journey.RecordMeasurement{JourneyID: journeyID, MeasurementID: measurement, Kind: journey.MeasurementSkills,
+					Instrument: "Skills scan", Result: "Networking: strong", TakenOn: at, At: later})
+			}},
 		{Name: "complete twice", Given: active(journey.Completed{At: at}), WantErr: journey.ErrJourneyClosed,
 			When: func(j *journey.Journey) error { return j.Complete(journey.Complete{JourneyID: journeyID, At: later}) }},
 		{Name: "withdraw after completion", Given: active(journey.Completed{At: at}), WantErr: journey.ErrJourneyClosed,
