@@ -42,12 +42,17 @@ type JourneyCommands interface {
 	RecordConversation(ctx context.Context, c journey.RecordConversation) error
 	ReviseConversation(ctx context.Context, c journey.ReviseConversation) error
 	ConfirmConversation(ctx context.Context, c journey.ConfirmConversation) error
+	ChangeManager(ctx context.Context, c journey.ChangeManager) error
+	RecordMeasurement(ctx context.Context, c journey.RecordMeasurement) error
+	Complete(ctx context.Context, c journey.Complete) error
+	Withdraw(ctx context.Context, c journey.Withdraw) error
 }
 
 // CohortCommands are the commands on cohorts; *cohort.Service is one.
 type CohortCommands interface {
 	PlanCohort(ctx context.Context, c cohort.PlanCohort) error
 	EnrolParticipant(ctx context.Context, c cohort.EnrolParticipant) error
+	WithdrawParticipant(ctx context.Context, c cohort.WithdrawParticipant) error
 	FormIntervisionGroup(ctx context.Context, c cohort.FormIntervisionGroup) error
 	ReformIntervisionGroup(ctx context.Context, c cohort.ReformIntervisionGroup) error
 	DissolveIntervisionGroup(ctx context.Context, c cohort.DissolveIntervisionGroup) error
@@ -118,6 +123,8 @@ type Portfolios interface {
 	Current(journeyID string) (portfolio.View, error)
 	AsOf(ctx context.Context, journeyID string, t time.Time) (portfolio.View, error)
 	Journeys(participantID string) []string
+	// Managed returns the ids of the journeys a manager manages now.
+	Managed(managerID string) []string
 }
 
 // Dashboards is the cohort dashboard read model; *cohortdashboard.ReadModel is one.

@@ -40,7 +40,7 @@ func (s *Server) loadJourney(ctx context.Context, id string) (*journey.Journey, 
 func (s *Server) journeyFacts(ctx context.Context, kind access.Kind, j *journey.Journey) (access.Resource, error) {
 	r := access.Resource{Kind: kind, ParticipantID: j.ParticipantID(), ManagerID: j.ManagerID(), CohortID: j.CohortID()}
 	switch kind {
-	case access.KindAssignment, access.KindIntervisionSession, access.KindCoachingSession, access.KindAttendance:
+	case access.KindAssignment, access.KindIntervisionSession, access.KindCoachingSession, access.KindAttendance, access.KindMeasurement:
 		ts, err := s.cohortTrainers(ctx, j.CohortID())
 		if err != nil {
 			return r, err

@@ -18,6 +18,7 @@ func (s *Server) registerRoutes() {
 	s.registerJourneyRoutes(v1)
 	s.registerPortfolioRoutes(v1)
 	s.registerConversationRoutes(v1)
+	s.registerJourneyCourseRoutes(v1)
 	s.registerFeedbackRoutes(v1)
 	s.registerTrainerRoutes(v1)
 	s.registerCohortRoutes(v1)

@@ -61,6 +61,17 @@ func Track(ctx context.Context) (context.Context, *Written) {
 	return context.WithValue(ctx, trackKey{}, w), w
 }
 
+// unguarded is the value Unguarded puts in place of an expected revision
+// and a Written: neither a uint64 nor a *Written, so neither applies.
+type unguarded struct{}
+
+// Unguarded returns ctx without the expected revision of Expect and the
+// Written of Track: for a second write of a request, to another stream than
+// the one the If-Match and the ETag are about.
+func Unguarded(ctx context.Context) context.Context {
+	return context.WithValue(context.WithValue(ctx, expectKey{}, unguarded{}), trackKey{}, unguarded{})
+}
+
 // Revision returns the revision of the stream a was loaded from: the ETag
 // of the aggregate. It is false for an aggregate loaded from no events.
 func Revision(a Aggregate) (uint64, bool) {
