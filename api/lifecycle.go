@@ -201,7 +201,7 @@ type managedJourneyList struct {
 // page at a time (limit, cursor). Managers only. The list comes from the
 // portfolio read model, each item from the journey's stream; a journey the
 // read model still lists after a change of manager is left out, so a page
-// may then hold fewer than limit items.
+// may then hold fewer than limit items, as it may when a journey was erased.
 func (s *Server) handleManagedJourneyList(c echo.Context) error {
 	p, _ := principalOf(c)
 	if !p.Has(access.RoleManager) {
@@ -223,6 +223,9 @@ func (s *Server) handleManagedJourneyList(c echo.Context) error {
 	now := s.now()
 	for _, id := range ids {
 		j, err := s.loadJourney(c.Request().Context(), id)
+		if errors.Is(err, domain.ErrNotFound) {
+			continue // erased since the read model listed it
+		}
 		if err != nil {
 			return err
 		}

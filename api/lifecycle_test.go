@@ -11,6 +11,8 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/EventStore/EventStore-Client-Go/v4/esdb"
+
 	"github.com/leerpad/leerpad/api/access"
 	"github.com/leerpad/leerpad/domain"
 	"github.com/leerpad/leerpad/domain/cohort"
@@ -403,6 +405,16 @@ func TestComponentManagedJourneys(t *testing.T) {
 	p := decodeProblem(t, cp.call(t, call{method: "GET", path: "/v1/managed-journeys?limit=0&cursor=" + page1.NextCursor, token: other}), 400)
 	if got := strings.Join(paramNames(p), ","); got != "limit,cursor" {
 		t.Fatalf("invalid params %s", got)
+	}
+
+	// An erased journey is left out.
+	if _, err := cp.store.Client().DeleteStream(context.Background(), "journey-"+thirdJourney, esdb.DeleteStreamOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	var all managedJourneyList
+	must(t, cp.call(t, call{method: "GET", path: "/v1/managed-journeys", token: w.manager}), 200, &all)
+	if len(all.Items) != 2 || all.Items[1].ID != secondJourney {
+		t.Fatalf("after an erasure %+v", all)
 	}
 
 	// The participant lists their own journeys, status included.
