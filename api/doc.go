@@ -23,7 +23,7 @@
 //
 // The resource endpoints (journeys.go, portfolios.go, conversations.go,
 // feedback.go, trainers.go, cohorts.go, catalogue.go, offer.go, entities.go,
-// intervision.go) share these rules:
+// intervision.go, lifecycle.go) share these rules:
 //
 //   - access facts (participant, manager, sharing, trainers) are read from
 //     the aggregate's stream (Deps.*Log, Deps.Facts), never from a read
