@@ -208,8 +208,15 @@ func newID() string { return uuid.NewString() }
 const moduleJSON = `{"content":{"title":"Me and myself","theme":"self","forms":["group-training","coaching"],"hours":16,
 	"learningGoals":[{"id":"%s","behaviour":"Asks for feedback on their leadership."}]}}`
 
-// setUp plans a cohort (title) with a trainer and enrols one participant.
+// setUp plans a cohort (title) with a trainer and enrols one participant,
+// in a programme that does not ask the manager to approve 360 raters.
 func (cp *component) setUp(t *testing.T, title string) *world {
+	t.Helper()
+	return cp.setUpProgramme(t, title, false)
+}
+
+// setUpProgramme is setUp with the programme's rater approval chosen.
+func (cp *component) setUpProgramme(t *testing.T, title string, raterApproval bool) *world {
 	t.Helper()
 	w := &world{participantID: newID(), managerID: newID(), trainerID: newID()}
 	w.office = cp.token(t, newID(), access.RoleProgrammeOffice)
@@ -221,7 +228,7 @@ func (cp *component) setUp(t *testing.T, title string) *world {
 	must(t, cp.call(t, call{method: "POST", path: "/v1/modules", token: w.office, body: fmt.Sprintf(moduleJSON, newID())}), 201, &r)
 	w.moduleID = r.ID
 	must(t, cp.call(t, call{method: "POST", path: "/v1/programmes", token: w.office,
-		body: fmt.Sprintf(`{"code":"BLG","title":"Beginning managers","moduleIds":["%s"],"raterApproval":false}`, w.moduleID)}), 201, &r)
+		body: fmt.Sprintf(`{"code":"BLG","title":"Beginning managers","moduleIds":["%s"],"raterApproval":%t}`, w.moduleID, raterApproval)}), 201, &r)
 	w.programmeID = r.ID
 	titleJSON, _ := json.Marshal(title)
 	must(t, cp.call(t, call{method: "POST", path: "/v1/cohorts", token: w.office,

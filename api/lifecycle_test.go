@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/http/httptest"
 	"slices"
 	"strings"
 	"sync"
@@ -424,4 +425,46 @@ func TestComponentManagedJourneys(t *testing.T) {
 	if len(own.Items) != 1 || own.Items[0].ID != w.journeyID || own.Items[0].Status != "withdrawn" {
 		t.Fatalf("own journeys %+v", own)
 	}
+}
+
+// TestComponentRaterDecisionsFollowTheManager: where the programme asks
+// for it, the participant's manager approves or rejects nominated raters;
+// after a change of manager during an open round, the new manager decides
+// and the former one no longer can.
+func TestComponentRaterDecisionsFollowTheManager(t *testing.T) {
+	cp := newComponent(t)
+	w := cp.setUpProgramme(t, "BLG autumn", true)
+	inst, _, _ := cp.instrument(t, w)
+	j := journeyHref(w.journeyID)
+	var round resourceRef
+	must(t, cp.call(t, call{method: "POST", path: j + "/feedback-rounds", token: w.participant, body: fmt.Sprintf(`{"instrumentId":"%s","kind":"pre"}`, inst)}), 201, &round)
+	nominate := func(name string) string {
+		var link raterLinkResponse
+		must(t, cp.call(t, call{method: "POST", path: round.Href + "/raters", token: w.participant,
+			body: fmt.Sprintf(`{"group":"peer","name":"%s","email":"%s@example.org"}`, name, strings.ToLower(name))}), 201, &link)
+		return link.RaterID
+	}
+	decide := func(rater, token, decision string) *httptest.ResponseRecorder {
+		return cp.call(t, call{method: "POST", path: round.Href + "/raters/" + rater + "/decisions", token: token,
+			body: fmt.Sprintf(`{"decision":"%s"}`, decision)})
+	}
+	piet, joke, karel := nominate("Piet"), nominate("Joke"), nominate("Karel")
+
+	for _, tok := range []string{w.participant, w.trainer, w.office} {
+		decodeProblem(t, decide(piet, tok, "approved"), 403)
+	}
+	p := decodeProblem(t, decide(piet, w.manager, "maybe"), 400)
+	if got := strings.Join(paramNames(p), ","); got != "decision" {
+		t.Fatalf("invalid params %s", got)
+	}
+	must(t, decide(piet, w.manager, "approved"), 201, nil)
+	decodeProblem(t, decide(piet, w.manager, "rejected"), 409) // decided once
+
+	newManagerID := newID()
+	newManager := cp.token(t, newManagerID, access.RoleManager)
+	must(t, cp.call(t, call{method: "PUT", path: j + "/manager", token: w.office, body: fmt.Sprintf(`{"managerId":"%s"}`, newManagerID)}), 200, nil)
+
+	decodeProblem(t, decide(joke, w.manager, "approved"), 403)
+	must(t, decide(joke, newManager, "approved"), 201, nil)
+	must(t, decide(karel, newManager, "rejected"), 201, nil)
 }

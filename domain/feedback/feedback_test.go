@@ -139,15 +139,17 @@ func TestRaters(t *testing.T) {
 	}
 	approve := func(rater, by string) func(*feedback.Round) error {
 		return func(r *feedback.Round) error {
-			return r.Approve(feedback.ApproveRater{RoundID: round, RaterID: rater, ManagerID: by, At: at})
+			return r.Approve(feedback.ApproveRater{RoundID: round, RaterID: rater, ManagerID: by, At: at}, journeyAgg(true))
 		}
 	}
 	reject := func(rater, by string) func(*feedback.Round) error {
 		return func(r *feedback.Round) error {
-			return r.Reject(feedback.RejectRater{RoundID: round, RaterID: rater, ManagerID: by, At: at})
+			return r.Reject(feedback.RejectRater{RoundID: round, RaterID: rater, ManagerID: by, At: at}, journeyAgg(true))
 		}
 	}
 	approvedPeer := feedback.RaterApproved{RoundID: round, RaterID: peer, ApprovedBy: manager, At: at}
+	newManager := id(40)
+	managerChanged := journeyAgg(true, journey.ManagerChanged{ManagerID: newManager, At: at})
 	domaintest.Run(t, feedback.ReplayRound, []domaintest.Case[*feedback.Round]{
 		{Name: "nominate a peer", Given: given(opened(true)), When: nominate(peer, feedback.GroupPeer, "Rater 31", "r31@example.org"),
 			Want: []domain.Event{nominated(peer, feedback.GroupPeer)}},
@@ -169,6 +171,16 @@ func TestRaters(t *testing.T) {
 		{Name: "reject", Given: given(opened(true), nominated(peer, feedback.GroupPeer)), When: reject(peer, manager),
 			Want: []domain.Event{feedback.RaterRejected{RoundID: round, RaterID: peer, RejectedBy: manager, At: at}}},
 		{Name: "approve by someone else", Given: given(opened(true), nominated(peer, feedback.GroupPeer)), When: approve(peer, participant),
+			WantErr: feedback.ErrNotTheManager},
+		{Name: "approve by the new manager after a change of manager", Given: given(opened(true), nominated(peer, feedback.GroupPeer)),
+			When: func(r *feedback.Round) error {
+				return r.Approve(feedback.ApproveRater{RoundID: round, RaterID: peer, ManagerID: newManager, At: at}, managerChanged)
+			},
+			Want: []domain.Event{feedback.RaterApproved{RoundID: round, RaterID: peer, ApprovedBy: newManager, At: at}}},
+		{Name: "reject by the former manager after a change of manager", Given: given(opened(true), nominated(peer, feedback.GroupPeer)),
+			When: func(r *feedback.Round) error {
+				return r.Reject(feedback.RejectRater{RoundID: round, RaterID: peer, ManagerID: manager, At: at}, managerChanged)
+			},
 			WantErr: feedback.ErrNotTheManager},
 		{Name: "approve twice", Given: given(opened(true), nominated(peer, feedback.GroupPeer), approvedPeer), When: approve(peer, manager),
 			WantErr: feedback.ErrAlreadyDecided},

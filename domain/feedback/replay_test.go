@@ -35,9 +35,9 @@ func TestReplay(t *testing.T) {
 	must(r.Nominate(NominateRater{RoundID: uuid(9), RaterID: uuid(10), Group: GroupSelf, At: at}))
 	must(r.Nominate(NominateRater{RoundID: uuid(9), RaterID: uuid(11), Group: GroupManager, Name: "Mia", Email: "mia@example.org", At: at}))
 	must(r.Nominate(NominateRater{RoundID: uuid(9), RaterID: uuid(12), Group: GroupOther, Name: "Ole", Email: "ole@example.org", At: at}))
-	must(r.Approve(ApproveRater{RoundID: uuid(9), RaterID: uuid(11), ManagerID: uuid(8), At: at}))
+	must(r.Approve(ApproveRater{RoundID: uuid(9), RaterID: uuid(11), ManagerID: uuid(8), At: at}, nil))
 	must(r.IssueRaterLink(IssueRaterLink{RoundID: uuid(9), RaterID: uuid(11), TokenHash: strings.Repeat("5e", 32), ExpiresAt: at.Add(time.Hour), At: at}))
-	must(r.Reject(RejectRater{RoundID: uuid(9), RaterID: uuid(12), ManagerID: uuid(8), At: at}))
+	must(r.Reject(RejectRater{RoundID: uuid(9), RaterID: uuid(12), ManagerID: uuid(8), At: at}, nil))
 	must(r.SubmitResponse(SubmitResponse{RoundID: uuid(9), RaterID: uuid(10), Answers: []Answer{{ItemID: uuid(3), Score: 3}, {ItemID: uuid(4), Score: 2}}, At: at}, in))
 	must(r.SubmitResponse(SubmitResponse{RoundID: uuid(9), RaterID: uuid(11), Answers: []Answer{{ItemID: uuid(3), Score: 4}, {ItemID: uuid(4), NotObserved: true}},
 		Comments: []Comment{{CompetencyID: uuid(2), Text: "Very reliable"}}, At: at}, in))

@@ -75,7 +75,7 @@ type NominateRater struct {
 type ApproveRater struct {
 	RoundID        string
 	RaterID        string
-	ManagerID      string // who approves: must be the round's manager
+	ManagerID      string // who approves: must be the journey's current manager
 	At             time.Time
 	IdempotencyKey string
 }
@@ -84,7 +84,7 @@ type ApproveRater struct {
 type RejectRater struct {
 	RoundID        string
 	RaterID        string
-	ManagerID      string // who rejects: must be the round's manager
+	ManagerID      string // who rejects: must be the journey's current manager
 	At             time.Time
 	IdempotencyKey string
 }
@@ -257,25 +257,36 @@ func (r *Round) Nominate(c NominateRater) error {
 	return nil
 }
 
-// Approve approves a nominated rater.
-func (r *Round) Approve(c ApproveRater) error {
-	if err := r.decide("approve rater", c.RoundID, c.RaterID, c.ManagerID, c.At); err != nil {
+// Approve approves a nominated rater. j is the round's journey as it is
+// now: its current manager decides, also after a change of manager while
+// the round is open.
+func (r *Round) Approve(c ApproveRater, j *journey.Journey) error {
+	if err := r.decide("approve rater", c.RoundID, c.RaterID, c.ManagerID, j, c.At); err != nil {
 		return err
 	}
 	r.record(RaterApproved{RoundID: r.id, RaterID: c.RaterID, ApprovedBy: c.ManagerID, At: c.At})
 	return nil
 }
 
-// Reject turns a nominated rater down.
-func (r *Round) Reject(c RejectRater) error {
-	if err := r.decide("reject rater", c.RoundID, c.RaterID, c.ManagerID, c.At); err != nil {
+// Reject turns a nominated rater down; j as for Approve.
+func (r *Round) Reject(c RejectRater, j *journey.Journey) error {
+	if err := r.decide("reject rater", c.RoundID, c.RaterID, c.ManagerID, j, c.At); err != nil {
 		return err
 	}
 	r.record(RaterRejected{RoundID: r.id, RaterID: c.RaterID, RejectedBy: c.ManagerID, At: c.At})
 	return nil
 }
 
-func (r *Round) decide(doing, roundID, raterID, managerID string, at time.Time) error {
+// currentManager is the manager of the round's journey now (j, when it is
+// that journey), else the manager the round was opened with.
+func (r *Round) currentManager(j *journey.Journey) string {
+	if j != nil && j.ID() == r.journeyID && j.ManagerID() != "" {
+		return j.ManagerID()
+	}
+	return r.managerID
+}
+
+func (r *Round) decide(doing, roundID, raterID, managerID string, j *journey.Journey, at time.Time) error {
 	if err := r.check(doing, roundID, at, domain.RequireID("raterId", raterID), domain.RequireID("managerId", managerID)); err != nil {
 		return err
 	}
@@ -283,7 +294,7 @@ func (r *Round) decide(doing, roundID, raterID, managerID string, at time.Time) 
 	switch {
 	case !r.raterApproval:
 		return fmt.Errorf("%s %s: %w", doing, raterID, ErrApprovalNotRequired)
-	case managerID != r.managerID:
+	case managerID != r.currentManager(j):
 		return fmt.Errorf("%s %s: %w", doing, raterID, ErrNotTheManager)
 	case !ok:
 		return fmt.Errorf("%s %s: %w", doing, raterID, ErrRaterNotFound)

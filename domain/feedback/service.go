@@ -118,14 +118,37 @@ func (s *RoundService) NominateRater(ctx context.Context, c NominateRater) error
 
 // ApproveRater approves a nominated rater.
 func (s *RoundService) ApproveRater(ctx context.Context, c ApproveRater) error {
-	return domain.RetryUpdate(ctx, s.rounds.Update, c.RoundID, c.IdempotencyKey,
-		func(r *Round) error { return r.Approve(c) })
+	return domain.RetryUpdate(ctx, s.rounds.Update, c.RoundID, c.IdempotencyKey, func(r *Round) error {
+		j, err := s.journeyOf(ctx, r)
+		if err != nil {
+			return fmt.Errorf("approve rater %s: %w", c.RaterID, err)
+		}
+		return r.Approve(c, j)
+	})
 }
 
 // RejectRater turns a nominated rater down.
 func (s *RoundService) RejectRater(ctx context.Context, c RejectRater) error {
-	return domain.RetryUpdate(ctx, s.rounds.Update, c.RoundID, c.IdempotencyKey,
-		func(r *Round) error { return r.Reject(c) })
+	return domain.RetryUpdate(ctx, s.rounds.Update, c.RoundID, c.IdempotencyKey, func(r *Round) error {
+		j, err := s.journeyOf(ctx, r)
+		if err != nil {
+			return fmt.Errorf("reject rater %s: %w", c.RaterID, err)
+		}
+		return r.Reject(c, j)
+	})
+}
+
+// journeyOf loads the journey of a round as it is now, for the decisions
+// its current manager takes; nil for a round not opened or a journey gone.
+func (s *RoundService) journeyOf(ctx context.Context, r *Round) (*journey.Journey, error) {
+	if r.journeyID == "" {
+		return nil, nil
+	}
+	j, err := s.journeys.Load(ctx, r.journeyID)
+	if errors.Is(err, domain.ErrNotFound) {
+		return nil, nil
+	}
+	return j, err
 }
 
 // SubmitResponse records a rater's answers. The round's instrument is read
