@@ -1,0 +1,161 @@
+package portfolio_test
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/leerpad/leerpad/domain/cohort"
+	"github.com/leerpad/leerpad/domain/journey"
+	"github.com/leerpad/leerpad/projections"
+	"github.com/leerpad/leerpad/projections/internal/fixture"
+	"github.com/leerpad/leerpad/projections/portfolio"
+)
+
+// snapshotHistory is a cohort's history with what a snapshot must also keep:
+// unknown events, and attendance recorded before its journey was enrolled
+// (pending). pendingAt is the index of that attendance.
+func snapshotHistory(t *testing.T) (h *fixture.History, late fixture.Participant, pendingAt int) {
+	t.Helper()
+	h = fixture.Cohort(fixture.CohortOptions{Participants: 12, Seed: 3})
+	l := h.Log
+	end := h.EndsOn
+	late = fixture.Participant{ParticipantID: l.ID(), JourneyID: l.ID(), ManagerID: l.ID()}
+	l.Append(fixture.JourneyStream(h.Participants[0].JourneyID), projections.UnknownEvent{Name: "journey.badge_awarded"})
+	l.Append("invoice-1", foreign{})
+	pendingAt = len(l.Events)
+	l.Append(fixture.CohortStream(h.CohortID), cohort.AttendanceRecorded{CohortID: h.CohortID, DeliveryID: h.DeliveryIDs[4],
+		ParticipantID: late.ParticipantID, Status: cohort.Present, At: end.Add(time.Hour)})
+	js := fixture.JourneyStream(late.JourneyID)
+	l.Append(js, journey.Enrolled{JourneyID: late.JourneyID, ParticipantID: late.ParticipantID, CohortID: h.CohortID,
+		ProgrammeID: h.ProgrammeID, EntityID: h.EntityID, Role: journey.RoleBeginningManager, ManagerID: late.ManagerID, At: end.Add(2 * time.Hour)})
+	l.Append(js, journey.WhyStated{ParticipantID: late.ParticipantID, Why: "Later begonnen", At: end.Add(3 * time.Hour)})
+	return h, late, pendingAt
+}
+
+// answers returns everything the portfolio shows of the history, as JSON:
+// each journey's portfolio now, as of several past moments and at each
+// development conversation, its sharing, and each participant's journeys.
+func answers(t *testing.T, m *portfolio.ReadModel, h *fixture.History, late fixture.Participant) string {
+	t.Helper()
+	ctx := context.Background()
+	out := map[string]any{"position": m.Position(), "unknown": m.Unknown()}
+	for _, p := range append(append([]fixture.Participant{}, h.Participants...), late) {
+		j := map[string]any{"journeys": m.Journeys(p.ParticipantID)}
+		if v, err := m.Current(p.JourneyID); err == nil {
+			j["current"] = v
+			for _, c := range v.Conversations {
+				at, err := m.AtConversation(ctx, p.JourneyID, c.ConversationID)
+				j["conversation "+c.ConversationID] = []any{at, errString(err)}
+			}
+		} else {
+			j["current"] = errString(err)
+		}
+		for i, t := range []time.Time{h.StartsOn.AddDate(0, 0, -1), h.StartsOn.AddDate(0, 1, 0), h.StartsOn.AddDate(0, 4, 0), h.EndsOn.AddDate(0, 1, 0)} {
+			v, err := m.AsOf(ctx, p.JourneyID, t)
+			j["asOf"+string(rune('0'+i))] = []any{v, errString(err)}
+		}
+		s, err := m.Sharing(p.JourneyID)
+		j["sharing"] = []any{s, errString(err)}
+		out[p.JourneyID] = j
+	}
+	b, err := json.Marshal(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
+func errString(err error) string {
+	if err == nil {
+		return ""
+	}
+	return err.Error()
+}
+
+// TestSnapshotRestoreEqualsReplay feeds part of a history, snapshots the
+// read model to a file, restores it into a fresh one, feeds the rest (and
+// the whole history again, which it must skip), and checks that it answers
+// everything, "as of" included, as a read model that replayed the whole
+// history, for several cut points.
+func TestSnapshotRestoreEqualsReplay(t *testing.T) {
+	h, late, pendingAt := snapshotHistory(t)
+	evs := h.Log.Events
+	full := portfolio.New(portfolio.Config{})
+	feed(t, full, evs)
+	want := answers(t, full, h, late)
+
+	for _, cut := range []int{1, len(evs) / 5, len(evs) / 2, len(evs) * 4 / 5, pendingAt + 1, len(evs)} {
+		first := portfolio.New(portfolio.Config{})
+		feed(t, first, evs[:cut])
+		dir := t.TempDir()
+		info, err := projections.WriteSnapshot(dir, first)
+		if err != nil {
+			t.Fatalf("cut %d: write: %v", cut, err)
+		}
+		if info.Position != evs[cut-1].Position {
+			t.Fatalf("cut %d: snapshot at position %d, want %d", cut, info.Position, evs[cut-1].Position)
+		}
+		restored := portfolio.New(portfolio.Config{})
+		if _, err := projections.ReadSnapshot(dir, restored, evs[len(evs)-1].Position); err != nil {
+			t.Fatalf("cut %d: read: %v", cut, err)
+		}
+		if restored.Position() != first.Position() || restored.Unknown() != first.Unknown() {
+			t.Fatalf("cut %d: restored at %d (%d unknown), snapshotted at %d (%d unknown)", cut, restored.Position(), restored.Unknown(),
+				first.Position(), first.Unknown())
+		}
+		if got, want := answers(t, restored, h, late), answers(t, first, h, late); got != want {
+			t.Fatalf("cut %d: the restored read model answers differently from the one snapshotted", cut)
+		}
+		feed(t, restored, evs) // what it has is skipped, the rest applied
+		if got := answers(t, restored, h, late); got != want {
+			t.Fatalf("cut %d: restored and fed the rest, the read model answers differently from a full replay", cut)
+		}
+	}
+}
+
+// TestSnapshotFileIsPrivate checks the snapshot's mode: it holds personal data.
+func TestSnapshotFileIsPrivate(t *testing.T) {
+	h, _, _ := snapshotHistory(t)
+	m := portfolio.New(portfolio.Config{})
+	feed(t, m, h.Log.Events)
+	dir := filepath.Join(t.TempDir(), "readmodels")
+	info, err := projections.WriteSnapshot(dir, m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := os.Stat(info.Path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Mode().Perm() != 0o600 {
+		t.Fatalf("snapshot mode %v, want 0600", st.Mode().Perm())
+	}
+	if st.Size() != info.Bytes {
+		t.Fatalf("snapshot holds %d bytes, info says %d", st.Size(), info.Bytes)
+	}
+	if dst, err := os.Stat(dir); err != nil || dst.Mode().Perm() != 0o700 {
+		t.Fatalf("directory: %v, %v; want mode 0700", dst.Mode().Perm(), err)
+	}
+}
+
+// TestRestoreRefusesAFilledReadModel checks that a snapshot never mixes
+// with events already handled.
+func TestRestoreRefusesAFilledReadModel(t *testing.T) {
+	h, _, _ := snapshotHistory(t)
+	m := portfolio.New(portfolio.Config{})
+	feed(t, m, h.Log.Events[:10])
+	dir := t.TempDir()
+	if _, err := projections.WriteSnapshot(dir, m); err != nil {
+		t.Fatal(err)
+	}
+	_, err := projections.ReadSnapshot(dir, m, h.Log.Events[9].Position)
+	var se *projections.SnapshotError
+	if err == nil || errors.As(err, &se) {
+		t.Fatalf("restore into a filled read model: %v, want a plain error", err)
+	}
+}
