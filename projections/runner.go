@@ -100,6 +100,9 @@ type RunnerConfig struct {
 	// caught up, or when Run returns, unless something else changed it in
 	// the meantime. See "Read side" in docs/benchmarks.md.
 	CatchUpGCPercent int
+	// Snapshots configures the read models' snapshots (see SnapshotConfig);
+	// without a directory there are none and every start rebuilds.
+	Snapshots SnapshotConfig
 }
 
 func (c *RunnerConfig) setDefaults() {
@@ -139,6 +142,7 @@ func (c *RunnerConfig) setDefaults() {
 	if c.CatchUpGCPercent == 0 {
 		c.CatchUpGCPercent = 400
 	}
+	c.Snapshots.setDefaults()
 }
 
 func (c *RunnerConfig) validate() error {
@@ -217,11 +221,11 @@ func (e *BehindError) Unwrap() []error { return []error{ErrBehind, e.Err} }
 //
 // A read model's checkpoint is its own Position, kept in the same critical
 // section as its data (see Checkpoint), so that the two never disagree; the
-// runner resumes each projection after it. Read models are in memory, so at
-// process start they are empty and the runner rebuilds them from the start of
-// the log; Run logs, for each projection, whether it resumes or rebuilds and
-// why. A read model that restored a snapshot would report its position and be
-// resumed without changes to the runner.
+// runner resumes each projection after it. Read models are in memory; with a
+// snapshot directory (RunnerConfig.Snapshots, runner_snapshots.go) Run first
+// restores each from its snapshot when that is valid, and the read models
+// without one are rebuilt from the start of the log. Run logs, for each
+// projection, whether it resumes or rebuilds and why.
 //
 // # Failures
 //
@@ -256,6 +260,7 @@ type Runner struct {
 	dispatched atomic.Uint64 // events read from the log
 
 	poisonPub message.Publisher // Poison, decorated with publish metrics
+	snaps     *snapshots        // the read models' snapshots (runner_snapshots.go)
 
 	mu     sync.Mutex
 	runErr error // why the log's subscription ended, when it ended by itself
@@ -307,6 +312,9 @@ func NewRunner(cfg RunnerConfig) (*Runner, error) {
 
 	if err := r.registerMetrics(); err != nil {
 		return nil, fmt.Errorf("new projection runner: register metrics: %w", err)
+	}
+	if r.snaps, err = newSnapshots(r); err != nil {
+		return nil, fmt.Errorf("new projection runner: register snapshot metrics: %w", err)
 	}
 	builder := metrics.NewPrometheusMetricsBuilder(cfg.Registerer, "leerpad", "projection_router")
 	builder.AddPrometheusRouterMetrics(router)
@@ -627,18 +635,23 @@ func (r *Runner) Run(ctx context.Context) error {
 	}
 	r.head.Store(head)
 	r.startHead.Store(head)
+	notes := r.snaps.restore(head)
 
 	from := ^uint64(0)
 	for _, l := range r.lanes {
 		l.start = l.p.Position()
 		l.done.Store(l.start)
 		from = min(from, l.start)
+		note, noted := notes[l]
+		if !noted {
+			note = startNote{level: slog.LevelInfo, why: "the read model holds the log up to its checkpoint"}
+		}
 		if l.start > 0 {
-			r.log.Info("projection resumes from its checkpoint", "projection", l.name, "position", l.start, "head", head,
-				"why", "the read model holds the log up to its checkpoint")
+			r.log.Log(ctx, note.level, "projection resumes from its checkpoint", "projection", l.name, "position", l.start, "head", head,
+				"why", note.why)
 		} else {
-			r.log.Info("projection rebuilds from the start of $all", "projection", l.name, "head", head,
-				"why", "the read model is empty: it is kept in memory and has no snapshot")
+			r.log.Log(ctx, note.level, "projection rebuilds from the start of $all", "projection", l.name, "head", head,
+				"why", note.why)
 		}
 	}
 
@@ -663,6 +676,7 @@ func (r *Runner) Run(ctx context.Context) error {
 	})
 	wg.Go(func() { r.pollHead(ctx) })
 	wg.Go(func() { r.restoreWhenCaughtUp(ctx, restoreGC) })
+	wg.Go(func() { r.snaps.run(ctx, r) })
 	wg.Go(func() {
 		select {
 		case <-r.router.Running():
@@ -673,6 +687,7 @@ func (r *Runner) Run(ctx context.Context) error {
 	err = r.router.Run(ctx)
 	cancel()
 	wg.Wait()
+	r.snaps.final() // the handlers stopped: the state is the last one
 	if err != nil {
 		return fmt.Errorf("run projections: %w", err)
 	}
