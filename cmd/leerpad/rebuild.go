@@ -14,11 +14,12 @@ import (
 	"github.com/leerpad/leerpad/projections"
 )
 
-// runRebuild rebuilds every read model from the log, shows its progress, and
-// prints what it read and how fast. The read models live in memory, so this
-// is what serve does at every start, done alone: it shows that the log
-// replays cleanly (nothing poisoned, nothing unknown) and how long a start
-// takes.
+// runRebuild rebuilds every read model from the log, whatever their
+// snapshots, shows its progress, prints what it read and how fast, and writes
+// fresh snapshots to <data>/readmodels, from which the next serve resumes.
+// It is what serve does at a start without valid snapshots, done alone: it
+// shows that the log replays cleanly (nothing poisoned, nothing unknown) and
+// how long such a start takes.
 func runRebuild(ctx context.Context, args []string, stdout, stderr io.Writer) (err error) {
 	fs := newFlagSet("leerpad rebuild", stderr)
 	var esf eventStoreFlags
@@ -41,7 +42,8 @@ func runRebuild(ctx context.Context, args []string, stdout, stderr io.Writer) (e
 	if err != nil {
 		return err
 	}
-	models, err := newProjections(es, codec, prometheus.NewRegistry(), log, projectionsConfig{})
+	snaps := projections.SnapshotConfig{Dir: snapshotDir(esf.data), Fresh: true, Interval: -1, Events: -1}
+	models, err := newProjections(es, codec, prometheus.NewRegistry(), log, projectionsConfig{Snapshots: snaps})
 	if err != nil {
 		return err
 	}
@@ -72,12 +74,14 @@ func runRebuild(ctx context.Context, args []string, stdout, stderr io.Writer) (e
 	elapsed := time.Since(started)
 	p.update(r, true)
 	p.finish()
-	stop()
+	stop() // Run writes the snapshots before it returns
 	if err := <-ran; err != nil {
 		return fmt.Errorf("rebuild: %w", err)
 	}
-	_, err = io.WriteString(stdout, rebuildSummary(r, elapsed, where(esf)))
-	return err
+	if _, err := io.WriteString(stdout, rebuildSummary(r, elapsed, where(esf))); err != nil {
+		return err
+	}
+	return snapshotSummary(stdout, r, snaps.Dir)
 }
 
 // rebuildProgress redraws one line on a terminal and writes a line a second
@@ -147,4 +151,27 @@ func rebuildSummary(r *projections.Runner, elapsed time.Duration, at string) str
 		fmt.Fprintf(out, "Poisoned events are in the streams %s.\n", strings.Join(poisoned, ", "))
 	}
 	return out.String()
+}
+
+// snapshotSummary lists the snapshots the rebuild wrote; it fails when one
+// read model has none, since the next serve would then rebuild it again.
+func snapshotSummary(w io.Writer, r *projections.Runner, dir string) error {
+	out := &strings.Builder{}
+	fmt.Fprintf(out, "Snapshots in %s (the next serve resumes from them):\n", dir)
+	var missing []string
+	for _, s := range r.Snapshots() {
+		if s.Path == "" {
+			missing = append(missing, s.Name)
+			fmt.Fprintf(out, "  %-16s none written\n", s.Name)
+			continue
+		}
+		fmt.Fprintf(out, "  %-16s position %d, %d bytes\n", s.Name, s.Position, s.Bytes)
+	}
+	if _, err := io.WriteString(w, out.String()); err != nil {
+		return err
+	}
+	if len(missing) > 0 {
+		return fmt.Errorf("rebuild: no snapshot written of %s (see the log); the next serve rebuilds them", strings.Join(missing, ", "))
+	}
+	return nil
 }

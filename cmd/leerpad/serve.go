@@ -16,6 +16,7 @@ import (
 	"github.com/leerpad/leerpad/api"
 	"github.com/leerpad/leerpad/api/auth"
 	"github.com/leerpad/leerpad/eventstore"
+	"github.com/leerpad/leerpad/projections"
 )
 
 // serveFlags are the flags of leerpad serve, with their defaults.
@@ -30,6 +31,8 @@ type serveFlags struct {
 	subjectClaim string
 	logLevel     string
 	streamCache  int
+	snapEvery    time.Duration
+	snapEvents   int
 }
 
 func parseServeFlags(args []string, stderr io.Writer) (serveFlags, error) {
@@ -45,13 +48,34 @@ func parseServeFlags(args []string, stderr io.Writer) (serveFlags, error) {
 	fs.StringVar(&f.subjectClaim, "oidc-subject-claim", "sub", "`claim` holding the subject id")
 	fs.StringVar(&f.logLevel, "log-level", "info", "log `level`: debug, info, warn or error")
 	fs.IntVar(&f.streamCache, "stream-cache", 2048, "decoded streams kept in `memory` so access checks and commands read only new events (0: none)")
+	fs.DurationVar(&f.snapEvery, "snapshot-interval", 5*time.Minute, "how often, at most, a live read model that changed is snapshotted to <data>/readmodels, so that a restart resumes instead of rebuilding (0: not on time; also after a rebuild and at shutdown)")
+	fs.IntVar(&f.snapEvents, "snapshot-events", 100000, "handled events after which a live read model is snapshotted, whatever the interval (0: not on count)")
 	if err := parseFlags(fs, args); err != nil {
 		return f, err
 	}
 	if f.streamCache < 0 {
 		return f, &usageError{msg: fmt.Sprintf("-stream-cache must be 0 or more, got %d", f.streamCache)}
 	}
+	if f.snapEvery < 0 {
+		return f, &usageError{msg: fmt.Sprintf("-snapshot-interval must be 0 or more, got %s", f.snapEvery)}
+	}
+	if f.snapEvents < 0 {
+		return f, &usageError{msg: fmt.Sprintf("-snapshot-events must be 0 or more, got %d", f.snapEvents)}
+	}
 	return f, nil
+}
+
+// snapshots is the runner's snapshot configuration from the flags (0 turns a
+// trigger off).
+func (f serveFlags) snapshots() projections.SnapshotConfig {
+	c := projections.SnapshotConfig{Dir: snapshotDir(f.store.data), Interval: f.snapEvery, Events: f.snapEvents}
+	if c.Interval == 0 {
+		c.Interval = -1
+	}
+	if c.Events == 0 {
+		c.Events = -1
+	}
+	return c
 }
 
 func parseLevel(s string) (slog.Level, error) {
@@ -107,7 +131,7 @@ func serveWith(ctx context.Context, args []string, stderr io.Writer, hooks serve
 		return err
 	}
 	svc := newServices(store)
-	models, err := newProjections(es, codec, reg, log, projectionsConfig{})
+	models, err := newProjections(es, codec, reg, log, projectionsConfig{Snapshots: f.snapshots()})
 	if err != nil {
 		return err
 	}

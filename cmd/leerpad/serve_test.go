@@ -19,6 +19,8 @@ func TestServeRefusesBadFlags(t *testing.T) {
 	}{
 		{[]string{"--stream-cache", "-1"}, "-stream-cache"},
 		{[]string{"--log-level", "loud"}, "-log-level"},
+		{[]string{"--snapshot-interval", "-1s"}, "-snapshot-interval"},
+		{[]string{"--snapshot-events", "-5"}, "-snapshot-events"},
 		{[]string{"--bogus"}, "bogus"},
 	} {
 		dir := filepath.Join(t.TempDir(), "data")

@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"log/slog"
+	"path/filepath"
 
 	"github.com/EventStore/EventStore-Client-Go/v4/esdb"
 	"github.com/prometheus/client_golang/prometheus"
@@ -145,7 +146,12 @@ type projectionsConfig struct {
 	CohortDashboard cohortdashboard.Config
 	BehaviourChange behaviourchange.Config
 	Retry           projections.RetryConfig
+	Snapshots       projections.SnapshotConfig
 }
+
+// snapshotDir is where the read models' snapshots live: in the data
+// directory, also with an external event store (each replica its own).
+func snapshotDir(data string) string { return filepath.Join(data, "readmodels") }
 
 // readModels are the read models and the runner that keeps them.
 type readModels struct {
@@ -163,7 +169,7 @@ type readModels struct {
 func (m *readModels) Close() error { return m.poison.Close() }
 
 // newProjections is the one place where the read side is wired: the read
-// models (in memory, empty), the log they are built from ($all filtered by
+// models (in memory, empty until the runner restores their snapshots), the log they are built from ($all filtered by
 // Leerpad's stream prefixes, through the event store's watermill
 // Subscriber), their poison queues (streams poison-<name>) and the runner,
 // with its metrics in reg. serve and rebuild both use it.
@@ -193,6 +199,7 @@ func newProjections(es *eventStore, codec *eventstore.Codec, reg prometheus.Regi
 		Registerer:  reg,
 		Logger:      log,
 		Retry:       cfg.Retry,
+		Snapshots:   cfg.Snapshots,
 	})
 	if err != nil {
 		_ = m.poison.Close()

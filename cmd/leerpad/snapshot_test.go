@@ -1,0 +1,354 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/leerpad/leerpad/domain/cohort"
+	"github.com/leerpad/leerpad/domain/journey"
+	"github.com/leerpad/leerpad/eventstore"
+	"github.com/leerpad/leerpad/projections"
+	"github.com/leerpad/leerpad/projections/behaviourchange"
+	"github.com/leerpad/leerpad/projections/cohortdashboard"
+	"github.com/leerpad/leerpad/projections/portfolio"
+	"github.com/leerpad/leerpad/projections/raterlinks"
+)
+
+var readModelNames = []string{portfolio.Name, cohortdashboard.Name, behaviourchange.Name, raterlinks.Name}
+
+// lockedBuffer is a log that the runner writes while the test reads it.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
+// startLines returns the runner's start line (the JSON log record) of each
+// read model: whether it resumes or rebuilds, and why.
+func startLines(t *testing.T, logs string) map[string]map[string]any {
+	t.Helper()
+	out := map[string]map[string]any{}
+	sc := bufio.NewScanner(strings.NewReader(logs))
+	sc.Buffer(make([]byte, 1<<20), 1<<20)
+	for sc.Scan() {
+		var rec map[string]any
+		if json.Unmarshal(sc.Bytes(), &rec) != nil {
+			continue
+		}
+		msg, _ := rec["msg"].(string)
+		if name, ok := rec["projection"].(string); ok && strings.HasPrefix(msg, "projection re") {
+			out[name] = rec
+		}
+	}
+	return out
+}
+
+// wiredProcess is the read side of one leerpad process over a data
+// directory, wired as serve wires it, with its logs.
+type wiredProcess struct {
+	es     *eventStore
+	codec  *eventstore.Codec
+	models *readModels
+	logs   *lockedBuffer
+	stop   func()
+}
+
+func startWired(t *testing.T, dir string) *wiredProcess {
+	t.Helper()
+	ctx := context.Background()
+	p := &wiredProcess{logs: &lockedBuffer{}}
+	log := newLogger(p.logs, 0)
+	f, err := parseServeFlags([]string{"--data", dir}, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.es, err = openEventStore(ctx, f.store, log); err != nil {
+		t.Fatal(err)
+	}
+	if p.codec, err = newCodec(); err != nil {
+		t.Fatal(err)
+	}
+	if p.models, err = newProjections(p.es, p.codec, prometheus.NewRegistry(), log, projectionsConfig{Snapshots: f.snapshots()}); err != nil {
+		t.Fatal(err)
+	}
+	runCtx, cancel := context.WithCancel(ctx)
+	done := make(chan error, 1)
+	go func() { done <- p.models.Runner.Run(runCtx) }()
+	var once sync.Once
+	p.stop = func() {
+		once.Do(func() {
+			cancel()
+			if err := <-done; err != nil {
+				t.Errorf("runner: %v", err)
+			}
+			if err := p.models.Close(); err != nil {
+				t.Errorf("close read models: %v", err)
+			}
+			if err := p.es.Close(); err != nil {
+				t.Errorf("close event store: %v", err)
+			}
+		})
+	}
+	t.Cleanup(p.stop)
+	deadline := time.Now().Add(30 * time.Second)
+	for !p.models.Runner.CaughtUp() {
+		if time.Now().After(deadline) {
+			t.Fatal("the read models did not catch up")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	return p
+}
+
+// readModelAnswers is what the read models answer about the data set: every
+// cohort's dashboard and change measurement, and every journey's portfolio
+// now and as of a few past moments, as JSON.
+func readModelAnswers(t *testing.T, m *readModels) string {
+	t.Helper()
+	ctx := context.Background()
+	now := time.Date(2026, 4, 15, 12, 0, 0, 0, time.UTC)
+	out := map[string]any{}
+	for _, c := range m.CohortDashboard.Cohorts() {
+		d, err := m.CohortDashboard.Dashboard(c, now)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ch, err := m.BehaviourChange.Cohort(c)
+		out["cohort "+c] = []any{d, ch, err == nil, m.BehaviourChange.Participants(c)}
+		for _, p := range d.Participants {
+			cur, err := m.Portfolio.Current(p.JourneyID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			j := []any{cur}
+			for _, at := range []time.Time{d.StartsOn.AddDate(0, 1, 0), d.StartsOn.AddDate(0, 3, 0), now} {
+				v, err := m.Portfolio.AsOf(ctx, p.JourneyID, at)
+				j = append(j, v, err == nil)
+			}
+			out["journey "+p.JourneyID] = j
+		}
+	}
+	out["links"] = m.RaterLinks.Len()
+	b, err := json.Marshal(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
+// TestRestartResumesFromSnapshots runs the read side as serve does on a
+// seeded data directory, writes through the domain, stops (the runner
+// snapshots), starts again as a new process, and expects every read model
+// to resume from its snapshot at the position where it stopped, read
+// nothing of the past again, and answer the same; then writes again, and
+// checks that a damaged snapshot makes only its read model rebuild.
+func TestRestartResumesFromSnapshots(t *testing.T) {
+	if testing.Short() {
+		t.Skip("seeds an embedded event-store node")
+	}
+	t.Parallel()
+	dir := t.TempDir()
+	seedInto(t, dir)
+
+	first := startWired(t, dir)
+	for name, rec := range startLines(t, first.logs.String()) {
+		if rec["msg"] != "projection rebuilds from the start of $all" || !strings.Contains(fmt.Sprint(rec["why"]), "missing") {
+			t.Errorf("first start, %s: %v", name, rec)
+		}
+	}
+	// A write through the domain, read back from the read models.
+	ctx := context.Background()
+	svc := newServices(eventstore.NewStore(first.es.client, first.codec))
+	cohorts := first.models.CohortDashboard.Cohorts()
+	seeded, err := first.models.CohortDashboard.Dashboard(cohorts[0], time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	wctx, receipt := eventstore.WithReceipt(eventstore.WithMetadata(ctx, eventstore.Metadata{CorrelationID: "snapshot-test"}))
+	starts := time.Date(2027, 3, 1, 0, 0, 0, 0, time.UTC)
+	if err := svc.Cohorts.PlanCohort(wctx, cohort.PlanCohort{CohortID: uuid.NewString(), ProgrammeID: seeded.ProgrammeID, EntityID: seeded.EntityID,
+		Title: "Na de herstart", TrainerIDs: []string{uuid.NewString()}, StartsOn: starts, EndsOn: starts.AddDate(0, 6, 0), At: starts.AddDate(0, -1, 0)}); err != nil {
+		t.Fatal(err)
+	}
+	journeyID := seeded.Participants[0].JourneyID
+	if err := svc.Journeys.StateWhy(wctx, journey.StateWhy{JourneyID: journeyID,
+		Why: "Opnieuw begonnen", At: starts}); err != nil {
+		t.Fatal(err)
+	}
+	wait, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	for _, n := range readModelNames {
+		if err := first.models.Runner.WaitFor(wait, n, receipt.Position); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want := readModelAnswers(t, first.models)
+	positions := map[string]uint64{}
+	for _, s := range first.models.Runner.Status() {
+		positions[s.Name] = s.Position
+	}
+	first.stop()
+
+	second := startWired(t, dir)
+	lines := startLines(t, second.logs.String())
+	for _, n := range readModelNames {
+		rec := lines[n]
+		if rec["msg"] != "projection resumes from its checkpoint" || !strings.Contains(fmt.Sprint(rec["why"]), "restored from its snapshot") ||
+			rec["position"] != float64(positions[n]) {
+			t.Errorf("second start, %s: %v; want it to resume at %d", n, rec, positions[n])
+		}
+	}
+	if n := second.models.Runner.Read(); n != 0 {
+		t.Errorf("the restarted runner read %d events, want none: nothing was written since", n)
+	}
+	if got := readModelAnswers(t, second.models); got != want {
+		t.Fatal("the read models restored from snapshots answer differently from before the restart")
+	}
+	v, err := second.models.Portfolio.Current(journeyID)
+	if err != nil || v.WhyAndValues == nil || v.WhyAndValues.Why != "Opnieuw begonnen" {
+		t.Fatalf("the write before the restart is not in the restored portfolio: %v", err)
+	}
+	second.stop()
+
+	// A damaged snapshot: that read model rebuilds, the others resume, and
+	// the answers stay the same.
+	path := projections.SnapshotPath(snapshotDir(dir), cohortdashboard.Name)
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, b[:len(b)/2], 0o600); err != nil {
+		t.Fatal(err)
+	}
+	third := startWired(t, dir)
+	lines = startLines(t, third.logs.String())
+	if rec := lines[cohortdashboard.Name]; rec["msg"] != "projection rebuilds from the start of $all" || rec["level"] != "WARN" ||
+		!strings.Contains(fmt.Sprint(rec["why"]), "corrupt") || !strings.Contains(fmt.Sprint(rec["why"]), path) {
+		t.Errorf("damaged snapshot: %v", rec)
+	}
+	if rec := lines[portfolio.Name]; rec["msg"] != "projection resumes from its checkpoint" {
+		t.Errorf("portfolio beside a damaged dashboard snapshot: %v", rec)
+	}
+	if got := readModelAnswers(t, third.models); got != want {
+		t.Fatal("after a damaged snapshot the read models answer differently")
+	}
+}
+
+// TestRebuildThenServeResumes runs leerpad rebuild, which writes fresh
+// snapshots, then leerpad serve on the same data directory, which resumes
+// every read model from them and says so, then rebuild again, which ignores
+// them.
+func TestRebuildThenServeResumes(t *testing.T) {
+	if testing.Short() {
+		t.Skip("seeds an embedded event-store node")
+	}
+	t.Parallel()
+	dir := t.TempDir()
+	seedInto(t, dir)
+
+	var out, errOut bytes.Buffer
+	if err := run(context.Background(), []string{"rebuild", "--data", dir}, &out, &errOut); err != nil {
+		t.Fatalf("leerpad rebuild: %v\n%s", err, errOut.String())
+	}
+	head := regexp.MustCompile(`up to position (\d+)\.`).FindStringSubmatch(out.String())
+	if head == nil || !strings.Contains(out.String(), "Snapshots in "+snapshotDir(dir)) {
+		t.Fatalf("rebuild summary:\n%s", out.String())
+	}
+	for _, n := range readModelNames {
+		if !regexp.MustCompile(`(?m)^  ` + n + ` +position \d+, \d+ bytes$`).MatchString(out.String()) {
+			t.Errorf("no snapshot of %s in the summary:\n%s", n, out.String())
+		}
+		st, err := os.Stat(projections.SnapshotPath(snapshotDir(dir), n))
+		if err != nil || st.Mode().Perm() != 0o600 {
+			t.Errorf("snapshot of %s: %v", n, err)
+		}
+	}
+
+	logs := &lockedBuffer{}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	ready := make(chan string, 1)
+	done := make(chan error, 1)
+	go func() {
+		done <- serveWith(ctx, []string{"--data", dir, "--listen", "127.0.0.1:0", "--admin-listen", "127.0.0.1:0"}, logs,
+			serveHooks{listening: func(_, admin string) { ready <- admin }})
+	}()
+	var admin string
+	select {
+	case admin = <-ready:
+	case err := <-done:
+		t.Fatalf("serve: %v\n%s", err, logs.String())
+	case <-time.After(30 * time.Second):
+		t.Fatal("serve did not listen within 30 s")
+	}
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		req, err := http.NewRequestWithContext(ctx, http.MethodGet, "http://"+admin+"/readyz", nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err == nil {
+			_ = resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				break
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("serve not ready within 30 s:\n%s", logs.String())
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatalf("serve: %v", err)
+	}
+	lines := startLines(t, logs.String())
+	for _, n := range readModelNames {
+		rec := lines[n]
+		if rec["msg"] != "projection resumes from its checkpoint" || !strings.Contains(fmt.Sprint(rec["why"]), "restored from its snapshot") ||
+			fmt.Sprint(rec["head"]) != head[1] {
+			t.Errorf("serve after rebuild, %s: %v", n, rec)
+		}
+	}
+
+	// rebuild again: the snapshots are not read, and are replaced.
+	out.Reset()
+	verbose := &lockedBuffer{} // the runner logs while the progress is drawn
+	if err := run(context.Background(), []string{"rebuild", "--data", dir, "--v"}, &out, verbose); err != nil {
+		t.Fatalf("leerpad rebuild: %v\n%s", err, verbose.String())
+	}
+	for n, rec := range startLines(t, verbose.String()) {
+		if rec["msg"] != "projection rebuilds from the start of $all" || !strings.Contains(fmt.Sprint(rec["why"]), "asked to rebuild") {
+			t.Errorf("second rebuild, %s: %v", n, rec)
+		}
+	}
+	if len(startLines(t, verbose.String())) != len(readModelNames) {
+		t.Errorf("second rebuild logs:\n%s", verbose.String())
+	}
+}
