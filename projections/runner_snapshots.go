@@ -265,7 +265,7 @@ func (ss *snapshots) write(sl *snapLane, why string, async bool) {
 		sl.at.Store(time.Now().UnixNano())
 		sl.last.Store(&info)
 		ss.log.Info("read model snapshot written", "projection", sl.l.name, "position", info.Position, "bytes", info.Bytes,
-			"file", info.Path, "took", took.Round(time.Millisecond), "why", why)
+			"file", info.Path, "took", took.Round(time.Millisecond).String(), "why", why)
 	}
 	if async {
 		go do()
