@@ -92,7 +92,6 @@ func BenchmarkSnapshotMillion(b *testing.B) {
 			b.Logf("%-16s snapshot written in %6.2f s: %7.1f MiB", p.Name(), time.Since(t).Seconds(), float64(info.Bytes)/(1<<20))
 			b.ReportMetric(float64(info.Bytes)/(1<<20), p.Name()+"-MiB")
 		}
-		ps = nil
 		runtime.GC()
 		// Each restored alone, one after the other.
 		for _, p := range snapshotModels(b) {
