@@ -2,7 +2,8 @@
 // envelope in which the runner hands them events, the Projection contract, and
 // the Checkpoint that makes their handlers idempotent. Each read model is a
 // package of its own (portfolio, cohortdashboard, behaviourchange); they are
-// pure Go over domain events, kept in memory, and rebuilt by replaying the log.
+// pure Go over domain events, kept in memory, and rebuilt by replaying the log
+// or restored from a snapshot (Snapshotter, snapshot.go).
 //
 // The transport (a watermill router over the event store's catch-up
 // subscription) lives elsewhere: it decodes each recorded event with the
