@@ -24,11 +24,12 @@ import (
 	"github.com/leerpad/leerpad/projections"
 	"github.com/leerpad/leerpad/projections/behaviourchange"
 	"github.com/leerpad/leerpad/projections/cohortdashboard"
+	"github.com/leerpad/leerpad/projections/offer"
 	"github.com/leerpad/leerpad/projections/portfolio"
 	"github.com/leerpad/leerpad/projections/raterlinks"
 )
 
-var readModelNames = []string{portfolio.Name, cohortdashboard.Name, behaviourchange.Name, raterlinks.Name}
+var readModelNames = []string{portfolio.Name, cohortdashboard.Name, behaviourchange.Name, raterlinks.Name, offer.Name}
 
 // lockedBuffer is a log that the runner writes while the test reads it.
 type lockedBuffer struct {

@@ -303,6 +303,11 @@ func (m *ReadModel) onInstrumentRetired(_ context.Context, e feedback.Instrument
 func (m *ReadModel) Modules() []Module {
 	m.mu.RLock()
 	defer m.mu.RUnlock()
+	return m.modulesLocked()
+}
+
+// modulesLocked is Modules; the caller holds m.mu.
+func (m *ReadModel) modulesLocked() []Module {
 	out := make([]Module, len(m.moduleIDs))
 	for i, id := range m.moduleIDs {
 		out[i] = *m.modules[id]
@@ -316,6 +321,11 @@ func (m *ReadModel) Modules() []Module {
 func (m *ReadModel) Programmes() []Programme {
 	m.mu.RLock()
 	defer m.mu.RUnlock()
+	return m.programmesLocked()
+}
+
+// programmesLocked is Programmes; the caller holds m.mu.
+func (m *ReadModel) programmesLocked() []Programme {
 	out := make([]Programme, len(m.programIDs))
 	for i, id := range m.programIDs {
 		p := m.programmes[id]
@@ -338,6 +348,11 @@ func (m *ReadModel) Programmes() []Programme {
 func (m *ReadModel) Instruments() []Instrument {
 	m.mu.RLock()
 	defer m.mu.RUnlock()
+	return m.instrumentsLocked()
+}
+
+// instrumentsLocked is Instruments; the caller holds m.mu.
+func (m *ReadModel) instrumentsLocked() []Instrument {
 	out := make([]Instrument, len(m.instIDs))
 	for i, id := range m.instIDs {
 		out[i] = *m.instruments[id]
@@ -350,6 +365,11 @@ func (m *ReadModel) Instruments() []Instrument {
 func (m *ReadModel) Entities() []Entity {
 	m.mu.RLock()
 	defer m.mu.RUnlock()
+	return m.entitiesLocked()
+}
+
+// entitiesLocked is Entities; the caller holds m.mu.
+func (m *ReadModel) entitiesLocked() []Entity {
 	out := make([]Entity, len(m.entityIDs))
 	for i, id := range m.entityIDs {
 		out[i] = *m.entities[id]
