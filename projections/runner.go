@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"runtime"
 	"runtime/debug"
 	"sync"
 	"sync/atomic"
@@ -103,6 +104,11 @@ type RunnerConfig struct {
 	// Snapshots configures the read models' snapshots (see SnapshotConfig);
 	// without a directory there are none and every start rebuilds.
 	Snapshots SnapshotConfig
+	// CatchUpDecoders is how many goroutines decode the events read in bulk
+	// while catching up, when the Source is a BulkSource (default
+	// GOMAXPROCS; negative reads the whole log through Subscribe, one
+	// message at a time, as when live).
+	CatchUpDecoders int
 }
 
 func (c *RunnerConfig) setDefaults() {
@@ -143,6 +149,9 @@ func (c *RunnerConfig) setDefaults() {
 		c.CatchUpGCPercent = 400
 	}
 	c.Snapshots.setDefaults()
+	if c.CatchUpDecoders == 0 {
+		c.CatchUpDecoders = runtime.GOMAXPROCS(0)
+	}
 }
 
 func (c *RunnerConfig) validate() error {
@@ -288,9 +297,29 @@ type lane struct {
 
 // item is one event of the log, decoded once and shared by the lanes.
 type item struct {
-	msg *message.Message // from the log; read only
-	ev  Event
-	err error // decoding error
+	msg  *message.Message // from the subscription; read only
+	st   *Stored          // read in bulk instead (msg is nil); read only
+	ev   Event
+	corr string // correlation id
+	err  error  // decoding error
+}
+
+// messageOf returns the message of it: the subscription's, or for an event
+// read in bulk a new one, as the subscription would have delivered it.
+func (r *Runner) messageOf(it *item) *message.Message {
+	if it.st != nil {
+		return r.cfg.Source.(BulkSource).Message(it.st)
+	}
+	return it.msg
+}
+
+// redecode decodes the event of it again.
+func (r *Runner) redecode(it *item) (Event, error) {
+	if it.st != nil {
+		ev, _, err := r.cfg.Source.(BulkSource).DecodeStored(it.st)
+		return ev, err
+	}
+	return r.cfg.Source.Decode(it.msg)
 }
 
 // NewRunner returns a runner for cfg.Projections, with its metrics
@@ -424,7 +453,7 @@ func (r *Runner) handlerOf(l *lane) message.NoPublishHandlerFunc {
 			// Also while panicking: Recoverer above turns the panic into
 			// an error about this event.
 			if b.next < len(b.items) {
-				b.failing(msg)
+				b.failing(msg, r.messageOf)
 			}
 		}()
 		ctx := msg.Context()
@@ -432,12 +461,12 @@ func (r *Runner) handlerOf(l *lane) message.NoPublishHandlerFunc {
 			it := b.items[b.next]
 			ev, err := it.ev, it.err
 			if err != nil {
-				if ev, err = r.cfg.Source.Decode(it.msg); err != nil {
+				if ev, err = r.redecode(it); err != nil {
 					return fmt.Errorf("%s: decode event at position %d: %w", l.name, ev.Position, err)
 				}
 			}
 			evCtx := ctx
-			if id := it.msg.Metadata.Get(CorrelationIDKey); id != "" && id != CorrelationID(ctx) {
+			if id := it.corr; id != "" && id != CorrelationID(ctx) {
 				evCtx = WithCorrelationID(ctx, id)
 			}
 			if err := l.p.Handle(evCtx, ev); err != nil {
@@ -512,11 +541,11 @@ type batch struct {
 type batchKey struct{}
 
 // failing makes msg the event at next, for Retry and the poison queue.
-func (b *batch) failing(msg *message.Message) {
-	it := b.items[b.next]
-	msg.UUID = it.msg.UUID
-	msg.Payload = it.msg.Payload
-	msg.Metadata = copyMetadata(it.msg.Metadata)
+func (b *batch) failing(msg *message.Message, messageOf func(*item) *message.Message) {
+	src := messageOf(b.items[b.next])
+	msg.UUID = src.UUID
+	msg.Payload = src.Payload
+	msg.Metadata = copyMetadata(src.Metadata)
 	if id := msg.Metadata.Get(CorrelationIDKey); id != "" {
 		msg.Metadata.Set(middleware.CorrelationIDMetadataKey, id)
 	}
@@ -554,8 +583,9 @@ func (r *Runner) deliver(ctx context.Context, l *lane, out chan<- *message.Messa
 		}
 		for rest := items; len(rest) > 0; {
 			b := &batch{items: rest}
-			msg := message.NewMessage(rest[0].msg.UUID, rest[0].msg.Payload)
-			msg.Metadata = copyMetadata(rest[0].msg.Metadata)
+			first := r.messageOf(rest[0])
+			msg := message.NewMessage(first.UUID, first.Payload)
+			msg.Metadata = copyMetadata(first.Metadata)
 			msg.SetContext(context.WithValue(ctx, batchKey{}, b))
 			select {
 			case out <- msg:
@@ -662,13 +692,13 @@ func (r *Runner) Run(ctx context.Context) error {
 		restoreGC = raiseGCPercent(r.cfg.CatchUpGCPercent)
 	}
 	defer restoreGC()
-	upstream, err := r.cfg.Source.Subscribe(ctx, from)
+	upstream, catchUp, err := r.openLog(ctx, cancel, from, head)
 	if err != nil {
-		return fmt.Errorf("run projections: subscribe to the log after position %d: %w", from, err)
+		return err
 	}
 	var wg sync.WaitGroup
 	wg.Go(func() {
-		if r.dispatch(ctx, upstream) {
+		if upstream = catchUp(upstream); upstream != nil && r.dispatch(ctx, upstream) {
 			r.setRunErr(errors.New("run projections: the subscription to the log ended"))
 			r.log.Error("the subscription to the log ended; stopping the projections")
 			cancel()
@@ -799,7 +829,7 @@ func (r *Runner) dispatch(ctx context.Context, upstream <-chan *message.Message)
 		}
 		it := &slab[0]
 		slab = slab[1:]
-		*it = item{msg: msg, ev: ev, err: err}
+		*it = item{msg: msg, ev: ev, corr: msg.Metadata.Get(CorrelationIDKey), err: err}
 		chunk = append(chunk, it)
 		if len(chunk) < r.cfg.MaxBatch && ev.Position != 0 && ev.Position < startHead {
 			if lingerC == nil {

@@ -144,6 +144,10 @@ type rig struct {
 	poison *projectionlog.PoisonQueue
 	logs   *syncBuffer
 	stop   func() error
+
+	decoders int                                            // RunnerConfig.CatchUpDecoders
+	maxBatch int                                            // RunnerConfig.MaxBatch
+	wrap     func(*projectionlog.Source) projections.Source // the runner's Source, when set
 }
 
 type syncBuffer struct {
@@ -186,9 +190,14 @@ func (r *rig) start(tb testing.TB, ps []projections.Projection, retry projection
 	if r.poison, err = projectionlog.NewPoisonQueue(r.client, log); err != nil {
 		tb.Fatal(err)
 	}
+	var source projections.Source = src
+	if r.wrap != nil {
+		source = r.wrap(src)
+	}
 	r.runner, err = projections.NewRunner(projections.RunnerConfig{
-		Projections: ps, Source: src, Poison: r.poison, Registerer: r.reg, Logger: log,
+		Projections: ps, Source: source, Poison: r.poison, Registerer: r.reg, Logger: log,
 		Retry: retry, HeadInterval: 20 * time.Millisecond, NackResendSleep: 10 * time.Millisecond,
+		CatchUpDecoders: r.decoders, MaxBatch: r.maxBatch,
 	})
 	if err != nil {
 		tb.Fatal(err)

@@ -61,7 +61,7 @@ type Source struct {
 	wlog   watermill.LoggerAdapter
 }
 
-var _ projections.Source = (*Source)(nil)
+var _ projections.BulkSource = (*Source)(nil)
 
 // NewSource returns the log over cfg.Client.
 func NewSource(cfg Config) (*Source, error) {
@@ -211,19 +211,113 @@ func (s *Source) Decode(msg *message.Message) (projections.Event, error) {
 			return ev, fmt.Errorf("decode message %s: created: %w", msg.UUID, err)
 		}
 	}
-	name := md[watermillesdb.MetadataEventType]
+	return s.decodePayload(ev, md[watermillesdb.MetadataEventType], md[schemaVersionKey], msg.Payload)
+}
+
+// decodePayload sets ev.Data: the payload of an event named name decoded by
+// the codec at schema version version (the text in the event's metadata), or
+// an UnknownEvent.
+func (s *Source) decodePayload(ev projections.Event, name, version string, payload []byte) (projections.Event, error) {
 	if !s.cfg.Codec.Known(name) {
 		ev.Data = projections.UnknownEvent{Name: name}
 		return ev, nil
 	}
-	version := 0
-	if v := md[schemaVersionKey]; v != "" {
-		if version, err = strconv.Atoi(v); err != nil {
-			return ev, fmt.Errorf("decode %s@%d: schema version %q: %w", ev.Stream, ev.Revision, v, err)
+	v := 0
+	if version != "" {
+		var err error
+		if v, err = strconv.Atoi(version); err != nil {
+			return ev, fmt.Errorf("decode %s@%d: schema version %q: %w", ev.Stream, ev.Revision, version, err)
 		}
 	}
-	if ev.Data, err = s.cfg.Codec.Decode(name, version, msg.Payload); err != nil {
+	var err error
+	if ev.Data, err = s.cfg.Codec.Decode(name, v, payload); err != nil {
 		return ev, fmt.Errorf("decode %s@%d: %w", ev.Stream, ev.Revision, err)
 	}
 	return ev, nil
+}
+
+// ReadBulk reads the domain events after position after up to and including
+// position until through a catch-up subscription to $all of the client itself,
+// with the same server-side filter as Subscribe but without the watermill
+// Subscriber (no message, no ack per event), and hands them to deliver in
+// batches of up to size events. It returns nil once it delivered the event at
+// until, or saw that the log holds nothing more up to until (a later
+// position, or the server's caught-up message).
+func (s *Source) ReadBulk(ctx context.Context, after, until uint64, size int, deliver func([]projections.Stored) error) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	opts := esdb.SubscribeToAllOptions{From: esdb.Start{}, Filter: s.filter}
+	if after > 0 {
+		opts.From = esdb.Position{Commit: after, Prepare: after}
+	}
+	sub, err := s.cfg.Client.SubscribeToAll(ctx, opts)
+	if err != nil {
+		return fmt.Errorf("read the domain events of $all after position %d in bulk: %w", after, err)
+	}
+	defer func() { _ = sub.Close() }()
+	size = min(max(size, 1), 1<<16)
+	batch := make([]projections.Stored, 0, size)
+	flush := func() error {
+		if len(batch) == 0 {
+			return nil
+		}
+		err := deliver(batch)
+		batch = make([]projections.Stored, 0, size)
+		return err
+	}
+	for {
+		ev := sub.Recv()
+		switch {
+		case ev.SubscriptionDropped != nil:
+			if err := flush(); err != nil {
+				return err
+			}
+			return fmt.Errorf("read the domain events of $all in bulk up to position %d: %w", until, ev.SubscriptionDropped.Error)
+		case ev.CaughtUp != nil:
+			return flush()
+		case ev.CheckPointReached != nil:
+			if ev.CheckPointReached.Commit >= until {
+				return flush()
+			}
+		case ev.EventAppeared != nil:
+			rec := ev.EventAppeared.Event // as the Subscriber: the link target when resolved
+			if rec == nil {
+				rec = ev.EventAppeared.Link
+			}
+			if rec == nil {
+				continue
+			}
+			if rec.Position.Commit > until {
+				return flush()
+			}
+			batch = append(batch, projections.Stored{
+				ID: rec.EventID, Stream: rec.StreamID, Revision: rec.EventNumber, Position: rec.Position.Commit,
+				Created: rec.CreatedDate, Type: rec.EventType, Data: rec.Data, Metadata: rec.UserMetadata,
+			})
+			if rec.Position.Commit == until || len(batch) == size {
+				if err := flush(); err != nil || rec.Position.Commit == until {
+					return err
+				}
+			}
+		}
+	}
+}
+
+// DecodeStored returns what Decode returns for the message Subscribe would
+// deliver for st, and the correlation id in its metadata.
+func (s *Source) DecodeStored(st *projections.Stored) (projections.Event, string, error) {
+	md := watermillesdb.CustomMetadata(st.Metadata)
+	// The Subscriber writes the created time as RFC 3339 in UTC, which
+	// Decode parses back: the same instant, in UTC.
+	ev := projections.Event{Stream: st.Stream, Revision: st.Revision, Position: st.Position, Recorded: st.Created.UTC()}
+	ev, err := s.decodePayload(ev, st.Type, md[schemaVersionKey], st.Data)
+	return ev, md[projections.CorrelationIDKey], err
+}
+
+// Message returns a new message for st, as Subscribe would deliver it.
+func (s *Source) Message(st *projections.Stored) *message.Message {
+	return watermillesdb.NewMessage(&esdb.RecordedEvent{
+		EventID: st.ID, EventType: st.Type, StreamID: st.Stream, EventNumber: st.Revision, CreatedDate: st.Created,
+		Position: esdb.Position{Commit: st.Position, Prepare: st.Position}, Data: st.Data, UserMetadata: st.Metadata,
+	})
 }

@@ -88,6 +88,22 @@ func recordedOf(ev *esdb.ResolvedEvent) *esdb.RecordedEvent {
 	return ev.Link
 }
 
+// NewMessage returns a new message for rec, exactly as the Subscriber
+// delivers it (payload, custom metadata, and the keys above), for readers
+// that read events through the client themselves and need the message only
+// now and then.
+func NewMessage(rec *esdb.RecordedEvent) *message.Message { return toMessage(rec) }
+
+// CustomMetadata returns an event's custom metadata as the Subscriber puts it
+// on a message, before the keys above: the values of a JSON object, strings
+// as they are, other values as their JSON text; nothing when raw is not an
+// object.
+func CustomMetadata(raw []byte) message.Metadata {
+	md := make(message.Metadata, 4)
+	setCustomMetadata(md, raw)
+	return md
+}
+
 // toMessage maps a recorded event to a fresh message. A message is acked or
 // nacked once, so every delivery gets its own.
 func toMessage(rec *esdb.RecordedEvent) *message.Message {
