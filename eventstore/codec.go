@@ -19,19 +19,22 @@ var ErrUnknownEventType = errors.New("unknown event type")
 // cmd and pass it on; there is no global registry.
 type Codec struct {
 	types map[string]domain.EventType
-	fast  map[string]func([]byte) (domain.Event, bool) // see fastDecoders
+	fast  map[string]fastDecoder // see fastDecoderOf
 }
 
 // NewCodec registers every given event type. A name registered twice is a
 // programming error and fails.
 func NewCodec(groups ...[]domain.EventType) (*Codec, error) {
-	c := &Codec{types: make(map[string]domain.EventType), fast: fastDecoders()}
+	c := &Codec{types: make(map[string]domain.EventType), fast: make(map[string]fastDecoder)}
 	for _, g := range groups {
 		for _, t := range g {
 			if _, dup := c.types[t.Name]; dup {
 				return nil, fmt.Errorf("event type %q registered twice", t.Name)
 			}
 			c.types[t.Name] = t
+			if fast := fastDecoderOf(t); fast != nil {
+				c.fast[t.Name] = fast
+			}
 		}
 	}
 	return c, nil
