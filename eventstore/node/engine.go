@@ -1377,6 +1377,31 @@ type AllFilter struct {
 // maxScan events and returns the position of the last one it looked at
 // (scannedTo) and how many it looked at, so callers can send checkpoints.
 func (e *Engine) NextInAll(after Position, f AllFilter, max, maxScan int) (events []Event, scannedTo Position, scanned int, err error) {
+	idx, scannedTo, scanned := e.scanAll(after, f, max, maxScan)
+	if len(idx) == 0 {
+		return nil, scannedTo, scanned, nil
+	}
+	events = make([]Event, 0, len(idx))
+	err = e.load(idx, true, func(ev *Event) error { events = append(events, *ev); return nil })
+	return events, scannedTo, scanned, err
+}
+
+// EachInAll is NextInAll without copying: it calls fn with each event found,
+// in order, whose byte slices are valid only during the call (a
+// subscription encodes them for the wire at once). An error of fn stops it
+// and is returned.
+func (e *Engine) EachInAll(after Position, f AllFilter, max, maxScan int, fn func(*Event) error) (scannedTo Position, scanned int, err error) {
+	idx, scannedTo, scanned := e.scanAll(after, f, max, maxScan)
+	if len(idx) == 0 {
+		return scannedTo, scanned, nil
+	}
+	return scannedTo, scanned, e.load(idx, false, fn)
+}
+
+// scanAll returns the global indexes of up to max events after position
+// after that pass f, scanning at most maxScan events, how far it scanned
+// and how many.
+func (e *Engine) scanAll(after Position, f AllFilter, max, maxScan int) (idx []uint32, scannedTo Position, scanned int) {
 	e.mu.RLock()
 	cur := 0
 	if after > 0 {
@@ -1385,7 +1410,6 @@ func (e *Engine) NextInAll(after Position, f AllFilter, max, maxScan int) (event
 			cur++
 		}
 	}
-	var idx []uint32
 	scannedTo = after
 	for cur < len(e.entries) && len(idx) < max && scanned < maxScan {
 		en := e.entries[cur]
@@ -1397,12 +1421,7 @@ func (e *Engine) NextInAll(after Position, f AllFilter, max, maxScan int) (event
 		cur++
 	}
 	e.mu.RUnlock()
-	if len(idx) == 0 {
-		return nil, scannedTo, scanned, nil
-	}
-	events = make([]Event, 0, len(idx))
-	err = e.load(idx, true, func(ev *Event) error { events = append(events, *ev); return nil })
-	return events, scannedTo, scanned, err
+	return idx, scannedTo, scanned
 }
 
 // load reads the events at the given global indexes from disk, in order,

@@ -591,14 +591,16 @@ func (s *streamsService) subscribeAll(ao *streams.ReadReq_Options_AllOptions, fo
 		if interval > 0 {
 			maxScan = interval - sinceCheckpoint
 		}
-		evs, scannedTo, scanned, err := s.engine.NextInAll(after, filter, readBatch, maxScan)
+		var sendErr error
+		scannedTo, scanned, err := s.engine.EachInAll(after, filter, readBatch, maxScan, func(ev *Event) error {
+			sendErr = sender.send(ev)
+			return sendErr
+		})
+		if sendErr != nil {
+			return sendErr
+		}
 		if err != nil {
 			return rpcError(stream.SetTrailer, err)
-		}
-		for i := range evs {
-			if err := sender.send(&evs[i]); err != nil {
-				return err
-			}
 		}
 		after = scannedTo
 		if interval > 0 {
