@@ -226,6 +226,14 @@ func (e *BehindError) Unwrap() []error { return []error{ErrBehind, e.Err} }
 // the log once instead of once per projection, and batching, are what make a
 // rebuild fast enough (see "Read side" in docs/benchmarks.md).
 //
+// While catching up with the head of the log observed at start, a Source
+// that is a BulkSource is read in bulk instead (BulkSource.ReadBulk: no
+// watermill message and ack per event), decoded on CatchUpDecoders
+// goroutines and handed to the lanes in log order; the subscription is
+// opened after that head at start and takes over once the bulk read has
+// reached it, so that no event is lost or handed out twice. The lanes,
+// handlers and middlewares are the same for both (docs/decisions/0004).
+//
 // # Checkpoints
 //
 // A read model's checkpoint is its own Position, kept in the same critical

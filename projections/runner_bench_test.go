@@ -11,6 +11,7 @@ import (
 	"runtime/pprof"
 	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -216,6 +217,11 @@ func rebuildAll(b *testing.B, c *esdb.Client, codec *eventstore.Codec) (rate, cp
 			b.Fatal(err)
 		}
 	}
+	if v := os.Getenv("LEERPAD_REBUILD_DECODERS"); v != "" {
+		if cfg.CatchUpDecoders, err = strconv.Atoi(v); err != nil {
+			b.Fatal(err)
+		}
+	}
 	r, err := projections.NewRunner(cfg)
 	if err != nil {
 		b.Fatal(err)
@@ -263,6 +269,16 @@ func rebuildAll(b *testing.B, c *esdb.Client, codec *eventstore.Codec) (rate, cp
 	return millionEvents / elapsed.Seconds(), float64(cpu.Microseconds()) / millionEvents, peakHeap
 }
 
+// loadAverage returns the machine's load averages over 1, 5 and 15 minutes
+// (as uptime shows them), or "?" where /proc/loadavg is missing.
+func loadAverage() string {
+	b, err := os.ReadFile("/proc/loadavg")
+	if f := strings.Fields(string(b)); err == nil && len(f) >= 3 {
+		return strings.Join(f[:3], " ")
+	}
+	return "?"
+}
+
 // cpuTime is the CPU time (user and system) the process has used.
 func cpuTime() time.Duration {
 	var ru syscall.Rusage
@@ -279,7 +295,11 @@ func cpuTime() time.Duration {
 // a filtered catch-up subscription of the client alone, and the event
 // store's watermill Subscriber drained with an immediate ack.
 // LEERPAD_REBUILD_CPUPROFILE=file writes a CPU profile of the rebuilds;
-// LEERPAD_REBUILD_GCPERCENT sets the runner's CatchUpGCPercent (-1: off).
+// LEERPAD_REBUILD_GCPERCENT sets the runner's CatchUpGCPercent (-1: off);
+// LEERPAD_REBUILD_DECODERS its CatchUpDecoders (-1: no bulk read, the whole
+// log through the watermill Subscriber). The machine's load average is
+// logged before and after each iteration: the figures are only as good as
+// the CPUs the benchmark got.
 func BenchmarkRebuildMillion(b *testing.B) {
 	codec := newCodec(b)
 	t0 := time.Now()
@@ -288,13 +308,14 @@ func BenchmarkRebuildMillion(b *testing.B) {
 	c := eventstoretest.Connect(b, n.ConnectionString())
 	var replay, rebuild, ratio, cpus, raw, wm, heaps []float64
 	for b.Loop() {
+		load0 := loadAverage()
 		rp := replayAll(b, c)
 		raw = append(raw, subscribeRaw(b, c))
 		wm = append(wm, subscribeWatermill(b, c, codec))
 		rb, cpu, heap := rebuildAll(b, c, codec)
 		replay, rebuild, ratio, cpus, heaps = append(replay, rp), append(rebuild, rb), append(ratio, rb/rp), append(cpus, cpu), append(heaps, heap)
-		b.Logf("replay %.0f events/s, raw subscription %.0f, watermill subscriber %.0f, rebuild %.0f events/s (%.1f µs CPU/event, peak heap %.0f MiB), ratio %.2f",
-			rp, raw[len(raw)-1], wm[len(wm)-1], rb, cpu, heap, rb/rp)
+		b.Logf("replay %.0f events/s, raw subscription %.0f, watermill subscriber %.0f, rebuild %.0f events/s (%.1f µs CPU/event, peak heap %.0f MiB), ratio %.2f; load average %s before, %s after",
+			rp, raw[len(raw)-1], wm[len(wm)-1], rb, cpu, heap, rb/rp, load0, loadAverage())
 	}
 	b.ReportMetric(median(rebuild), "rebuild-events/s")
 	b.ReportMetric(median(replay), "replay-events/s")

@@ -427,6 +427,7 @@ func TestRunnerPoisonsAndReplays(t *testing.T) {
 		{"error while live", false, false},
 		{"panic while live", true, false},
 		{"error while catching up", false, true},
+		{"panic while catching up", true, true},
 	} {
 		panics := tc.panics
 		t.Run(tc.name, func(t *testing.T) {
@@ -455,6 +456,9 @@ func TestRunnerPoisonsAndReplays(t *testing.T) {
 				receipt = writeHistory(t, r.store, h.Log.Events, "corr-poison")
 			}
 			r.waitAll(t, receipt)
+			if bulk := strings.Contains(r.logs.String(), bulkLog); bulk != tc.beforeStart {
+				t.Errorf("read in bulk: %v, want %v", bulk, tc.beforeStart)
+			}
 
 			// Later events applied: the other journeys are whole.
 			want := reference(t, h)
