@@ -158,7 +158,8 @@ func newPlan(t reflect.Type, building map[reflect.Type]bool) *plan {
 // only: a key encoding/json takes as it is.
 func plainKey(name string) bool {
 	for _, c := range name {
-		if !(c == '_' || c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z') {
+		letter := c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z'
+		if !letter && c != '_' && (c < '0' || c > '9') {
 			return false
 		}
 	}
@@ -201,8 +202,9 @@ func decoderFor(t reflect.Type, building map[reflect.Type]bool) valueDecoder {
 			return nil
 		}
 		return func(s *scanner, v reflect.Value) { decodeSlice(s, v, elem) }
+	default:
+		return nil // maps, pointers, interfaces, unsigned integers...: encoding/json's
 	}
-	return nil
 }
 
 // decode reads a JSON object into v, a fresh (zero) struct of the plan's
