@@ -35,7 +35,7 @@ type Stored struct {
 // up with the head it observed at start (a rebuild), decoding on several
 // goroutines, and then goes on through Subscribe, after the last event read
 // in bulk: the live path stays the Source's subscription. See
-// docs/decisions/0004-bulk-catch-up.md.
+// docs/decisions/0005-bulk-catch-up.md.
 type BulkSource interface {
 	Source
 	// ReadBulk reads the events Subscribe would deliver after position

@@ -232,7 +232,7 @@ func (e *BehindError) Unwrap() []error { return []error{ErrBehind, e.Err} }
 // goroutines and handed to the lanes in log order; the subscription is
 // opened after that head at start and takes over once the bulk read has
 // reached it, so that no event is lost or handed out twice. The lanes,
-// handlers and middlewares are the same for both (docs/decisions/0004).
+// handlers and middlewares are the same for both (docs/decisions/0005).
 //
 // # Checkpoints
 //
