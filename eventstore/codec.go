@@ -60,7 +60,7 @@ func (c *Codec) Decode(name string, version int, payload []byte) (domain.Event, 
 	if !ok {
 		return nil, fmt.Errorf("decode %s: %w", name, ErrUnknownEventType)
 	}
-	// A hand-written decoder reads the current schema version (a payload
+	// The fast decoder (go-json) reads the current schema version (a payload
 	// without one is version 1); everything else is the event type's.
 	if fast := c.fast[name]; fast != nil && max(version, 1) == t.Version {
 		if e, ok := fast(payload); ok {

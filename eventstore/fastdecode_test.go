@@ -190,9 +190,9 @@ func randomPayload(tb testing.TB, rng *rand.Rand, et domain.EventType, sets map[
 	return payload
 }
 
-// TestEveryEventTypeHasAFastDecoder: the domain's event types are simple
-// enough for a plan (a new kind of field would make them fall back to
-// encoding/json silently, and rebuilds slower).
+// TestEveryEventTypeHasAFastDecoder: every domain event type is decoded by
+// go-json first (a type left out would fall back to encoding/json silently,
+// and rebuilds would be slower).
 func TestEveryEventTypeHasAFastDecoder(t *testing.T) {
 	for name, et := range eventTypes() {
 		if fastDecoderOf(et) == nil {
@@ -237,9 +237,11 @@ func TestFastDecodersReadWhatTheCodecWrites(t *testing.T) {
 	}
 }
 
-// TestFastDecodersMatchEncodingJSON: the hand-written decoders read every
-// payload the codec writes, with exactly encoding/json's result, and leave
-// everything else to encoding/json (or give its result).
+// TestFastDecodersMatchEncodingJSON: the fast decoder of the largest
+// payload reads every payload the codec writes, with exactly encoding/json's
+// result; whatever else it accepts (odd numbers, other key case, repeated
+// keys, invalid UTF-8, null) it reads as encoding/json does, and the rest it
+// leaves to encoding/json.
 func TestFastDecodersMatchEncodingJSON(t *testing.T) {
 	name := feedback.ResponseSubmitted{}.EventName()
 	rng := rand.New(rand.NewPCG(1, 2))
@@ -275,7 +277,7 @@ func TestFastDecodersMatchEncodingJSON(t *testing.T) {
 	base := `{"roundId":"r","raterId":"x","group":"peer","answers":[{"itemId":"i","score":3},{"itemId":"j","notObserved":true}],"at":"2025-02-06T09:00:00Z"}`
 	for _, tc := range []struct {
 		payload string
-		fast    bool // whether the fast decoder should read it itself
+		fast    bool // valid, so the fast decoder must read it itself
 	}{
 		{base, true},
 		{`{}`, true},
@@ -319,13 +321,13 @@ func TestFastDecodersMatchEncodingJSON(t *testing.T) {
 		{strings.Replace(base, `"x"`, "\"\xff\"", 1), false}, // invalid UTF-8
 		{strings.Replace(base, `"x"`, "\"a\x01\"", 1), false},
 	} {
-		if got := checkFast(t, name, []byte(tc.payload)); got != tc.fast {
-			t.Errorf("fast decoder read %q: %v, want %v", tc.payload, got, tc.fast)
+		if got := checkFast(t, name, []byte(tc.payload)); tc.fast && !got {
+			t.Errorf("the fast decoder left %q to encoding/json", tc.payload)
 		}
 	}
 }
 
-// TestCodecDecodesWithTheFastDecoders: the codec uses the hand-written
+// TestCodecDecodesWithTheFastDecoders: the codec uses the fast
 // decoder at the current schema version (a payload without one is version
 // 1) and gives encoding/json's result and error otherwise.
 func TestCodecDecodesWithTheFastDecoders(t *testing.T) {
@@ -350,15 +352,15 @@ func TestCodecDecodesWithTheFastDecoders(t *testing.T) {
 	}
 }
 
-// TestPlansMatchEncodingJSON: edge cases of the decoders built by
-// reflection (nested objects, arrays of objects and of closed sets, null,
-// numbers), each read as encoding/json reads it or left to it.
-func TestPlansMatchEncodingJSON(t *testing.T) {
+// TestFastDecodersEdgeCases: edge cases of nested objects, arrays of
+// objects and of closed sets, null and numbers, each read as encoding/json
+// reads it or left to it.
+func TestFastDecodersEdgeCases(t *testing.T) {
 	added := `{"moduleId":"m","content":{"title":"Ik en mezelf","theme":"self","forms":["group-training","intervision"],"hours":14,"learningGoals":[{"id":"g","behaviour":"b"}]},"at":"2024-12-03T09:00:00Z"}`
 	evaluated := `{"participantId":"p","deliveryId":"d","moduleId":"m","moduleVersion":1,"scores":[{"questionId":"relevance","score":3}],"comments":"c","at":"2025-02-04T18:00:00Z"}`
 	for _, tc := range []struct {
 		name, payload string
-		fast          bool
+		fast          bool // valid, so the fast decoder must read it itself
 	}{
 		{"module.added", added, true},
 		{"module.added", strings.Replace(added, `14`, `14.5`, 1), true},
@@ -391,8 +393,8 @@ func TestPlansMatchEncodingJSON(t *testing.T) {
 		{"journey.completed", `{"at":"2025-08-03T09:00:00Z"}`, true},
 		{"journey.completed", `{"at":null}`, false},
 	} {
-		if got := checkFast(t, tc.name, []byte(tc.payload)); got != tc.fast {
-			t.Errorf("%s: fast decoder read %q: %v, want %v", tc.name, tc.payload, got, tc.fast)
+		if got := checkFast(t, tc.name, []byte(tc.payload)); tc.fast && !got {
+			t.Errorf("%s: the fast decoder left %q to encoding/json", tc.name, tc.payload)
 		}
 	}
 }
@@ -435,20 +437,6 @@ func BenchmarkDecodeResponseSubmitted(b *testing.B) {
 			if _, err := c.Decode(e.EventName(), 1, payload); err != nil {
 				b.Fatal(err)
 			}
-		}
-	})
-	typ := reflect.TypeFor[feedback.ResponseSubmitted]()
-	p := newPlan(typ, map[reflect.Type]bool{})
-	b.Run("plan", func(b *testing.B) {
-		b.ReportAllocs()
-		for b.Loop() {
-			s := scanner{b: payload}
-			v := reflect.New(typ).Elem()
-			p.decode(&s, v)
-			if !s.end() {
-				b.Fatal("plan")
-			}
-			_ = v.Interface()
 		}
 	})
 	b.Run("encoding-json", func(b *testing.B) {
