@@ -20,7 +20,6 @@ import (
 	"github.com/leerpad/leerpad/domain"
 	"github.com/leerpad/leerpad/domain/cohort"
 	"github.com/leerpad/leerpad/domain/journey"
-	"github.com/leerpad/leerpad/projections/behaviourchange"
 	"github.com/leerpad/leerpad/projections/cohortdashboard"
 )
 
@@ -497,7 +496,7 @@ func (s *Server) dashboardOf(c echo.Context, kind access.Kind) (cohortdashboard.
 	if s.d.Dashboards == nil {
 		return cohortdashboard.View{}, unavailable("the cohort dashboard read model")
 	}
-	if err := s.caughtUp(c, cohortdashboard.Name); err != nil {
+	if err := s.caughtUp(c, s.d.Dashboards.Name()); err != nil {
 		return cohortdashboard.View{}, err
 	}
 	return s.d.Dashboards.Dashboard(id, s.now())
@@ -676,7 +675,7 @@ func (s *Server) changeOf(c echo.Context) (changeMeasurement, error) {
 	if s.d.ChangeMeasurements == nil {
 		return changeMeasurement{}, unavailable("the behaviour-change read model")
 	}
-	if err := s.caughtUp(c, behaviourchange.Name); err != nil {
+	if err := s.caughtUp(c, s.d.ChangeMeasurements.Name()); err != nil {
 		return changeMeasurement{}, err
 	}
 	v, err := s.d.ChangeMeasurements.Cohort(id)

@@ -120,6 +120,8 @@ type Facts interface {
 
 // Portfolios is the portfolio read model; *portfolio.ReadModel is one.
 type Portfolios interface {
+	// Name is the read model's name, the one ReadYourWrites waits for.
+	Name() string
 	Current(journeyID string) (portfolio.View, error)
 	AsOf(ctx context.Context, journeyID string, t time.Time) (portfolio.View, error)
 	Journeys(participantID string) []string
@@ -129,11 +131,15 @@ type Portfolios interface {
 
 // Dashboards is the cohort dashboard read model; *cohortdashboard.ReadModel is one.
 type Dashboards interface {
+	// Name is the read model's name, the one ReadYourWrites waits for.
+	Name() string
 	Dashboard(cohortID string, now time.Time) (cohortdashboard.View, error)
 }
 
 // ChangeMeasurements is the behaviour-change read model; *behaviourchange.ReadModel is one.
 type ChangeMeasurements interface {
+	// Name is the read model's name, the one ReadYourWrites waits for.
+	Name() string
 	Cohort(cohortID string) (behaviourchange.Cohort, error)
 }
 
@@ -141,6 +147,8 @@ type ChangeMeasurements interface {
 // is one. Each list is in the order its items entered the log and only
 // grows at its end, retired and cancelled items included.
 type Offer interface {
+	// Name is the read model's name, the one ReadYourWrites waits for.
+	Name() string
 	Modules() []offer.Module
 	Programmes() []offer.Programme
 	Instruments() []offer.Instrument

@@ -78,7 +78,7 @@ func (s *Server) handleJourneyList(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if err := s.caughtUp(c, "portfolio"); err != nil {
+	if err := s.caughtUp(c, s.d.Portfolios.Name()); err != nil {
 		return err
 	}
 	ids, next := pageOf(s.d.Portfolios.Journeys(p.Subject), list, offset, limit)

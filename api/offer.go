@@ -72,7 +72,7 @@ func offerList[T, R any](s *Server, c echo.Context, kind access.Kind, list strin
 	if s.d.Offer == nil {
 		return nil, "", unavailable("the offer read model")
 	}
-	if err := s.caughtUp(c, offer.Name); err != nil {
+	if err := s.caughtUp(c, s.d.Offer.Name()); err != nil {
 		return nil, "", err
 	}
 	all := items(s.d.Offer)

@@ -73,7 +73,7 @@ func (s *Server) handlePortfolioGet(c echo.Context) error {
 	if s.d.Portfolios == nil {
 		return unavailable("the portfolio read model")
 	}
-	if err := s.caughtUp(c, portfolio.Name); err != nil {
+	if err := s.caughtUp(c, s.d.Portfolios.Name()); err != nil {
 		return err
 	}
 	var v portfolio.View
