@@ -9,10 +9,10 @@ import (
 	"github.com/leerpad/leerpad/domain/cohort"
 	"github.com/leerpad/leerpad/domain/feedback"
 	"github.com/leerpad/leerpad/domain/journey"
+	"github.com/leerpad/leerpad/domain/portfolio"
 	"github.com/leerpad/leerpad/projections/behaviourchange"
 	"github.com/leerpad/leerpad/projections/cohortdashboard"
 	"github.com/leerpad/leerpad/projections/offer"
-	"github.com/leerpad/leerpad/projections/portfolio"
 )
 
 // The interfaces below are the method sets of the domain services, the

@@ -8,7 +8,7 @@ import (
 
 	"github.com/leerpad/leerpad/api/access"
 	"github.com/leerpad/leerpad/domain/journey"
-	"github.com/leerpad/leerpad/projections/portfolio"
+	"github.com/leerpad/leerpad/domain/portfolio"
 )
 
 // registerPortfolioRoutes registers the portfolio of a journey: whole for

@@ -24,6 +24,7 @@ import (
 	"github.com/leerpad/leerpad/domain/cohort"
 	"github.com/leerpad/leerpad/domain/feedback"
 	"github.com/leerpad/leerpad/domain/journey"
+	portfolioview "github.com/leerpad/leerpad/domain/portfolio"
 	"github.com/leerpad/leerpad/eventstore"
 	"github.com/leerpad/leerpad/eventstore/eventstoretest"
 	"github.com/leerpad/leerpad/eventstore/projectionlog"
@@ -57,14 +58,14 @@ func (m models) all() []projections.Projection {
 // answers is what the read models say about a cohort: every journey's
 // portfolio, the dashboard and the change measurement.
 type answers struct {
-	Portfolios map[string]portfolio.View
+	Portfolios map[string]portfolioview.View
 	Dashboard  cohortdashboard.View
 	Change     behaviourchange.Cohort
 }
 
 func (m models) answers(tb testing.TB, h *fixture.History) answers {
 	tb.Helper()
-	a := answers{Portfolios: map[string]portfolio.View{}}
+	a := answers{Portfolios: map[string]portfolioview.View{}}
 	for _, p := range h.Participants {
 		v, err := m.folio.Current(p.JourneyID)
 		if err != nil {

@@ -7,6 +7,7 @@ import (
 	"github.com/leerpad/leerpad/domain/cohort"
 	"github.com/leerpad/leerpad/domain/feedback"
 	"github.com/leerpad/leerpad/domain/journey"
+	view "github.com/leerpad/leerpad/domain/portfolio"
 	"github.com/leerpad/leerpad/projections/internal/threesixty"
 )
 
@@ -21,33 +22,33 @@ type lookups struct {
 
 // view builds the caller's own copy of the folio's view. With asOf set, the
 // cohort's deliveries scheduled after it are left out too.
-func (f *folio) view(lk lookups, asOf *time.Time) View {
-	v := View{
+func (f *folio) view(lk lookups, asOf *time.Time) view.View {
+	v := view.View{
 		JourneyID: f.journeyID, ParticipantID: f.participantID, CohortID: f.cohortID, ProgrammeID: f.programmeID,
 		EntityID: f.entityID, Role: f.role, Status: f.status, ManagerID: f.managerID, EnrolledAt: f.enrolledAt,
 		AsOf: asOf, Shared: []journey.Section{}, Timeline: slices.Clone(f.timeline),
-		BehaviourChoices: make([]BehaviourChoice, 0, len(f.choices)),
-		LearningGoals:    make([]LearningGoal, 0, len(f.goals)),
-		Experiments:      make([]Experiment, 0, len(f.experiments)),
-		Assignments:      make([]Assignment, 0, len(f.assignments)),
+		BehaviourChoices: make([]view.BehaviourChoice, 0, len(f.choices)),
+		LearningGoals:    make([]view.LearningGoal, 0, len(f.goals)),
+		Experiments:      make([]view.Experiment, 0, len(f.experiments)),
+		Assignments:      make([]view.Assignment, 0, len(f.assignments)),
 		Coaching:         slices.Clone(f.coaching),
-		Evaluations:      make([]Evaluation, 0, len(f.evaluations)),
-		Measurements:     make([]Measurement, 0, len(f.measurements)),
-		FeedbackRounds:   make([]FeedbackRound, 0, len(f.rounds)),
-		FeedbackChange:   []CompetencyChange{},
-		Modules:          []ModuleDelivery{},
+		Evaluations:      make([]view.Evaluation, 0, len(f.evaluations)),
+		Measurements:     make([]view.Measurement, 0, len(f.measurements)),
+		FeedbackRounds:   make([]view.FeedbackRound, 0, len(f.rounds)),
+		FeedbackChange:   []view.CompetencyChange{},
+		Modules:          []view.ModuleDelivery{},
 		Intervision:      slices.Clone(f.intervision),
-		Conversations:    make([]Conversation, 0, len(f.conversations)),
+		Conversations:    make([]view.Conversation, 0, len(f.conversations)),
 	}
 	if v.Timeline == nil {
-		v.Timeline = []TimelineEntry{}
+		v.Timeline = []view.TimelineEntry{}
 	}
-	slices.SortStableFunc(v.Timeline, func(a, b TimelineEntry) int { return a.At.Compare(b.At) })
+	slices.SortStableFunc(v.Timeline, func(a, b view.TimelineEntry) int { return a.At.Compare(b.At) })
 	if v.Coaching == nil {
-		v.Coaching = []CoachingSession{}
+		v.Coaching = []view.CoachingSession{}
 	}
 	if v.Intervision == nil {
-		v.Intervision = []IntervisionVisit{}
+		v.Intervision = []view.IntervisionVisit{}
 	}
 	if !f.closedAt.IsZero() {
 		at := f.closedAt
@@ -110,11 +111,11 @@ func (f *folio) view(lk lookups, asOf *time.Time) View {
 		v.Assignments = append(v.Assignments, aa)
 	}
 	for _, e := range f.evaluations {
-		v.Evaluations = append(v.Evaluations, Evaluation{DeliveryID: e.DeliveryID, ModuleID: e.ModuleID, ModuleVersion: e.ModuleVersion,
+		v.Evaluations = append(v.Evaluations, view.Evaluation{DeliveryID: e.DeliveryID, ModuleID: e.ModuleID, ModuleVersion: e.ModuleVersion,
 			Scores: slices.Clone(e.Scores), Comments: e.Comments, At: e.At})
 	}
 	for _, m := range f.measurements {
-		v.Measurements = append(v.Measurements, Measurement{MeasurementID: m.MeasurementID, Kind: m.Kind, Instrument: m.Instrument, Result: m.Result, TakenOn: m.TakenOn})
+		v.Measurements = append(v.Measurements, view.Measurement{MeasurementID: m.MeasurementID, Kind: m.Kind, Instrument: m.Instrument, Result: m.Result, TakenOn: m.TakenOn})
 	}
 	for _, c := range f.conversations {
 		cc := *c
@@ -131,7 +132,7 @@ func (f *folio) view(lk lookups, asOf *time.Time) View {
 		if asOf != nil && d.At.After(*asOf) {
 			continue
 		}
-		md := ModuleDelivery{DeliveryID: d.DeliveryID, ModuleID: d.ModuleID, ModuleVersion: d.ModuleVersion, StartsAt: d.StartsAt,
+		md := view.ModuleDelivery{DeliveryID: d.DeliveryID, ModuleID: d.ModuleID, ModuleVersion: d.ModuleVersion, StartsAt: d.StartsAt,
 			EndsAt: d.EndsAt, Attendance: f.attendance[d.DeliveryID]}
 		md.Evaluated = slices.ContainsFunc(f.evaluations, func(e journey.ModuleEvaluated) bool { return e.DeliveryID == d.DeliveryID })
 		for _, a := range f.assignments {
@@ -163,13 +164,13 @@ func (f *folio) view(lk lookups, asOf *time.Time) View {
 }
 
 // view returns what may be shown of the round.
-func (r *round) view(lk lookups) FeedbackRound {
-	fr := FeedbackRound{RoundID: r.id, Kind: r.kind, InstrumentID: r.instrumentID, OpenedAt: r.openedAt, Raters: []RaterCount{}}
+func (r *round) view(lk lookups) view.FeedbackRound {
+	fr := view.FeedbackRound{RoundID: r.id, Kind: r.kind, InstrumentID: r.instrumentID, OpenedAt: r.openedAt, Raters: []view.RaterCount{}}
 	in := lk.instruments[r.instrumentID]
 	if in != nil {
 		fr.InstrumentTitle = in.Title
 	}
-	counts := make([]RaterCount, threesixty.Groups)
+	counts := make([]view.RaterCount, threesixty.Groups)
 	for i, g := range feedback.RaterGroups() {
 		counts[i].Group = g
 	}
@@ -198,9 +199,9 @@ func (r *round) view(lk lookups) FeedbackRound {
 		return fr
 	}
 	for _, cs := range threesixty.Score(in, r.responses, lk.minRaters) {
-		cr := CompetencyResult{CompetencyID: cs.CompetencyID, Name: cs.Name, Groups: make([]GroupResult, 0, len(cs.Groups))}
+		cr := view.CompetencyResult{CompetencyID: cs.CompetencyID, Name: cs.Name, Groups: make([]view.GroupResult, 0, len(cs.Groups))}
 		for _, g := range cs.Groups {
-			gr := GroupResult{Group: g.Group, Suppressed: g.Suppressed}
+			gr := view.GroupResult{Group: g.Group, Suppressed: g.Suppressed}
 			if !g.Suppressed {
 				m := g.Mean
 				gr.Raters, gr.Mean = g.Raters, &m
@@ -208,31 +209,31 @@ func (r *round) view(lk lookups) FeedbackRound {
 			cr.Groups = append(cr.Groups, gr)
 		}
 		if cs.Gap != nil {
-			cr.Gap = &SelfOtherGap{Self: cs.Gap.Self, Others: cs.Gap.Others, OtherRaters: cs.Gap.OtherRaters, Gap: cs.Gap.Gap}
+			cr.Gap = &view.SelfOtherGap{Self: cs.Gap.Self, Others: cs.Gap.Others, OtherRaters: cs.Gap.OtherRaters, Gap: cs.Gap.Gap}
 		}
 		fr.Competencies = append(fr.Competencies, cr)
 	}
 	for _, c := range threesixty.Comments(r.responses, lk.minRaters) {
-		fr.Comments = append(fr.Comments, FeedbackComment{Group: c.Group, CompetencyID: c.CompetencyID, Text: c.Text})
+		fr.Comments = append(fr.Comments, view.FeedbackComment{Group: c.Group, CompetencyID: c.CompetencyID, Text: c.Text})
 	}
 	return fr
 }
 
 // change compares the shown group means of two closed rounds per competency.
-func change(pre, post FeedbackRound) []CompetencyChange {
-	out := []CompetencyChange{}
+func change(pre, post view.FeedbackRound) []view.CompetencyChange {
+	out := []view.CompetencyChange{}
 	for _, pc := range post.Competencies {
-		i := slices.IndexFunc(pre.Competencies, func(c CompetencyResult) bool { return c.CompetencyID == pc.CompetencyID })
+		i := slices.IndexFunc(pre.Competencies, func(c view.CompetencyResult) bool { return c.CompetencyID == pc.CompetencyID })
 		if i < 0 {
 			continue
 		}
 		for _, pg := range pc.Groups {
-			j := slices.IndexFunc(pre.Competencies[i].Groups, func(g GroupResult) bool { return g.Group == pg.Group })
+			j := slices.IndexFunc(pre.Competencies[i].Groups, func(g view.GroupResult) bool { return g.Group == pg.Group })
 			if j < 0 || pg.Mean == nil || pre.Competencies[i].Groups[j].Mean == nil {
 				continue
 			}
 			before, after := *pre.Competencies[i].Groups[j].Mean, *pg.Mean
-			out = append(out, CompetencyChange{CompetencyID: pc.CompetencyID, Name: pc.Name, Group: pg.Group, Pre: before, Post: after, Change: after - before})
+			out = append(out, view.CompetencyChange{CompetencyID: pc.CompetencyID, Name: pc.Name, Group: pg.Group, Pre: before, Post: after, Change: after - before})
 		}
 	}
 	return out

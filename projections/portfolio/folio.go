@@ -9,6 +9,7 @@ import (
 	"github.com/leerpad/leerpad/domain/cohort"
 	"github.com/leerpad/leerpad/domain/feedback"
 	"github.com/leerpad/leerpad/domain/journey"
+	view "github.com/leerpad/leerpad/domain/portfolio"
 	"github.com/leerpad/leerpad/projections/internal/threesixty"
 )
 
@@ -31,21 +32,21 @@ type folio struct {
 	enrolledAt time.Time
 	closedAt   time.Time
 	shared     map[journey.Section]bool
-	why        *WhyAndValues
-	withdrawal *WithdrawalReason
+	why        *view.WhyAndValues
+	withdrawal *view.WithdrawalReason
 
-	choices       []*BehaviourChoice
-	goals         []*LearningGoal
-	assignments   []*Assignment
-	experiments   []*Experiment
-	conversations []*Conversation
-	coaching      []CoachingSession
+	choices       []*view.BehaviourChoice
+	goals         []*view.LearningGoal
+	assignments   []*view.Assignment
+	experiments   []*view.Experiment
+	conversations []*view.Conversation
+	coaching      []view.CoachingSession
 	evaluations   []journey.ModuleEvaluated
 	measurements  []journey.MeasurementRecorded
-	intervision   []IntervisionVisit
+	intervision   []view.IntervisionVisit
 	attendance    map[string]cohort.AttendanceStatus // delivery -> latest record
 	rounds        []*round
-	timeline      []TimelineEntry
+	timeline      []view.TimelineEntry
 }
 
 // round is what a journey's portfolio keeps of a 360 round. Single responses
@@ -158,78 +159,78 @@ func handles(e domain.Event) bool {
 	return false
 }
 
-func (f *folio) mark(at time.Time, e domain.Event, p Part, ref string) {
-	f.timeline = append(f.timeline, TimelineEntry{At: at, Event: e.EventName(), Part: p, RefID: ref})
+func (f *folio) mark(at time.Time, e domain.Event, p view.Part, ref string) {
+	f.timeline = append(f.timeline, view.TimelineEntry{At: at, Event: e.EventName(), Part: p, RefID: ref})
 }
 
 func (f *folio) onEnrolled(_ context.Context, e journey.Enrolled) {
 	f.participantID, f.cohortID, f.programmeID, f.entityID = e.ParticipantID, e.CohortID, e.ProgrammeID, e.EntityID
 	f.role, f.managerID, f.status, f.enrolledAt = e.Role, e.ManagerID, journey.StatusActive, e.At
-	f.mark(e.At, e, PartJourney, e.CohortID)
+	f.mark(e.At, e, view.PartJourney, e.CohortID)
 }
 
 func (f *folio) onManagerChanged(_ context.Context, e journey.ManagerChanged) {
 	f.managerID = e.ManagerID
 	clear(f.shared) // sharing does not carry over to a new manager
-	f.mark(e.At, e, PartJourney, e.ManagerID)
+	f.mark(e.At, e, view.PartJourney, e.ManagerID)
 }
 
 func (f *folio) onSharingGranted(_ context.Context, e journey.SharingGranted) {
 	f.shared[e.Section] = true
-	f.mark(e.At, e, PartJourney, e.Section.String())
+	f.mark(e.At, e, view.PartJourney, e.Section.String())
 }
 
 func (f *folio) onSharingRevoked(_ context.Context, e journey.SharingRevoked) {
 	delete(f.shared, e.Section)
-	f.mark(e.At, e, PartJourney, e.Section.String())
+	f.mark(e.At, e, view.PartJourney, e.Section.String())
 }
 
 func (f *folio) onWhyStated(_ context.Context, e journey.WhyStated) {
-	f.why = &WhyAndValues{Why: e.Why, Values: e.Values, StatedAt: e.At}
-	f.mark(e.At, e, PartWhyAndValues, "")
+	f.why = &view.WhyAndValues{Why: e.Why, Values: e.Values, StatedAt: e.At}
+	f.mark(e.At, e, view.PartWhyAndValues, "")
 }
 
 func (f *folio) onBehaviourChosen(_ context.Context, e journey.BehaviourChosen) {
-	f.choices = append(f.choices, &BehaviourChoice{ChoiceID: e.ChoiceID, CompetencyID: e.CompetencyID, Behaviour: e.Behaviour, Choice: e.Choice, ChosenAt: e.At})
-	f.mark(e.At, e, PartBehaviourChoices, e.ChoiceID)
+	f.choices = append(f.choices, &view.BehaviourChoice{ChoiceID: e.ChoiceID, CompetencyID: e.CompetencyID, Behaviour: e.Behaviour, Choice: e.Choice, ChosenAt: e.At})
+	f.mark(e.At, e, view.PartBehaviourChoices, e.ChoiceID)
 }
 
 func (f *folio) onBehaviourChoiceRevised(_ context.Context, e journey.BehaviourChoiceRevised) {
-	if c := find(f.choices, func(c *BehaviourChoice) bool { return c.ChoiceID == e.ChoiceID }); c != nil {
-		c.Earlier = append(c.Earlier, ChoiceChange{Choice: c.Choice, At: c.ChosenAt})
+	if c := find(f.choices, func(c *view.BehaviourChoice) bool { return c.ChoiceID == e.ChoiceID }); c != nil {
+		c.Earlier = append(c.Earlier, view.ChoiceChange{Choice: c.Choice, At: c.ChosenAt})
 		c.Choice, c.ChosenAt = e.Choice, e.At
 	}
-	f.mark(e.At, e, PartBehaviourChoices, e.ChoiceID)
+	f.mark(e.At, e, view.PartBehaviourChoices, e.ChoiceID)
 }
 
 func (f *folio) onLearningGoalFormulated(_ context.Context, e journey.LearningGoalFormulated) {
-	f.goals = append(f.goals, &LearningGoal{GoalID: e.GoalID, Kind: e.Kind, Text: e.Text, CompetencyIDs: e.CompetencyIDs,
+	f.goals = append(f.goals, &view.LearningGoal{GoalID: e.GoalID, Kind: e.Kind, Text: e.Text, CompetencyIDs: e.CompetencyIDs,
 		ModuleGoalIDs: e.ModuleGoalIDs, FormulatedAt: e.At})
-	f.mark(e.At, e, PartLearningGoals, e.GoalID)
+	f.mark(e.At, e, view.PartLearningGoals, e.GoalID)
 }
 
 func (f *folio) onAssignmentGiven(_ context.Context, e journey.AssignmentGiven) {
-	f.assignments = append(f.assignments, &Assignment{AssignmentID: e.AssignmentID, ModuleID: e.ModuleID, Title: e.Title, DueOn: e.DueOn, GivenAt: e.At})
-	f.mark(e.At, e, PartAssignments, e.AssignmentID)
+	f.assignments = append(f.assignments, &view.Assignment{AssignmentID: e.AssignmentID, ModuleID: e.ModuleID, Title: e.Title, DueOn: e.DueOn, GivenAt: e.At})
+	f.mark(e.At, e, view.PartAssignments, e.AssignmentID)
 }
 
 func (f *folio) onAssignmentHandedIn(_ context.Context, e journey.AssignmentHandedIn) {
-	if a := find(f.assignments, func(a *Assignment) bool { return a.AssignmentID == e.AssignmentID }); a != nil {
+	if a := find(f.assignments, func(a *view.Assignment) bool { return a.AssignmentID == e.AssignmentID }); a != nil {
 		at := e.At
 		a.HandedInAt, a.Reflection = &at, e.Reflection
 		a.OnTime = a.DueOn.IsZero() || !e.At.After(a.DueOn)
 	}
-	f.mark(e.At, e, PartAssignments, e.AssignmentID)
+	f.mark(e.At, e, view.PartAssignments, e.AssignmentID)
 }
 
-func (f *folio) experiment(id string) *Experiment {
-	return find(f.experiments, func(x *Experiment) bool { return x.ExperimentID == id })
+func (f *folio) experiment(id string) *view.Experiment {
+	return find(f.experiments, func(x *view.Experiment) bool { return x.ExperimentID == id })
 }
 
 func (f *folio) onExperimentLogged(_ context.Context, e journey.ExperimentLogged) {
-	f.experiments = append(f.experiments, &Experiment{ExperimentID: e.ExperimentID, LearningGoalID: e.LearningGoalID, Step: journey.StepPlanned,
+	f.experiments = append(f.experiments, &view.Experiment{ExperimentID: e.ExperimentID, LearningGoalID: e.LearningGoalID, Step: journey.StepPlanned,
 		Intention: e.Intention, PlannedFor: e.PlannedFor, LoggedAt: e.At})
-	f.mark(e.At, e, PartExperiments, e.ExperimentID)
+	f.mark(e.At, e, view.PartExperiments, e.ExperimentID)
 }
 
 func (f *folio) onExperimentTried(_ context.Context, e journey.ExperimentTried) {
@@ -237,7 +238,7 @@ func (f *folio) onExperimentTried(_ context.Context, e journey.ExperimentTried) 
 		on := e.TriedOn
 		x.Step, x.WhatWasTried, x.TriedOn = journey.StepTried, e.WhatWasTried, &on
 	}
-	f.mark(e.At, e, PartExperiments, e.ExperimentID)
+	f.mark(e.At, e, view.PartExperiments, e.ExperimentID)
 }
 
 func (f *folio) onExperimentReflected(_ context.Context, e journey.ExperimentReflected) {
@@ -245,7 +246,7 @@ func (f *folio) onExperimentReflected(_ context.Context, e journey.ExperimentRef
 		at := e.At
 		x.Step, x.Outcome, x.Reflection, x.ReflectedAt = journey.StepReflected, e.Outcome, e.Reflection, &at
 	}
-	f.mark(e.At, e, PartExperiments, e.ExperimentID)
+	f.mark(e.At, e, view.PartExperiments, e.ExperimentID)
 }
 
 func (f *folio) onExperimentConcluded(_ context.Context, e journey.ExperimentConcluded) {
@@ -253,32 +254,32 @@ func (f *folio) onExperimentConcluded(_ context.Context, e journey.ExperimentCon
 		at := e.At
 		x.Step, x.NextStep, x.ConcludedAt = journey.StepConcluded, e.NextStep, &at
 	}
-	f.mark(e.At, e, PartExperiments, e.ExperimentID)
+	f.mark(e.At, e, view.PartExperiments, e.ExperimentID)
 }
 
 func (f *folio) onIntervisionAttended(_ context.Context, e journey.IntervisionAttended) {
-	f.intervision = append(f.intervision, IntervisionVisit{SessionID: e.SessionID, GroupID: e.GroupID, HeldOn: e.HeldOn, Method: e.Method, CaseBroughtIn: e.CaseBroughtIn})
-	f.mark(e.At, e, PartIntervision, e.SessionID)
+	f.intervision = append(f.intervision, view.IntervisionVisit{SessionID: e.SessionID, GroupID: e.GroupID, HeldOn: e.HeldOn, Method: e.Method, CaseBroughtIn: e.CaseBroughtIn})
+	f.mark(e.At, e, view.PartIntervision, e.SessionID)
 }
 
 func (f *folio) onCoachingSessionHeld(_ context.Context, e journey.CoachingSessionHeld) {
-	f.coaching = append(f.coaching, CoachingSession{SessionID: e.SessionID, CoachID: e.CoachID, HeldOn: e.HeldOn, Notes: e.Notes})
-	f.mark(e.At, e, PartCoaching, e.SessionID)
+	f.coaching = append(f.coaching, view.CoachingSession{SessionID: e.SessionID, CoachID: e.CoachID, HeldOn: e.HeldOn, Notes: e.Notes})
+	f.mark(e.At, e, view.PartCoaching, e.SessionID)
 }
 
 func (f *folio) onModuleEvaluated(_ context.Context, e journey.ModuleEvaluated) {
 	f.evaluations = append(f.evaluations, e)
-	f.mark(e.At, e, PartEvaluations, e.DeliveryID)
+	f.mark(e.At, e, view.PartEvaluations, e.DeliveryID)
 }
 
-func (f *folio) conversation(id string) *Conversation {
-	return find(f.conversations, func(c *Conversation) bool { return c.ConversationID == id })
+func (f *folio) conversation(id string) *view.Conversation {
+	return find(f.conversations, func(c *view.Conversation) bool { return c.ConversationID == id })
 }
 
 func (f *folio) onConversationRecorded(_ context.Context, e journey.ConversationRecorded) {
-	f.conversations = append(f.conversations, &Conversation{ConversationID: e.ConversationID, ManagerID: e.ManagerID, HeldOn: e.HeldOn,
+	f.conversations = append(f.conversations, &view.Conversation{ConversationID: e.ConversationID, ManagerID: e.ManagerID, HeldOn: e.HeldOn,
 		Agreements: e.Agreements, NextQuestions: e.NextQuestions, RecordedAt: e.At})
-	f.mark(e.At, e, PartConversations, e.ConversationID)
+	f.mark(e.At, e, view.PartConversations, e.ConversationID)
 }
 
 func (f *folio) onConversationRevised(_ context.Context, e journey.ConversationRevised) {
@@ -287,14 +288,14 @@ func (f *folio) onConversationRevised(_ context.Context, e journey.ConversationR
 		c.Revisions++
 		c.ConfirmedBy = nil // a revision voids earlier confirmations
 	}
-	f.mark(e.At, e, PartConversations, e.ConversationID)
+	f.mark(e.At, e, view.PartConversations, e.ConversationID)
 }
 
 func (f *folio) onConversationConfirmed(_ context.Context, e journey.ConversationConfirmed) {
 	if c := f.conversation(e.ConversationID); c != nil && !slices.Contains(c.ConfirmedBy, e.Party) {
 		c.ConfirmedBy = append(c.ConfirmedBy, e.Party)
 	}
-	f.mark(e.At, e, PartConversations, e.ConversationID)
+	f.mark(e.At, e, view.PartConversations, e.ConversationID)
 }
 
 func (f *folio) onConversationFinalised(_ context.Context, e journey.ConversationFinalised) {
@@ -302,28 +303,28 @@ func (f *folio) onConversationFinalised(_ context.Context, e journey.Conversatio
 		at := e.At
 		c.Final, c.FinalisedAt = true, &at
 	}
-	f.mark(e.At, e, PartConversations, e.ConversationID)
+	f.mark(e.At, e, view.PartConversations, e.ConversationID)
 }
 
 func (f *folio) onMeasurementRecorded(_ context.Context, e journey.MeasurementRecorded) {
 	f.measurements = append(f.measurements, e)
-	f.mark(e.At, e, PartMeasurements, e.MeasurementID)
+	f.mark(e.At, e, view.PartMeasurements, e.MeasurementID)
 }
 
 func (f *folio) onCompleted(_ context.Context, e journey.Completed) {
 	f.status, f.closedAt = journey.StatusCompleted, e.At
-	f.mark(e.At, e, PartJourney, "")
+	f.mark(e.At, e, view.PartJourney, "")
 }
 
 func (f *folio) onWithdrawn(_ context.Context, e journey.Withdrawn) {
 	f.status, f.closedAt = journey.StatusWithdrawn, e.At
-	f.withdrawal = &WithdrawalReason{Reason: e.Reason, At: e.At}
-	f.mark(e.At, e, PartJourney, "")
+	f.withdrawal = &view.WithdrawalReason{Reason: e.Reason, At: e.At}
+	f.mark(e.At, e, view.PartJourney, "")
 }
 
 func (f *folio) onAttendanceRecorded(_ context.Context, e cohort.AttendanceRecorded) {
 	f.attendance[e.DeliveryID] = e.Status // a later record corrects an earlier one
-	f.mark(e.At, e, PartModules, e.DeliveryID)
+	f.mark(e.At, e, view.PartModules, e.DeliveryID)
 }
 
 func (f *folio) round(id string) *round {
@@ -333,7 +334,7 @@ func (f *folio) round(id string) *round {
 func (f *folio) onRoundOpened(_ context.Context, e feedback.RoundOpened) {
 	f.rounds = append(f.rounds, &round{id: e.RoundID, instrumentID: e.InstrumentID, kind: e.Kind, openedAt: e.At,
 		nominated: map[string]feedback.RaterGroup{}, rejected: map[string]bool{}})
-	f.mark(e.At, e, PartFeedbackResults, e.RoundID)
+	f.mark(e.At, e, view.PartFeedbackResults, e.RoundID)
 }
 
 func (f *folio) onRaterNominated(_ context.Context, e feedback.RaterNominated) {
@@ -365,7 +366,7 @@ func (f *folio) onRoundClosed(_ context.Context, e feedback.RoundClosed) {
 	if r := f.round(e.RoundID); r != nil {
 		r.closed, r.closedAt = true, e.At
 	}
-	f.mark(e.At, e, PartFeedbackResults, e.RoundID)
+	f.mark(e.At, e, view.PartFeedbackResults, e.RoundID)
 }
 
 func find[T any](xs []*T, match func(*T) bool) *T {

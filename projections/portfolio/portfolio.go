@@ -20,8 +20,9 @@
 //
 // # Sharing and anonymity
 //
-// The view is organised in parts (Part); most are sections the participant
-// can share with their manager, and the view says which are shared. The read
+// The view (the domain's portfolio.View) is organised in parts
+// (portfolio.Part); most are sections the participant can share with their
+// manager, and the view says which are shared. The read
 // model applies no access rule: the API keeps the parts a reader may see.
 // What the read model does enforce, because nobody may see it, is the 360
 // anonymity rule (see the threesixty package): single answers never leave
@@ -43,6 +44,7 @@ import (
 	"github.com/leerpad/leerpad/domain/cohort"
 	"github.com/leerpad/leerpad/domain/feedback"
 	"github.com/leerpad/leerpad/domain/journey"
+	view "github.com/leerpad/leerpad/domain/portfolio"
 	"github.com/leerpad/leerpad/projections"
 	"github.com/leerpad/leerpad/projections/internal/threesixty"
 )
@@ -346,12 +348,12 @@ func (m *ReadModel) enrolled(journeyID string) (*record, error) {
 
 // Current returns the portfolio of a journey as it stands. It returns an
 // error wrapping domain.ErrNotFound for a journey it has not seen enrolled.
-func (m *ReadModel) Current(journeyID string) (View, error) {
+func (m *ReadModel) Current(journeyID string) (view.View, error) {
 	m.mu.RLock()
 	defer m.mu.RUnlock()
 	r, err := m.enrolled(journeyID)
 	if err != nil {
-		return View{}, err
+		return view.View{}, err
 	}
 	return r.live.view(m.lookups(r.live), nil), nil
 }
@@ -359,16 +361,16 @@ func (m *ReadModel) Current(journeyID string) (View, error) {
 // AsOf returns the portfolio of a journey as it stood at t: only what had
 // happened at or before t. It returns an error wrapping domain.ErrNotFound
 // for a journey it has not seen enrolled, or not yet enrolled at t.
-func (m *ReadModel) AsOf(ctx context.Context, journeyID string, t time.Time) (View, error) {
+func (m *ReadModel) AsOf(ctx context.Context, journeyID string, t time.Time) (view.View, error) {
 	m.mu.RLock()
 	defer m.mu.RUnlock()
 	r, err := m.enrolled(journeyID)
 	if err != nil {
-		return View{}, err
+		return view.View{}, err
 	}
 	f := fold(ctx, journeyID, r.entries, t)
 	if f.enrolledAt.IsZero() {
-		return View{}, fmt.Errorf("portfolio of journey %s as of %s: not yet enrolled: %w", journeyID, t.Format(time.RFC3339), domain.ErrNotFound)
+		return view.View{}, fmt.Errorf("portfolio of journey %s as of %s: not yet enrolled: %w", journeyID, t.Format(time.RFC3339), domain.ErrNotFound)
 	}
 	return f.view(m.lookups(f), &t), nil
 }
@@ -377,7 +379,7 @@ func (m *ReadModel) AsOf(ctx context.Context, journeyID string, t time.Time) (Vi
 // conversation was held (its HeldOn): what the participant and the manager
 // had before them. It returns an error wrapping domain.ErrNotFound for an
 // unknown journey or conversation.
-func (m *ReadModel) AtConversation(ctx context.Context, journeyID, conversationID string) (View, error) {
+func (m *ReadModel) AtConversation(ctx context.Context, journeyID, conversationID string) (view.View, error) {
 	m.mu.RLock()
 	r, err := m.enrolled(journeyID)
 	var held time.Time
@@ -388,10 +390,10 @@ func (m *ReadModel) AtConversation(ctx context.Context, journeyID, conversationI
 	}
 	m.mu.RUnlock()
 	if err != nil {
-		return View{}, err
+		return view.View{}, err
 	}
 	if held.IsZero() {
-		return View{}, fmt.Errorf("conversation %s of journey %s: %w", conversationID, journeyID, domain.ErrNotFound)
+		return view.View{}, fmt.Errorf("conversation %s of journey %s: %w", conversationID, journeyID, domain.ErrNotFound)
 	}
 	return m.AsOf(ctx, journeyID, held)
 }
@@ -399,14 +401,14 @@ func (m *ReadModel) AtConversation(ctx context.Context, journeyID, conversationI
 // Sharing returns who the journey's portfolio is shared with and which
 // sections, as it stands. It returns an error wrapping domain.ErrNotFound for
 // an unknown journey.
-func (m *ReadModel) Sharing(journeyID string) (Sharing, error) {
+func (m *ReadModel) Sharing(journeyID string) (view.Sharing, error) {
 	m.mu.RLock()
 	defer m.mu.RUnlock()
 	r, err := m.enrolled(journeyID)
 	if err != nil {
-		return Sharing{}, err
+		return view.Sharing{}, err
 	}
-	s := Sharing{JourneyID: journeyID, ParticipantID: r.live.participantID, ManagerID: r.live.managerID, Sections: []journey.Section{}}
+	s := view.Sharing{JourneyID: journeyID, ParticipantID: r.live.participantID, ManagerID: r.live.managerID, Sections: []journey.Section{}}
 	for _, sec := range journey.Sections() {
 		if r.live.shared[sec] {
 			s.Sections = append(s.Sections, sec)

@@ -15,6 +15,7 @@ import (
 	"github.com/leerpad/leerpad/domain/cohort"
 	"github.com/leerpad/leerpad/domain/feedback"
 	"github.com/leerpad/leerpad/domain/journey"
+	view "github.com/leerpad/leerpad/domain/portfolio"
 	"github.com/leerpad/leerpad/projections"
 	"github.com/leerpad/leerpad/projections/internal/fixture"
 	"github.com/leerpad/leerpad/projections/portfolio"
@@ -166,9 +167,9 @@ func (s *scene) journeyEvents() {
 	l.Append(js, journey.ConversationFinalised{ConversationID: s.convID, At: day(26)})
 }
 
-func group(t *testing.T, c portfolio.CompetencyResult, g feedback.RaterGroup) portfolio.GroupResult {
+func group(t *testing.T, c view.CompetencyResult, g feedback.RaterGroup) view.GroupResult {
 	t.Helper()
-	i := slices.IndexFunc(c.Groups, func(r portfolio.GroupResult) bool { return r.Group == g })
+	i := slices.IndexFunc(c.Groups, func(r view.GroupResult) bool { return r.Group == g })
 	if i < 0 {
 		t.Fatalf("competency %s: no %s group in %+v", c.Name, g, c.Groups)
 	}
@@ -226,9 +227,9 @@ func TestPortfolio(t *testing.T) {
 	}
 
 	// Participation: attendance corrected to present, evaluated, assignment handed in.
-	want := portfolio.ModuleDelivery{DeliveryID: s.deliveryID, ModuleID: s.moduleID, ModuleVersion: 2, StartsAt: day(10), EndsAt: day(11),
+	want := view.ModuleDelivery{DeliveryID: s.deliveryID, ModuleID: s.moduleID, ModuleVersion: 2, StartsAt: day(10), EndsAt: day(11),
 		Attendance: cohort.Present, Evaluated: true, AssignmentsGiven: 1, AssignmentsHandedIn: 1}
-	if !reflect.DeepEqual(v.Modules, []portfolio.ModuleDelivery{want}) {
+	if !reflect.DeepEqual(v.Modules, []view.ModuleDelivery{want}) {
 		t.Fatalf("modules = %+v", v.Modules)
 	}
 	if len(v.Intervision) != 1 || !v.Intervision[0].CaseBroughtIn {
@@ -290,7 +291,7 @@ func TestPortfolio(t *testing.T) {
 			t.Fatalf("timeline shows %s", e.Event)
 		}
 	}
-	if !slices.IsSortedFunc(v.Timeline, func(a, b portfolio.TimelineEntry) int { return a.At.Compare(b.At) }) {
+	if !slices.IsSortedFunc(v.Timeline, func(a, b view.TimelineEntry) int { return a.At.Compare(b.At) }) {
 		t.Fatal("timeline not in time order")
 	}
 	if n := len(v.Timeline); n != 25 {
@@ -393,7 +394,7 @@ func TestRoundResultsOnlyWhenClosed(t *testing.T) {
 	if r.ClosedAt != nil || r.Competencies != nil || r.Comments != nil {
 		t.Fatalf("open round shows results: %+v", r)
 	}
-	if !reflect.DeepEqual(r.Raters, []portfolio.RaterCount{{Group: feedback.GroupSelf, Nominated: 1, Responded: 1}}) {
+	if !reflect.DeepEqual(r.Raters, []view.RaterCount{{Group: feedback.GroupSelf, Nominated: 1, Responded: 1}}) {
 		t.Fatalf("raters = %+v", r.Raters)
 	}
 	feed(t, m, []projections.Event{s.l.Append(st, feedback.RoundClosed{RoundID: id, At: day(10)})})
@@ -526,10 +527,10 @@ func TestSharingAndManagerChange(t *testing.T) {
 	if got := m.Journeys(s.participantID); !reflect.DeepEqual(got, []string{s.journeyID}) {
 		t.Fatalf("journeys = %v", got)
 	}
-	if p, ok := portfolio.SectionOf(portfolio.PartExperiments); !ok || p != journey.SectionExperiments {
+	if p, ok := view.SectionOf(view.PartExperiments); !ok || p != journey.SectionExperiments {
 		t.Fatal("experiments is a section")
 	}
-	if _, ok := portfolio.SectionOf(portfolio.PartIntervision); ok {
+	if _, ok := view.SectionOf(view.PartIntervision); ok {
 		t.Fatal("intervision is no shareable section")
 	}
 }
