@@ -19,8 +19,8 @@ import (
 	"github.com/leerpad/leerpad/api/access"
 	"github.com/leerpad/leerpad/domain"
 	"github.com/leerpad/leerpad/domain/cohort"
+	"github.com/leerpad/leerpad/domain/cohortdashboard"
 	"github.com/leerpad/leerpad/domain/journey"
-	"github.com/leerpad/leerpad/projections/cohortdashboard"
 )
 
 // registerCohortRoutes registers cohorts: planning, deliveries, intervision

@@ -7,11 +7,11 @@ import (
 	"github.com/leerpad/leerpad/api/access"
 	"github.com/leerpad/leerpad/domain/catalogue"
 	"github.com/leerpad/leerpad/domain/cohort"
+	"github.com/leerpad/leerpad/domain/cohortdashboard"
 	"github.com/leerpad/leerpad/domain/feedback"
 	"github.com/leerpad/leerpad/domain/journey"
 	"github.com/leerpad/leerpad/domain/portfolio"
 	"github.com/leerpad/leerpad/projections/behaviourchange"
-	"github.com/leerpad/leerpad/projections/cohortdashboard"
 	"github.com/leerpad/leerpad/projections/offer"
 )
 

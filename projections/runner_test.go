@@ -22,6 +22,7 @@ import (
 	"github.com/leerpad/leerpad/domain"
 	"github.com/leerpad/leerpad/domain/catalogue"
 	"github.com/leerpad/leerpad/domain/cohort"
+	cohortdashboardview "github.com/leerpad/leerpad/domain/cohortdashboard"
 	"github.com/leerpad/leerpad/domain/feedback"
 	"github.com/leerpad/leerpad/domain/journey"
 	portfolioview "github.com/leerpad/leerpad/domain/portfolio"
@@ -59,7 +60,7 @@ func (m models) all() []projections.Projection {
 // portfolio, the dashboard and the change measurement.
 type answers struct {
 	Portfolios map[string]portfolioview.View
-	Dashboard  cohortdashboard.View
+	Dashboard  cohortdashboardview.View
 	Change     behaviourchange.Cohort
 }
 

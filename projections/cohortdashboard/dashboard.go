@@ -30,6 +30,7 @@ import (
 
 	"github.com/leerpad/leerpad/domain"
 	"github.com/leerpad/leerpad/domain/cohort"
+	view "github.com/leerpad/leerpad/domain/cohortdashboard"
 	"github.com/leerpad/leerpad/domain/journey"
 	"github.com/leerpad/leerpad/projections"
 )
@@ -85,7 +86,7 @@ type participant struct {
 	logged, tried           int
 	intervision, coaching   int
 	evaluations             int
-	weeks                   map[Week]*WeekCount
+	weeks                   map[view.Week]*view.WeekCount
 }
 
 type assignment struct {
@@ -96,7 +97,7 @@ type assignment struct {
 }
 
 type delivery struct {
-	DeliveryAttendance
+	view.DeliveryAttendance
 	status map[string]cohort.AttendanceStatus
 }
 
@@ -105,7 +106,7 @@ type group struct {
 	members   []string
 	formedAt  time.Time
 	dissolved bool
-	sessions  map[string]*Session
+	sessions  map[string]*view.Session
 }
 
 type evaluation struct {
@@ -134,9 +135,9 @@ func New(cfg Config) (*ReadModel, error) {
 }
 
 // ISOWeek returns the ISO week of t in loc.
-func ISOWeek(t time.Time, loc *time.Location) Week {
+func ISOWeek(t time.Time, loc *time.Location) view.Week {
 	y, w := t.In(loc).ISOWeek()
-	return Week{Year: y, Week: w}
+	return view.Week{Year: y, Week: w}
 }
 
 // Name returns Name.
@@ -267,7 +268,7 @@ func (c *cohortState) participant(id string, at time.Time) *participant {
 	p, ok := c.participants[id]
 	if !ok {
 		p = &participant{cohort: c, id: id, enrolledAt: at, lastActivity: at, status: journey.StatusActive,
-			assignments: map[string]assignment{}, weeks: map[Week]*WeekCount{}}
+			assignments: map[string]assignment{}, weeks: map[view.Week]*view.WeekCount{}}
 		c.participants[id] = p
 		c.order = append(c.order, p)
 	}
@@ -316,14 +317,14 @@ func (c *cohortState) group(id string) *group {
 			return g
 		}
 	}
-	g := &group{id: id, sessions: map[string]*Session{}}
+	g := &group{id: id, sessions: map[string]*view.Session{}}
 	c.groups = append(c.groups, g)
 	return g
 }
 
 func (m *ReadModel) onDeliveryScheduled(_ context.Context, e cohort.DeliveryScheduled) {
 	c := m.cohort(e.CohortID)
-	c.deliveries = append(c.deliveries, &delivery{DeliveryAttendance: DeliveryAttendance{DeliveryID: e.DeliveryID, ModuleID: e.ModuleID,
+	c.deliveries = append(c.deliveries, &delivery{DeliveryAttendance: view.DeliveryAttendance{DeliveryID: e.DeliveryID, ModuleID: e.ModuleID,
 		ModuleVersion: e.ModuleVersion, StartsAt: e.StartsAt, EndsAt: e.EndsAt}, status: map[string]cohort.AttendanceStatus{}})
 }
 
@@ -385,11 +386,11 @@ func (m *ReadModel) onAssignmentHandedIn(_ context.Context, p *participant, e jo
 	}
 }
 
-func (m *ReadModel) week(p *participant, t time.Time) *WeekCount {
+func (m *ReadModel) week(p *participant, t time.Time) *view.WeekCount {
 	w := ISOWeek(t, m.loc)
 	wc, ok := p.weeks[w]
 	if !ok {
-		wc = &WeekCount{Week: w}
+		wc = &view.WeekCount{Week: w}
 		p.weeks[w] = wc
 	}
 	return wc
@@ -425,7 +426,7 @@ func (m *ReadModel) onIntervisionAttended(_ context.Context, p *participant, e j
 	g := p.cohort.group(e.GroupID)
 	s, ok := g.sessions[e.SessionID]
 	if !ok {
-		s = &Session{SessionID: e.SessionID, HeldOn: e.HeldOn}
+		s = &view.Session{SessionID: e.SessionID, HeldOn: e.HeldOn}
 		g.sessions[e.SessionID] = s
 	}
 	s.Attendees++
@@ -511,14 +512,14 @@ func atRisk(p *participant, last, now time.Time, weeks int) bool {
 // handled, with inactivity (at risk) and intervision recency judged at query
 // time now, using the configured number of weeks for risk. It returns an error wrapping
 // domain.ErrNotFound for a cohort it has not seen.
-func (m *ReadModel) Dashboard(cohortID string, now time.Time) (View, error) {
+func (m *ReadModel) Dashboard(cohortID string, now time.Time) (view.View, error) {
 	return m.DashboardAtRisk(cohortID, now, m.atRiskWeeks)
 }
 
 // DashboardAtRisk is Dashboard with weeks as the number of weeks without
 // activity after which an active participant is at risk (the configured
 // number when weeks is not positive).
-func (m *ReadModel) DashboardAtRisk(cohortID string, now time.Time, weeks int) (View, error) {
+func (m *ReadModel) DashboardAtRisk(cohortID string, now time.Time, weeks int) (view.View, error) {
 	if weeks <= 0 {
 		weeks = m.atRiskWeeks
 	}
@@ -526,18 +527,18 @@ func (m *ReadModel) DashboardAtRisk(cohortID string, now time.Time, weeks int) (
 	defer m.mu.RUnlock()
 	c, ok := m.cohorts[cohortID]
 	if !ok {
-		return View{}, fmt.Errorf("dashboard of cohort %s: %w", cohortID, domain.ErrNotFound)
+		return view.View{}, fmt.Errorf("dashboard of cohort %s: %w", cohortID, domain.ErrNotFound)
 	}
-	v := View{CohortID: c.id, ProgrammeID: c.programmeID, EntityID: c.entityID, Title: c.title, ModuleIDs: slices.Clone(c.moduleIDs),
+	v := view.View{CohortID: c.id, ProgrammeID: c.programmeID, EntityID: c.entityID, Title: c.title, ModuleIDs: slices.Clone(c.moduleIDs),
 		StartsOn: c.startsOn, EndsOn: c.endsOn, Now: now, AtRiskWeeks: weeks,
-		Deliveries: make([]DeliveryAttendance, 0, len(c.deliveries)), Participants: make([]Participant, 0, len(c.order)),
-		Intervision: make([]GroupRhythm, 0, len(c.groups)), Evaluations: make([]ModuleEvaluation, 0, len(c.evaluations)),
-		AtRisk: []AtRisk{}}
+		Deliveries: make([]view.DeliveryAttendance, 0, len(c.deliveries)), Participants: make([]view.Participant, 0, len(c.order)),
+		Intervision: make([]view.GroupRhythm, 0, len(c.groups)), Evaluations: make([]view.ModuleEvaluation, 0, len(c.evaluations)),
+		AtRisk: []view.AtRisk{}}
 	if v.ModuleIDs == nil {
 		v.ModuleIDs = []string{}
 	}
 
-	perModule := map[string]*ModuleAssignments{}
+	perModule := map[string]*view.ModuleAssignments{}
 	for _, p := range c.order {
 		v.Enrolment.Enrolled++
 		switch p.status {
@@ -549,10 +550,10 @@ func (m *ReadModel) DashboardAtRisk(cohortID string, now time.Time, weeks int) (
 			v.Enrolment.Active++
 		}
 		last := c.lastActivity(p, now)
-		row := Participant{ParticipantID: p.id, JourneyID: p.journeyID, Status: p.status, EnrolledAt: p.enrolledAt, LastActivity: last,
+		row := view.Participant{ParticipantID: p.id, JourneyID: p.journeyID, Status: p.status, EnrolledAt: p.enrolledAt, LastActivity: last,
 			AtRisk: atRisk(p, last, now, weeks), AssignmentsGiven: p.given, AssignmentsHandedIn: p.handedIn, ExperimentsLogged: p.logged,
 			ExperimentsTried: p.tried, Intervision: p.intervision, Coaching: p.coaching, Evaluations: p.evaluations,
-			Weeks: make([]WeekCount, 0, len(p.weeks))}
+			Weeks: make([]view.WeekCount, 0, len(p.weeks))}
 		if !p.closedAt.IsZero() {
 			at := p.closedAt
 			row.ClosedAt = &at
@@ -565,11 +566,11 @@ func (m *ReadModel) DashboardAtRisk(cohortID string, now time.Time, weeks int) (
 		for _, w := range p.weeks {
 			row.Weeks = append(row.Weeks, *w)
 		}
-		slices.SortFunc(row.Weeks, func(a, b WeekCount) int {
+		slices.SortFunc(row.Weeks, func(a, b view.WeekCount) int {
 			return cmp.Or(cmp.Compare(a.Week.Year, b.Week.Year), cmp.Compare(a.Week.Week, b.Week.Week))
 		})
 		if row.AtRisk {
-			v.AtRisk = append(v.AtRisk, AtRisk{ParticipantID: p.id, JourneyID: p.journeyID, LastActivity: last, DaysInactive: now.Sub(last).Hours() / 24})
+			v.AtRisk = append(v.AtRisk, view.AtRisk{ParticipantID: p.id, JourneyID: p.journeyID, LastActivity: last, DaysInactive: now.Sub(last).Hours() / 24})
 		}
 		v.Participants = append(v.Participants, row)
 
@@ -579,7 +580,7 @@ func (m *ReadModel) DashboardAtRisk(cohortID string, now time.Time, weeks int) (
 		for _, a := range p.assignments {
 			ma := perModule[a.moduleID]
 			if ma == nil {
-				ma = &ModuleAssignments{ModuleID: a.moduleID}
+				ma = &view.ModuleAssignments{ModuleID: a.moduleID}
 				perModule[a.moduleID] = ma
 			}
 			ma.Given++
@@ -620,21 +621,21 @@ func (m *ReadModel) DashboardAtRisk(cohortID string, now time.Time, weeks int) (
 		}
 		v.Deliveries = append(v.Deliveries, da)
 	}
-	slices.SortStableFunc(v.Deliveries, func(a, b DeliveryAttendance) int { return a.StartsAt.Compare(b.StartsAt) })
+	slices.SortStableFunc(v.Deliveries, func(a, b view.DeliveryAttendance) int { return a.StartsAt.Compare(b.StartsAt) })
 
 	for _, g := range c.groups {
 		v.Intervision = append(v.Intervision, g.rhythm(now, m.loc))
 	}
 	for _, e := range c.evaluations {
-		me := ModuleEvaluation{ModuleID: e.moduleID, ModuleVersion: e.version, Evaluations: e.n, Questions: []QuestionScore{}}
+		me := view.ModuleEvaluation{ModuleID: e.moduleID, ModuleVersion: e.version, Evaluations: e.n, Questions: []view.QuestionScore{}}
 		for _, q := range journey.Questions() {
 			if n := e.count[q]; n > 0 {
-				me.Questions = append(me.Questions, QuestionScore{Question: q, N: n, Mean: float64(e.sum[q]) / float64(n)})
+				me.Questions = append(me.Questions, view.QuestionScore{Question: q, N: n, Mean: float64(e.sum[q]) / float64(n)})
 			}
 		}
 		v.Evaluations = append(v.Evaluations, me)
 	}
-	slices.SortStableFunc(v.Evaluations, func(a, b ModuleEvaluation) int {
+	slices.SortStableFunc(v.Evaluations, func(a, b view.ModuleEvaluation) int {
 		return cmp.Or(cmp.Compare(slices.Index(c.moduleIDs, a.ModuleID), slices.Index(c.moduleIDs, b.ModuleID)),
 			cmp.Compare(a.ModuleID, b.ModuleID), cmp.Compare(a.ModuleVersion, b.ModuleVersion))
 	})
@@ -643,20 +644,20 @@ func (m *ReadModel) DashboardAtRisk(cohortID string, now time.Time, weeks int) (
 
 // moduleOrder lists the per-module counts in the order of the cohort's
 // modules, then any other module by id.
-func moduleOrder(order []string, per map[string]*ModuleAssignments) []ModuleAssignments {
-	out := make([]ModuleAssignments, 0, len(per))
+func moduleOrder(order []string, per map[string]*view.ModuleAssignments) []view.ModuleAssignments {
+	out := make([]view.ModuleAssignments, 0, len(per))
 	for _, id := range order {
 		if ma, ok := per[id]; ok {
 			out = append(out, *ma)
 		}
 	}
-	var rest []ModuleAssignments
+	var rest []view.ModuleAssignments
 	for id, ma := range per {
 		if !slices.Contains(order, id) {
 			rest = append(rest, *ma)
 		}
 	}
-	slices.SortFunc(rest, func(a, b ModuleAssignments) int { return cmp.Compare(a.ModuleID, b.ModuleID) })
+	slices.SortFunc(rest, func(a, b view.ModuleAssignments) int { return cmp.Compare(a.ModuleID, b.ModuleID) })
 	return append(out, rest...)
 }
 
@@ -668,12 +669,12 @@ func days(a, b time.Time, loc *time.Location) float64 {
 }
 
 // rhythm summarises a group's sessions, counting calendar days in loc.
-func (g *group) rhythm(now time.Time, loc *time.Location) GroupRhythm {
-	r := GroupRhythm{GroupID: g.id, Members: len(g.members), FormedAt: g.formedAt, Dissolved: g.dissolved, Sessions: make([]Session, 0, len(g.sessions))}
+func (g *group) rhythm(now time.Time, loc *time.Location) view.GroupRhythm {
+	r := view.GroupRhythm{GroupID: g.id, Members: len(g.members), FormedAt: g.formedAt, Dissolved: g.dissolved, Sessions: make([]view.Session, 0, len(g.sessions))}
 	for _, s := range g.sessions {
 		r.Sessions = append(r.Sessions, *s)
 	}
-	slices.SortFunc(r.Sessions, func(a, b Session) int {
+	slices.SortFunc(r.Sessions, func(a, b view.Session) int {
 		return cmp.Or(a.HeldOn.Compare(b.HeldOn), cmp.Compare(a.SessionID, b.SessionID))
 	})
 	var last *time.Time
@@ -703,7 +704,7 @@ func (g *group) rhythm(now time.Time, loc *time.Location) GroupRhythm {
 // activity for weeks weeks before now (the configured number when weeks is
 // not positive), longest inactive first. It returns an error wrapping
 // domain.ErrNotFound for a cohort it has not seen.
-func (m *ReadModel) AtRiskParticipants(cohortID string, now time.Time, weeks int) ([]AtRisk, error) {
+func (m *ReadModel) AtRiskParticipants(cohortID string, now time.Time, weeks int) ([]view.AtRisk, error) {
 	if weeks <= 0 {
 		weeks = m.atRiskWeeks
 	}
@@ -713,13 +714,13 @@ func (m *ReadModel) AtRiskParticipants(cohortID string, now time.Time, weeks int
 	if !ok {
 		return nil, fmt.Errorf("participants at risk in cohort %s: %w", cohortID, domain.ErrNotFound)
 	}
-	out := []AtRisk{}
+	out := []view.AtRisk{}
 	for _, p := range c.order {
 		if last := c.lastActivity(p, now); atRisk(p, last, now, weeks) {
-			out = append(out, AtRisk{ParticipantID: p.id, JourneyID: p.journeyID, LastActivity: last, DaysInactive: now.Sub(last).Hours() / 24})
+			out = append(out, view.AtRisk{ParticipantID: p.id, JourneyID: p.journeyID, LastActivity: last, DaysInactive: now.Sub(last).Hours() / 24})
 		}
 	}
-	slices.SortStableFunc(out, func(a, b AtRisk) int { return a.LastActivity.Compare(b.LastActivity) })
+	slices.SortStableFunc(out, func(a, b view.AtRisk) int { return a.LastActivity.Compare(b.LastActivity) })
 	return out, nil
 }
 

@@ -12,6 +12,7 @@ import (
 
 	"github.com/leerpad/leerpad/domain"
 	"github.com/leerpad/leerpad/domain/cohort"
+	view "github.com/leerpad/leerpad/domain/cohortdashboard"
 	"github.com/leerpad/leerpad/domain/journey"
 	"github.com/leerpad/leerpad/projections"
 	"github.com/leerpad/leerpad/projections/cohortdashboard"
@@ -144,7 +145,7 @@ func TestDashboard(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	if want := (cohortdashboard.Enrolment{Enrolled: 6, Active: 4, Completed: 1, Withdrawn: 1, CompletionRate: 1.0 / 6}); v.Enrolment != want {
+	if want := (view.Enrolment{Enrolled: 6, Active: 4, Completed: 1, Withdrawn: 1, CompletionRate: 1.0 / 6}); v.Enrolment != want {
 		t.Fatalf("enrolment = %+v, want %+v", v.Enrolment, want)
 	}
 	if len(v.Deliveries) != 2 {
@@ -158,7 +159,7 @@ func TestDashboard(t *testing.T) {
 		t.Fatalf("second delivery = %+v", d)
 	}
 	if a := v.Assignments; a.Given != 5 || a.HandedIn != 2 || a.OnTime != 1 ||
-		!reflect.DeepEqual(a.PerModule, []cohortdashboard.ModuleAssignments{{ModuleID: s.modules[0], Given: 5, HandedIn: 2, OnTime: 1}}) {
+		!reflect.DeepEqual(a.PerModule, []view.ModuleAssignments{{ModuleID: s.modules[0], Given: 5, HandedIn: 2, OnTime: 1}}) {
 		t.Fatalf("assignments = %+v", a)
 	}
 	if len(v.Evaluations) != 2 {
@@ -166,7 +167,7 @@ func TestDashboard(t *testing.T) {
 	}
 	e1 := v.Evaluations[0]
 	if e1.ModuleID != s.modules[0] || e1.ModuleVersion != 3 || e1.Evaluations != 3 ||
-		!reflect.DeepEqual(e1.Questions, []cohortdashboard.QuestionScore{{Question: journey.QuestionRelevance, N: 3, Mean: 4}, {Question: journey.QuestionOverall, N: 3, Mean: 13.0 / 3}}) {
+		!reflect.DeepEqual(e1.Questions, []view.QuestionScore{{Question: journey.QuestionRelevance, N: 3, Mean: 4}, {Question: journey.QuestionOverall, N: 3, Mean: 13.0 / 3}}) {
 		t.Fatalf("evaluation of module 1 v3 = %+v", e1)
 	}
 	if e2 := v.Evaluations[1]; e2.ModuleVersion != 1 || e2.Evaluations != 1 {
@@ -180,7 +181,7 @@ func TestDashboard(t *testing.T) {
 		g.MeanDaysBetween != 17.5 || g.MaxDaysBetween != 21 || g.DaysSinceLast == nil || *g.DaysSinceLast != 6 {
 		t.Fatalf("rhythm = %+v", g)
 	}
-	rows := map[string]cohortdashboard.Participant{}
+	rows := map[string]view.Participant{}
 	for _, p := range v.Participants {
 		rows[p.ParticipantID] = p
 	}
@@ -279,7 +280,7 @@ func TestAtRisk(t *testing.T) {
 	// The trainer giving an assignment is no activity of the participant.
 	l.Append(s.j(3), journey.AssignmentGiven{AssignmentID: l.ID(), ModuleID: s.modules[0], TrainerID: l.ID(), Title: "Opdracht", DueOn: day(40), At: day(30)})
 
-	ids := func(rs []cohortdashboard.AtRisk) []string {
+	ids := func(rs []view.AtRisk) []string {
 		out := []string{}
 		for _, r := range rs {
 			out = append(out, r.ParticipantID)

@@ -8,6 +8,7 @@ import (
 
 	"github.com/leerpad/leerpad/domain"
 	"github.com/leerpad/leerpad/domain/cohort"
+	view "github.com/leerpad/leerpad/domain/cohortdashboard"
 	"github.com/leerpad/leerpad/domain/journey"
 	"github.com/leerpad/leerpad/projections"
 )
@@ -60,7 +61,7 @@ type participantSnap struct {
 	Intervision  int                       `json:"intervision,omitempty"`
 	Coaching     int                       `json:"coaching,omitempty"`
 	Evaluations  int                       `json:"evaluations,omitempty"`
-	Weeks        []WeekCount               `json:"weeks,omitempty"`
+	Weeks        []view.WeekCount          `json:"weeks,omitempty"`
 }
 
 type assignmentSnap struct {
@@ -71,16 +72,16 @@ type assignmentSnap struct {
 }
 
 type deliverySnap struct {
-	DeliveryAttendance
+	view.DeliveryAttendance
 	Status map[string]cohort.AttendanceStatus `json:"status,omitempty"`
 }
 
 type groupSnap struct {
-	ID        string    `json:"id"`
-	Members   []string  `json:"members,omitempty"`
-	FormedAt  time.Time `json:"formedAt"`
-	Dissolved bool      `json:"dissolved,omitempty"`
-	Sessions  []Session `json:"sessions,omitempty"`
+	ID        string         `json:"id"`
+	Members   []string       `json:"members,omitempty"`
+	FormedAt  time.Time      `json:"formedAt"`
+	Dissolved bool           `json:"dissolved,omitempty"`
+	Sessions  []view.Session `json:"sessions,omitempty"`
 }
 
 type evaluationSnap struct {
@@ -193,7 +194,7 @@ func restoreCohort(cs cohortSnap) *cohortState {
 		p := &participant{cohort: c, id: ps.ID, journeyID: ps.JourneyID, enrolledAt: ps.EnrolledAt, closedAt: ps.ClosedAt, status: ps.Status,
 			lastActivity: ps.LastActivity, assignments: make(map[string]assignment, len(ps.Assignments)), given: ps.Given, handedIn: ps.HandedIn,
 			onTime: ps.OnTime, logged: ps.Logged, tried: ps.Tried, intervision: ps.Intervision, coaching: ps.Coaching, evaluations: ps.Evaluations,
-			weeks: make(map[Week]*WeekCount, len(ps.Weeks))}
+			weeks: make(map[view.Week]*view.WeekCount, len(ps.Weeks))}
 		for id, a := range ps.Assignments {
 			p.assignments[id] = assignment{moduleID: a.ModuleID, dueOn: a.DueOn, handedIn: a.HandedIn, onTime: a.OnTime}
 		}
@@ -211,7 +212,7 @@ func restoreCohort(cs cohortSnap) *cohortState {
 		c.deliveries = append(c.deliveries, d)
 	}
 	for _, gs := range cs.Groups {
-		g := &group{id: gs.ID, members: gs.Members, formedAt: gs.FormedAt, dissolved: gs.Dissolved, sessions: make(map[string]*Session, len(gs.Sessions))}
+		g := &group{id: gs.ID, members: gs.Members, formedAt: gs.FormedAt, dissolved: gs.Dissolved, sessions: make(map[string]*view.Session, len(gs.Sessions))}
 		for _, x := range gs.Sessions {
 			g.sessions[x.SessionID] = &x
 		}
