@@ -20,6 +20,7 @@ import (
 	dto "github.com/prometheus/client_model/go"
 
 	"github.com/leerpad/leerpad/domain"
+	behaviourchangeview "github.com/leerpad/leerpad/domain/behaviourchange"
 	"github.com/leerpad/leerpad/domain/catalogue"
 	"github.com/leerpad/leerpad/domain/cohort"
 	cohortdashboardview "github.com/leerpad/leerpad/domain/cohortdashboard"
@@ -61,7 +62,7 @@ func (m models) all() []projections.Projection {
 type answers struct {
 	Portfolios map[string]portfolioview.View
 	Dashboard  cohortdashboardview.View
-	Change     behaviourchange.Cohort
+	Change     behaviourchangeview.Cohort
 }
 
 func (m models) answers(tb testing.TB, h *fixture.History) answers {

@@ -27,6 +27,7 @@ import (
 	"time"
 
 	"github.com/leerpad/leerpad/domain"
+	view "github.com/leerpad/leerpad/domain/behaviourchange"
 	"github.com/leerpad/leerpad/domain/feedback"
 	"github.com/leerpad/leerpad/domain/journey"
 	"github.com/leerpad/leerpad/projections"
@@ -253,29 +254,6 @@ type Participant struct {
 	Scores []Score `json:"scores"`
 }
 
-// CompetencyChange is a cohort's mean change on a competency by one rater
-// group, over the participants with a before and an after score.
-type CompetencyChange struct {
-	CompetencyID string              `json:"competencyId"`
-	Name         string              `json:"name"`
-	Group        feedback.RaterGroup `json:"group"`
-	Participants int                 `json:"participants"`
-	MeanPre      float64             `json:"meanPre"`
-	MeanPost     float64             `json:"meanPost"`
-	MeanChange   float64             `json:"meanChange"`
-	// SDChange is the sample standard deviation of the participants' changes.
-	SDChange float64 `json:"sdChange"`
-}
-
-// Cohort is a cohort's mean change per competency and rater group, only
-// where at least MinParticipants participants contribute.
-type Cohort struct {
-	CohortID        string             `json:"cohortId"`
-	MinParticipants int                `json:"minParticipants"`
-	Participants    int                `json:"participants"` // journeys enrolled in the cohort
-	Competencies    []CompetencyChange `json:"competencies"`
-}
-
 // scores folds a journey's rounds into its measurement data.
 func (m *ReadModel) scores(j *journeyState) Participant {
 	p := Participant{JourneyID: j.journeyID, ParticipantID: j.participantID, CohortID: j.cohortID, ProgrammeID: j.programmeID,
@@ -395,12 +373,12 @@ func (m *ReadModel) Participants(cohortID string) []Participant {
 // only where at least MinParticipants participants have a before and an
 // after score. It returns an error wrapping domain.ErrNotFound for a cohort
 // without an enrolled journey.
-func (m *ReadModel) Cohort(cohortID string) (Cohort, error) {
+func (m *ReadModel) Cohort(cohortID string) (view.Cohort, error) {
 	m.mu.RLock()
 	defer m.mu.RUnlock()
 	js := m.ofCohort[cohortID]
 	if len(js) == 0 {
-		return Cohort{}, fmt.Errorf("behaviour change of cohort %s: %w", cohortID, domain.ErrNotFound)
+		return view.Cohort{}, fmt.Errorf("behaviour change of cohort %s: %w", cohortID, domain.ErrNotFound)
 	}
 	type key struct {
 		competency string
@@ -427,7 +405,7 @@ func (m *ReadModel) Cohort(cohortID string) (Cohort, error) {
 			a.pre, a.post, a.chg = append(a.pre, s.Pre.Mean), append(a.post, s.Post.Mean), append(a.chg, *s.Change)
 		}
 	}
-	out := Cohort{CohortID: cohortID, MinParticipants: m.minParticipants, Participants: len(js), Competencies: []CompetencyChange{}}
+	out := view.Cohort{CohortID: cohortID, MinParticipants: m.minParticipants, Participants: len(js), Competencies: []view.CompetencyChange{}}
 	groups := feedback.RaterGroups()
 	for _, k := range order {
 		a := accs[k]
@@ -439,7 +417,7 @@ func (m *ReadModel) Cohort(cohortID string) (Cohort, error) {
 		for _, c := range a.chg {
 			ss += (c - mc) * (c - mc)
 		}
-		out.Competencies = append(out.Competencies, CompetencyChange{CompetencyID: k.competency, Name: a.name, Group: groups[k.group],
+		out.Competencies = append(out.Competencies, view.CompetencyChange{CompetencyID: k.competency, Name: a.name, Group: groups[k.group],
 			Participants: len(a.chg), MeanPre: mean(a.pre), MeanPost: mean(a.post), MeanChange: mc, SDChange: math.Sqrt(ss / float64(len(a.chg)-1))})
 	}
 	return out, nil

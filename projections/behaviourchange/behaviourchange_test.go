@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/leerpad/leerpad/domain"
+	view "github.com/leerpad/leerpad/domain/behaviourchange"
 	"github.com/leerpad/leerpad/domain/feedback"
 	"github.com/leerpad/leerpad/domain/journey"
 	"github.com/leerpad/leerpad/projections"
@@ -152,7 +153,7 @@ func TestBehaviourChange(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	got := map[string]behaviourchange.CompetencyChange{}
+	got := map[string]view.CompetencyChange{}
 	for _, cc := range c.Competencies {
 		got[cc.Name+"/"+cc.Group.String()] = cc
 	}
