@@ -11,8 +11,8 @@ import (
 	"github.com/leerpad/leerpad/domain/cohortdashboard"
 	"github.com/leerpad/leerpad/domain/feedback"
 	"github.com/leerpad/leerpad/domain/journey"
+	"github.com/leerpad/leerpad/domain/offer"
 	"github.com/leerpad/leerpad/domain/portfolio"
-	"github.com/leerpad/leerpad/projections/offer"
 )
 
 // The interfaces below are the method sets of the domain services, the

@@ -10,7 +10,7 @@ import (
 	"github.com/leerpad/leerpad/api/access"
 	"github.com/leerpad/leerpad/domain"
 	"github.com/leerpad/leerpad/domain/catalogue"
-	"github.com/leerpad/leerpad/projections/offer"
+	"github.com/leerpad/leerpad/domain/offer"
 )
 
 // registerEntityRoutes registers the ordering entities (the departments and

@@ -11,7 +11,7 @@ import (
 	"github.com/leerpad/leerpad/domain"
 	"github.com/leerpad/leerpad/domain/catalogue"
 	"github.com/leerpad/leerpad/domain/feedback"
-	"github.com/leerpad/leerpad/projections/offer"
+	"github.com/leerpad/leerpad/domain/offer"
 )
 
 // registerOfferRoutes registers what the programme office does with the

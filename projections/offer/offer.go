@@ -21,78 +21,19 @@ import (
 	"fmt"
 	"slices"
 	"sync"
-	"time"
 
 	"github.com/leerpad/leerpad/domain/catalogue"
 	"github.com/leerpad/leerpad/domain/feedback"
+	view "github.com/leerpad/leerpad/domain/offer"
 	"github.com/leerpad/leerpad/projections"
 )
 
 // Name is the read model's stable name; it keys its checkpoint.
 const Name = "offer"
 
-// Module is a catalogue module at its current version.
-type Module struct {
-	ModuleID string
-	// Version is the current version: 1 when added, one more per revision.
-	Version int
-	Content catalogue.Content
-	Retired bool
-	// AddedAt is when the module was added; ChangedAt when it was last
-	// revised or retired (AddedAt until then).
-	AddedAt   time.Time
-	ChangedAt time.Time
-}
-
-// Programme is a programme (trajectory) of modules.
-type Programme struct {
-	ProgrammeID string
-	Code        string
-	Title       string
-	// ModuleIDs are the programme's modules in the order they are delivered.
-	ModuleIDs []string
-	// Emphasis is the programme's emphasis on every theme, in the order of
-	// catalogue.Themes(); a theme never set has catalogue.EmphasisNormal.
-	Emphasis      []catalogue.ThemeEmphasis
-	RaterApproval bool
-	Retired       bool
-	DesignedAt    time.Time
-	ChangedAt     time.Time
-}
-
-// Instrument is a published 360 instrument, summarised.
-type Instrument struct {
-	InstrumentID string
-	Title        string
-	Points       int // of its frequency scale
-	Competencies int
-	Items        int
-	Retired      bool
-	PublishedAt  time.Time
-}
-
-// Entity is an ordering entity with its orders, in the order placed.
-type Entity struct {
-	EntityID     string
-	Name         string
-	RegisteredAt time.Time
-	Orders       []Order
-}
-
-// Order is one order of an entity.
-type Order struct {
-	OrderID     string
-	Kind        catalogue.OrderKind
-	ItemID      string // the module or programme ordered
-	Seats       int
-	PlacedAt    time.Time
-	Cancelled   bool
-	CancelledAt time.Time // zero unless cancelled
-}
-
 // programme is a programme as the read model keeps it.
 type programme struct {
-	Programme
+	view.Programme
 	emphasis map[catalogue.Theme]catalogue.Emphasis
 }
 
@@ -102,13 +43,13 @@ type ReadModel struct {
 	mu sync.RWMutex
 	cp *projections.Checkpoint
 
-	modules     map[string]*Module
+	modules     map[string]*view.Module
 	moduleIDs   []string
 	programmes  map[string]*programme
 	programIDs  []string
-	instruments map[string]*Instrument
+	instruments map[string]*view.Instrument
 	instIDs     []string
-	entities    map[string]*Entity
+	entities    map[string]*view.Entity
 	entityIDs   []string
 }
 
@@ -118,10 +59,10 @@ var _ projections.Projection = (*ReadModel)(nil)
 func New() *ReadModel {
 	return &ReadModel{
 		cp:          projections.NewCheckpoint(),
-		modules:     map[string]*Module{},
+		modules:     map[string]*view.Module{},
 		programmes:  map[string]*programme{},
-		instruments: map[string]*Instrument{},
-		entities:    map[string]*Entity{},
+		instruments: map[string]*view.Instrument{},
+		entities:    map[string]*view.Entity{},
 	}
 }
 
@@ -195,7 +136,7 @@ func (m *ReadModel) onModuleAdded(_ context.Context, e catalogue.ModuleAdded) {
 	if _, ok := m.modules[e.ModuleID]; ok {
 		return
 	}
-	m.modules[e.ModuleID] = &Module{ModuleID: e.ModuleID, Version: 1, Content: cloneContent(e.Content), AddedAt: e.At, ChangedAt: e.At}
+	m.modules[e.ModuleID] = &view.Module{ModuleID: e.ModuleID, Version: 1, Content: cloneContent(e.Content), AddedAt: e.At, ChangedAt: e.At}
 	m.moduleIDs = append(m.moduleIDs, e.ModuleID)
 }
 
@@ -215,7 +156,7 @@ func (m *ReadModel) onProgrammeDesigned(_ context.Context, e catalogue.Programme
 	if _, ok := m.programmes[e.ProgrammeID]; ok {
 		return
 	}
-	p := &programme{Programme: Programme{ProgrammeID: e.ProgrammeID, Code: e.Code, Title: e.Title, ModuleIDs: slices.Clone(e.ModuleIDs),
+	p := &programme{Programme: view.Programme{ProgrammeID: e.ProgrammeID, Code: e.Code, Title: e.Title, ModuleIDs: slices.Clone(e.ModuleIDs),
 		RaterApproval: e.RaterApproval, DesignedAt: e.At, ChangedAt: e.At}, emphasis: map[catalogue.Theme]catalogue.Emphasis{}}
 	for _, te := range e.Emphasis {
 		p.emphasis[te.Theme] = te.Emphasis
@@ -258,16 +199,16 @@ func (m *ReadModel) onEntityRegistered(_ context.Context, e catalogue.EntityRegi
 	if _, ok := m.entities[e.EntityID]; ok {
 		return
 	}
-	m.entities[e.EntityID] = &Entity{EntityID: e.EntityID, Name: e.Name, RegisteredAt: e.At}
+	m.entities[e.EntityID] = &view.Entity{EntityID: e.EntityID, Name: e.Name, RegisteredAt: e.At}
 	m.entityIDs = append(m.entityIDs, e.EntityID)
 }
 
 func (m *ReadModel) onOrderPlaced(_ context.Context, e catalogue.OrderPlaced) {
 	en, ok := m.entities[e.EntityID]
-	if !ok || slices.ContainsFunc(en.Orders, func(o Order) bool { return o.OrderID == e.OrderID }) {
+	if !ok || slices.ContainsFunc(en.Orders, func(o view.Order) bool { return o.OrderID == e.OrderID }) {
 		return
 	}
-	en.Orders = append(en.Orders, Order{OrderID: e.OrderID, Kind: e.Kind, ItemID: e.ItemID, Seats: e.Seats, PlacedAt: e.At})
+	en.Orders = append(en.Orders, view.Order{OrderID: e.OrderID, Kind: e.Kind, ItemID: e.ItemID, Seats: e.Seats, PlacedAt: e.At})
 }
 
 func (m *ReadModel) onOrderCancelled(_ context.Context, e catalogue.OrderCancelled) {
@@ -275,7 +216,7 @@ func (m *ReadModel) onOrderCancelled(_ context.Context, e catalogue.OrderCancell
 	if !ok {
 		return
 	}
-	if i := slices.IndexFunc(en.Orders, func(o Order) bool { return o.OrderID == e.OrderID }); i >= 0 && !en.Orders[i].Cancelled {
+	if i := slices.IndexFunc(en.Orders, func(o view.Order) bool { return o.OrderID == e.OrderID }); i >= 0 && !en.Orders[i].Cancelled {
 		en.Orders[i].Cancelled, en.Orders[i].CancelledAt = true, e.At
 	}
 }
@@ -284,7 +225,7 @@ func (m *ReadModel) onInstrumentPublished(_ context.Context, e feedback.Instrume
 	if _, ok := m.instruments[e.InstrumentID]; ok {
 		return
 	}
-	in := &Instrument{InstrumentID: e.InstrumentID, Title: e.Title, Points: e.Scale.Points, Competencies: len(e.Competencies), PublishedAt: e.At}
+	in := &view.Instrument{InstrumentID: e.InstrumentID, Title: e.Title, Points: e.Scale.Points, Competencies: len(e.Competencies), PublishedAt: e.At}
 	for _, c := range e.Competencies {
 		in.Items += len(c.Items)
 	}
@@ -300,15 +241,15 @@ func (m *ReadModel) onInstrumentRetired(_ context.Context, e feedback.Instrument
 
 // Modules returns every module of the catalogue, retired ones included, in
 // the order they were added. The result is a copy.
-func (m *ReadModel) Modules() []Module {
+func (m *ReadModel) Modules() []view.Module {
 	m.mu.RLock()
 	defer m.mu.RUnlock()
 	return m.modulesLocked()
 }
 
 // modulesLocked is Modules; the caller holds m.mu.
-func (m *ReadModel) modulesLocked() []Module {
-	out := make([]Module, len(m.moduleIDs))
+func (m *ReadModel) modulesLocked() []view.Module {
+	out := make([]view.Module, len(m.moduleIDs))
 	for i, id := range m.moduleIDs {
 		out[i] = *m.modules[id]
 		out[i].Content = cloneContent(out[i].Content)
@@ -318,15 +259,15 @@ func (m *ReadModel) modulesLocked() []Module {
 
 // Programmes returns every programme, retired ones included, in the order
 // they were designed. The result is a copy.
-func (m *ReadModel) Programmes() []Programme {
+func (m *ReadModel) Programmes() []view.Programme {
 	m.mu.RLock()
 	defer m.mu.RUnlock()
 	return m.programmesLocked()
 }
 
 // programmesLocked is Programmes; the caller holds m.mu.
-func (m *ReadModel) programmesLocked() []Programme {
-	out := make([]Programme, len(m.programIDs))
+func (m *ReadModel) programmesLocked() []view.Programme {
+	out := make([]view.Programme, len(m.programIDs))
 	for i, id := range m.programIDs {
 		p := m.programmes[id]
 		out[i] = p.Programme
@@ -345,15 +286,15 @@ func (m *ReadModel) programmesLocked() []Programme {
 
 // Instruments returns every 360 instrument, retired ones included, in the
 // order they were published.
-func (m *ReadModel) Instruments() []Instrument {
+func (m *ReadModel) Instruments() []view.Instrument {
 	m.mu.RLock()
 	defer m.mu.RUnlock()
 	return m.instrumentsLocked()
 }
 
 // instrumentsLocked is Instruments; the caller holds m.mu.
-func (m *ReadModel) instrumentsLocked() []Instrument {
-	out := make([]Instrument, len(m.instIDs))
+func (m *ReadModel) instrumentsLocked() []view.Instrument {
+	out := make([]view.Instrument, len(m.instIDs))
 	for i, id := range m.instIDs {
 		out[i] = *m.instruments[id]
 	}
@@ -362,15 +303,15 @@ func (m *ReadModel) instrumentsLocked() []Instrument {
 
 // Entities returns every ordering entity with its orders (cancelled ones
 // included), in the order they were registered. The result is a copy.
-func (m *ReadModel) Entities() []Entity {
+func (m *ReadModel) Entities() []view.Entity {
 	m.mu.RLock()
 	defer m.mu.RUnlock()
 	return m.entitiesLocked()
 }
 
 // entitiesLocked is Entities; the caller holds m.mu.
-func (m *ReadModel) entitiesLocked() []Entity {
-	out := make([]Entity, len(m.entityIDs))
+func (m *ReadModel) entitiesLocked() []view.Entity {
+	out := make([]view.Entity, len(m.entityIDs))
 	for i, id := range m.entityIDs {
 		out[i] = *m.entities[id]
 		out[i].Orders = slices.Clone(out[i].Orders)

@@ -11,6 +11,7 @@ import (
 	"github.com/leerpad/leerpad/domain"
 	"github.com/leerpad/leerpad/domain/catalogue"
 	"github.com/leerpad/leerpad/domain/feedback"
+	view "github.com/leerpad/leerpad/domain/offer"
 	"github.com/leerpad/leerpad/projections"
 	"github.com/leerpad/leerpad/projections/internal/fixture"
 	"github.com/leerpad/leerpad/projections/offer"
@@ -83,7 +84,7 @@ func TestOffer(t *testing.T) {
 	}
 	feed(t, m, l.Events)
 
-	wantModules := []offer.Module{
+	wantModules := []view.Module{
 		{ModuleID: m1, Version: 2, Content: revised, AddedAt: day(0), ChangedAt: day(3)},
 		{ModuleID: m2, Version: 1, Content: content("Me and my team", goal), Retired: true, AddedAt: day(1), ChangedAt: day(8)},
 		{ModuleID: m3, Version: 1, Content: content("Me and the systems", goal), AddedAt: day(3), ChangedAt: day(3)},
@@ -96,7 +97,7 @@ func TestOffer(t *testing.T) {
 		return []catalogue.ThemeEmphasis{{Theme: catalogue.ThemeSelf, Emphasis: self}, {Theme: catalogue.ThemeOther, Emphasis: n},
 			{Theme: catalogue.ThemeTeam, Emphasis: team}, {Theme: catalogue.ThemeSystems, Emphasis: n}, {Theme: catalogue.ThemeEnvironment, Emphasis: n}}
 	}
-	wantProgrammes := []offer.Programme{
+	wantProgrammes := []view.Programme{
 		{ProgrammeID: p1, Code: "BLG", Title: "Beginning managers", ModuleIDs: []string{m3, m2}, Emphasis: emphasis(catalogue.EmphasisLight, catalogue.EmphasisStrong),
 			RaterApproval: true, DesignedAt: day(2), ChangedAt: day(5)},
 		{ProgrammeID: p2, Code: "SMEC", Title: "Coordinators", ModuleIDs: []string{m2}, Emphasis: emphasis(catalogue.EmphasisNormal, catalogue.EmphasisNormal),
@@ -105,15 +106,15 @@ func TestOffer(t *testing.T) {
 	if got := m.Programmes(); !reflect.DeepEqual(got, wantProgrammes) {
 		t.Errorf("programmes\n got %+v\nwant %+v", got, wantProgrammes)
 	}
-	wantInstruments := []offer.Instrument{
+	wantInstruments := []view.Instrument{
 		{InstrumentID: i1, Title: "Leadership 360", Points: 5, Competencies: 2, Items: 3, Retired: true, PublishedAt: day(1)},
 		{InstrumentID: i2, Title: "Team roles", Points: 4, Competencies: 1, Items: 1, PublishedAt: day(2)},
 	}
 	if got := m.Instruments(); !reflect.DeepEqual(got, wantInstruments) {
 		t.Errorf("instruments\n got %+v\nwant %+v", got, wantInstruments)
 	}
-	wantEntities := []offer.Entity{
-		{EntityID: e1, Name: "Agency for Roads", RegisteredAt: day(2), Orders: []offer.Order{
+	wantEntities := []view.Entity{
+		{EntityID: e1, Name: "Agency for Roads", RegisteredAt: day(2), Orders: []view.Order{
 			{OrderID: o1, Kind: catalogue.OrderProgramme, ItemID: p1, Seats: 20, PlacedAt: day(4), Cancelled: true, CancelledAt: day(6)},
 			{OrderID: o2, Kind: catalogue.OrderModule, ItemID: m3, Seats: 2, PlacedAt: day(5)},
 		}},

@@ -7,6 +7,7 @@ import (
 
 	"github.com/leerpad/leerpad/domain"
 	"github.com/leerpad/leerpad/domain/catalogue"
+	view "github.com/leerpad/leerpad/domain/offer"
 	"github.com/leerpad/leerpad/projections"
 )
 
@@ -20,10 +21,10 @@ var _ projections.Snapshotter = (*ReadModel)(nil)
 // for every theme, which answers the same as keeping only the themes set.
 type snapshot struct {
 	Checkpoint  projections.CheckpointState `json:"checkpoint"`
-	Modules     []Module                    `json:"modules"`
-	Programmes  []Programme                 `json:"programmes"`
-	Instruments []Instrument                `json:"instruments"`
-	Entities    []Entity                    `json:"entities"`
+	Modules     []view.Module               `json:"modules"`
+	Programmes  []view.Programme            `json:"programmes"`
+	Instruments []view.Instrument           `json:"instruments"`
+	Entities    []view.Entity               `json:"entities"`
 }
 
 // SnapshotSchema returns SnapshotSchema.
