@@ -17,9 +17,11 @@ import (
 
 // The interfaces below are the method sets of the domain services, the
 // repositories' Load and the read models that the resource endpoints use, so
-// that *journey.Service, *cohort.Service, *portfolio.ReadModel and the rest
-// fit them as they are. Their errors wrap the domain's kinds (ErrInvalid,
-// ErrNotFound, ErrConflict, ErrForbidden), which statusOf maps.
+// that *journey.Service, *cohort.Service, the read models of the projections
+// packages and the rest fit them as they are. The read models answer in the
+// domain's read-side types (portfolio.View and the rest), so api imports no
+// projections package; cmd wires them in. Their errors wrap the domain's kinds
+// (ErrInvalid, ErrNotFound, ErrConflict, ErrForbidden), which statusOf maps.
 
 // JourneyCommands are the commands on journeys; *journey.Service is one.
 type JourneyCommands interface {
@@ -118,7 +120,7 @@ type Facts interface {
 	RoundJourney(ctx context.Context, roundID string) (string, error)
 }
 
-// Portfolios is the portfolio read model; *portfolio.ReadModel is one.
+// Portfolios is the portfolio read model; projections/portfolio's *ReadModel is one.
 type Portfolios interface {
 	// Name is the read model's name, the one ReadYourWrites waits for.
 	Name() string
@@ -129,23 +131,25 @@ type Portfolios interface {
 	Managed(managerID string) []string
 }
 
-// Dashboards is the cohort dashboard read model; *cohortdashboard.ReadModel is one.
+// Dashboards is the cohort dashboard read model; projections/cohortdashboard's
+// *ReadModel is one.
 type Dashboards interface {
 	// Name is the read model's name, the one ReadYourWrites waits for.
 	Name() string
 	Dashboard(cohortID string, now time.Time) (cohortdashboard.View, error)
 }
 
-// ChangeMeasurements is the behaviour-change read model; *behaviourchange.ReadModel is one.
+// ChangeMeasurements is the behaviour-change read model;
+// projections/behaviourchange's *ReadModel is one.
 type ChangeMeasurements interface {
 	// Name is the read model's name, the one ReadYourWrites waits for.
 	Name() string
 	Cohort(cohortID string) (behaviourchange.Cohort, error)
 }
 
-// Offer is the read model behind the catalogue's lists; *offer.ReadModel
-// is one. Each list is in the order its items entered the log and only
-// grows at its end, retired and cancelled items included.
+// Offer is the read model behind the catalogue's lists; projections/offer's
+// *ReadModel is one. Each list is in the order its items entered the log and
+// only grows at its end, retired and cancelled items included.
 type Offer interface {
 	// Name is the read model's name, the one ReadYourWrites waits for.
 	Name() string

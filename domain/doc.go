@@ -2,8 +2,11 @@
 // kinds, the event and event-type contract with the event store's codec, the
 // input rules of commands, and how services run a command. Its subpackages
 // are the aggregates: catalogue (modules, programmes, ordering entities),
-// cohort, journey and feedback (360 instruments and rounds). The domain imports
-// only the standard library and itself; it never reads the clock or makes ids.
+// cohort, journey and feedback (360 instruments and rounds); and the ports of
+// the read side: portfolio, cohortdashboard, behaviourchange and offer hold,
+// as plain data, what the read models answer and the API shows, so that
+// projections and api never import each other. The domain imports only the
+// standard library and itself; it never reads the clock or makes ids.
 //
 // # Streams and events
 //
