@@ -153,6 +153,10 @@ func TestComponentProgrammeAdministration(t *testing.T) {
 	if got := paramNames(p); len(got) != 1 || got[0] != "emphasis" {
 		t.Fatalf("invalid params %v", got)
 	}
+	p = decodeProblem(t, cp.call(t, call{method: "PUT", path: prog + "/emphases/galaxy", token: w.office, body: `{"emphasis":"huge"}`}), 400)
+	if got := strings.Join(paramNames(p), ","); got != "theme,emphasis" {
+		t.Fatalf("both wrong: invalid params %s, want theme and emphasis", got)
+	}
 	decodeProblem(t, cp.call(t, call{method: "PUT", path: prog + "/emphases/self", token: w.participant, body: `{"emphasis":"light"}`}), 403)
 	decodeProblem(t, cp.call(t, call{method: "PUT", path: programmeHref(newID()) + "/emphases/self", token: w.office, body: `{"emphasis":"light"}`}), 404)
 

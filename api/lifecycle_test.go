@@ -468,3 +468,17 @@ func TestComponentRaterDecisionsFollowTheManager(t *testing.T) {
 	must(t, decide(joke, newManager, "approved"), 201, nil)
 	must(t, decide(karel, newManager, "rejected"), 201, nil)
 }
+
+// TestComponentNotFoundSaysWhat: a 404 names what was not found, in the
+// API's words, without the event store client's internals.
+func TestComponentNotFoundSaysWhat(t *testing.T) {
+	cp := newComponent(t)
+	w := cp.setUp(t, "BLG winter")
+	missing := newID()
+	for _, path := range []string{journeyHref(missing), "/v1/cohorts/" + missing, "/v1/modules/" + missing, programmeHref(missing)} {
+		p := decodeProblem(t, cp.call(t, call{method: "GET", path: path, token: w.office}), 404)
+		if !strings.Contains(p.Detail, missing) || strings.Contains(p.Detail, "ErrorCode") || strings.Contains(p.Detail, "remote resource") {
+			t.Errorf("GET %s: detail %q", path, p.Detail)
+		}
+	}
+}

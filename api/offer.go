@@ -323,11 +323,13 @@ func (s *Server) handleProgrammeModuleDelete(c echo.Context) error {
 // emphasisRequest sets how strongly a programme stresses the theme of the path.
 type emphasisRequest struct {
 	Emphasis string `json:"emphasis"`
+	theme    string // the path's, checked with the body so both are named
 }
 
 func (r *emphasisRequest) validate() error {
-	_, err := catalogue.ParseEmphasis(r.Emphasis)
-	return domain.Validate(fieldOf(err))
+	_, terr := catalogue.ParseTheme(r.theme)
+	_, eerr := catalogue.ParseEmphasis(r.Emphasis)
+	return domain.Validate(fieldOf(terr), fieldOf(eerr))
 }
 
 // handleProgrammeEmphasisPut is PUT /v1/programmes/{programmeId}/emphases/{theme}:
@@ -335,13 +337,10 @@ func (r *emphasisRequest) validate() error {
 // normal or strong). Setting the emphasis it already has records nothing
 // and answers 200, as a PUT repeated does.
 func (s *Server) handleProgrammeEmphasisPut(c echo.Context) error {
-	theme, err := catalogue.ParseTheme(c.Param("theme"))
-	if err != nil {
-		return domain.Validate(fieldOf(err))
-	}
-	var req emphasisRequest
+	req := emphasisRequest{theme: c.Param("theme")}
 	return s.offerWrite(c, "programmeId", access.KindProgramme, s.d.Programmes, "programmes", &req, http.StatusOK, refTo(programmeHref),
 		func(w *write, id string) error {
+			theme, _ := catalogue.ParseTheme(req.theme)
 			em, _ := catalogue.ParseEmphasis(req.Emphasis)
 			err := s.d.Programmes.SetEmphasis(w.ctx, catalogue.SetEmphasis{ProgrammeID: id, Theme: theme, Emphasis: em, At: s.now()})
 			if errors.Is(err, catalogue.ErrEmphasisAlreadySet) {

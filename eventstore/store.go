@@ -293,8 +293,12 @@ func translate(err error) error {
 		switch {
 		case ee.IsErrorCode(esdb.ErrorCodeWrongExpectedVersion):
 			return fmt.Errorf("%w: another writer changed the stream: %w", domain.ErrConflict, err)
-		case ee.IsErrorCode(esdb.ErrorCodeResourceNotFound), ee.IsErrorCode(esdb.ErrorCodeStreamDeleted):
-			return fmt.Errorf("%w: %w", domain.ErrNotFound, err)
+		case ee.IsErrorCode(esdb.ErrorCodeResourceNotFound):
+			// The client's wording adds nothing a caller can use (and the API
+			// shows error texts of this kind): the caller says what was read.
+			return domain.ErrNotFound
+		case ee.IsErrorCode(esdb.ErrorCodeStreamDeleted):
+			return fmt.Errorf("deleted: %w", domain.ErrNotFound)
 		}
 	}
 	return err
