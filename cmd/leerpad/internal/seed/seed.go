@@ -37,74 +37,6 @@ import (
 	"github.com/leerpad/leerpad/domain/journey"
 )
 
-// ModuleService adds and revises catalogue modules; *catalogue.ModuleService is one.
-type ModuleService interface {
-	AddModule(ctx context.Context, c catalogue.AddModule) error
-	ReviseModule(ctx context.Context, c catalogue.ReviseModule) error
-}
-
-// ProgrammeService designs programmes; *catalogue.ProgrammeService is one.
-type ProgrammeService interface {
-	DesignProgramme(ctx context.Context, c catalogue.DesignProgramme) error
-}
-
-// EntityService registers ordering entities and their orders; *catalogue.EntityService is one.
-type EntityService interface {
-	RegisterEntity(ctx context.Context, c catalogue.RegisterEntity) error
-	PlaceOrder(ctx context.Context, c catalogue.PlaceOrder) error
-}
-
-// CohortService runs cohorts; *cohort.Service is one.
-type CohortService interface {
-	PlanCohort(ctx context.Context, c cohort.PlanCohort) error
-	EnrolParticipant(ctx context.Context, c cohort.EnrolParticipant) error
-	WithdrawParticipant(ctx context.Context, c cohort.WithdrawParticipant) error
-	FormIntervisionGroup(ctx context.Context, c cohort.FormIntervisionGroup) error
-	ScheduleDelivery(ctx context.Context, c cohort.ScheduleDelivery) error
-	RecordAttendance(ctx context.Context, c cohort.RecordAttendance) error
-}
-
-// JourneyService runs participants' journeys; *journey.Service is one.
-type JourneyService interface {
-	Enrol(ctx context.Context, c journey.Enrol) error
-	ChangeManager(ctx context.Context, c journey.ChangeManager) error
-	GrantSharing(ctx context.Context, c journey.GrantSharing) error
-	StateWhy(ctx context.Context, c journey.StateWhy) error
-	ChooseBehaviour(ctx context.Context, c journey.ChooseBehaviour) error
-	ReviseBehaviourChoice(ctx context.Context, c journey.ReviseBehaviourChoice) error
-	FormulateLearningGoal(ctx context.Context, c journey.FormulateLearningGoal) error
-	GiveAssignment(ctx context.Context, c journey.GiveAssignment) error
-	HandInAssignment(ctx context.Context, c journey.HandInAssignment) error
-	LogExperiment(ctx context.Context, c journey.LogExperiment) error
-	RecordExperimentTried(ctx context.Context, c journey.RecordExperimentTried) error
-	ReflectOnExperiment(ctx context.Context, c journey.ReflectOnExperiment) error
-	SetNextStep(ctx context.Context, c journey.SetNextStep) error
-	RecordIntervision(ctx context.Context, c journey.RecordIntervision) error
-	RecordCoachingSession(ctx context.Context, c journey.RecordCoachingSession) error
-	EvaluateModule(ctx context.Context, c journey.EvaluateModule) error
-	RecordConversation(ctx context.Context, c journey.RecordConversation) error
-	ReviseConversation(ctx context.Context, c journey.ReviseConversation) error
-	ConfirmConversation(ctx context.Context, c journey.ConfirmConversation) error
-	RecordMeasurement(ctx context.Context, c journey.RecordMeasurement) error
-	Complete(ctx context.Context, c journey.Complete) error
-	Withdraw(ctx context.Context, c journey.Withdraw) error
-}
-
-// InstrumentService publishes 360 instruments; *feedback.InstrumentService is one.
-type InstrumentService interface {
-	PublishInstrument(ctx context.Context, c feedback.PublishInstrument) error
-}
-
-// RoundService runs 360 rounds; *feedback.RoundService is one.
-type RoundService interface {
-	OpenRound(ctx context.Context, c feedback.OpenRound) error
-	NominateRater(ctx context.Context, c feedback.NominateRater) error
-	ApproveRater(ctx context.Context, c feedback.ApproveRater) error
-	RejectRater(ctx context.Context, c feedback.RejectRater) error
-	SubmitResponse(ctx context.Context, c feedback.SubmitResponse) error
-	CloseRound(ctx context.Context, c feedback.CloseRound) error
-}
-
 // JourneyReader loads journeys; the journey repository is one. Load returns
 // an error wrapping domain.ErrNotFound for a journey not enrolled yet.
 type JourneyReader interface {
@@ -114,13 +46,13 @@ type JourneyReader interface {
 // Services are the domain services the seed writes through, and the journey
 // reader that tells which journeys an earlier run finished.
 type Services struct {
-	Modules     ModuleService
-	Programmes  ProgrammeService
-	Entities    EntityService
-	Cohorts     CohortService
-	Journeys    JourneyService
-	Instruments InstrumentService
-	Rounds      RoundService
+	Modules     *catalogue.ModuleService
+	Programmes  *catalogue.ProgrammeService
+	Entities    *catalogue.EntityService
+	Cohorts     *cohort.Service
+	Journeys    *journey.Service
+	Instruments *feedback.InstrumentService
+	Rounds      *feedback.RoundService
 	JourneyLog  JourneyReader
 }
 
