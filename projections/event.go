@@ -14,6 +14,7 @@ package projections
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"time"
 
@@ -132,6 +133,26 @@ func (c *Checkpoint) Skip(e Event) {
 	if _, unknown := e.Data.(UnknownEvent); unknown || !c.domain[e.Data.EventName()] {
 		c.unknown++
 	}
+}
+
+// Apply is the frame of a read model's Handle, run under the read model's
+// lock: it ignores e when the checkpoint has passed it, runs handle
+// otherwise, counts e as skipped when handle reports it does not know its
+// type (Skip), and records e as handled (Done). An envelope without stream
+// or data is an error, prefixed with the read model's name.
+func (c *Checkpoint) Apply(name string, e Event, handle func() (known bool)) error {
+	fresh, err := c.Check(e)
+	if err != nil {
+		return fmt.Errorf("%s: handle event: %w", name, err)
+	}
+	if !fresh {
+		return nil
+	}
+	if !handle() {
+		c.Skip(e)
+	}
+	c.Done(e)
+	return nil
 }
 
 // Position returns the global position of the last event handled.

@@ -40,26 +40,21 @@ func TestCheckpoint(t *testing.T) {
 		{"domain event the model has no use for", ev("module-m", 0, 600, catalogue.ModuleRetired{ModuleID: "m", At: at}), true, true, 600, 2},
 	}
 	for _, s := range steps {
-		fresh, err := c.Check(s.ev)
-		if err != nil {
-			t.Fatalf("%s: Check: %v", s.name, err)
+		called := false
+		if err := c.Apply("test", s.ev, func() bool { called = true; return !s.skip }); err != nil {
+			t.Fatalf("%s: Apply: %v", s.name, err)
 		}
-		if fresh != s.fresh {
-			t.Fatalf("%s: fresh = %v, want %v", s.name, fresh, s.fresh)
-		}
-		if fresh {
-			if s.skip {
-				c.Skip(s.ev)
-			}
-			c.Done(s.ev)
+		if called != s.fresh {
+			t.Fatalf("%s: handled = %v, want %v", s.name, called, s.fresh)
 		}
 		if c.Position() != s.position || c.Unknown() != s.unknown {
 			t.Fatalf("%s: position %d unknown %d, want %d and %d", s.name, c.Position(), c.Unknown(), s.position, s.unknown)
 		}
 	}
 	for _, bad := range []projections.Event{{Data: done}, {Stream: "journey-a", Revision: 9}} {
-		if _, err := c.Check(bad); !errors.Is(err, domain.ErrInvalid) {
-			t.Fatalf("Check(%+v) = %v, want ErrInvalid", bad, err)
+		err := c.Apply("test", bad, func() bool { t.Fatalf("handled a bad envelope %+v", bad); return true })
+		if !errors.Is(err, domain.ErrInvalid) {
+			t.Fatalf("Apply(%+v) = %v, want ErrInvalid", bad, err)
 		}
 	}
 }

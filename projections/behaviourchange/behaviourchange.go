@@ -123,29 +123,23 @@ func (m *ReadModel) Unknown() uint64 {
 func (m *ReadModel) Handle(ctx context.Context, ev projections.Event) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	fresh, err := m.cp.Check(ev)
-	if err != nil {
-		return fmt.Errorf("%s: handle event: %w", Name, err)
-	}
-	if !fresh {
-		return nil
-	}
-	switch e := ev.Data.(type) {
-	case journey.Enrolled:
-		m.onEnrolled(ctx, ev, e)
-	case feedback.InstrumentPublished:
-		m.onInstrumentPublished(ctx, e)
-	case feedback.RoundOpened:
-		m.onRoundOpened(ctx, e)
-	case feedback.ResponseSubmitted:
-		m.onResponseSubmitted(ctx, e)
-	case feedback.RoundClosed:
-		m.onRoundClosed(ctx, e)
-	default:
-		m.cp.Skip(ev)
-	}
-	m.cp.Done(ev)
-	return nil
+	return m.cp.Apply(Name, ev, func() bool {
+		switch e := ev.Data.(type) {
+		case journey.Enrolled:
+			m.onEnrolled(ctx, ev, e)
+		case feedback.InstrumentPublished:
+			m.onInstrumentPublished(ctx, e)
+		case feedback.RoundOpened:
+			m.onRoundOpened(ctx, e)
+		case feedback.ResponseSubmitted:
+			m.onResponseSubmitted(ctx, e)
+		case feedback.RoundClosed:
+			m.onRoundClosed(ctx, e)
+		default:
+			return false
+		}
+		return true
+	})
 }
 
 func (m *ReadModel) journey(id string) *journeyState {

@@ -161,18 +161,9 @@ func (m *ReadModel) Unknown() uint64 {
 func (m *ReadModel) Handle(ctx context.Context, ev projections.Event) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	fresh, err := m.cp.Check(ev)
-	if err != nil {
-		return fmt.Errorf("%s: handle event: %w", Name, err)
-	}
-	if !fresh {
-		return nil
-	}
-	if !m.apply(ctx, ev) {
-		m.cp.Skip(ev)
-	}
-	m.cp.Done(ev)
-	return nil
+	return m.cp.Apply(Name, ev, func() bool {
+		return m.apply(ctx, ev)
+	})
 }
 
 // apply routes ev to its handler and reports whether the read model handles

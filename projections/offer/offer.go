@@ -18,7 +18,6 @@ package offer
 
 import (
 	"context"
-	"fmt"
 	"slices"
 	"sync"
 
@@ -87,45 +86,39 @@ func (m *ReadModel) Unknown() uint64 {
 func (m *ReadModel) Handle(ctx context.Context, ev projections.Event) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	fresh, err := m.cp.Check(ev)
-	if err != nil {
-		return fmt.Errorf("%s: handle event: %w", Name, err)
-	}
-	if !fresh {
-		return nil
-	}
-	switch e := ev.Data.(type) {
-	case catalogue.ModuleAdded:
-		m.onModuleAdded(ctx, e)
-	case catalogue.ModuleRevised:
-		m.onModuleRevised(ctx, e)
-	case catalogue.ModuleRetired:
-		m.onModuleRetired(ctx, e)
-	case catalogue.ProgrammeDesigned:
-		m.onProgrammeDesigned(ctx, e)
-	case catalogue.ProgrammeModuleAdded:
-		m.onProgrammeModuleAdded(ctx, e)
-	case catalogue.ProgrammeModuleRemoved:
-		m.onProgrammeModuleRemoved(ctx, e)
-	case catalogue.ProgrammeEmphasisSet:
-		m.onProgrammeEmphasisSet(ctx, e)
-	case catalogue.ProgrammeRetired:
-		m.onProgrammeRetired(ctx, e)
-	case catalogue.EntityRegistered:
-		m.onEntityRegistered(ctx, e)
-	case catalogue.OrderPlaced:
-		m.onOrderPlaced(ctx, e)
-	case catalogue.OrderCancelled:
-		m.onOrderCancelled(ctx, e)
-	case feedback.InstrumentPublished:
-		m.onInstrumentPublished(ctx, e)
-	case feedback.InstrumentRetired:
-		m.onInstrumentRetired(ctx, e)
-	default:
-		m.cp.Skip(ev)
-	}
-	m.cp.Done(ev)
-	return nil
+	return m.cp.Apply(Name, ev, func() bool {
+		switch e := ev.Data.(type) {
+		case catalogue.ModuleAdded:
+			m.onModuleAdded(ctx, e)
+		case catalogue.ModuleRevised:
+			m.onModuleRevised(ctx, e)
+		case catalogue.ModuleRetired:
+			m.onModuleRetired(ctx, e)
+		case catalogue.ProgrammeDesigned:
+			m.onProgrammeDesigned(ctx, e)
+		case catalogue.ProgrammeModuleAdded:
+			m.onProgrammeModuleAdded(ctx, e)
+		case catalogue.ProgrammeModuleRemoved:
+			m.onProgrammeModuleRemoved(ctx, e)
+		case catalogue.ProgrammeEmphasisSet:
+			m.onProgrammeEmphasisSet(ctx, e)
+		case catalogue.ProgrammeRetired:
+			m.onProgrammeRetired(ctx, e)
+		case catalogue.EntityRegistered:
+			m.onEntityRegistered(ctx, e)
+		case catalogue.OrderPlaced:
+			m.onOrderPlaced(ctx, e)
+		case catalogue.OrderCancelled:
+			m.onOrderCancelled(ctx, e)
+		case feedback.InstrumentPublished:
+			m.onInstrumentPublished(ctx, e)
+		case feedback.InstrumentRetired:
+			m.onInstrumentRetired(ctx, e)
+		default:
+			return false
+		}
+		return true
+	})
 }
 
 // The handlers below ignore an event about something the read model has not

@@ -129,47 +129,41 @@ func (m *ReadModel) Unknown() uint64 {
 func (m *ReadModel) Handle(ctx context.Context, ev projections.Event) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	fresh, err := m.cp.Check(ev)
-	if err != nil {
-		return fmt.Errorf("%s: handle event: %w", Name, err)
-	}
-	if !fresh {
-		return nil
-	}
-	switch e := ev.Data.(type) {
-	case journey.Enrolled:
-		m.onEnrolled(ctx, ev, e)
-	case cohort.AttendanceRecorded:
-		m.onAttendanceRecorded(ctx, e)
-	case cohort.DeliveryScheduled:
-		m.onDeliveryScheduled(ctx, e)
-	case feedback.InstrumentPublished:
-		m.onInstrumentPublished(ctx, e)
-	case feedback.RoundOpened:
-		m.onRoundOpened(ctx, e)
-	case feedback.RaterNominated:
-		m.toRound(ctx, e.RoundID, e.At, e)
-	case feedback.RaterRejected:
-		m.toRound(ctx, e.RoundID, e.At, e)
-	case feedback.ResponseSubmitted:
-		m.toRound(ctx, e.RoundID, e.At, e)
-	case feedback.RoundClosed:
-		m.toRound(ctx, e.RoundID, e.At, e)
-	case journey.ManagerChanged:
-		m.onManagerChanged(ctx, ev, e)
-	case catalogue.ModuleAdded:
-		m.onModuleAdded(ctx, e)
-	case catalogue.ModuleRevised:
-		m.onModuleRevised(ctx, e)
-	default:
-		if cat, id, ok := projections.StreamID(ev.Stream); ok && cat == "journey" && handles(ev.Data) {
-			m.toJourney(ctx, id, at(ev), ev.Data)
-		} else {
-			m.cp.Skip(ev)
+	return m.cp.Apply(Name, ev, func() bool {
+		switch e := ev.Data.(type) {
+		case journey.Enrolled:
+			m.onEnrolled(ctx, ev, e)
+		case cohort.AttendanceRecorded:
+			m.onAttendanceRecorded(ctx, e)
+		case cohort.DeliveryScheduled:
+			m.onDeliveryScheduled(ctx, e)
+		case feedback.InstrumentPublished:
+			m.onInstrumentPublished(ctx, e)
+		case feedback.RoundOpened:
+			m.onRoundOpened(ctx, e)
+		case feedback.RaterNominated:
+			m.toRound(ctx, e.RoundID, e.At, e)
+		case feedback.RaterRejected:
+			m.toRound(ctx, e.RoundID, e.At, e)
+		case feedback.ResponseSubmitted:
+			m.toRound(ctx, e.RoundID, e.At, e)
+		case feedback.RoundClosed:
+			m.toRound(ctx, e.RoundID, e.At, e)
+		case journey.ManagerChanged:
+			m.onManagerChanged(ctx, ev, e)
+		case catalogue.ModuleAdded:
+			m.onModuleAdded(ctx, e)
+		case catalogue.ModuleRevised:
+			m.onModuleRevised(ctx, e)
+		default:
+			if cat, id, ok := projections.StreamID(ev.Stream); ok && cat == "journey" && handles(ev.Data) {
+				m.toJourney(ctx, id, at(ev), ev.Data)
+			} else {
+				return false
+			}
 		}
-	}
-	m.cp.Done(ev)
-	return nil
+		return true
+	})
 }
 
 // at returns when a journey event happened: its At, or when it was

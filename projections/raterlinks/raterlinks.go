@@ -77,25 +77,19 @@ func (m *ReadModel) Unknown() uint64 {
 func (m *ReadModel) Handle(ctx context.Context, ev projections.Event) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	fresh, err := m.cp.Check(ev)
-	if err != nil {
-		return fmt.Errorf("%s: handle event: %w", Name, err)
-	}
-	if !fresh {
-		return nil
-	}
-	switch e := ev.Data.(type) {
-	case feedback.RaterLinkIssued:
-		m.onRaterLinkIssued(ctx, e)
-	case feedback.RaterRejected:
-		m.onRaterRejected(ctx, e)
-	case feedback.RoundClosed:
-		m.onRoundClosed(ctx, e)
-	default:
-		m.cp.Skip(ev)
-	}
-	m.cp.Done(ev)
-	return nil
+	return m.cp.Apply(Name, ev, func() bool {
+		switch e := ev.Data.(type) {
+		case feedback.RaterLinkIssued:
+			m.onRaterLinkIssued(ctx, e)
+		case feedback.RaterRejected:
+			m.onRaterRejected(ctx, e)
+		case feedback.RoundClosed:
+			m.onRoundClosed(ctx, e)
+		default:
+			return false
+		}
+		return true
+	})
 }
 
 func (m *ReadModel) onRaterLinkIssued(_ context.Context, e feedback.RaterLinkIssued) {
