@@ -13,6 +13,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 )
@@ -31,19 +32,25 @@ type Engine struct {
 	stopped chan struct{} // closed when the committer has exited
 	wg      sync.WaitGroup
 
-	mu       sync.RWMutex
-	segs     []*segment // all segments; the last one is written to
-	entries  []entry    // $all, in commit order
-	streams  map[string]*streamState
-	names    []*streamState // stream index -> state
-	types    []string       // event-type index -> name
-	typeIdx  map[string]uint32
-	ids      map[[16]byte]uint32 // event id -> global index (idempotency)
-	changed  chan struct{}       // closed and replaced on every commit
-	failed   error               // set on fail-stop (fsync failed)
-	wbuf     []byte              // the committer's batch buffer, reused between batches
-	closed   bool
-	recovery RecoveryReport
+	mu      sync.RWMutex
+	segs    []*segment // all segments; the last one is written to
+	entries []entry    // $all, in commit order
+	streams map[string]*streamState
+	names   []*streamState // stream index -> state
+	types   []string       // event-type index -> name
+	typeIdx map[string]uint32
+	ids     map[[16]byte]uint32 // event id -> global index (idempotency)
+	changed chan struct{}       // closed and replaced on every commit
+	failed  error               // set on fail-stop (fsync failed)
+	wbuf    []byte              // the committer's batch buffer, reused between batches
+	closed  bool
+
+	syncer *datasyncer // used by the committer only
+	// appending counts appends being received or served by the gRPC
+	// service; the committer compares it with its batch to know whether
+	// anything else needs the CPU while it waits for the disk.
+	appending atomic.Int64
+	recovery  RecoveryReport
 }
 
 // Options tunes an Engine. The zero value gives production defaults.
@@ -60,7 +67,7 @@ type Options struct {
 	Logger *slog.Logger
 
 	// syncFile and writeFile replace fdatasync and the write call in fault
-	// injection tests.
+	// injection tests (syncFile nil: the datasyncer).
 	syncFile  func(f *os.File) error
 	writeFile func(f *os.File, b []byte, off int64) (int, error)
 }
@@ -77,9 +84,6 @@ func (o *Options) setDefaults() {
 	}
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)
-	}
-	if o.syncFile == nil {
-		o.syncFile = func(f *os.File) error { return syscall.Fdatasync(int(f.Fd())) }
 	}
 	if o.writeFile == nil {
 		o.writeFile = func(f *os.File, b []byte, off int64) (int, error) { return f.WriteAt(b, off) }
@@ -249,6 +253,10 @@ func OpenEngine(dir string, opts Options) (*Engine, error) {
 		typeIdx: make(map[string]uint32),
 		ids:     make(map[[16]byte]uint32),
 		changed: make(chan struct{}),
+		syncer:  newDatasyncer(),
+	}
+	if ok, why := e.syncer.Async(); !ok {
+		e.log.Info("group commits wait for fdatasync in place", "reason", why)
 	}
 	if err := e.recover(); err != nil {
 		_ = e.closeFiles() // the recovery error is the one to report
@@ -509,6 +517,7 @@ func (e *Engine) stop() {
 }
 
 func (e *Engine) closeFiles() error {
+	e.syncer.close()
 	var first error
 	for _, s := range e.segs {
 		if s.f != nil {
@@ -782,7 +791,10 @@ func (e *Engine) commitBatch(batch []*commitReq) {
 
 	if len(buf) > 0 {
 		var err error
-		seg, err = e.writeDurably(seg, buf)
+		// Appends beyond this batch's own are being received: let them
+		// have the CPU while this batch is on its way to disk.
+		async := e.appending.Load() > int64(len(batch))
+		seg, err = e.writeDurably(seg, buf, async)
 		if err != nil {
 			for i := range results {
 				if results[i].start >= 0 {
@@ -856,7 +868,7 @@ func mainEventOffset(p commitPart) int {
 
 // writeDurably writes buf at the end of the current segment (rolling to a
 // new one when full) and fdatasyncs it. It returns the segment written to.
-func (e *Engine) writeDurably(seg *segment, buf []byte) (*segment, error) {
+func (e *Engine) writeDurably(seg *segment, buf []byte, async bool) (*segment, error) {
 	if seg.size > segmentHeaderSize && seg.size+int64(len(buf)) > e.opts.SegmentSize {
 		next, err := e.roll(seg)
 		if err != nil {
@@ -867,7 +879,7 @@ func (e *Engine) writeDurably(seg *segment, buf []byte) (*segment, error) {
 	if _, err := e.opts.writeFile(seg.f, buf, seg.size); err != nil {
 		return seg, e.classifyWriteError(seg, err)
 	}
-	if err := e.opts.syncFile(seg.f); err != nil {
+	if err := e.syncData(seg.f, async); err != nil {
 		// After a failed fsync the kernel may have dropped the dirty pages:
 		// nothing written since the last good sync can be trusted, and no
 		// later write may be acknowledged. Fail-stop. The unacknowledged
@@ -882,6 +894,14 @@ func (e *Engine) writeDurably(seg *segment, buf []byte) (*segment, error) {
 	}
 	seg.size += int64(len(buf))
 	return seg, nil
+}
+
+// syncData makes the data written to f durable.
+func (e *Engine) syncData(f *os.File, async bool) error {
+	if e.opts.syncFile != nil {
+		return e.opts.syncFile(f)
+	}
+	return e.syncer.sync(f, async)
 }
 
 // classifyWriteError turns a write failure into ErrDiskFull (the partial

@@ -167,6 +167,8 @@ func expectedFromAppend(o *streams.AppendReq_Options) (Expected, error) {
 // the request stream to its end before answering, so the client sees the
 // status and trailers rather than a bare EOF from Send.
 func (s *streamsService) Append(stream streams.Streams_AppendServer) error {
+	s.engine.appending.Add(1)
+	defer s.engine.appending.Add(-1)
 	setTrailer := stream.SetTrailer
 	first, err := stream.Recv()
 	if err != nil {
