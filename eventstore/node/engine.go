@@ -45,7 +45,8 @@ type Engine struct {
 	wbuf    []byte              // the committer's batch buffer, reused between batches
 	closed  bool
 
-	syncer *datasyncer // used by the committer only
+	syncer     *datasyncer // used by the committer only
+	noPrealloc bool        // the file system refused fallocate (committer only)
 	// appending counts appends being received or served by the gRPC
 	// service; the committer compares it with its batch to know whether
 	// anything else needs the CPU while it waits for the disk.
@@ -296,12 +297,11 @@ func (e *Engine) recover() error {
 		}
 		s.size = res.validEnd
 		if res.torn {
-			aside, err := preserveTornTail(s, res.validEnd)
+			aside, err := preserveTornTail(s, res.validEnd, res.tornEnd)
 			if err != nil {
 				return fmt.Errorf("save torn tail of %s: %w", filepath.Base(s.path), err)
 			}
-			st, _ := os.Stat(s.path)
-			rep.TornBytes = st.Size() - res.validEnd
+			rep.TornBytes = res.tornEnd - res.validEnd
 			rep.TornSavedAs = filepath.Base(aside)
 			if err := os.Truncate(s.path, res.validEnd); err != nil {
 				return fmt.Errorf("truncate torn tail of %s: %w", filepath.Base(s.path), err)
@@ -336,6 +336,12 @@ func (e *Engine) recover() error {
 		}
 		s.f = f
 	}
+	last := segs[len(segs)-1]
+	st, err := last.f.Stat()
+	if err != nil {
+		return fmt.Errorf("stat segment: %w", err)
+	}
+	last.alloc = st.Size()
 	e.segs = segs
 	return nil
 }
@@ -521,6 +527,7 @@ func (e *Engine) closeFiles() error {
 	var first error
 	for _, s := range e.segs {
 		if s.f != nil {
+			seal(s)
 			if err := s.f.Close(); err != nil && first == nil {
 				first = err
 			}
@@ -876,16 +883,22 @@ func (e *Engine) writeDurably(seg *segment, buf []byte, async bool) (*segment, e
 		}
 		seg = next
 	}
-	if _, err := e.opts.writeFile(seg.f, buf, seg.size); err != nil {
-		return seg, e.classifyWriteError(seg, err)
+	err := e.preallocate(seg, int64(len(buf)))
+	if err == nil {
+		if _, werr := e.opts.writeFile(seg.f, buf, seg.size); werr != nil {
+			return seg, e.classifyWriteError(seg, werr)
+		}
+		err = e.syncData(seg.f, async)
 	}
-	if err := e.syncData(seg.f, async); err != nil {
+	if err != nil {
 		// After a failed fsync the kernel may have dropped the dirty pages:
 		// nothing written since the last good sync can be trusted, and no
 		// later write may be acknowledged. Fail-stop. The unacknowledged
 		// bytes are cut off again (best effort) so that a restart does not
 		// resurrect a write whose caller was told it failed.
-		_ = seg.f.Truncate(seg.size)
+		if seg.f.Truncate(seg.size) == nil {
+			seg.alloc = seg.size
+		}
 		e.mu.Lock()
 		e.failed = err
 		e.mu.Unlock()
@@ -909,6 +922,7 @@ func (e *Engine) syncData(f *os.File, async bool) error {
 func (e *Engine) classifyWriteError(seg *segment, err error) error {
 	if errors.Is(err, syscall.ENOSPC) || errors.Is(err, syscall.EDQUOT) {
 		if terr := seg.f.Truncate(seg.size); terr == nil {
+			seg.alloc = seg.size
 			e.log.Warn("append refused: data volume full", "file", filepath.Base(seg.path))
 			return ErrDiskFull
 		}
@@ -920,6 +934,48 @@ func (e *Engine) classifyWriteError(seg *segment, err error) error {
 	return ErrStopped
 }
 
+// preallocationStep is how far ahead of its end the segment being written
+// is allocated (at most to the segment size).
+const preallocationStep = 64 << 20
+
+// preallocate makes sure the n bytes about to be written at seg's end fall
+// inside allocated space, extending the allocation by a step if not, and
+// makes the new allocation durable at once. Writing into allocated blocks
+// inside the file's size lets most fdatasyncs flush only data, without a
+// journal commit for a new size or new blocks (on ext4 measured 1.2-1.3x
+// faster for 1 KiB writes; docs/benchmarks.md). It is only an optimisation:
+// if the file system cannot, or the disk is full, the write extends the file
+// as before and reports its own error. Only a failed fdatasync is an error.
+func (e *Engine) preallocate(seg *segment, n int64) error {
+	from := max(seg.alloc, seg.size)
+	if e.noPrealloc || seg.size+n <= from {
+		return nil
+	}
+	end := min((seg.size+n+preallocationStep-1)/preallocationStep*preallocationStep, e.opts.SegmentSize)
+	if end < seg.size+n {
+		return nil // a commit larger than the rest of the segment
+	}
+	err := syscall.Fallocate(int(seg.f.Fd()), 0, from, end-from)
+	switch {
+	case err == nil:
+		seg.alloc = end
+		return e.syncData(seg.f, false)
+	case errors.Is(err, syscall.EOPNOTSUPP) || errors.Is(err, syscall.ENOSYS):
+		e.noPrealloc = true
+		e.log.Info("the file system cannot preallocate; segments grow with each write", "err", err)
+	}
+	return nil
+}
+
+// seal cuts a segment's preallocated zeros off once nothing more will be
+// written to it, so a finished segment is exactly its records. Best effort:
+// recovery reads zeros after the last record as the end anyway.
+func seal(seg *segment) {
+	if seg.alloc > seg.size && seg.f.Truncate(seg.size) == nil {
+		seg.alloc = seg.size
+	}
+}
+
 func (e *Engine) roll(seg *segment) (*segment, error) {
 	next, err := createSegment(e.dir, seg.base+seg.size)
 	if err != nil {
@@ -929,7 +985,9 @@ func (e *Engine) roll(seg *segment) (*segment, error) {
 	if err != nil {
 		return nil, err
 	}
+	seal(seg)
 	next.f = f
+	next.alloc = next.size
 	e.mu.Lock()
 	e.segs = append(e.segs, next)
 	e.mu.Unlock()

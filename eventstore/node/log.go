@@ -21,6 +21,11 @@ import (
 // A record is [u32 payload length][u32 CRC32C of payload][payload]. One record
 // holds one whole commit (an append, a delete, a tombstone), so a commit is
 // all-or-nothing on disk: a torn record is simply not there after recovery.
+//
+// The segment being written is preallocated ahead of its end (fallocate), so
+// that an fdatasync rarely has to commit file-system metadata along with the
+// data. Beyond the log's end such a file reads as zeros; a record never has
+// length zero, so a zero header followed by nothing but zeros is the end.
 
 const (
 	segmentMagic      = "LPLOG001"
@@ -53,6 +58,9 @@ type segment struct {
 	path string
 	f    *os.File
 	size int64 // bytes in the file that belong to the log
+	// alloc is the file's size on disk, size plus the preallocated zeros
+	// (the segment being written only).
+	alloc int64
 }
 
 func segmentName(base int64) string {
@@ -90,6 +98,7 @@ type recordVisitor func(pos int64, payload []byte) error
 type scanResult struct {
 	validEnd int64 // file offset just past the last valid record
 	torn     bool  // bytes after validEnd form an incomplete final record
+	tornEnd  int64 // if torn: the end of those bytes (zeros after it are preallocation)
 }
 
 // scanSegment reads every record of one segment, verifying framing and
@@ -113,12 +122,22 @@ func scanSegment(s *segment, last bool, visit recordVisitor) (scanResult, error)
 	// damaged decides between a torn tail and corruption at off.
 	damaged := func(off int64, reason string) (scanResult, error) {
 		if last {
-			found, err := intactRecordAfter(f, off, size)
+			end, err := dataEnd(f, off, size)
+			if err != nil {
+				return scanResult{}, fmt.Errorf("read segment %s after %d: %w", name, off, err)
+			}
+			found, err := intactRecordAfter(f, off, end, size)
 			if err != nil {
 				return scanResult{}, fmt.Errorf("read segment %s after %d: %w", name, off, err)
 			}
 			if !found {
-				return scanResult{validEnd: off, torn: true}, nil
+				// The torn bytes end at the last non-zero byte: zeros after
+				// it are preallocated space, or pages never written. Less
+				// than a record header, or nothing but zeros, is all tail.
+				if end <= off || size-off < recordHeaderSize {
+					end = size
+				}
+				return scanResult{validEnd: off, torn: true, tornEnd: end}, nil
 			}
 		}
 		return scanResult{}, &CorruptionError{File: name, Offset: off, Reason: reason}
@@ -145,6 +164,16 @@ func scanSegment(s *segment, last bool, visit recordVisitor) (scanResult, error)
 		}
 		n := int64(binary.LittleEndian.Uint32(hdr[0:4]))
 		sum := binary.LittleEndian.Uint32(hdr[4:8])
+		if n == 0 && sum == 0 {
+			// Preallocated space, if only zeros follow: the end of the log.
+			end, err := dataEnd(f, off, size)
+			if err != nil {
+				return scanResult{}, fmt.Errorf("read segment %s after %d: %w", name, off, err)
+			}
+			if end == off {
+				return scanResult{validEnd: off}, nil
+			}
+		}
 		if n == 0 || n > maxRecordSize {
 			return damaged(off, fmt.Sprintf("impossible record length %d", n))
 		}
@@ -169,15 +198,37 @@ func scanSegment(s *segment, last bool, visit recordVisitor) (scanResult, error)
 	return scanResult{validEnd: off}, nil
 }
 
+// dataEnd returns the offset just past the last non-zero byte of f in
+// [from, size), or from if that range holds only zeros.
+func dataEnd(f *os.File, from, size int64) (int64, error) {
+	const chunk = 1 << 20
+	buf := make([]byte, chunk)
+	for end := size; end > from; {
+		start := max(from, end-chunk)
+		b := buf[:end-start]
+		if _, err := f.ReadAt(b, start); err != nil && !errors.Is(err, io.EOF) {
+			return 0, err
+		}
+		for i := len(b) - 1; i >= 0; i-- {
+			if b[i] != 0 {
+				return start + int64(i) + 1, nil
+			}
+		}
+		end = start
+	}
+	return from, nil
+}
+
 // intactRecordAfter reports whether an intact record (plausible length,
 // commit kind, matching checksum) starts anywhere after the damaged record
-// at from. If one does, the damage is not an unfinished final write but
-// corruption of data that was already durable.
-func intactRecordAfter(f *os.File, from, size int64) (bool, error) {
+// at from and before to (past which the file holds only zeros, up to size).
+// If one does, the damage is not an unfinished final write but corruption of
+// data that was already durable.
+func intactRecordAfter(f *os.File, from, to, size int64) (bool, error) {
 	const window = 1 << 20
 	buf := make([]byte, window+recordHeaderSize+1)
 	var payload []byte
-	for start := from + 1; start+recordHeaderSize < size; start += window {
+	for start := from + 1; start+recordHeaderSize < size && start < to; start += window {
 		n := int64(len(buf))
 		if size-start < n {
 			n = size - start
@@ -185,7 +236,7 @@ func intactRecordAfter(f *os.File, from, size int64) (bool, error) {
 		if _, err := f.ReadAt(buf[:n], start); err != nil && !errors.Is(err, io.EOF) {
 			return false, err
 		}
-		for i := int64(0); i < window && i+recordHeaderSize < n; i++ {
+		for i := int64(0); i < window && i+recordHeaderSize < n && start+i < to; i++ {
 			at := start + i
 			length := int64(binary.LittleEndian.Uint32(buf[i:]))
 			if length < 3 || length > maxRecordSize || at+recordHeaderSize+length > size || buf[i+recordHeaderSize] != recordCommit {
@@ -237,19 +288,15 @@ func (b *bufferedReader) Read(p []byte) (int, error) {
 	return n, nil
 }
 
-// preserveTornTail copies the bytes of a torn tail aside before the segment is
+// preserveTornTail copies the bytes [from, to) of a torn tail aside before the segment is
 // truncated, so nothing that was ever on disk is destroyed by recovery.
-func preserveTornTail(s *segment, from int64) (string, error) {
+func preserveTornTail(s *segment, from, to int64) (string, error) {
 	f, err := os.Open(s.path)
 	if err != nil {
 		return "", err
 	}
 	defer func() { _ = f.Close() }() // opened read-only
-	st, err := f.Stat()
-	if err != nil {
-		return "", err
-	}
-	if st.Size() <= from {
+	if to <= from {
 		return "", nil
 	}
 	aside := fmt.Sprintf("%s.torn-%d", s.path, from)
@@ -257,7 +304,7 @@ func preserveTornTail(s *segment, from int64) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	if _, err := io.Copy(out, io.NewSectionReader(f, from, st.Size()-from)); err != nil {
+	if _, err := io.Copy(out, io.NewSectionReader(f, from, to-from)); err != nil {
 		_ = out.Close()
 		return "", err
 	}

@@ -333,12 +333,19 @@ func TestStorageTornTail(t *testing.T) {
 		content []byte // the whole segment file
 		keep    []storedEvent
 		validTo int64
+		clean   bool // no torn tail: zeros after the records are preallocated space
 	}
 	var cases []tornCase
 	for _, k := range []int64{1, 3, 4, 7, 8, 9, 20, lastRec.size / 2, lastRec.size - 1} {
 		cases = append(cases, tornCase{
 			name: fmt.Sprintf("last record cut after %d of %d bytes", k, lastRec.size), content: orig[:lastRec.off+k],
 			keep: kept, validTo: lastRec.off,
+		}, tornCase{
+			// A crash in a preallocated segment: the rest of the record
+			// reads as zeros.
+			name:    fmt.Sprintf("last record cut after %d of %d bytes, zeros after", k, lastRec.size),
+			content: append(append([]byte(nil), orig[:lastRec.off+k]...), make([]byte, 1<<16)...),
+			keep:    kept, validTo: lastRec.off,
 		})
 	}
 	garbage := make([]byte, 300)
@@ -350,17 +357,18 @@ func TestStorageTornTail(t *testing.T) {
 	// A header claiming a 1 MiB record.
 	hugeHeader := []byte{0, 0, 16, 0, 1, 2, 3, 4, 1, 0, 0}
 	cases = append(cases,
-		tornCase{"zeros after the last record", append(append([]byte(nil), orig...), make([]byte, 4096)...), want, int64(len(orig))},
-		tornCase{"random garbage after the last record", append(append([]byte(nil), orig...), garbage...), want, int64(len(orig))},
-		tornCase{"a header promising more than was written", append(append([]byte(nil), orig...), hugeHeader...), want, int64(len(orig))},
-		tornCase{"a partial header after the last record", append(append([]byte(nil), orig...), 1, 2, 3), want, int64(len(orig))},
+		tornCase{"zeros after the last record", append(append([]byte(nil), orig...), make([]byte, 4096)...), want, int64(len(orig)), true},
+		tornCase{"random garbage after the last record", append(append([]byte(nil), orig...), garbage...), want, int64(len(orig)), false},
+		tornCase{"random garbage and preallocated zeros after the last record", append(append(append([]byte(nil), orig...), garbage...), make([]byte, 1<<16)...), want, int64(len(orig)), false},
+		tornCase{"a header promising more than was written", append(append([]byte(nil), orig...), hugeHeader...), want, int64(len(orig)), false},
+		tornCase{"a partial header after the last record", append(append([]byte(nil), orig...), 1, 2, 3), want, int64(len(orig)), false},
 		// A damaged final record cannot be told from an unfinished write: an
 		// ack waits for its fdatasync, so it is treated as torn.
 		tornCase{"a bit flip in the final record", func() []byte {
 			b := append([]byte(nil), orig...)
 			b[lastRec.off+lastRec.size-5] ^= 0x10
 			return b
-		}(), kept, lastRec.off},
+		}(), kept, lastRec.off, false},
 	)
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -376,14 +384,32 @@ func TestStorageTornTail(t *testing.T) {
 			if err := e.Close(); err != nil {
 				t.Fatal(err)
 			}
-			torn := int64(len(tc.content)) - tc.validTo
+			if tc.clean {
+				if rep.TornBytes != 0 || rep.TornSavedAs != "" {
+					t.Fatalf("zeros after the last record reported as torn: %+v", rep)
+				}
+				if got := fileBytes(t, path); !bytes.Equal(got, tc.content[:tc.validTo]) {
+					t.Fatalf("segment is %d bytes after recovery and close, want the %d bytes of records", len(got), tc.validTo)
+				}
+				reopenAndAppend(t, dir, tc.keep)
+				return
+			}
+			// Torn bytes end at the last non-zero byte (zeros after it are
+			// preallocated space), unless there is less than a header.
+			tail := tc.content[tc.validTo:]
+			if len(tail) >= recordHeaderSize {
+				if trimmed := bytes.TrimRight(tail, "\x00"); len(trimmed) > 0 {
+					tail = trimmed
+				}
+			}
+			torn := int64(len(tail))
 			if rep.TornBytes != torn {
 				t.Fatalf("TornBytes = %d, want %d", rep.TornBytes, torn)
 			}
 			if rep.TornSavedAs == "" {
 				t.Fatal("TornSavedAs is empty")
 			}
-			if saved := fileBytes(t, filepath.Join(dir, rep.TornSavedAs)); !bytes.Equal(saved, tc.content[tc.validTo:]) {
+			if saved := fileBytes(t, filepath.Join(dir, rep.TornSavedAs)); !bytes.Equal(saved, tail) {
 				t.Fatalf("%s holds %d bytes, not the %d torn bytes", rep.TornSavedAs, len(saved), torn)
 			}
 			if got := fileBytes(t, path); !bytes.Equal(got, tc.content[:tc.validTo]) {
@@ -421,36 +447,107 @@ func TestStorageBitFlipBeforeTail(t *testing.T) {
 		{"length of a middle record, impossible", mid, 3, 7},
 		{"record kind of the first record", 0, recordHeaderSize, 1},
 	}
-	for _, fc := range flips {
-		t.Run(fc.name, func(t *testing.T) {
-			dir := copyDir(t, src)
-			path := filepath.Join(dir, filepath.Base(seg))
-			flipBit(t, path, spans[fc.rec].off+fc.at, fc.bit)
-			before := fileBytes(t, path)
-			e, err := OpenEngine(dir, Options{})
-			if err == nil {
-				rep := e.Recovery()
-				_ = e.Close()
-				t.Fatalf("open succeeded on a corrupt log (recovery %+v)", rep)
+	for _, prealloc := range []bool{false, true} {
+		for _, fc := range flips {
+			name := fc.name
+			if prealloc {
+				name += ", preallocated zeros after the log"
 			}
-			var ce *CorruptionError
-			if !errors.As(err, &ce) {
-				t.Fatalf("open: %v, want a *CorruptionError", err)
-			}
-			if ce.File != filepath.Base(seg) || ce.Offset != spans[fc.rec].off {
-				t.Fatalf("corruption reported in %s at %d, want %s at %d (%v)", ce.File, ce.Offset, filepath.Base(seg), spans[fc.rec].off, err)
-			}
-			if !strings.Contains(err.Error(), filepath.Base(seg)) || !strings.Contains(err.Error(), fmt.Sprint(spans[fc.rec].off)) {
-				t.Fatalf("error %q does not name file and offset", err)
-			}
-			if after := fileBytes(t, path); !bytes.Equal(before, after) {
-				t.Fatal("a refused open modified the segment")
-			}
-			if saved, _ := filepath.Glob(filepath.Join(dir, "*.torn-*")); len(saved) > 0 {
-				t.Fatalf("a refused open saved torn bytes: %v", saved)
-			}
-		})
+			t.Run(name, func(t *testing.T) {
+				dir := copyDir(t, src)
+				path := filepath.Join(dir, filepath.Base(seg))
+				flipBit(t, path, spans[fc.rec].off+fc.at, fc.bit)
+				if prealloc {
+					writeBytes(t, path, append(fileBytes(t, path), make([]byte, 1<<16)...))
+				}
+				assertCorruptionRefused(t, dir, path, spans[fc.rec].off)
+			})
+		}
 	}
+}
+
+// assertCorruptionRefused opens dir and expects a refusal naming the
+// segment at path and the offset, with nothing changed or saved aside.
+func assertCorruptionRefused(t *testing.T, dir, path string, off int64) {
+	t.Helper()
+	before := fileBytes(t, path)
+	e, err := OpenEngine(dir, Options{})
+	if err == nil {
+		rep := e.Recovery()
+		_ = e.Close()
+		t.Fatalf("open succeeded on a corrupt log (recovery %+v)", rep)
+	}
+	var ce *CorruptionError
+	if !errors.As(err, &ce) {
+		t.Fatalf("open: %v, want a *CorruptionError", err)
+	}
+	name := filepath.Base(path)
+	if ce.File != name || ce.Offset != off {
+		t.Fatalf("corruption reported in %s at %d, want %s at %d (%v)", ce.File, ce.Offset, name, off, err)
+	}
+	if !strings.Contains(err.Error(), name) || !strings.Contains(err.Error(), fmt.Sprint(off)) {
+		t.Fatalf("error %q does not name file and offset", err)
+	}
+	if after := fileBytes(t, path); !bytes.Equal(before, after) {
+		t.Fatal("a refused open modified the segment")
+	}
+	if saved, _ := filepath.Glob(filepath.Join(dir, "*.torn-*")); len(saved) > 0 {
+		t.Fatalf("a refused open saved torn bytes: %v", saved)
+	}
+}
+
+// The segment being written is preallocated while the node runs and cut to
+// its records when it stops; a crash leaves the zeros, in the last segment or
+// (between a roll and the cut) in an earlier one, and neither is damage.
+func TestStoragePreallocation(t *testing.T) {
+	dir := t.TempDir()
+	e := openTestEngine(t, dir, Options{})
+	want := populate(t, e, 12, 200)
+	seg := segmentFiles(t, dir)[0]
+	size := logSize(e)
+	if got := int64(len(fileBytes(t, seg))); got <= size {
+		t.Fatalf("segment being written is %d bytes for a log of %d: not preallocated", got, size)
+	}
+	crashed := copyDir(t, dir) // as a crash would leave it: zeros after the log
+	if err := e.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if got := int64(len(fileBytes(t, seg))); got != size {
+		t.Fatalf("segment is %d bytes after close, want its %d bytes of records", got, size)
+	}
+	c := openTestEngine(t, crashed, Options{})
+	if rep := c.Recovery(); rep.TornBytes != 0 || rep.TornSavedAs != "" {
+		t.Fatalf("preallocated zeros recovered as a torn tail: %+v", rep)
+	}
+	assertLog(t, c, want)
+	reopenAndAppendAfterClose(t, c, crashed, want)
+	if rep, err := Verify(crashed); err != nil || !rep.OK() {
+		t.Fatalf("verify: %v %+v", err, rep)
+	}
+
+	t.Run("zeros after an earlier segment", func(t *testing.T) {
+		src, want := buildDir(t, Options{SegmentSize: 4096}, 40, 300)
+		segs := segmentFiles(t, src)
+		if len(segs) < 3 {
+			t.Fatalf("test setup: %d segments", len(segs))
+		}
+		mid := segs[len(segs)/2]
+		writeBytes(t, mid, append(fileBytes(t, mid), make([]byte, 8192)...))
+		if rep, err := Verify(src); err != nil || !rep.OK() || rep.Events != len(want) {
+			t.Fatalf("verify: %v %+v", err, rep)
+		}
+		e := openTestEngine(t, src, Options{SegmentSize: 4096})
+		assertLog(t, e, want)
+	})
+
+	t.Run("a flipped bit in an earlier record of a preallocated segment", func(t *testing.T) {
+		src := copyDir(t, crashed)
+		path := filepath.Join(src, filepath.Base(seg))
+		spans := recordSpans(t, path)
+		flipBit(t, path, spans[1].off+recordHeaderSize+3, 2)
+		writeBytes(t, path, append(fileBytes(t, path), make([]byte, 1<<16)...))
+		assertCorruptionRefused(t, src, path, spans[1].off)
+	})
 }
 
 func TestStorageSegmentHeaderBitFlip(t *testing.T) {
@@ -594,6 +691,15 @@ func TestStorageDamageAcrossSegments(t *testing.T) {
 	})
 }
 
+// logSize is the size of the log in the segment being written, without its
+// preallocated zeros. The committer wrote it before acknowledging the
+// caller's last append.
+func logSize(e *Engine) int64 {
+	e.mu.RLock()
+	defer e.mu.RUnlock()
+	return e.segs[len(e.segs)-1].size
+}
+
 func segmentBase(path string) (int64, error) {
 	var base int64
 	_, err := fmt.Sscanf(filepath.Base(path), segmentPrefix+"%d"+segmentSuffix, &base)
@@ -618,7 +724,7 @@ func TestStorageFailedFsyncStopsWrites(t *testing.T) {
 	defer func() { _ = e.Close() }()
 	want := populate(t, e, 8, 100)
 	seg := segmentFiles(t, dir)[0]
-	sizeBefore := int64(len(fileBytes(t, seg)))
+	sizeBefore := logSize(e)
 
 	failing.Store(true)
 	last := want[len(want)-1]
@@ -695,7 +801,7 @@ func TestStorageDiskFull(t *testing.T) {
 	defer func() { _ = e.Close() }()
 	want := populate(t, e, 8, 100)
 	seg := segmentFiles(t, dir)[0]
-	sizeBefore := int64(len(fileBytes(t, seg)))
+	sizeBefore := logSize(e)
 	last := map[string]int64{}
 	for _, ev := range want {
 		last[ev.stream] = int64(ev.rev)

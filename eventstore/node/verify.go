@@ -162,11 +162,7 @@ func Verify(dir string) (VerifyReport, error) {
 			rep.Bytes += res.validEnd - segmentHeaderSize
 		}
 		if res.torn {
-			st, err := os.Stat(s.path)
-			if err != nil {
-				return rep, fmt.Errorf("verify %s: %w", name, err)
-			}
-			rep.TornTail = &TornTail{File: name, Offset: res.validEnd, Bytes: st.Size() - res.validEnd}
+			rep.TornTail = &TornTail{File: name, Offset: res.validEnd, Bytes: res.tornEnd - res.validEnd}
 		}
 		prevEnd = s.base + res.validEnd
 	}
