@@ -12,6 +12,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"strings"
 	"syscall"
@@ -115,6 +116,13 @@ func Start(ctx context.Context, cfg Config) (*Node, error) {
 		grpc.KeepaliveParams(keepalive.ServerParameters{Time: 30 * time.Second, Timeout: 10 * time.Second}),
 		grpc.MaxRecvMsgSize(cfg.MaxAppendSize+1<<20),
 		grpc.MaxSendMsgSize(cfg.MaxAppendSize+1<<20),
+		// Calls run on a pool of goroutines whose stacks have already grown
+		// (grpc-go starts a goroutine per call otherwise, and falls back to
+		// that when every worker is busy, so a long subscription never
+		// blocks another call). Measured: 1 writer 662 -> 579 µs per
+		// append, 64 writers 12.3k -> 13.6k appends/s (medians of 5
+		// alternating runs, docs/benchmarks.md).
+		grpc.NumStreamWorkers(uint32(runtime.GOMAXPROCS(0))),
 	)
 	streams.RegisterStreamsServer(n.server, &streamsService{engine: n.engine, log: cfg.Logger, maxAppend: cfg.MaxAppendSize})
 	persistent.RegisterPersistentSubscriptionsServer(n.server, n.persistent)
