@@ -509,6 +509,9 @@ func TestStoragePreallocation(t *testing.T) {
 		t.Fatalf("segment being written is %d bytes for a log of %d: not preallocated", got, size)
 	}
 	crashed := copyDir(t, dir) // as a crash would leave it: zeros after the log
+	if rep, err := Verify(copyDir(t, crashed)); err != nil || !rep.OK() || rep.TornTail != nil || rep.Events != len(want) {
+		t.Fatalf("verify of a crashed, preallocated directory: %v %+v", err, rep)
+	}
 	if err := e.Close(); err != nil {
 		t.Fatal(err)
 	}
