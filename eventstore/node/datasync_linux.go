@@ -28,6 +28,7 @@ import (
 type datasyncer struct {
 	aio       uintptr  // AIO context; 0 when asynchronous syncs are unavailable
 	event     *os.File // eventfd the kernel signals on completion, read through the poller
+	efd       uint32   // its descriptor: never taken from event.Fd, which would make it blocking
 	why       string   // why asynchronous syncs are unavailable
 	asyncDone uint64   // syncs completed asynchronously (read after the committer stopped)
 }
@@ -80,7 +81,7 @@ func newDatasyncer() *datasyncer {
 	}
 	// A non-blocking descriptor given to os.NewFile is registered with the
 	// runtime poller, so Read parks the goroutine instead of the thread.
-	d.aio, d.event = ctx, os.NewFile(efd, "datasync-eventfd")
+	d.aio, d.efd, d.event = ctx, uint32(efd), os.NewFile(efd, "datasync-eventfd")
 	return d
 }
 
@@ -95,7 +96,7 @@ func (d *datasyncer) sync(f *os.File, async bool) error {
 	if !async || d.aio == 0 {
 		return syscall.Fdatasync(fd)
 	}
-	cb := iocb{opcode: iocbCmdFdsync, fildes: uint32(fd), flags: iocbFlagResfd, resfd: uint32(d.event.Fd())}
+	cb := iocb{opcode: iocbCmdFdsync, fildes: uint32(fd), flags: iocbFlagResfd, resfd: d.efd}
 	list := [1]*iocb{&cb}
 	n, _, errno := syscall.Syscall(syscall.SYS_IO_SUBMIT, d.aio, 1, uintptr(unsafe.Pointer(&list[0]))) //nolint:gosec // G103: the AIO ABI passes pointers
 	runtime.KeepAlive(&cb)

@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
+	"syscall"
 	"testing"
 
 	"github.com/google/uuid"
@@ -32,6 +33,15 @@ func TestDatasyncBothWays(t *testing.T) {
 	}
 	if d.asyncDone != 3 {
 		t.Fatalf("%d syncs completed asynchronously, want 3", d.asyncDone)
+	}
+	// The wait must go through the runtime poller, which needs the eventfd
+	// to stay non-blocking: a blocking read would hold the P again.
+	flags, _, errno := syscall.Syscall(syscall.SYS_FCNTL, uintptr(d.efd), syscall.F_GETFL, 0)
+	if errno != 0 {
+		t.Fatal(errno)
+	}
+	if flags&syscall.O_NONBLOCK == 0 {
+		t.Fatal("the completion eventfd became blocking: waiting for the disk holds a P")
 	}
 }
 
