@@ -28,7 +28,6 @@ import (
 	"github.com/google/uuid"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/credentials/insecure"
-	"google.golang.org/grpc/keepalive"
 )
 
 // Benchmarks of the node through the official client over loopback, with
@@ -731,7 +730,7 @@ func BenchmarkCeilingClientAppendStub(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	srv := grpc.NewServer(grpc.KeepaliveEnforcementPolicy(keepalive.EnforcementPolicy{MinTime: 5 * time.Second, PermitWithoutStream: true}))
+	srv := grpc.NewServer(transportOptions(16 << 20)...)
 	streams.RegisterStreamsServer(srv, stubStreams{})
 	serverfeatures.RegisterServerFeaturesServer(srv, featuresService{})
 	go func() { _ = srv.Serve(lis) }()

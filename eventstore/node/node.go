@@ -107,23 +107,7 @@ func Start(ctx context.Context, cfg Config) (*Node, error) {
 		n.unlock()
 		return nil, err
 	}
-	n.server = grpc.NewServer(
-		grpc.ForceServerCodecV2(codec),
-		// The client pings every 10 s, also with no stream open; grpc-go's
-		// default enforcement (5 min) would answer with GOAWAY and drop every
-		// live subscription.
-		grpc.KeepaliveEnforcementPolicy(keepalive.EnforcementPolicy{MinTime: 5 * time.Second, PermitWithoutStream: true}),
-		grpc.KeepaliveParams(keepalive.ServerParameters{Time: 30 * time.Second, Timeout: 10 * time.Second}),
-		grpc.MaxRecvMsgSize(cfg.MaxAppendSize+1<<20),
-		grpc.MaxSendMsgSize(cfg.MaxAppendSize+1<<20),
-		// Calls run on a pool of goroutines whose stacks have already grown
-		// (grpc-go starts a goroutine per call otherwise, and falls back to
-		// that when every worker is busy, so a long subscription never
-		// blocks another call). Measured: 1 writer 662 -> 579 µs per
-		// append, 64 writers 12.3k -> 13.6k appends/s (medians of 5
-		// alternating runs, docs/benchmarks.md).
-		grpc.NumStreamWorkers(uint32(runtime.GOMAXPROCS(0))),
-	)
+	n.server = grpc.NewServer(append(transportOptions(cfg.MaxAppendSize), grpc.ForceServerCodecV2(codec))...)
 	streams.RegisterStreamsServer(n.server, &streamsService{engine: n.engine, log: cfg.Logger, maxAppend: cfg.MaxAppendSize})
 	persistent.RegisterPersistentSubscriptionsServer(n.server, n.persistent)
 	serverfeatures.RegisterServerFeaturesServer(n.server, featuresService{})
@@ -132,6 +116,28 @@ func Start(ctx context.Context, cfg Config) (*Node, error) {
 	cfg.Logger.Info("event-store node started", "listen", n.Addr(), "events", rep.Events,
 		"segments", rep.Segments, "recovery_ms", rep.Duration.Milliseconds(), "torn_bytes", rep.TornBytes)
 	return n, nil
+}
+
+// transportOptions are the node's gRPC server settings apart from its
+// codec; the benchmarks' stub server uses them too, so that its ceiling is
+// measured on the same transport.
+func transportOptions(maxAppendSize int) []grpc.ServerOption {
+	return []grpc.ServerOption{
+		// The client pings every 10 s, also with no stream open; grpc-go's
+		// default enforcement (5 min) would answer with GOAWAY and drop every
+		// live subscription.
+		grpc.KeepaliveEnforcementPolicy(keepalive.EnforcementPolicy{MinTime: 5 * time.Second, PermitWithoutStream: true}),
+		grpc.KeepaliveParams(keepalive.ServerParameters{Time: 30 * time.Second, Timeout: 10 * time.Second}),
+		grpc.MaxRecvMsgSize(maxAppendSize + 1<<20),
+		grpc.MaxSendMsgSize(maxAppendSize + 1<<20),
+		// Calls run on a pool of goroutines whose stacks have already grown
+		// (grpc-go starts a goroutine per call otherwise, and falls back to
+		// that when every worker is busy, so a long subscription never
+		// blocks another call). Measured: 1 writer 662 -> 579 µs per
+		// append, 64 writers 12.3k -> 13.6k appends/s (medians of 5
+		// alternating runs, docs/benchmarks.md).
+		grpc.NumStreamWorkers(uint32(runtime.GOMAXPROCS(0))),
+	}
 }
 
 // Addr is the address the node listens on (host:port).
