@@ -204,6 +204,34 @@ func TestConformanceAppendIdempotent(t *testing.T) {
 	}
 }
 
+// Idempotency is per stream, as on the real server: event ids that were
+// later written to another stream too still make a retry to the first
+// stream a retry, and the other stream's retries are recognised as well.
+func TestConformanceAppendIdempotentAcrossStreams(t *testing.T) {
+	t.Parallel()
+	n, c := startTestNode(t)
+	a, b := newStreamID("idem-a"), newStreamID("idem-b")
+	evs := jsonEvents("Idem", 0, 2)
+	ra := mustAppend(t, c, a, esdb.NoStream{}, evs...)
+	rb := mustAppend(t, c, b, esdb.NoStream{}, evs...) // the same ids in another stream
+	before := n.Engine().EventCount()
+	for _, tc := range []struct {
+		stream string
+		want   *esdb.WriteResult
+	}{{a, ra}, {b, rb}, {a, ra}} {
+		got := mustAppend(t, c, tc.stream, esdb.NoStream{}, evs...)
+		if *got != *tc.want {
+			t.Fatalf("retry to %s = %+v, want the first result %+v", tc.stream, *got, *tc.want)
+		}
+	}
+	if after := n.Engine().EventCount(); after != before {
+		t.Fatalf("retries wrote %d events", after-before)
+	}
+	for _, s := range []string{a, b} {
+		requireRevs(t, mustReadStream(t, c, s, esdb.ReadStreamOptions{}, 10), revRange(0, 1))
+	}
+}
+
 func TestConformanceAppendZeroEvents(t *testing.T) {
 	t.Parallel()
 	_, c := startTestNode(t)

@@ -10,6 +10,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -39,10 +40,13 @@ type Engine struct {
 	names   []*streamState // stream index -> state
 	types   []string       // event-type index -> name
 	typeIdx map[string]uint32
-	ids     map[[16]byte]uint32 // event id -> global index (idempotency)
-	changed chan struct{}       // closed and replaced on every commit
-	failed  error               // set on fail-stop (fsync failed)
-	wbuf    []byte              // the committer's batch buffer, reused between batches
+	ids     map[[16]byte]uint32 // event id -> global index of its latest write (idempotency)
+	// reused holds, for event ids written more than once (in other
+	// streams, say), the global indexes of the earlier writes.
+	reused  map[[16]byte][]uint32
+	changed chan struct{} // closed and replaced on every commit
+	failed  error         // set on fail-stop (fsync failed)
+	wbuf    []byte        // the committer's batch buffer, reused between batches
 	closed  bool
 
 	syncer     *datasyncer // used by the committer only
@@ -253,6 +257,7 @@ func OpenEngine(dir string, opts Options) (*Engine, error) {
 		streams: make(map[string]*streamState),
 		typeIdx: make(map[string]uint32),
 		ids:     make(map[[16]byte]uint32),
+		reused:  make(map[[16]byte][]uint32),
 		changed: make(chan struct{}),
 		syncer:  newDatasyncer(),
 	}
@@ -400,6 +405,9 @@ func (e *Engine) applyRecord(pos int64, payload []byte) error {
 			}
 		}
 		e.entries = append(e.entries, ent)
+		if prev, ok := e.ids[h.id]; ok {
+			e.reused[h.id] = append(e.reused[h.id], prev)
+		}
 		e.ids[h.id] = g
 		return nil
 	})
@@ -1117,6 +1125,34 @@ func expectationHolds(x Expected, o *overlay) bool {
 	return false
 }
 
+// latestIn returns the global index of the latest write of event id in
+// stream. Caller holds the read lock.
+func (e *Engine) latestIn(id [16]byte, stream uint32) (uint32, bool) {
+	g, ok := e.ids[id]
+	if !ok {
+		return 0, false
+	}
+	if e.entries[g].stream == stream {
+		return g, true
+	}
+	earlier := e.reused[id]
+	for i := len(earlier) - 1; i >= 0; i-- {
+		if e.entries[earlier[i]].stream == stream {
+			return earlier[i], true
+		}
+	}
+	return 0, false
+}
+
+// wroteAt reports whether event id was written at global index g. Caller
+// holds the read lock.
+func (e *Engine) wroteAt(id [16]byte, g uint32) bool {
+	if latest, ok := e.ids[id]; !ok || latest == g {
+		return ok
+	}
+	return slices.Contains(e.reused[id], g)
+}
+
 // idempotent recognises a retry: the same event ids, in order, already
 // written to this stream right after the expected revision (or, with any,
 // anywhere in the stream). It returns the original result.
@@ -1128,8 +1164,8 @@ func (e *Engine) idempotent(req *commitReq) (WriteResult, bool) {
 	if !ok {
 		return WriteResult{}, false
 	}
-	g, ok := e.ids[req.events[0].ID]
-	if !ok || e.entries[g].stream != s.idx || e.entries[g].rev == revTombstone {
+	g, ok := e.latestIn(req.events[0].ID, s.idx)
+	if !ok || e.entries[g].rev == revTombstone {
 		return WriteResult{}, false
 	}
 	firstRev := int64(e.entries[g].rev)
@@ -1153,8 +1189,7 @@ func (e *Engine) idempotent(req *commitReq) (WriteResult, bool) {
 		return WriteResult{}, false
 	}
 	for i := range req.events {
-		gi := s.revs[firstRev+int64(i)]
-		if gi2, ok := e.ids[req.events[i].ID]; !ok || gi2 != gi {
+		if !e.wroteAt(req.events[i].ID, s.revs[firstRev+int64(i)]) {
 			return WriteResult{}, false
 		}
 	}
