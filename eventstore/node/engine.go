@@ -75,6 +75,9 @@ type Options struct {
 	// injection tests (syncFile nil: the datasyncer).
 	syncFile  func(f *os.File) error
 	writeFile func(f *os.File, b []byte, off int64) (int, error)
+	// allocate replaces fallocate in tests of file systems without it and
+	// of full disks.
+	allocate func(f *os.File, off, n int64) error
 }
 
 func (o *Options) setDefaults() {
@@ -92,6 +95,9 @@ func (o *Options) setDefaults() {
 	}
 	if o.writeFile == nil {
 		o.writeFile = func(f *os.File, b []byte, off int64) (int, error) { return f.WriteAt(b, off) }
+	}
+	if o.allocate == nil {
+		o.allocate = func(f *os.File, off, n int64) error { return syscall.Fallocate(int(f.Fd()), 0, off, n) }
 	}
 }
 
@@ -963,7 +969,7 @@ func (e *Engine) preallocate(seg *segment, n int64) error {
 	if end < seg.size+n {
 		return nil // a commit larger than the rest of the segment
 	}
-	err := syscall.Fallocate(int(seg.f.Fd()), 0, from, end-from)
+	err := e.opts.allocate(seg.f, from, end-from)
 	switch {
 	case err == nil:
 		seg.alloc = end

@@ -943,3 +943,42 @@ func TestStorageCloseDuringAppends(t *testing.T) {
 		t.Fatalf("%d acknowledged, %d stored: want the same, more than 0", acked, len(stored))
 	}
 }
+
+// Preallocation is an optimisation only: a file system without fallocate,
+// or a disk too full to allocate ahead, still takes every append, and the
+// log reads back the same after a restart.
+func TestStoragePreallocationRefused(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		err  error
+	}{
+		{"file system without fallocate", syscall.EOPNOTSUPP},
+		{"disk too full to allocate ahead", syscall.ENOSPC},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var calls atomic.Int32
+			opts := Options{SegmentSize: 8192, allocate: func(*os.File, int64, int64) error {
+				calls.Add(1)
+				return tc.err
+			}}
+			dir := t.TempDir()
+			e := openTestEngine(t, dir, opts)
+			want := populate(t, e, 30, 300) // several segments
+			if calls.Load() == 0 {
+				t.Fatal("the engine never tried to preallocate")
+			}
+			if errors.Is(tc.err, syscall.EOPNOTSUPP) && calls.Load() != 1 {
+				t.Fatalf("tried to preallocate %d times on a file system without it, want once", calls.Load())
+			}
+			for _, s := range segmentFiles(t, dir)[:len(segmentFiles(t, dir))-1] {
+				if st, err := os.Stat(s); err != nil || st.Size() > 8192 {
+					t.Fatalf("%s: %v, size %d", s, err, st.Size())
+				}
+			}
+			if got := int64(len(fileBytes(t, segmentFiles(t, dir)[len(segmentFiles(t, dir))-1]))); got != logSize(e) {
+				t.Fatalf("segment being written is %d bytes for a log of %d", got, logSize(e))
+			}
+			reopenAndAppendAfterClose(t, e, dir, want)
+		})
+	}
+}
