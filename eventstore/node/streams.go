@@ -2,7 +2,6 @@ package node
 
 import (
 	"context"
-	"encoding/binary"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -99,26 +98,6 @@ func streamName(id *shared.StreamIdentifier) (string, error) {
 	return string(id.GetStreamName()), nil
 }
 
-func uuidFromProto(u *shared.UUID) ([16]byte, error) {
-	var id [16]byte
-	switch {
-	case u == nil:
-		return id, &InvalidError{Reason: "event id is missing"}
-	case u.GetStructured() != nil:
-		binary.BigEndian.PutUint64(id[:8], uint64(u.GetStructured().GetMostSignificantBits()))
-		binary.BigEndian.PutUint64(id[8:], uint64(u.GetStructured().GetLeastSignificantBits()))
-		return id, nil
-	}
-	s := strings.ReplaceAll(u.GetString_(), "-", "")
-	if len(s) != 32 {
-		return id, &InvalidError{Reason: fmt.Sprintf("event id %q is not a UUID", u.GetString_())}
-	}
-	if _, err := hex.Decode(id[:], []byte(s)); err != nil {
-		return id, &InvalidError{Reason: fmt.Sprintf("event id %q is not a UUID", u.GetString_())}
-	}
-	return id, nil
-}
-
 func formatUUID(id [16]byte) string {
 	var b [36]byte
 	hex.Encode(b[0:8], id[0:4])
@@ -146,20 +125,6 @@ func newEventSender(stream streams.Streams_ReadServer, asString bool) *eventSend
 
 func (s *eventSender) send(ev *Event) error { return s.stream.SendMsg(s.enc.encode(ev)) }
 
-func expectedFromAppend(o *streams.AppendReq_Options) (Expected, error) {
-	switch v := o.GetExpectedStreamRevision().(type) {
-	case *streams.AppendReq_Options_Revision:
-		return Expected{Kind: ExpectRevision, Revision: v.Revision}, nil
-	case *streams.AppendReq_Options_NoStream:
-		return Expected{Kind: ExpectNoStream}, nil
-	case *streams.AppendReq_Options_StreamExists:
-		return Expected{Kind: ExpectStreamExists}, nil
-	case *streams.AppendReq_Options_Any, nil:
-		return Expected{Kind: ExpectAny}, nil
-	}
-	return Expected{}, &InvalidError{Reason: "unknown expected stream revision"}
-}
-
 // ---------------------------------------------------------------------------
 // Append
 
@@ -170,27 +135,23 @@ func (s *streamsService) Append(stream streams.Streams_AppendServer) error {
 	s.engine.appending.Add(1)
 	defer s.engine.appending.Add(-1)
 	setTrailer := stream.SetTrailer
-	first, err := stream.Recv()
-	if err != nil {
+	// Messages are decoded here, not by the generated code (append_wire.go).
+	var msg appendRequest
+	if err := stream.RecvMsg(&msg); err != nil {
 		return err
 	}
-	opts := first.GetOptions()
-	var reqErr error
-	if opts == nil {
+	first, reqErr := decodeAppendReq(msg.b)
+	switch {
+	case reqErr != nil:
+	case !first.options:
 		reqErr = &InvalidError{Reason: "append must start with options"}
-	}
-	name, err := streamName(opts.GetStreamIdentifier())
-	if reqErr == nil && err != nil {
-		reqErr = err
-	}
-	expected, err := expectedFromAppend(opts)
-	if reqErr == nil && err != nil {
-		reqErr = err
+	case len(first.stream) == 0:
+		reqErr = &InvalidError{Reason: "stream identifier is missing"}
 	}
 	var events []ProposedEvent
 	size := 0
 	for {
-		msg, err := stream.Recv()
+		err := stream.RecvMsg(&msg)
 		if errors.Is(err, io.EOF) {
 			break
 		}
@@ -200,18 +161,22 @@ func (s *streamsService) Append(stream streams.Streams_AppendServer) error {
 		if reqErr != nil {
 			continue // keep draining; nothing of this append is stored
 		}
-		pm := msg.GetProposedMessage()
-		if pm == nil {
+		part, err := decodeAppendReq(msg.b)
+		if err != nil {
+			reqErr = err
+			continue
+		}
+		if !part.proposed {
 			reqErr = &InvalidError{Reason: "expected a proposed message"}
 			continue
 		}
-		size += len(pm.GetData()) + len(pm.GetCustomMetadata())
+		size += part.payloadSize
 		if size > s.maxAppend {
 			reqErr = &AppendTooLargeError{Size: size, Limit: s.maxAppend}
 			events = nil
 			continue
 		}
-		ev, err := proposedEvent(pm, len(events))
+		ev, err := part.event(len(events))
 		if err != nil {
 			reqErr = err
 			continue
@@ -226,7 +191,8 @@ func (s *streamsService) Append(stream streams.Streams_AppendServer) error {
 		}
 		return rpcError(setTrailer, reqErr)
 	}
-	res, err := s.engine.Append(stream.Context(), name, expected, events)
+	expected := first.expected
+	res, err := s.engine.Append(stream.Context(), string(first.stream), expected, events)
 	if err != nil {
 		return rpcError(setTrailer, err)
 	}
@@ -234,19 +200,7 @@ func (s *streamsService) Append(stream streams.Streams_AppendServer) error {
 		return stream.SendAndClose(&streams.AppendResp{Result: &streams.AppendResp_WrongExpectedVersion_{
 			WrongExpectedVersion: wrongExpectedVersion(expected, res)}})
 	}
-	success := &streams.AppendResp_Success{}
-	if res.NoStream {
-		success.CurrentRevisionOption = &streams.AppendResp_Success_NoStream{NoStream: &shared.Empty{}}
-	} else {
-		success.CurrentRevisionOption = &streams.AppendResp_Success_CurrentRevision{CurrentRevision: res.Revision}
-	}
-	if res.Position > 0 {
-		success.PositionOption = &streams.AppendResp_Success_Position{Position: &streams.AppendResp_Position{
-			CommitPosition: res.Position, PreparePosition: res.Position}}
-	} else {
-		success.PositionOption = &streams.AppendResp_Success_NoPosition{NoPosition: &shared.Empty{}}
-	}
-	return stream.SendAndClose(&streams.AppendResp{Result: &streams.AppendResp_Success_{Success: success}})
+	return stream.SendMsg(encodeAppendSuccess(res))
 }
 
 type missingMetadataError struct {
@@ -256,23 +210,6 @@ type missingMetadataError struct {
 
 func (e *missingMetadataError) Error() string {
 	return fmt.Sprintf("event %d: required metadata property %q is missing", e.index, e.key)
-}
-
-func proposedEvent(pm *streams.AppendReq_ProposedMessage, i int) (ProposedEvent, error) {
-	id, err := uuidFromProto(pm.GetId())
-	if err != nil {
-		return ProposedEvent{}, err
-	}
-	md := pm.GetMetadata()
-	typ, ok := md["type"]
-	if !ok || typ == "" {
-		return ProposedEvent{}, &missingMetadataError{key: "type", index: i}
-	}
-	ct, ok := md["content-type"]
-	if !ok || ct == "" {
-		return ProposedEvent{}, &missingMetadataError{key: "content-type", index: i}
-	}
-	return ProposedEvent{ID: id, Type: typ, ContentType: ct, CustomMetadata: pm.GetCustomMetadata(), Data: pm.GetData()}, nil
 }
 
 func wrongExpectedVersion(x Expected, res WriteResult) *streams.AppendResp_WrongExpectedVersion {

@@ -24,7 +24,8 @@ import (
 // preEncoded is a message already in protobuf wire format.
 type preEncoded struct{ buf mem.Buffer }
 
-// nodeCodec is the proto codec, except that it sends a *preEncoded as is.
+// nodeCodec is the proto codec, except that it sends a *preEncoded as is
+// and hands an *appendRequest its message undecoded.
 type nodeCodec struct{ proto encoding.CodecV2 }
 
 func newNodeCodec() (nodeCodec, error) {
@@ -42,7 +43,13 @@ func (c nodeCodec) Marshal(v any) (mem.BufferSlice, error) {
 	return c.proto.Marshal(v)
 }
 
-func (c nodeCodec) Unmarshal(data mem.BufferSlice, v any) error { return c.proto.Unmarshal(data, v) }
+func (c nodeCodec) Unmarshal(data mem.BufferSlice, v any) error {
+	if r, ok := v.(*appendRequest); ok {
+		r.b = data.Materialize() //nolint:misspell // grpc's name; the handler's own copy, payloads stay slices of it
+		return nil
+	}
+	return c.proto.Unmarshal(data, v)
+}
 
 func (nodeCodec) Name() string { return "proto" }
 
