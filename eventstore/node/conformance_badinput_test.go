@@ -5,15 +5,19 @@ import (
 	"context"
 	"errors"
 	"io"
+	"strings"
 	"testing"
 
 	"github.com/EventStore/EventStore-Client-Go/v4/esdb"
 	"github.com/EventStore/EventStore-Client-Go/v4/protos/shared"
 	"github.com/EventStore/EventStore-Client-Go/v4/protos/streams"
 	"github.com/google/uuid"
+	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/mem"
 	"google.golang.org/grpc/metadata"
 	"google.golang.org/grpc/status"
+	"google.golang.org/protobuf/proto"
 )
 
 func TestConformanceAppendTooLarge(t *testing.T) {
@@ -144,6 +148,37 @@ func TestConformanceBadAppend(t *testing.T) {
 		}
 	})
 
+	t.Run("malformed message", func(t *testing.T) {
+		t.Parallel()
+		_, conn := rawStreams(t, n)
+		stream := newStreamID("bad")
+		opts, err := proto.Marshal(appendOptions(stream))
+		if err != nil {
+			t.Fatal(err)
+		}
+		desc := &grpc.StreamDesc{StreamName: "Append", ClientStreams: true}
+		call, err := conn.NewStream(context.Background(), desc, "/event_store.client.streams.Streams/Append", grpc.ForceCodecV2(bytesCodec{}))
+		if err != nil {
+			t.Fatal(err)
+		}
+		// Options, then a proposed message whose length runs past its end.
+		for _, m := range [][]byte{opts, {0x12, 0x40, 0x0a}} {
+			if err := call.SendMsg(m); err != nil && !errors.Is(err, io.EOF) {
+				t.Fatal(err)
+			}
+		}
+		if err := call.CloseSend(); err != nil {
+			t.Fatal(err)
+		}
+		var resp []byte
+		err = call.RecvMsg(&resp)
+		if st := status.Convert(err); st.Code() != codes.InvalidArgument || !strings.Contains(st.Message(), "malformed") {
+			t.Fatalf("status = %v, want InvalidArgument naming a malformed request", st)
+		}
+		_, err = readStream(t, c, stream, esdb.ReadStreamOptions{}, 10)
+		requireCode(t, err, esdb.ErrorCodeResourceNotFound)
+	})
+
 	// The node keeps serving.
 	stream := newStreamID("after")
 	mustAppend(t, c, stream, esdb.NoStream{}, jsonEvent("E", 0))
@@ -245,3 +280,18 @@ func trailer(md metadata.MD, key string) string {
 	}
 	return ""
 }
+
+// bytesCodec sends and receives messages as raw bytes, to put malformed
+// protobuf on the wire.
+type bytesCodec struct{}
+
+func (bytesCodec) Marshal(v any) (mem.BufferSlice, error) {
+	return mem.BufferSlice{mem.SliceBuffer(v.([]byte))}, nil
+}
+
+func (bytesCodec) Unmarshal(data mem.BufferSlice, v any) error {
+	*v.(*[]byte) = data.Materialize() //nolint:misspell // grpc's name
+	return nil
+}
+
+func (bytesCodec) Name() string { return "proto" }
