@@ -55,7 +55,7 @@ type appendPart struct {
 
 	proposed    bool
 	idSet       bool   // the id field is present
-	idKind      int    // 0: neither member, 1: structured, 2: string
+	idKind      idKind // which member of the UUID's oneof was set
 	most, least uint64 // structured id
 	idString    string // string id
 	typ, ctype  string
@@ -65,6 +65,15 @@ type appendPart struct {
 	data        []byte
 	payloadSize int // len(data) + len(custom)
 }
+
+// idKind is the member of shared.UUID's oneof a proposed event's id used.
+type idKind int
+
+const (
+	idNeither idKind = iota
+	idStructured
+	idText
+)
 
 var errMalformedAppend = &InvalidError{Reason: "malformed append request"}
 
@@ -169,8 +178,8 @@ func decodeUUID(b []byte, p *appendPart) error {
 		}
 		switch int(num) {
 		case fUUIDStructured:
-			if p.idKind != 1 {
-				p.idKind, p.most, p.least = 1, 0, 0
+			if p.idKind != idStructured {
+				p.idKind, p.most, p.least = idStructured, 0, 0
 			}
 			return eachField(v, func(num protowire.Number, typ protowire.Type, _ []byte, x uint64) error {
 				switch {
@@ -185,7 +194,7 @@ func decodeUUID(b []byte, p *appendPart) error {
 			if !utf8.Valid(v) {
 				return errMalformedAppend
 			}
-			p.idKind, p.idString = 2, string(v)
+			p.idKind, p.idString = idText, string(v)
 		}
 		return nil
 	})
@@ -211,7 +220,7 @@ func (p *appendPart) event(i int) (ProposedEvent, error) {
 	switch {
 	case !p.idSet:
 		return ProposedEvent{}, &InvalidError{Reason: "event id is missing"}
-	case p.idKind == 1:
+	case p.idKind == idStructured:
 		binary.BigEndian.PutUint64(id[:8], p.most)
 		binary.BigEndian.PutUint64(id[8:], p.least)
 	default:
