@@ -63,7 +63,6 @@ type appendPart struct {
 	hasCType    bool
 	custom      []byte
 	data        []byte
-	payloadSize int // len(data) + len(custom)
 }
 
 // idKind is the member of shared.UUID's oneof a proposed event's id used.
@@ -100,7 +99,6 @@ func decodeAppendReq(b []byte) (appendPart, error) {
 		}
 		return nil
 	})
-	p.payloadSize = len(p.data) + len(p.custom)
 	return p, err
 }
 

@@ -93,7 +93,7 @@ func fromWire(t *testing.T, b []byte) (decoded, error) {
 	if err != nil {
 		return decoded{}, err
 	}
-	d := decoded{Options: p.options, Proposed: p.proposed, PayloadSize: p.payloadSize}
+	d := decoded{Options: p.options, Proposed: p.proposed, PayloadSize: len(p.data) + len(p.custom)}
 	if p.options {
 		d.Stream = "<missing>"
 		if len(p.stream) > 0 {

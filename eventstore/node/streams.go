@@ -170,7 +170,7 @@ func (s *streamsService) Append(stream streams.Streams_AppendServer) error {
 			reqErr = &InvalidError{Reason: "expected a proposed message"}
 			continue
 		}
-		size += part.payloadSize
+		size += len(part.data) + len(part.custom)
 		if size > s.maxAppend {
 			reqErr = &AppendTooLargeError{Size: size, Limit: s.maxAppend}
 			events = nil
