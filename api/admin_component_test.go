@@ -8,7 +8,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/leerpad/leerpad/api/access"
+	"github.com/leerpad/leerpad/domain/access"
 	"github.com/leerpad/leerpad/api/precondition"
 	"github.com/leerpad/leerpad/domain/catalogue"
 	"github.com/leerpad/leerpad/eventstore"

@@ -7,7 +7,7 @@ import (
 	"time"
 
 	"github.com/leerpad/leerpad/api"
-	"github.com/leerpad/leerpad/api/access"
+	"github.com/leerpad/leerpad/domain/access"
 	"github.com/leerpad/leerpad/domain"
 	"github.com/leerpad/leerpad/domain/feedback"
 	"github.com/leerpad/leerpad/eventstore"

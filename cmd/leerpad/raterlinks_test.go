@@ -20,7 +20,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/leerpad/leerpad/api"
-	"github.com/leerpad/leerpad/api/access"
+	"github.com/leerpad/leerpad/domain/access"
 	"github.com/leerpad/leerpad/api/auth"
 	"github.com/leerpad/leerpad/domain"
 	"github.com/leerpad/leerpad/domain/feedback"

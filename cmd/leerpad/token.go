@@ -6,7 +6,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/leerpad/leerpad/api/access"
+	"github.com/leerpad/leerpad/domain/access"
 	"github.com/leerpad/leerpad/api/auth"
 )
 

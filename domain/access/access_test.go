@@ -8,7 +8,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/leerpad/leerpad/api/access"
+	"github.com/leerpad/leerpad/domain/access"
 )
 
 // The cast. Everyone with a 1 is related to the resource; everyone with a 2 is not.
