@@ -8,8 +8,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/leerpad/leerpad/domain/access"
 	"github.com/leerpad/leerpad/api/precondition"
+	"github.com/leerpad/leerpad/domain/access"
 	"github.com/leerpad/leerpad/domain/catalogue"
 	"github.com/leerpad/leerpad/eventstore"
 	"github.com/leerpad/leerpad/projections/offer"

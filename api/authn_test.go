@@ -14,9 +14,9 @@ import (
 	"github.com/go-jose/go-jose/v4/jwt"
 	"github.com/labstack/echo/v4"
 
-	"github.com/leerpad/leerpad/domain/access"
 	"github.com/leerpad/leerpad/api/auth"
 	"github.com/leerpad/leerpad/domain"
+	"github.com/leerpad/leerpad/domain/access"
 )
 
 func TestBearerTokens(t *testing.T) {

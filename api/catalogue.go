@@ -5,8 +5,8 @@ import (
 
 	"github.com/labstack/echo/v4"
 
-	"github.com/leerpad/leerpad/domain/access"
 	"github.com/leerpad/leerpad/domain"
+	"github.com/leerpad/leerpad/domain/access"
 	"github.com/leerpad/leerpad/domain/catalogue"
 	"github.com/leerpad/leerpad/domain/feedback"
 )

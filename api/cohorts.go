@@ -16,8 +16,8 @@ import (
 	"github.com/google/uuid"
 	"github.com/labstack/echo/v4"
 
-	"github.com/leerpad/leerpad/domain/access"
 	"github.com/leerpad/leerpad/domain"
+	"github.com/leerpad/leerpad/domain/access"
 	"github.com/leerpad/leerpad/domain/cohort"
 	"github.com/leerpad/leerpad/domain/cohortdashboard"
 	"github.com/leerpad/leerpad/domain/journey"

@@ -17,9 +17,9 @@ import (
 	"github.com/EventStore/EventStore-Client-Go/v4/esdb"
 	"github.com/google/uuid"
 
-	"github.com/leerpad/leerpad/domain/access"
 	"github.com/leerpad/leerpad/api/precondition"
 	"github.com/leerpad/leerpad/domain"
+	"github.com/leerpad/leerpad/domain/access"
 	"github.com/leerpad/leerpad/domain/catalogue"
 	"github.com/leerpad/leerpad/domain/cohort"
 	"github.com/leerpad/leerpad/domain/feedback"

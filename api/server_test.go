@@ -18,9 +18,9 @@ import (
 	"github.com/labstack/echo/v4"
 	"github.com/prometheus/client_golang/prometheus"
 
-	"github.com/leerpad/leerpad/domain/access"
 	"github.com/leerpad/leerpad/api/auth"
 	"github.com/leerpad/leerpad/domain"
+	"github.com/leerpad/leerpad/domain/access"
 )
 
 // testNow is the clock of every test server.

@@ -14,8 +14,8 @@ import (
 
 	jose "github.com/go-jose/go-jose/v4"
 
-	"github.com/leerpad/leerpad/domain/access"
 	"github.com/leerpad/leerpad/api/auth"
+	"github.com/leerpad/leerpad/domain/access"
 )
 
 var now = time.Date(2025, 3, 14, 9, 30, 0, 0, time.UTC)

@@ -7,8 +7,8 @@ import (
 	"time"
 
 	"github.com/leerpad/leerpad/api"
-	"github.com/leerpad/leerpad/domain/access"
 	"github.com/leerpad/leerpad/domain"
+	"github.com/leerpad/leerpad/domain/access"
 	"github.com/leerpad/leerpad/domain/feedback"
 	"github.com/leerpad/leerpad/eventstore"
 	"github.com/leerpad/leerpad/projections/raterlinks"

@@ -20,9 +20,9 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/leerpad/leerpad/api"
-	"github.com/leerpad/leerpad/domain/access"
 	"github.com/leerpad/leerpad/api/auth"
 	"github.com/leerpad/leerpad/domain"
+	"github.com/leerpad/leerpad/domain/access"
 	"github.com/leerpad/leerpad/domain/feedback"
 	"github.com/leerpad/leerpad/domain/journey"
 	"github.com/leerpad/leerpad/eventstore"

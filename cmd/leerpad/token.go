@@ -6,8 +6,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/leerpad/leerpad/domain/access"
 	"github.com/leerpad/leerpad/api/auth"
+	"github.com/leerpad/leerpad/domain/access"
 )
 
 // maxTokenTTL bounds the lifetime of a minted token: they are for trying

@@ -6,8 +6,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/leerpad/leerpad/domain/access"
 	"github.com/leerpad/leerpad/api/auth"
+	"github.com/leerpad/leerpad/domain/access"
 )
 
 func TestTokenCommand(t *testing.T) {

@@ -30,8 +30,8 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/leerpad/leerpad/api"
-	"github.com/leerpad/leerpad/domain/access"
 	"github.com/leerpad/leerpad/cmd/leerpad/internal/seed"
+	"github.com/leerpad/leerpad/domain/access"
 	"github.com/leerpad/leerpad/domain/journey"
 )
 
