@@ -1,16 +1,14 @@
 package api
 
 import (
-	"context"
 	"fmt"
 	"net/http"
-	"time"
 
 	"github.com/labstack/echo/v4"
 
 	"github.com/leerpad/leerpad/domain"
-	"github.com/leerpad/leerpad/domain/access"
 	"github.com/leerpad/leerpad/domain/journey"
+	"github.com/leerpad/leerpad/usecase"
 )
 
 // registerJourneyRoutes registers a participant's journeys and what they
@@ -45,14 +43,17 @@ type journeySummary struct {
 	Revision      uint64   `json:"revision"`
 }
 
-func summaryOf(j *journey.Journey) journeySummary {
-	rev, _ := revisionOf(j)
-	out := journeySummary{ID: j.ID(), ParticipantID: j.ParticipantID(), CohortID: j.CohortID(), ProgrammeID: j.ProgrammeID(),
-		ManagerID: j.ManagerID(), Role: j.Role().String(), Status: j.Status().String(), SharedWith: []string{}, Revision: rev}
-	for _, sec := range journey.Sections() {
-		if j.Shared(sec) {
-			out.SharedWith = append(out.SharedWith, sec.String())
-		}
+func summaryOf(j usecase.JourneySummary) journeySummary {
+	out := journeySummary{ID: j.ID, ParticipantID: j.ParticipantID, CohortID: j.CohortID, ProgrammeID: j.ProgrammeID,
+		ManagerID: j.ManagerID, Role: j.Role.String(), Status: j.Status.String(), SharedWith: sectionNames(j.SharedSections), Revision: j.Revision}
+	return out
+}
+
+// sectionNames are the names of sections.
+func sectionNames(secs []journey.Section) []string {
+	out := make([]string, len(secs))
+	for i, sec := range secs {
+		out[i] = sec.String()
 	}
 	return out
 }
@@ -67,31 +68,24 @@ type journeyList struct {
 // order enrolled, a page at a time (limit, cursor). Participants only.
 func (s *Server) handleJourneyList(c echo.Context) error {
 	p, _ := principalOf(c)
-	if !p.Has(access.RoleParticipant) {
-		return problemf(domain.ErrForbidden, "Access denied: only participants have journeys.")
-	}
-	if s.d.Portfolios == nil {
-		return unavailable("the portfolio read model")
-	}
 	list := "journeys:" + p.Subject
-	offset, limit, err := page(c, list)
+	pg, err := pageOfRequest(c, list)
 	if err != nil {
 		return err
 	}
-	if err := s.caughtUp(c, s.d.Portfolios.Name()); err != nil {
+	min, err := minPosition(c)
+	if err != nil {
 		return err
 	}
-	ids, next := pageOf(s.d.Portfolios.Journeys(p.Subject), list, offset, limit)
-	out := journeyList{Items: make([]journeySummary, 0, len(ids)), NextCursor: next}
-	for _, id := range ids {
-		j, err := s.loadJourney(c.Request().Context(), id)
-		if err != nil {
-			return err
-		}
-		if err := s.authorize(c, access.ActionRead, access.Resource{Kind: access.KindJourney, ParticipantID: j.ParticipantID()}); err != nil {
-			return err
-		}
-		out.Items = append(out.Items, summaryOf(j))
+	ctx, cancel := s.readContext(c)
+	defer cancel()
+	js, total, err := s.app.Journeys(ctx, p, pg, min)
+	if err != nil {
+		return err
+	}
+	out := journeyList{Items: make([]journeySummary, len(js)), NextCursor: nextCursor(list, pg, total)}
+	for i, j := range js {
+		out.Items[i] = summaryOf(j)
 	}
 	c.Response().Header().Set("Cache-Control", "no-store")
 	return c.JSON(http.StatusOK, out)
@@ -104,15 +98,12 @@ func (s *Server) handleJourneyGet(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	j, err := s.loadJourney(c.Request().Context(), id)
+	p, _ := principalOf(c)
+	j, err := s.app.Journey(c.Request().Context(), p, id)
 	if err != nil {
 		return err
 	}
-	if err := s.authorize(c, access.ActionRead, access.Resource{Kind: access.KindJourney, ParticipantID: j.ParticipantID()}); err != nil {
-		return err
-	}
-	rev, ok := revisionOf(j)
-	return withETag(c, rev, ok, summaryOf(j))
+	return withETag(c, j.Revision, true, summaryOf(j))
 }
 
 // whyAndValuesRequest states the personal why and values.
@@ -121,21 +112,38 @@ type whyAndValuesRequest struct {
 	Values []string `json:"values"`
 }
 
-func (r *whyAndValuesRequest) validate() error {
-	return domain.Validate(append([]*domain.FieldError{domain.RequireText("why", r.Why, domain.MaxText)},
-		textsLimit("values", r.Values, maxListItems, domain.MaxTitle)...)...)
-}
-
 // handleWhyAndValuesPut is PUT /v1/journeys/{journeyId}/why-and-values:
 // the participant states their why and values, replacing what they stated
 // before. If-Match is required.
 func (s *Server) handleWhyAndValuesPut(c echo.Context) error {
 	var req whyAndValuesRequest
-	return s.doJourneyWrite(c, journeyWrite{kind: access.KindJourney, action: access.ActionWrite, match: matchRequired, body: &req,
-		run: func(ctx context.Context, j *journey.Journey, at time.Time) (resourceRef, error) {
-			err := s.d.Journeys.StateWhy(ctx, journey.StateWhy{JourneyID: j.ID(), Why: req.Why, Values: req.Values, At: at, IdempotencyKey: s.commandKey(c, "")})
-			return resourceRef{ID: j.ID(), Href: journeyHref(j.ID()) + "/why-and-values"}, err
-		}})
+	id, w, err := s.journeyCommand(c, matchRequired, &req)
+	if err != nil {
+		return err
+	}
+	out, err := s.app.StateWhy(c.Request().Context(), w, journey.StateWhy{JourneyID: id, Why: req.Why, Values: req.Values})
+	if err != nil {
+		return err
+	}
+	return wrote(c, http.StatusOK, out, journeyHref(id)+"/why-and-values")
+}
+
+// journeyCommand reads what every command on a journey starts with: the
+// journey id of the path, the Write of the request (If-Match as m says) and,
+// when body is not nil, the body.
+func (s *Server) journeyCommand(c echo.Context, m ifMatch, body any) (string, usecase.Write, error) {
+	id, err := pathID(c, "journeyId")
+	if err != nil {
+		return "", usecase.Write{}, err
+	}
+	w, err := writeOf(c, m)
+	if err != nil {
+		return "", w, err
+	}
+	if body != nil {
+		err = bindJSON(c, body)
+	}
+	return id, w, err
 }
 
 // behaviourChoiceRequest is a choice about a behaviour.
@@ -145,23 +153,24 @@ type behaviourChoiceRequest struct {
 	Choice       string `json:"choice"`
 }
 
-func (r *behaviourChoiceRequest) validate() error {
-	_, cerr := journey.ParseChoice(r.Choice)
-	return domain.Validate(domain.RequireID("competencyId", r.CompetencyID), domain.RequireText("behaviour", r.Behaviour, domain.MaxTitle*5), fieldOf(cerr))
-}
-
 // handleBehaviourChoiceCreate is POST /v1/journeys/{journeyId}/behaviour-choices:
 // the participant chooses to continue, develop, dose or let go of a behaviour.
 func (s *Server) handleBehaviourChoiceCreate(c echo.Context) error {
 	var req behaviourChoiceRequest
-	return s.doJourneyWrite(c, journeyWrite{kind: access.KindJourney, action: access.ActionWrite, body: &req, status: http.StatusCreated,
-		run: func(ctx context.Context, j *journey.Journey, at time.Time) (resourceRef, error) {
-			id := s.newID(c, "choice")
-			ch, _ := journey.ParseChoice(req.Choice)
-			err := s.d.Journeys.ChooseBehaviour(ctx, journey.ChooseBehaviour{JourneyID: j.ID(), ChoiceID: id, CompetencyID: req.CompetencyID,
-				Behaviour: req.Behaviour, Choice: ch, At: at, IdempotencyKey: s.commandKey(c, "")})
-			return resourceRef{ID: id, Href: journeyHref(j.ID()) + "/behaviour-choices/" + id}, err
-		}})
+	id, w, err := s.journeyCommand(c, matchOptional, &req)
+	if err != nil {
+		return err
+	}
+	ch, err := journey.ParseChoice(req.Choice)
+	if err != nil {
+		return validationOf(err)
+	}
+	out, err := s.app.ChooseBehaviour(c.Request().Context(), w, journey.ChooseBehaviour{JourneyID: id, CompetencyID: req.CompetencyID,
+		Behaviour: req.Behaviour, Choice: ch})
+	if err != nil {
+		return err
+	}
+	return wrote(c, http.StatusCreated, out, journeyHref(id)+"/behaviour-choices/"+out.ID)
 }
 
 // choiceRevision changes a behaviour choice.
@@ -169,25 +178,27 @@ type choiceRevision struct {
 	Choice string `json:"choice"`
 }
 
-func (r *choiceRevision) validate() error {
-	_, err := journey.ParseChoice(r.Choice)
-	return domain.Validate(fieldOf(err))
-}
-
 // handleBehaviourChoicePut is PUT /v1/journeys/{journeyId}/behaviour-choices/{choiceId}:
 // the participant revises a choice. If-Match is required.
 func (s *Server) handleBehaviourChoicePut(c echo.Context) error {
 	var req choiceRevision
-	return s.doJourneyWrite(c, journeyWrite{kind: access.KindJourney, action: access.ActionWrite, match: matchRequired, body: &req,
-		run: func(ctx context.Context, j *journey.Journey, at time.Time) (resourceRef, error) {
-			id, err := pathID(c, "choiceId")
-			if err != nil {
-				return resourceRef{}, err
-			}
-			ch, _ := journey.ParseChoice(req.Choice)
-			err = s.d.Journeys.ReviseBehaviourChoice(ctx, journey.ReviseBehaviourChoice{JourneyID: j.ID(), ChoiceID: id, Choice: ch, At: at, IdempotencyKey: s.commandKey(c, "")})
-			return resourceRef{ID: id, Href: journeyHref(j.ID()) + "/behaviour-choices/" + id}, err
-		}})
+	id, w, err := s.journeyCommand(c, matchRequired, &req)
+	if err != nil {
+		return err
+	}
+	choiceID, err := pathID(c, "choiceId")
+	if err != nil {
+		return err
+	}
+	ch, err := journey.ParseChoice(req.Choice)
+	if err != nil {
+		return validationOf(err)
+	}
+	out, err := s.app.ReviseBehaviourChoice(c.Request().Context(), w, journey.ReviseBehaviourChoice{JourneyID: id, ChoiceID: choiceID, Choice: ch})
+	if err != nil {
+		return err
+	}
+	return wrote(c, http.StatusOK, out, journeyHref(id)+"/behaviour-choices/"+choiceID)
 }
 
 // learningGoalRequest is a learning goal or question.
@@ -198,24 +209,24 @@ type learningGoalRequest struct {
 	ModuleGoalIDs []string `json:"moduleGoalIds"`
 }
 
-func (r *learningGoalRequest) validate() error {
-	_, kerr := journey.ParseGoalKind(r.Kind)
-	return domain.Validate(fieldOf(kerr), domain.RequireText("text", r.Text, domain.MaxText),
-		listLimit("competencyIds", len(r.CompetencyIDs), maxListItems), listLimit("moduleGoalIds", len(r.ModuleGoalIDs), maxListItems))
-}
-
 // handleLearningGoalCreate is POST /v1/journeys/{journeyId}/learning-goals:
 // the participant formulates a learning goal or question.
 func (s *Server) handleLearningGoalCreate(c echo.Context) error {
 	var req learningGoalRequest
-	return s.doJourneyWrite(c, journeyWrite{kind: access.KindJourney, action: access.ActionWrite, body: &req, status: http.StatusCreated,
-		run: func(ctx context.Context, j *journey.Journey, at time.Time) (resourceRef, error) {
-			id := s.newID(c, "goal")
-			k, _ := journey.ParseGoalKind(req.Kind)
-			err := s.d.Journeys.FormulateLearningGoal(ctx, journey.FormulateLearningGoal{JourneyID: j.ID(), GoalID: id, Kind: k, Text: req.Text,
-				CompetencyIDs: req.CompetencyIDs, ModuleGoalIDs: req.ModuleGoalIDs, At: at, IdempotencyKey: s.commandKey(c, "")})
-			return resourceRef{ID: id, Href: journeyHref(j.ID()) + "/learning-goals/" + id}, err
-		}})
+	id, w, err := s.journeyCommand(c, matchOptional, &req)
+	if err != nil {
+		return err
+	}
+	k, err := journey.ParseGoalKind(req.Kind)
+	if err != nil {
+		return validationOf(err)
+	}
+	out, err := s.app.FormulateLearningGoal(c.Request().Context(), w, journey.FormulateLearningGoal{JourneyID: id, Kind: k, Text: req.Text,
+		CompetencyIDs: req.CompetencyIDs, ModuleGoalIDs: req.ModuleGoalIDs})
+	if err != nil {
+		return err
+	}
+	return wrote(c, http.StatusCreated, out, journeyHref(id)+"/learning-goals/"+out.ID)
 }
 
 // experimentRequest plans an experiment for a learning goal.
@@ -225,22 +236,20 @@ type experimentRequest struct {
 	PlannedFor     DateTime `json:"plannedFor"`
 }
 
-func (r *experimentRequest) validate() error {
-	return domain.Validate(domain.RequireID("learningGoalId", r.LearningGoalID), domain.RequireText("intention", r.Intention, domain.MaxText),
-		domain.RequireTime("plannedFor", r.PlannedFor.Time))
-}
-
 // handleExperimentCreate is POST /v1/journeys/{journeyId}/experiments: the
 // participant logs an experiment (its first step, "planned").
 func (s *Server) handleExperimentCreate(c echo.Context) error {
 	var req experimentRequest
-	return s.doJourneyWrite(c, journeyWrite{kind: access.KindJourney, action: access.ActionWrite, body: &req, status: http.StatusCreated,
-		run: func(ctx context.Context, j *journey.Journey, at time.Time) (resourceRef, error) {
-			id := s.newID(c, "experiment")
-			err := s.d.Journeys.LogExperiment(ctx, journey.LogExperiment{JourneyID: j.ID(), ExperimentID: id, LearningGoalID: req.LearningGoalID,
-				Intention: req.Intention, PlannedFor: req.PlannedFor.Time, At: at, IdempotencyKey: s.commandKey(c, "")})
-			return resourceRef{ID: id, Href: journeyHref(j.ID()) + "/experiments/" + id}, err
-		}})
+	id, w, err := s.journeyCommand(c, matchOptional, &req)
+	if err != nil {
+		return err
+	}
+	out, err := s.app.LogExperiment(c.Request().Context(), w, journey.LogExperiment{JourneyID: id, LearningGoalID: req.LearningGoalID,
+		Intention: req.Intention, PlannedFor: req.PlannedFor.Time})
+	if err != nil {
+		return err
+	}
+	return wrote(c, http.StatusCreated, out, journeyHref(id)+"/experiments/"+out.ID)
 }
 
 // experimentStepRequest takes an experiment to its next step: "tried"
@@ -255,6 +264,8 @@ type experimentStepRequest struct {
 	NextStep     string    `json:"nextStep,omitempty"`
 }
 
+// validate checks which fields go with which step: the request's shape.
+// What the fields hold is the domain's to check.
 func (r *experimentStepRequest) validate() error {
 	var ps []*domain.FieldError
 	notHere := func(field string, set bool) {
@@ -264,7 +275,6 @@ func (r *experimentStepRequest) validate() error {
 	}
 	switch r.Step {
 	case journey.StepTried.String():
-		ps = append(ps, domain.RequireText("whatWasTried", r.WhatWasTried, domain.MaxText))
 		if r.TriedOn == nil {
 			ps = append(ps, domain.Required("triedOn"))
 		}
@@ -272,12 +282,10 @@ func (r *experimentStepRequest) validate() error {
 		notHere("reflection", r.Reflection != "")
 		notHere("nextStep", r.NextStep != "")
 	case journey.StepReflected.String():
-		ps = append(ps, domain.RequireText("outcome", r.Outcome, domain.MaxText), domain.RequireText("reflection", r.Reflection, domain.MaxText))
 		notHere("whatWasTried", r.WhatWasTried != "")
 		notHere("triedOn", r.TriedOn != nil)
 		notHere("nextStep", r.NextStep != "")
 	case journey.StepConcluded.String():
-		ps = append(ps, domain.RequireText("nextStep", r.NextStep, domain.MaxText))
 		notHere("whatWasTried", r.WhatWasTried != "")
 		notHere("triedOn", r.TriedOn != nil)
 		notHere("outcome", r.Outcome != "")
@@ -293,25 +301,30 @@ func (r *experimentStepRequest) validate() error {
 // then the outcome and reflection, then the next step, which concludes it.
 func (s *Server) handleExperimentStepCreate(c echo.Context) error {
 	var req experimentStepRequest
-	return s.doJourneyWrite(c, journeyWrite{kind: access.KindReflection, action: access.ActionWrite, body: &req, status: http.StatusCreated,
-		run: func(ctx context.Context, j *journey.Journey, at time.Time) (resourceRef, error) {
-			id, err := pathID(c, "experimentId")
-			if err != nil {
-				return resourceRef{}, err
-			}
-			key := s.commandKey(c, "")
-			switch req.Step {
-			case journey.StepTried.String():
-				err = s.d.Journeys.RecordExperimentTried(ctx, journey.RecordExperimentTried{JourneyID: j.ID(), ExperimentID: id,
-					WhatWasTried: req.WhatWasTried, TriedOn: req.TriedOn.Time, At: at, IdempotencyKey: key})
-			case journey.StepReflected.String():
-				err = s.d.Journeys.ReflectOnExperiment(ctx, journey.ReflectOnExperiment{JourneyID: j.ID(), ExperimentID: id,
-					Outcome: req.Outcome, Reflection: req.Reflection, At: at, IdempotencyKey: key})
-			default:
-				err = s.d.Journeys.SetNextStep(ctx, journey.SetNextStep{JourneyID: j.ID(), ExperimentID: id, NextStep: req.NextStep, At: at, IdempotencyKey: key})
-			}
-			return resourceRef{ID: id, Href: journeyHref(j.ID()) + "/experiments/" + id}, err
-		}})
+	id, w, err := s.journeyCommand(c, matchOptional, &req)
+	if err != nil {
+		return err
+	}
+	expID, err := pathID(c, "experimentId")
+	if err != nil {
+		return err
+	}
+	ctx := c.Request().Context()
+	var out usecase.Written
+	switch req.Step {
+	case journey.StepTried.String():
+		out, err = s.app.RecordExperimentTried(ctx, w, journey.RecordExperimentTried{JourneyID: id, ExperimentID: expID,
+			WhatWasTried: req.WhatWasTried, TriedOn: req.TriedOn.Time})
+	case journey.StepReflected.String():
+		out, err = s.app.ReflectOnExperiment(ctx, w, journey.ReflectOnExperiment{JourneyID: id, ExperimentID: expID,
+			Outcome: req.Outcome, Reflection: req.Reflection})
+	default:
+		out, err = s.app.SetNextStep(ctx, w, journey.SetNextStep{JourneyID: id, ExperimentID: expID, NextStep: req.NextStep})
+	}
+	if err != nil {
+		return err
+	}
+	return wrote(c, http.StatusCreated, out, journeyHref(id)+"/experiments/"+expID)
 }
 
 // handInRequest hands a practice assignment in.
@@ -319,23 +332,23 @@ type handInRequest struct {
 	Reflection string `json:"reflection"`
 }
 
-func (r *handInRequest) validate() error {
-	return domain.Validate(domain.RequireText("reflection", r.Reflection, domain.MaxText))
-}
-
 // handleHandInCreate is POST /v1/journeys/{journeyId}/assignments/{assignmentId}/hand-ins:
 // the participant hands a practice assignment in with a reflection.
 func (s *Server) handleHandInCreate(c echo.Context) error {
 	var req handInRequest
-	return s.doJourneyWrite(c, journeyWrite{kind: access.KindReflection, action: access.ActionWrite, body: &req, status: http.StatusCreated,
-		run: func(ctx context.Context, j *journey.Journey, at time.Time) (resourceRef, error) {
-			id, err := pathID(c, "assignmentId")
-			if err != nil {
-				return resourceRef{}, err
-			}
-			err = s.d.Journeys.HandInAssignment(ctx, journey.HandInAssignment{JourneyID: j.ID(), AssignmentID: id, Reflection: req.Reflection, At: at, IdempotencyKey: s.commandKey(c, "")})
-			return resourceRef{ID: id, Href: journeyHref(j.ID()) + "/assignments/" + id}, err
-		}})
+	id, w, err := s.journeyCommand(c, matchOptional, &req)
+	if err != nil {
+		return err
+	}
+	assignmentID, err := pathID(c, "assignmentId")
+	if err != nil {
+		return err
+	}
+	out, err := s.app.HandInAssignment(c.Request().Context(), w, journey.HandInAssignment{JourneyID: id, AssignmentID: assignmentID, Reflection: req.Reflection})
+	if err != nil {
+		return err
+	}
+	return wrote(c, http.StatusCreated, out, journeyHref(id)+"/assignments/"+assignmentID)
 }
 
 // evaluationRequest evaluates a delivery the participant attended.
@@ -351,32 +364,35 @@ type scoreInput struct {
 	Score      int    `json:"score"`
 }
 
-func (r *evaluationRequest) validate() error {
-	ps := []*domain.FieldError{domain.RequireID("deliveryId", r.DeliveryID), domain.OptionalText("comments", r.Comments, domain.MaxText),
-		listLimit("scores", len(r.Scores), len(journey.Questions()))}
-	for i, sc := range r.Scores {
-		if _, err := journey.ParseQuestion(sc.QuestionID); err != nil {
-			ps = append(ps, domain.Invalid(fmt.Sprintf("scores[%d].questionId", i), "%s", reasonOf(err)))
-		}
-	}
-	return domain.Validate(ps...)
-}
-
 // handleModuleEvaluationCreate is POST /v1/journeys/{journeyId}/module-evaluations:
 // the participant evaluates a delivery of a module they attended.
 func (s *Server) handleModuleEvaluationCreate(c echo.Context) error {
 	var req evaluationRequest
-	return s.doJourneyWrite(c, journeyWrite{kind: access.KindJourney, action: access.ActionWrite, body: &req, status: http.StatusCreated,
-		run: func(ctx context.Context, j *journey.Journey, at time.Time) (resourceRef, error) {
-			scores := make([]journey.Score, len(req.Scores))
-			for i, sc := range req.Scores {
-				q, _ := journey.ParseQuestion(sc.QuestionID)
-				scores[i] = journey.Score{Question: q, Score: sc.Score}
-			}
-			err := s.d.Journeys.EvaluateModule(ctx, journey.EvaluateModule{JourneyID: j.ID(), DeliveryID: req.DeliveryID, Scores: scores,
-				Comments: req.Comments, At: at, IdempotencyKey: s.commandKey(c, "")})
-			return resourceRef{ID: req.DeliveryID, Href: journeyHref(j.ID()) + "/module-evaluations/" + req.DeliveryID}, err
-		}})
+	id, w, err := s.journeyCommand(c, matchOptional, &req)
+	if err != nil {
+		return err
+	}
+	if p := listLimit("scores", len(req.Scores), len(journey.Questions())); p != nil {
+		return domain.Validate(p)
+	}
+	scores := make([]journey.Score, len(req.Scores))
+	var ps []*domain.FieldError
+	for i, sc := range req.Scores {
+		q, err := journey.ParseQuestion(sc.QuestionID)
+		if err != nil {
+			ps = append(ps, domain.Invalid(fmt.Sprintf("scores[%d].questionId", i), "%s", reasonOf(err)))
+		}
+		scores[i] = journey.Score{Question: q, Score: sc.Score}
+	}
+	if err := domain.Validate(ps...); err != nil {
+		return err
+	}
+	out, err := s.app.EvaluateModule(c.Request().Context(), w, journey.EvaluateModule{JourneyID: id, DeliveryID: req.DeliveryID, Scores: scores,
+		Comments: req.Comments})
+	if err != nil {
+		return err
+	}
+	return wrote(c, http.StatusCreated, out, journeyHref(id)+"/module-evaluations/"+req.DeliveryID)
 }
 
 // sharedSections are the sections a journey's portfolio shares with the manager.
@@ -392,15 +408,12 @@ func (s *Server) handleSharedSectionList(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	j, err := s.loadJourney(c.Request().Context(), id)
+	p, _ := principalOf(c)
+	j, err := s.app.Journey(c.Request().Context(), p, id)
 	if err != nil {
 		return err
 	}
-	if err := s.authorize(c, access.ActionRead, access.Resource{Kind: access.KindJourney, ParticipantID: j.ParticipantID()}); err != nil {
-		return err
-	}
-	rev, ok := revisionOf(j)
-	return withETag(c, rev, ok, sharedSections{ManagerID: j.ManagerID(), Sections: summaryOf(j).SharedWith})
+	return withETag(c, j.Revision, true, sharedSections{ManagerID: j.ManagerID, Sections: sectionNames(j.SharedSections)})
 }
 
 // sectionParam reads the section path parameter.
@@ -425,19 +438,19 @@ func (s *Server) handleSharedSectionDelete(c echo.Context) error {
 }
 
 func (s *Server) sharing(c echo.Context, grant bool) error {
+	id, w, err := s.journeyCommand(c, matchOptional, nil)
+	if err != nil {
+		return err
+	}
 	sec, err := sectionParam(c)
 	if err != nil {
 		return err
 	}
-	return s.doJourneyWrite(c, journeyWrite{kind: access.KindJourney, action: access.ActionWrite,
-		run: func(ctx context.Context, j *journey.Journey, at time.Time) (resourceRef, error) {
-			if grant {
-				err = s.d.Journeys.GrantSharing(ctx, journey.GrantSharing{JourneyID: j.ID(), Section: sec, At: at})
-			} else {
-				err = s.d.Journeys.RevokeSharing(ctx, journey.RevokeSharing{JourneyID: j.ID(), Section: sec, At: at})
-			}
-			return resourceRef{ID: sec.String(), Href: journeyHref(j.ID()) + "/shared-sections/" + sec.String()}, err
-		}})
+	out, err := s.app.Share(c.Request().Context(), w, id, sec, grant)
+	if err != nil {
+		return err
+	}
+	return wrote(c, http.StatusOK, out, journeyHref(id)+"/shared-sections/"+sec.String())
 }
 
 // fieldOf returns the *domain.FieldError err is (from a Parse function), or nil.

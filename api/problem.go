@@ -10,8 +10,8 @@ import (
 
 	"github.com/labstack/echo/v4"
 
-	"github.com/leerpad/leerpad/api/precondition"
 	"github.com/leerpad/leerpad/domain"
+	"github.com/leerpad/leerpad/usecase"
 )
 
 // The error kinds the API raises itself, next to the domain's kinds. Each
@@ -34,7 +34,7 @@ func statusOf(err error) int {
 	switch {
 	case errors.Is(err, errUnauthenticated):
 		return http.StatusUnauthorized
-	case errors.Is(err, errPreconditionFailed), errors.Is(err, precondition.ErrMismatch):
+	case errors.Is(err, errPreconditionFailed), errors.Is(err, usecase.ErrPreconditionFailed):
 		return http.StatusPreconditionFailed
 	case errors.Is(err, errBodyTooLarge):
 		return http.StatusRequestEntityTooLarge
@@ -48,7 +48,7 @@ func statusOf(err error) int {
 		return http.StatusUnprocessableEntity
 	case errors.Is(err, errNoRoute):
 		return http.StatusNotFound
-	case errors.Is(err, errNotReady):
+	case errors.Is(err, errNotReady), errors.Is(err, usecase.ErrUnavailable), errors.As(err, new(*usecase.NotCaughtUpError)):
 		return http.StatusServiceUnavailable
 	case errors.Is(err, domain.ErrInvalid):
 		return http.StatusBadRequest
@@ -113,8 +113,15 @@ func problemOf(err error) problem {
 	switch {
 	case status >= 500:
 		p.Detail = internalDetail
-		if status == http.StatusServiceUnavailable && errors.As(err, &ce) {
+		var nc *usecase.NotCaughtUpError
+		switch {
+		case status != http.StatusServiceUnavailable:
+		case errors.As(err, &ce):
 			p.Detail = ce.detail
+		case errors.As(err, &nc):
+			p.Detail = nc.Error()
+		case errors.Is(err, usecase.ErrUnavailable):
+			p.Detail = "This Leerpad runs without " + strings.TrimSuffix(err.Error(), ": "+usecase.ErrUnavailable.Error()) + "; the resource is not available."
 		}
 	case status == http.StatusBadRequest:
 		p.InvalidParams = invalidParamsOf(err)
@@ -130,10 +137,50 @@ func problemOf(err error) problem {
 		p.Detail = ce.detail
 	case errors.As(err, &he):
 		p.Detail = echoDetail(he)
+	case status == http.StatusPreconditionFailed:
+		p.Detail = "The resource changed since you read it: read it again, and send If-Match with its new ETag."
 	default:
-		p.Detail = err.Error()
+		p.Detail = userText(err)
 	}
 	return p
+}
+
+// userText says what went wrong in the user's words: the message of the
+// innermost error of the chain that says more than its kind (a domain rule
+// such as "journey is completed or withdrawn", "journey … not found"),
+// without the chain of what was being done around it, which names streams
+// and revisions.
+func userText(err error) string {
+	for {
+		next := errors.Unwrap(err)
+		if next == nil || isKind(next) {
+			break
+		}
+		err = next
+	}
+	msg := err.Error()
+	for _, k := range []error{domain.ErrInvalid, domain.ErrNotFound, domain.ErrConflict, domain.ErrForbidden} {
+		msg = strings.TrimSuffix(msg, ": "+k.Error())
+	}
+	if msg == "" {
+		return "The request was refused."
+	}
+	msg = strings.ToUpper(msg[:1]) + msg[1:]
+	if !strings.HasSuffix(msg, ".") {
+		msg += "."
+	}
+	return msg
+}
+
+// isKind reports whether err is one of the domain's error kinds itself (not
+// an error wrapping one: identity is meant).
+func isKind(err error) bool {
+	switch err { //nolint:errorlint // identity with the kind values, not a wrapped match
+
+	case domain.ErrInvalid, domain.ErrNotFound, domain.ErrConflict, domain.ErrForbidden:
+		return true
+	}
+	return false
 }
 
 // echoDetail says in a sentence what echo's own errors mean.
@@ -188,6 +235,9 @@ func (s *Server) writeError(err error, c echo.Context) {
 	h := c.Response().Header()
 	h.Set(echo.HeaderContentType, mimeProblemJSON)
 	h.Set("Cache-Control", "no-store")
+	if errors.As(err, new(*usecase.NotCaughtUpError)) {
+		h.Set("Retry-After", "1")
+	}
 	if c.Request().Method == http.MethodHead {
 		c.Response().WriteHeader(p.Status)
 		return

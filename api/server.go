@@ -9,15 +9,10 @@ import (
 	"net/http"
 	"time"
 
-	"github.com/google/uuid"
 	"github.com/labstack/echo/v4"
+	"github.com/leerpad/leerpad/usecase"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
-
-	"github.com/leerpad/leerpad/domain/catalogue"
-	"github.com/leerpad/leerpad/domain/cohort"
-	"github.com/leerpad/leerpad/domain/feedback"
-	"github.com/leerpad/leerpad/domain/journey"
 )
 
 // Deps are what the API uses and does not own.
@@ -41,51 +36,10 @@ type Deps struct {
 	// Default time.Now.
 	Now func() time.Time
 
-	// The domain services and the loaders of their aggregates (the
-	// repositories' Load). Each resource answers 503 while its dependencies
-	// are missing, so a server without them still serves the platform.
-	Journeys     JourneyCommands
-	JourneyLog   Loader[*journey.Journey]
-	Cohorts      CohortCommands
-	CohortLog    Loader[*cohort.Cohort]
-	Modules      ModuleCommands
-	ModuleLog    Loader[*catalogue.Module]
-	Programmes   ProgrammeCommands
-	ProgrammeLog Loader[*catalogue.Programme]
-	Instruments  InstrumentCommands
-	// InstrumentLog loads instruments, for the questions of the rater form.
-	InstrumentLog Loader[*feedback.Instrument]
-	Rounds        RoundCommands
-	RoundLog      Loader[*feedback.Round]
-	// Facts answers the access facts no read model exposes yet.
-	Facts Facts
-	// Entities are the commands on ordering entities and their orders;
-	// EntityLog loads an entity for its orders and ETag.
-	Entities  EntityCommands
-	EntityLog Loader[*catalogue.Entity]
-
-	// The read models.
-	Portfolios         Portfolios
-	Dashboards         Dashboards
-	ChangeMeasurements ChangeMeasurements
-	// Offer lists the catalogue: modules, programmes, 360 instruments and
-	// ordering entities with their orders.
-	Offer Offer
-	// ReadYourWrites lets a read wait for its read model to reach the
-	// position a write reported (request header Leerpad-Min-Position).
-	// Default: none, and such reads answer 503.
-	ReadYourWrites ReadYourWrites
-	// WriteContext carries correlation id and actor into event metadata and
-	// reports a write's global position (response header Leerpad-Position).
-	// Default: neither.
-	WriteContext WriteContext
-	// RaterLinkStore keeps the rater links the API issues; when set and
-	// RaterLinks is nil it also serves RaterLinks. Default: none, and no
-	// link is issued.
-	RaterLinkStore RaterLinkStore
-	// NewID returns a new UUID for a resource the API creates. Default
-	// uuid.NewString. With an Idempotency-Key the id derives from the key.
-	NewID func() string
+	// App holds the use cases every resource calls. Default: none, and
+	// every resource answers 503, so a server without an event store still
+	// serves the platform (probes, /v1/openapi.json, /v1/me).
+	App *usecase.App
 	// Random is the source of rater-link tokens. Default crypto/rand.Reader.
 	Random io.Reader
 }
@@ -103,7 +57,8 @@ type Server struct {
 	now        func() time.Time
 	openapi    []byte          // the rendered OpenAPI document
 	routes     map[string]bool // registered route templates, for metric labels
-	d          Deps            // the resources' dependencies
+	app        *usecase.App    // the use cases
+	random     io.Reader       // the source of rater-link tokens
 	idem       *idempotencyCache
 }
 
@@ -128,21 +83,10 @@ func NewServer(cfg Config, deps Deps) (*Server, error) {
 		ready:      deps.Ready,
 		now:        deps.Now,
 	}
-	if deps.RaterLinks == nil && deps.RaterLinkStore != nil {
-		s.raterLinks = deps.RaterLinkStore
-	}
-	if deps.NewID == nil {
-		deps.NewID = uuid.NewString
-	}
 	if deps.Random == nil {
 		deps.Random = rand.Reader
 	}
-	if deps.WriteContext == nil {
-		deps.WriteContext = func(ctx context.Context, _, _ string) (context.Context, func() uint64) {
-			return ctx, func() uint64 { return 0 }
-		}
-	}
-	s.d = deps
+	s.app, s.random = deps.App, deps.Random
 	s.idem = newIdempotencyCache(cfg.IdempotencyEntries, cfg.IdempotencyTTL)
 	if s.log == nil {
 		s.log = slog.New(slog.NewJSONHandler(io.Discard, nil))

@@ -6,17 +6,15 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
 
-	"github.com/google/uuid"
 	"github.com/labstack/echo/v4"
 
-	"github.com/leerpad/leerpad/api/precondition"
 	"github.com/leerpad/leerpad/domain"
+	"github.com/leerpad/leerpad/usecase"
 )
 
 // Headers of the resource endpoints.
@@ -40,49 +38,42 @@ const (
 	matchRequired
 )
 
-// write is one write request under way: its context and what it reports.
-type write struct {
-	ctx      context.Context
-	position func() uint64
-	written  *precondition.Written
-}
-
-// beginWrite prepares the context of a write request: correlation id and
-// actor for the event metadata, the global position it reaches, the
-// expected revision of If-Match, and the revision written.
-func (s *Server) beginWrite(c echo.Context, m ifMatch) (*write, error) {
-	ctx := c.Request().Context()
-	if s.d.WriteContext == nil {
-		return nil, unavailable("the event store")
-	}
+// writeOf is the usecase.Write of the request's command: its actor,
+// correlation id, Idempotency-Key and If-Match (required with matchRequired:
+// 428 without it).
+func writeOf(c echo.Context, m ifMatch) (usecase.Write, error) {
+	p, _ := principalOf(c)
+	w := usecase.Write{Actor: p, CorrelationID: correlationID(c.Request().Context()), IdempotencyKey: c.Request().Header.Get(headerIdempotencyKey)}
 	h := c.Request().Header.Get("If-Match")
 	switch {
 	case h == "" && m == matchRequired:
-		return nil, problemf(errPreconditionRequired, "This write replaces what you have read: send If-Match with the ETag of the resource you read.")
+		return w, problemf(errPreconditionRequired, "This write replaces what you have read: send If-Match with the ETag of the resource you read.")
 	case h != "" && strings.TrimSpace(h) != "*":
 		rev, ok := parseETag(h)
 		if !ok {
-			return nil, problemf(errPreconditionFailed, "If-Match %q matches no revision of this resource.", h)
+			return w, problemf(errPreconditionFailed, "If-Match %q matches no revision of this resource.", h)
 		}
-		ctx = precondition.Expect(ctx, rev)
+		w.IfMatch = domain.AtRevision(rev)
 	}
-	p, _ := principalOf(c)
-	ctx, pos := s.d.WriteContext(ctx, correlationID(ctx), p.Subject)
-	ctx, w := precondition.Track(ctx)
-	return &write{ctx: ctx, position: pos, written: w}, nil
+	return w, nil
 }
 
-// finish sets the response headers of a write that succeeded: the global
-// position of its last event, and the ETag of the stream it wrote.
-func (w *write) finish(c echo.Context) {
+// wrote answers a write that succeeded: the global position of its last
+// event (Leerpad-Position), the ETag of the resource it wrote, and with 201
+// the Location of what it created. The body names the resource and where to
+// read it.
+func wrote(c echo.Context, status int, w usecase.Written, href string) error {
 	h := c.Response().Header()
-	if p := w.position(); p > 0 {
-		h.Set(headerPosition, strconv.FormatUint(p, 10))
+	if w.Position > 0 {
+		h.Set(headerPosition, strconv.FormatUint(w.Position, 10))
 	}
-	if w.written.Known {
-		h.Set(headerETag, etag(w.written.Revision))
-	}
+	h.Set(headerETag, etag(w.Revision))
 	h.Set("Cache-Control", "no-store")
+	body := resourceRef{ID: w.ID, Href: href}
+	if status == http.StatusCreated {
+		return created(c, href, body)
+	}
+	return c.JSON(status, body)
 }
 
 // etag writes a stream revision as a strong entity tag.
@@ -104,61 +95,44 @@ func unavailable(what string) error {
 	return problemf(errNotReady, "This Leerpad runs without %s; the resource is not available.", what)
 }
 
-// commandKey is the idempotency key of one command of the request: empty
-// without an Idempotency-Key header, else derived from the caller, the
-// route, the header and part, so that keys of different callers or routes
-// never meet, and each command of a request that writes more than once has
-// its own.
-func (s *Server) commandKey(c echo.Context, part string) string {
-	k := c.Request().Header.Get(headerIdempotencyKey)
-	if k == "" {
-		return ""
-	}
-	p, _ := principalOf(c)
-	sum := sha256.Sum256([]byte(p.Subject + "\x00" + c.Request().Method + "\x00" + c.Request().URL.Path + "\x00" + k + "\x00" + part))
-	return hex.EncodeToString(sum[:16])
-}
-
-// idNamespace scopes the ids the API derives from idempotency keys.
-var idNamespace = uuid.MustParse("b0f3c7a2-5d1e-4f6a-8c9b-2e7d4a1f3c50")
-
-// newID returns the id of a resource the request creates: derived from the
-// idempotency key when there is one (a retry creates the same resource), a
-// fresh UUID otherwise.
-func (s *Server) newID(c echo.Context, part string) string {
-	if k := s.commandKey(c, "id:"+part); k != "" {
-		return uuid.NewSHA1(idNamespace, []byte(k)).String()
-	}
-	return s.d.NewID()
-}
-
-// caughtUp waits, when the request sends Leerpad-Min-Position, until the
-// read model name has handled that position, at most
-// Config.ReadYourWritesTimeout; then it answers 503 with Retry-After.
-func (s *Server) caughtUp(c echo.Context, names ...string) error {
+// minPosition reads Leerpad-Min-Position: the global position (from a
+// write's Leerpad-Position) a read must include, 0 when not sent. The use
+// case waits for it at most as long as the request's context, which
+// readYourWrites bounds by Config.ReadYourWritesTimeout.
+func minPosition(c echo.Context) (uint64, error) {
 	h := c.Request().Header.Get(headerMinPosition)
 	if h == "" {
-		return nil
+		return 0, nil
 	}
 	pos, err := strconv.ParseUint(h, 10, 64)
 	if err != nil {
-		return domain.Validate(domain.Invalid(headerMinPosition, "must be a global position (a whole number) from a Leerpad-Position header"))
+		return 0, domain.Validate(domain.Invalid(headerMinPosition, "must be a global position (a whole number) from a Leerpad-Position header"))
 	}
-	if s.d.ReadYourWrites == nil {
-		return unavailable("a read-model runner to wait for")
+	return pos, nil
+}
+
+// readContext is the context of a read that may wait for a read model
+// (Leerpad-Min-Position): the request's, bounded by
+// Config.ReadYourWritesTimeout.
+func (s *Server) readContext(c echo.Context) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(c.Request().Context(), s.cfg.ReadYourWritesTimeout)
+}
+
+// pageOfRequest reads limit and cursor of a list over list into a usecase.Page.
+func pageOfRequest(c echo.Context, list string) (usecase.Page, error) {
+	offset, limit, err := page(c, list)
+	return usecase.Page{Offset: offset, Limit: limit}, err
+}
+
+// nextCursor is the cursor of the page after p of a list of total items, ""
+// at its end.
+func nextCursor(list string, p usecase.Page, total int) string {
+	end := p.Offset + p.Limit
+	if end >= total {
+		return ""
 	}
-	ctx, cancel := context.WithTimeout(c.Request().Context(), s.cfg.ReadYourWritesTimeout)
-	defer cancel()
-	for _, name := range names {
-		if err := s.d.ReadYourWrites.WaitFor(ctx, name, pos); err != nil {
-			if errors.Is(err, context.Canceled) && c.Request().Context().Err() != nil {
-				return err
-			}
-			c.Response().Header().Set("Retry-After", "1")
-			return problemf(errNotReady, "The %s read model has not reached position %d within %s; retry shortly.", name, pos, s.cfg.ReadYourWritesTimeout)
-		}
-	}
-	return nil
+	b, _ := json.Marshal(cursor{List: listPrint(list), Offset: end})
+	return base64.RawURLEncoding.EncodeToString(b)
 }
 
 // Pagination of list endpoints.

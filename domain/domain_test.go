@@ -1,7 +1,6 @@
 package domain_test
 
 import (
-	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -109,52 +108,5 @@ func TestEventTypeDecode(t *testing.T) {
 				t.Errorf("event = %#v, want %#v", got, tc.want)
 			}
 		})
-	}
-}
-
-type counter struct{}
-
-func TestRetryUpdate(t *testing.T) {
-	errDecided := fmt.Errorf("already done: %w", domain.ErrConflict)
-	for _, tc := range []struct {
-		name      string
-		appends   []error // what each append returns
-		decide    error
-		wantErr   error
-		wantCalls int
-	}{
-		{"success", []error{nil}, nil, nil, 1},
-		{"conflict once", []error{domain.ErrConflict, nil}, nil, nil, 2},
-		{"conflict twice", []error{domain.ErrConflict, domain.ErrConflict}, nil, domain.ErrConflict, 2},
-		{"the decision's conflict is not retried", []error{nil}, errDecided, errDecided, 1},
-		{"not found is not retried", []error{domain.ErrNotFound}, nil, domain.ErrNotFound, 1},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			calls := 0
-			var keys []string
-			update := func(ctx context.Context, id string, decide func(*counter) error) error {
-				calls++
-				keys = append(keys, domain.IdempotencyKey(ctx))
-				if err := decide(&counter{}); err != nil {
-					return err
-				}
-				return tc.appends[calls-1]
-			}
-			err := domain.RetryUpdate(context.Background(), update, "id", "key-1", func(*counter) error { return tc.decide })
-			if tc.wantErr == nil && err != nil || !errors.Is(err, tc.wantErr) {
-				t.Fatalf("err = %v, want %v", err, tc.wantErr)
-			}
-			if calls != tc.wantCalls {
-				t.Errorf("calls = %d, want %d", calls, tc.wantCalls)
-			}
-			for _, k := range keys {
-				if k != "key-1" {
-					t.Errorf("idempotency key = %q, want key-1", k)
-				}
-			}
-		})
-	}
-	if k := domain.IdempotencyKey(domain.WithIdempotencyKey(context.Background(), "")); k != "" {
-		t.Errorf("empty key = %q", k)
 	}
 }

@@ -5,144 +5,201 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/EventStore/EventStore-Client-Go/v4/esdb"
 	"github.com/google/uuid"
 
 	"github.com/leerpad/leerpad/domain"
 )
 
-// Aggregate is what a Repository needs of a domain aggregate: how many events
-// it was loaded from, and the events its last decision recorded.
+// Aggregate is what a Repository needs of a domain aggregate: its id, how
+// many events it was loaded from, the events its last decision recorded,
+// and the two steps that let a decided aggregate be kept instead of being
+// loaded again: CatchUp (apply what another writer appended) and Committed
+// (the recorded events are stored).
 type Aggregate interface {
 	ID() string
 	Version() int
 	Uncommitted() []domain.Event
+	CatchUp(events ...domain.Event)
+	Committed()
 }
 
 // Repository persists one kind of aggregate as streams <category>-<id>. It
 // implements the domain's closure-style repository interfaces.
+//
+// It keeps decided aggregates (an LRU of the most recently used, see
+// aggregateCache), keyed by stream and revision, so that a command costs the
+// same on a long stream as on a short one: a cached aggregate is brought up to
+// date with the events appended after its revision (one short read), or, when
+// the command expects exactly the cached revision, with no read at all, since
+// the append itself expects that revision and fails with domain.ErrStale
+// when another writer (another replica) appended in between.
 type Repository[A Aggregate] struct {
 	store    *Store
 	category string
 	replay   func(events ...domain.Event) A
+	cache    *aggregateCache[A]
 }
 
 // NewRepository returns a repository for the aggregates of one stream
-// category, rebuilt with replay.
-func NewRepository[A Aggregate](store *Store, category string, replay func(events ...domain.Event) A) *Repository[A] {
-	return &Repository[A]{store: store, category: category, replay: replay}
+// category, rebuilt with replay, that keeps up to cached decided aggregates
+// in memory (0: none; every command replays its stream).
+func NewRepository[A Aggregate](store *Store, category string, replay func(events ...domain.Event) A, cached int) *Repository[A] {
+	return &Repository[A]{store: store, category: category, replay: replay, cache: newAggregateCache[A](cached)}
 }
 
 // Create appends the events of a new aggregate; the stream must not exist
-// (domain.ErrConflict otherwise).
-func (r *Repository[A]) Create(ctx context.Context, a A) error {
+// (domain.ErrConflict otherwise). A create retried with the same idempotency
+// key succeeds as the first one did.
+func (r *Repository[A]) Create(ctx context.Context, a A, env domain.Envelope) (domain.Written, error) {
 	stream := StreamID(r.category, a.ID())
 	events := a.Uncommitted()
 	if len(events) == 0 {
-		return fmt.Errorf("create %s: no events recorded: %w", stream, domain.ErrInvalid)
+		return domain.Written{}, fmt.Errorf("create %s: no events recorded: %w", stream, domain.ErrInvalid)
 	}
-	ids := r.ids(ctx, stream, len(events))
-	_, err := r.store.Append(ctx, stream, NoStream(), events, ids)
+	ids := eventIDs(stream, env.IdempotencyKey, len(events))
+	pos, err := r.store.Append(ctx, stream, NoStream(), events, ids, metadataOf(env))
 	if err != nil {
-		if errors.Is(err, domain.ErrConflict) && ids != nil {
+		if errors.Is(err, domain.ErrConflict) && env.IdempotencyKey != "" {
 			// A retried create: the stream exists because this very command
 			// created it. Deterministic ids recognise it.
-			if done, derr := r.alreadyApplied(ctx, stream, ids); derr == nil && done {
-				return nil
+			if e, lerr := r.current(ctx, stream, domain.Revision{}); lerr == nil {
+				defer r.cache.put(stream, e)
+				if w, done := e.applied(stream, env.IdempotencyKey); done {
+					return w, nil
+				}
 			}
+			return domain.Written{}, fmt.Errorf("create %s: %w", stream, domain.ErrConflict)
 		}
-		return fmt.Errorf("create %s: %w", stream, err)
+		return domain.Written{}, fmt.Errorf("create %s: %w", stream, err)
 	}
-	return nil
+	// a stays the caller's: the first command on the stream reads it.
+	return domain.Written{Revision: uint64(len(events) - 1), Position: pos}, nil
 }
 
 // Load rebuilds an aggregate from its stream (domain.ErrNotFound if none).
+// The aggregate is the caller's own: it is not the one the repository keeps.
 func (r *Repository[A]) Load(ctx context.Context, id string) (A, error) {
-	a, _, err := r.load(ctx, StreamID(r.category, id))
-	return a, err
-}
-
-func (r *Repository[A]) load(ctx context.Context, stream string) (A, []Recorded, error) {
 	var zero A
-	recs, err := r.store.Load(ctx, stream)
+	recs, err := r.store.Load(ctx, StreamID(r.category, id))
 	if err != nil {
-		return zero, nil, err
+		return zero, err
 	}
 	events := make([]domain.Event, len(recs))
 	for i, rec := range recs {
 		events[i] = rec.Event
 	}
-	return r.replay(events...), recs, nil
+	return r.replay(events...), nil
 }
 
-// Update loads the aggregate, lets decide record new events and appends them
-// expecting the revision that was loaded: a concurrent writer yields
-// domain.ErrConflict (the domain service retries once). A command carrying an
-// idempotency key whose events are already in the stream is not applied
-// again, and succeeds without deciding: deciding on the state it produced
-// would refuse it (an assignment handed in twice, a participant enrolled
-// twice), while its retry must get the answer of the first attempt.
-func (r *Repository[A]) Update(ctx context.Context, id string, decide func(A) error) error {
+// View calls see with the aggregate as its stream holds it now, and returns
+// the stream's revision (domain.ErrNotFound for a missing stream). see must
+// only read the aggregate, and not keep it: it is the one the repository
+// keeps for the next command. This is how use cases read the facts of an
+// access decision without replaying the stream.
+func (r *Repository[A]) View(ctx context.Context, id string, see func(A)) (uint64, error) {
 	stream := StreamID(r.category, id)
-	a, recs, err := r.load(ctx, stream)
+	e, err := r.current(ctx, stream, domain.Revision{})
 	if err != nil {
-		return err
+		return 0, err
 	}
-	if key := domain.IdempotencyKey(ctx); key != "" {
-		if i := indexOfID(recs, deterministicID(stream, key, 0)); i >= 0 {
-			// The same command was applied before: record nothing twice, and
-			// report where its last event was written.
-			n := 1
-			for i+n < len(recs) && recs[i+n].ID == deterministicID(stream, key, n) {
-				n++
-			}
-			noteWrite(ctx, recs[i+n-1].Position)
-			return nil
-		}
-	}
-	if err := decide(a); err != nil {
-		return err
-	}
-	events := a.Uncommitted()
-	if len(events) == 0 {
-		return nil
-	}
-	ids := r.ids(ctx, stream, len(events))
-	// Revisions are 0-based: a stream loaded from n events has its last event
-	// at revision n-1, which is what the append must expect.
-	last := recs[len(recs)-1].Revision
-	_, err = r.store.Append(ctx, stream, AtRevision(last), events, ids)
-	if err != nil {
-		return fmt.Errorf("update %s: %w", stream, err)
-	}
-	return nil
+	defer r.cache.put(stream, e)
+	see(e.agg)
+	return e.revision(), nil
 }
 
-func (r *Repository[A]) ids(ctx context.Context, stream string, n int) []uuid.UUID {
-	key := domain.IdempotencyKey(ctx)
+// Update brings the aggregate up to date, lets decide record new events and
+// appends them expecting the revision decide saw. It returns
+// domain.ErrNotFound for a missing stream, domain.ErrStale when env.Expected
+// is not the stream's revision or another writer appended before the
+// append, and decide's own error unchanged.
+//
+// A command carrying an idempotency key whose events are already in the
+// stream is not applied again, and succeeds without deciding: deciding on
+// the state it produced would refuse it (an assignment handed in twice, a
+// participant enrolled twice), while its retry must get the answer of the
+// first attempt.
+func (r *Repository[A]) Update(ctx context.Context, id string, env domain.Envelope, decide func(A) error) (domain.Written, error) {
+	stream := StreamID(r.category, id)
+	e, err := r.current(ctx, stream, env.Expected)
+	if err != nil {
+		return domain.Written{}, err
+	}
+	if w, done := e.applied(stream, env.IdempotencyKey); done {
+		r.cache.put(stream, e)
+		return w, nil
+	}
+	last := e.revision()
+	if want, set := env.Expected.Get(); set && want != last {
+		r.cache.put(stream, e)
+		return domain.Written{}, fmt.Errorf("update %s at revision %d, expected %d: %w", stream, last, want, domain.ErrStale)
+	}
+	if err := decide(e.agg); err != nil {
+		if len(e.agg.Uncommitted()) == 0 {
+			r.cache.put(stream, e) // untouched: still the stream as it is
+		}
+		return domain.Written{}, err
+	}
+	events := e.agg.Uncommitted()
+	if len(events) == 0 {
+		r.cache.put(stream, e)
+		return domain.Written{Revision: last}, nil
+	}
+	ids := eventIDs(stream, env.IdempotencyKey, len(events))
+	pos, err := r.store.Append(ctx, stream, AtRevision(last), events, ids, metadataOf(env))
+	if err != nil {
+		// The aggregate holds a decision that was not stored: it is dropped.
+		return domain.Written{}, fmt.Errorf("update %s: %w", stream, err)
+	}
+	e.agg.Committed()
+	e.add(ids, len(events), pos)
+	r.cache.put(stream, e)
+	return domain.Written{Revision: e.revision(), Position: pos}, nil
+}
+
+// current returns the cached aggregate of stream, taken out of the cache
+// for the caller's exclusive use, brought up to date with what was appended
+// after it; with expected set to the cached revision no read is made (the
+// append checks it). Without a cached aggregate the stream is read whole.
+func (r *Repository[A]) current(ctx context.Context, stream string, expected domain.Revision) (*entry[A], error) {
+	e := r.cache.take(stream)
+	if e != nil {
+		if want, set := expected.Get(); set && want == e.revision() {
+			return e, nil
+		}
+		fresh, err := r.store.read(ctx, stream, esdb.Revision(e.revision()+1))
+		if err != nil {
+			return nil, err
+		}
+		if len(fresh) == 0 || fresh[0].Revision == e.revision()+1 {
+			e.catchUp(fresh)
+			return e, nil
+		}
+		// Not a continuation (the stream was deleted and written again):
+		// read it whole.
+	}
+	recs, err := r.store.read(ctx, stream, esdb.Start{})
+	if err != nil {
+		return nil, err
+	}
+	if len(recs) == 0 {
+		return nil, fmt.Errorf("read %s: %w", stream, domain.ErrNotFound)
+	}
+	e = &entry[A]{agg: r.replay()}
+	e.catchUp(recs)
+	return e, nil
+}
+
+// eventIDs derives the ids of a command's events from its idempotency key:
+// nil (random ids) without one.
+func eventIDs(stream, key string, n int) []uuid.UUID {
 	if key == "" {
 		return nil
 	}
 	return DeterministicIDs(stream, key, n)
 }
 
-func (r *Repository[A]) alreadyApplied(ctx context.Context, stream string, ids []uuid.UUID) (bool, error) {
-	recs, err := r.store.Load(ctx, stream)
-	if err != nil {
-		return false, err
-	}
-	if i := indexOfID(recs, ids[0]); i >= 0 {
-		noteWrite(ctx, recs[min(i+len(ids), len(recs))-1].Position)
-		return true, nil
-	}
-	return false, nil
-}
-
-// indexOfID returns the index of the record with the given event id, or -1.
-func indexOfID(recs []Recorded, id uuid.UUID) int {
-	for i := len(recs) - 1; i >= 0; i-- {
-		if recs[i].ID == id {
-			return i
-		}
-	}
-	return -1
+// metadataOf is the metadata the events of a command carry.
+func metadataOf(env domain.Envelope) Metadata {
+	return Metadata{CorrelationID: env.CorrelationID, Actor: env.Actor}
 }

@@ -26,37 +26,6 @@ type Metadata struct {
 	SchemaVersion int    `json:"schemaVersion"`
 }
 
-type metadataCtx struct{}
-
-// WithMetadata returns ctx carrying the correlation id, causation id and actor
-// that the repositories write into the metadata of the events they append.
-func WithMetadata(ctx context.Context, m Metadata) context.Context {
-	return context.WithValue(ctx, metadataCtx{}, m)
-}
-
-func metadataFrom(ctx context.Context) Metadata {
-	m, _ := ctx.Value(metadataCtx{}).(Metadata)
-	return m
-}
-
-// Receipt collects the global position of the writes made with a context, so
-// the API can answer with it and a later read can wait for its projection.
-type Receipt struct{ Position uint64 }
-
-type receiptCtx struct{}
-
-// WithReceipt returns ctx and a receipt that the repositories fill in.
-func WithReceipt(ctx context.Context) (context.Context, *Receipt) {
-	r := &Receipt{}
-	return context.WithValue(ctx, receiptCtx{}, r), r
-}
-
-func noteWrite(ctx context.Context, pos uint64) {
-	if r, ok := ctx.Value(receiptCtx{}).(*Receipt); ok && pos > r.Position {
-		r.Position = pos
-	}
-}
-
 // Recorded is a decoded event with where and when it was stored.
 type Recorded struct {
 	ID       uuid.UUID
@@ -215,12 +184,12 @@ func (x Expected) esdb() esdb.ExpectedRevision {
 	return esdb.Revision(x.revision)
 }
 
-// Append encodes events and appends them atomically. ids, when not nil, gives
-// each event its id (deterministic ids make retries idempotent on the
-// server); otherwise ids are random. A concurrent writer yields
-// domain.ErrConflict. It returns the position of the last event.
-func (s *Store) Append(ctx context.Context, stream string, x Expected, events []domain.Event, ids []uuid.UUID) (uint64, error) {
-	meta := metadataFrom(ctx)
+// Append encodes events and appends them atomically, each with meta (its
+// schema version set per event). ids, when not nil, gives each event its id
+// (deterministic ids make retries idempotent on the server); otherwise ids
+// are random. A stream that is not at x yields domain.ErrStale (for
+// NoStream: the stream exists). It returns the position of the last event.
+func (s *Store) Append(ctx context.Context, stream string, x Expected, events []domain.Event, ids []uuid.UUID, meta Metadata) (uint64, error) {
 	data := make([]esdb.EventData, len(events))
 	for i, e := range events {
 		name, payload, version, err := s.codec.Encode(e)
@@ -246,7 +215,6 @@ func (s *Store) Append(ctx context.Context, stream string, x Expected, events []
 	if err != nil {
 		return 0, fmt.Errorf("append to %s: %w", stream, translate(err))
 	}
-	noteWrite(ctx, res.CommitPosition)
 	return res.CommitPosition, nil
 }
 
@@ -292,7 +260,7 @@ func translate(err error) error {
 	if errors.As(err, &ee) {
 		switch {
 		case ee.IsErrorCode(esdb.ErrorCodeWrongExpectedVersion):
-			return fmt.Errorf("%w: another writer changed the stream: %w", domain.ErrConflict, err)
+			return fmt.Errorf("%w: %w", domain.ErrStale, err)
 		case ee.IsErrorCode(esdb.ErrorCodeResourceNotFound):
 			// The client's wording adds nothing a caller can use (and the API
 			// shows error texts of this kind): the caller says what was read.

@@ -23,29 +23,29 @@ var (
 
 // RegisterEntity registers a department or agency that orders from the catalogue.
 type RegisterEntity struct {
-	EntityID       string
-	Name           string
-	At             time.Time
-	IdempotencyKey string
+	EntityID string
+	Name     string
+	At       time.Time
+	domain.Envelope
 }
 
 // PlaceOrder orders a module or a programme for an entity's people.
 type PlaceOrder struct {
-	EntityID       string
-	OrderID        string
-	Kind           OrderKind
-	ItemID         string // the module or programme ordered
-	Seats          int
-	At             time.Time
-	IdempotencyKey string
+	EntityID string
+	OrderID  string
+	Kind     OrderKind
+	ItemID   string // the module or programme ordered
+	Seats    int
+	At       time.Time
+	domain.Envelope
 }
 
 // CancelOrder cancels an order.
 type CancelOrder struct {
-	EntityID       string
-	OrderID        string
-	At             time.Time
-	IdempotencyKey string
+	EntityID string
+	OrderID  string
+	At       time.Time
+	domain.Envelope
 }
 
 // Entity is an ordering entity (entiteit): a department or agency ordering
@@ -86,6 +86,23 @@ func (en *Entity) Version() int { return en.loaded }
 
 // Uncommitted returns the events recorded since the entity was loaded.
 func (en *Entity) Uncommitted() []domain.Event { return en.changes }
+
+// CatchUp applies events stored after the ones the entity was loaded from
+// (another writer's), as Replay would have; nothing may be recorded yet.
+func (en *Entity) CatchUp(events ...domain.Event) {
+	for _, e := range events {
+		en.apply(e)
+	}
+	en.loaded += len(events)
+}
+
+// Committed marks the events recorded since the load as stored: the
+// repository calls it after their append, so that the entity can decide the
+// next command without being loaded again.
+func (en *Entity) Committed() {
+	en.loaded += len(en.changes)
+	en.changes = nil
+}
 
 // Register records the entity.
 func (en *Entity) Register(c RegisterEntity) error {

@@ -27,26 +27,26 @@ var (
 
 // AddModule adds a module to the catalogue.
 type AddModule struct {
-	ModuleID       string
-	Content        Content
-	At             time.Time
-	IdempotencyKey string
+	ModuleID string
+	Content  Content
+	At       time.Time
+	domain.Envelope
 }
 
 // ReviseModule makes the next version of a module.
 type ReviseModule struct {
-	ModuleID       string
-	Content        Content
-	Reason         string // why it changed, e.g. what the last delivery taught
-	At             time.Time
-	IdempotencyKey string
+	ModuleID string
+	Content  Content
+	Reason   string // why it changed, e.g. what the last delivery taught
+	At       time.Time
+	domain.Envelope
 }
 
 // RetireModule takes a module out of the catalogue.
 type RetireModule struct {
-	ModuleID       string
-	At             time.Time
-	IdempotencyKey string
+	ModuleID string
+	At       time.Time
+	domain.Envelope
 }
 
 // Module is a catalogue module with its current version.
@@ -80,6 +80,23 @@ func (m *Module) Version() int { return m.loaded }
 
 // Uncommitted returns the events recorded since the module was loaded.
 func (m *Module) Uncommitted() []domain.Event { return m.changes }
+
+// CatchUp applies events stored after the ones the module was loaded from
+// (another writer's), as Replay would have; nothing may be recorded yet.
+func (m *Module) CatchUp(events ...domain.Event) {
+	for _, e := range events {
+		m.apply(e)
+	}
+	m.loaded += len(events)
+}
+
+// Committed marks the events recorded since the load as stored: the
+// repository calls it after their append, so that the module can decide the
+// next command without being loaded again.
+func (m *Module) Committed() {
+	m.loaded += len(m.changes)
+	m.changes = nil
+}
 
 // CurrentVersion returns the number of the module's current version (1 when
 // added, one more per revision).

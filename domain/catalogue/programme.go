@@ -32,47 +32,47 @@ var (
 
 // DesignProgramme designs a programme from catalogue modules.
 type DesignProgramme struct {
-	ProgrammeID    string
-	Code           string
-	Title          string
-	ModuleIDs      []string // in the order they are delivered
-	Emphasis       []ThemeEmphasis
-	RaterApproval  bool // the manager approves 360 raters
-	At             time.Time
-	IdempotencyKey string
+	ProgrammeID   string
+	Code          string
+	Title         string
+	ModuleIDs     []string // in the order they are delivered
+	Emphasis      []ThemeEmphasis
+	RaterApproval bool // the manager approves 360 raters
+	At            time.Time
+	domain.Envelope
 }
 
 // AddProgrammeModule puts a module into a programme at a position (1 is first).
 type AddProgrammeModule struct {
-	ProgrammeID    string
-	ModuleID       string
-	Position       int
-	At             time.Time
-	IdempotencyKey string
+	ProgrammeID string
+	ModuleID    string
+	Position    int
+	At          time.Time
+	domain.Envelope
 }
 
 // RemoveProgrammeModule takes a module out of a programme.
 type RemoveProgrammeModule struct {
-	ProgrammeID    string
-	ModuleID       string
-	At             time.Time
-	IdempotencyKey string
+	ProgrammeID string
+	ModuleID    string
+	At          time.Time
+	domain.Envelope
 }
 
 // SetEmphasis sets how strongly a programme stresses a theme.
 type SetEmphasis struct {
-	ProgrammeID    string
-	Theme          Theme
-	Emphasis       Emphasis
-	At             time.Time
-	IdempotencyKey string
+	ProgrammeID string
+	Theme       Theme
+	Emphasis    Emphasis
+	At          time.Time
+	domain.Envelope
 }
 
 // RetireProgramme stops offering a programme.
 type RetireProgramme struct {
-	ProgrammeID    string
-	At             time.Time
-	IdempotencyKey string
+	ProgrammeID string
+	At          time.Time
+	domain.Envelope
 }
 
 // Programme is an ordered set of modules with an emphasis per theme.
@@ -107,6 +107,23 @@ func (p *Programme) Version() int { return p.loaded }
 
 // Uncommitted returns the events recorded since the programme was loaded.
 func (p *Programme) Uncommitted() []domain.Event { return p.changes }
+
+// CatchUp applies events stored after the ones the programme was loaded from
+// (another writer's), as Replay would have; nothing may be recorded yet.
+func (p *Programme) CatchUp(events ...domain.Event) {
+	for _, e := range events {
+		p.apply(e)
+	}
+	p.loaded += len(events)
+}
+
+// Committed marks the events recorded since the load as stored: the
+// repository calls it after their append, so that the programme can decide the
+// next command without being loaded again.
+func (p *Programme) Committed() {
+	p.loaded += len(p.changes)
+	p.changes = nil
+}
 
 // ModuleIDs returns the programme's modules in order.
 func (p *Programme) ModuleIDs() []string { return slices.Clone(p.modules) }

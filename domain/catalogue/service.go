@@ -16,29 +16,30 @@ import (
 // another writer appended since the load, and decide's own error unchanged.
 // Load returns domain.ErrNotFound for a missing stream.
 //
-// When ctx carries an idempotency key (domain.WithIdempotencyKey), Create and
-// Update derive each event id from the key, the stream and the event's
-// position in the decision, so that a command retried with the same key is
-// deduplicated by the event store and never records twice.
+// Both take the command's domain.Envelope: its idempotency key gives each
+// event a deterministic id (a retried command records nothing twice), its
+// actor and correlation id go into the events' metadata, and its Expected
+// revision, when set, is the revision the decision must be made on
+// (domain.ErrStale otherwise). Both return what they wrote.
 type ModuleRepository interface {
-	Create(ctx context.Context, m *Module) error
-	Update(ctx context.Context, id string, decide func(m *Module) error) error
+	Create(ctx context.Context, m *Module, env domain.Envelope) (domain.Written, error)
+	Update(ctx context.Context, id string, env domain.Envelope, decide func(m *Module) error) (domain.Written, error)
 	Load(ctx context.Context, id string) (*Module, error)
 }
 
 // ProgrammeRepository persists programmes as streams programme-<uuid>, with
 // the contract of ModuleRepository.
 type ProgrammeRepository interface {
-	Create(ctx context.Context, p *Programme) error
-	Update(ctx context.Context, id string, decide func(p *Programme) error) error
+	Create(ctx context.Context, p *Programme, env domain.Envelope) (domain.Written, error)
+	Update(ctx context.Context, id string, env domain.Envelope, decide func(p *Programme) error) (domain.Written, error)
 	Load(ctx context.Context, id string) (*Programme, error)
 }
 
 // EntityRepository persists ordering entities as streams entity-<uuid>, with
 // the contract of ModuleRepository.
 type EntityRepository interface {
-	Create(ctx context.Context, en *Entity) error
-	Update(ctx context.Context, id string, decide func(en *Entity) error) error
+	Create(ctx context.Context, en *Entity, env domain.Envelope) (domain.Written, error)
+	Update(ctx context.Context, id string, env domain.Envelope, decide func(en *Entity) error) (domain.Written, error)
 }
 
 // ModuleService runs the commands on modules.
@@ -52,26 +53,27 @@ func NewModuleService(modules ModuleRepository) *ModuleService {
 }
 
 // AddModule adds a module to the catalogue.
-func (s *ModuleService) AddModule(ctx context.Context, c AddModule) error {
+func (s *ModuleService) AddModule(ctx context.Context, c AddModule) (domain.Written, error) {
 	m := ReplayModule()
 	if err := m.Add(c); err != nil {
-		return err
+		return domain.Written{}, err
 	}
-	if err := s.modules.Create(domain.WithIdempotencyKey(ctx, c.IdempotencyKey), m); err != nil {
-		return fmt.Errorf("add module %s: %w", c.ModuleID, err)
+	w, err := s.modules.Create(ctx, m, c.Envelope)
+	if err != nil {
+		return w, fmt.Errorf("add module %s: %w", c.ModuleID, err)
 	}
-	return nil
+	return w, nil
 }
 
 // ReviseModule makes the next version of a module.
-func (s *ModuleService) ReviseModule(ctx context.Context, c ReviseModule) error {
-	return domain.RetryUpdate(ctx, s.modules.Update, c.ModuleID, c.IdempotencyKey,
+func (s *ModuleService) ReviseModule(ctx context.Context, c ReviseModule) (domain.Written, error) {
+	return s.modules.Update(ctx, c.ModuleID, c.Envelope,
 		func(m *Module) error { return m.Revise(c) })
 }
 
 // RetireModule takes a module out of the catalogue.
-func (s *ModuleService) RetireModule(ctx context.Context, c RetireModule) error {
-	return domain.RetryUpdate(ctx, s.modules.Update, c.ModuleID, c.IdempotencyKey,
+func (s *ModuleService) RetireModule(ctx context.Context, c RetireModule) (domain.Written, error) {
+	return s.modules.Update(ctx, c.ModuleID, c.Envelope,
 		func(m *Module) error { return m.Retire(c) })
 }
 
@@ -111,26 +113,27 @@ func NewProgrammeService(programmes ProgrammeRepository, modules ModuleReader) *
 }
 
 // DesignProgramme designs a programme of offered modules.
-func (s *ProgrammeService) DesignProgramme(ctx context.Context, c DesignProgramme) error {
+func (s *ProgrammeService) DesignProgramme(ctx context.Context, c DesignProgramme) (domain.Written, error) {
 	p := ReplayProgramme()
 	if err := p.Design(c); err != nil {
-		return err
+		return domain.Written{}, err
 	}
 	for _, id := range c.ModuleIDs {
 		if err := offered(ctx, s.modules, id); err != nil {
-			return fmt.Errorf("design programme %s: %w", c.ProgrammeID, err)
+			return domain.Written{}, fmt.Errorf("design programme %s: %w", c.ProgrammeID, err)
 		}
 	}
-	if err := s.programmes.Create(domain.WithIdempotencyKey(ctx, c.IdempotencyKey), p); err != nil {
-		return fmt.Errorf("design programme %s: %w", c.ProgrammeID, err)
+	w, err := s.programmes.Create(ctx, p, c.Envelope)
+	if err != nil {
+		return w, fmt.Errorf("design programme %s: %w", c.ProgrammeID, err)
 	}
-	return nil
+	return w, nil
 }
 
 // AddProgrammeModule puts an offered module into a programme. The module is
 // read after the programme decided, so that a bad command is refused first.
-func (s *ProgrammeService) AddProgrammeModule(ctx context.Context, c AddProgrammeModule) error {
-	return domain.RetryUpdate(ctx, s.programmes.Update, c.ProgrammeID, c.IdempotencyKey,
+func (s *ProgrammeService) AddProgrammeModule(ctx context.Context, c AddProgrammeModule) (domain.Written, error) {
+	return s.programmes.Update(ctx, c.ProgrammeID, c.Envelope,
 		func(p *Programme) error {
 			if err := p.AddModule(c); err != nil {
 				return err
@@ -143,20 +146,20 @@ func (s *ProgrammeService) AddProgrammeModule(ctx context.Context, c AddProgramm
 }
 
 // RemoveProgrammeModule takes a module out of a programme.
-func (s *ProgrammeService) RemoveProgrammeModule(ctx context.Context, c RemoveProgrammeModule) error {
-	return domain.RetryUpdate(ctx, s.programmes.Update, c.ProgrammeID, c.IdempotencyKey,
+func (s *ProgrammeService) RemoveProgrammeModule(ctx context.Context, c RemoveProgrammeModule) (domain.Written, error) {
+	return s.programmes.Update(ctx, c.ProgrammeID, c.Envelope,
 		func(p *Programme) error { return p.RemoveModule(c) })
 }
 
 // SetEmphasis sets a programme's emphasis on a theme.
-func (s *ProgrammeService) SetEmphasis(ctx context.Context, c SetEmphasis) error {
-	return domain.RetryUpdate(ctx, s.programmes.Update, c.ProgrammeID, c.IdempotencyKey,
+func (s *ProgrammeService) SetEmphasis(ctx context.Context, c SetEmphasis) (domain.Written, error) {
+	return s.programmes.Update(ctx, c.ProgrammeID, c.Envelope,
 		func(p *Programme) error { return p.SetEmphasis(c) })
 }
 
 // RetireProgramme stops offering a programme.
-func (s *ProgrammeService) RetireProgramme(ctx context.Context, c RetireProgramme) error {
-	return domain.RetryUpdate(ctx, s.programmes.Update, c.ProgrammeID, c.IdempotencyKey,
+func (s *ProgrammeService) RetireProgramme(ctx context.Context, c RetireProgramme) (domain.Written, error) {
+	return s.programmes.Update(ctx, c.ProgrammeID, c.Envelope,
 		func(p *Programme) error { return p.Retire(c) })
 }
 
@@ -174,21 +177,22 @@ func NewEntityService(entities EntityRepository, modules ModuleReader, programme
 }
 
 // RegisterEntity registers an ordering entity.
-func (s *EntityService) RegisterEntity(ctx context.Context, c RegisterEntity) error {
+func (s *EntityService) RegisterEntity(ctx context.Context, c RegisterEntity) (domain.Written, error) {
 	en := ReplayEntity()
 	if err := en.Register(c); err != nil {
-		return err
+		return domain.Written{}, err
 	}
-	if err := s.entities.Create(domain.WithIdempotencyKey(ctx, c.IdempotencyKey), en); err != nil {
-		return fmt.Errorf("register entity %s: %w", c.EntityID, err)
+	w, err := s.entities.Create(ctx, en, c.Envelope)
+	if err != nil {
+		return w, fmt.Errorf("register entity %s: %w", c.EntityID, err)
 	}
-	return nil
+	return w, nil
 }
 
 // PlaceOrder orders an offered module or programme for an entity. The item
 // is read after the entity decided, so that a bad command is refused first.
-func (s *EntityService) PlaceOrder(ctx context.Context, c PlaceOrder) error {
-	return domain.RetryUpdate(ctx, s.entities.Update, c.EntityID, c.IdempotencyKey,
+func (s *EntityService) PlaceOrder(ctx context.Context, c PlaceOrder) (domain.Written, error) {
+	return s.entities.Update(ctx, c.EntityID, c.Envelope,
 		func(en *Entity) error {
 			if err := en.PlaceOrder(c); err != nil {
 				return err
@@ -215,7 +219,7 @@ func (s *EntityService) orderable(ctx context.Context, kind OrderKind, id string
 }
 
 // CancelOrder cancels an entity's order.
-func (s *EntityService) CancelOrder(ctx context.Context, c CancelOrder) error {
-	return domain.RetryUpdate(ctx, s.entities.Update, c.EntityID, c.IdempotencyKey,
+func (s *EntityService) CancelOrder(ctx context.Context, c CancelOrder) (domain.Written, error) {
+	return s.entities.Update(ctx, c.EntityID, c.Envelope,
 		func(en *Entity) error { return en.CancelOrder(c) })
 }

@@ -40,22 +40,22 @@ func TestModuleService(t *testing.T) {
 	f := newCatalogue()
 	s := catalogue.NewModuleService(f.modules)
 
-	if err := s.AddModule(ctx, catalogue.AddModule{ModuleID: module, Content: content(), At: at, IdempotencyKey: "k1"}); err != nil {
+	if _, err := s.AddModule(ctx, catalogue.AddModule{ModuleID: module, Content: content(), At: at, Envelope: domain.Envelope{IdempotencyKey: "k1"}}); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.AddModule(ctx, catalogue.AddModule{ModuleID: module, Content: content(), At: at}); !errors.Is(err, domain.ErrConflict) {
+	if _, err := s.AddModule(ctx, catalogue.AddModule{ModuleID: module, Content: content(), At: at}); !errors.Is(err, domain.ErrConflict) {
 		t.Errorf("add twice: err = %v, want conflict", err)
 	}
-	if err := s.AddModule(ctx, catalogue.AddModule{ModuleID: module, At: at}); !errors.Is(err, domain.ErrInvalid) {
+	if _, err := s.AddModule(ctx, catalogue.AddModule{ModuleID: module, At: at}); !errors.Is(err, domain.ErrInvalid) {
 		t.Errorf("add empty: err = %v, want invalid", err)
 	}
-	if err := s.ReviseModule(ctx, catalogue.ReviseModule{ModuleID: module, Content: revised(), At: later, IdempotencyKey: "k2"}); err != nil {
+	if _, err := s.ReviseModule(ctx, catalogue.ReviseModule{ModuleID: module, Content: revised(), At: later, Envelope: domain.Envelope{IdempotencyKey: "k2"}}); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.RetireModule(ctx, catalogue.RetireModule{ModuleID: module, At: later}); err != nil {
+	if _, err := s.RetireModule(ctx, catalogue.RetireModule{ModuleID: module, At: later}); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.RetireModule(ctx, catalogue.RetireModule{ModuleID: id(99), At: later}); !errors.Is(err, domain.ErrNotFound) {
+	if _, err := s.RetireModule(ctx, catalogue.RetireModule{ModuleID: id(99), At: later}); !errors.Is(err, domain.ErrNotFound) {
 		t.Errorf("retire unknown: err = %v, want not found", err)
 	}
 	if got := len(f.modules.Stream(module)); got != 3 {
@@ -90,7 +90,7 @@ func TestServiceRetriesOnceOnConflict(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			f := newCatalogue()
 			f.modules.Conflicts, f.modules.Concurrent = tc.conflicts, tc.concurrent
-			err := catalogue.NewModuleService(f.modules).ReviseModule(ctx, tc.cmd)
+			_, err := domaintest.Twice(func() (domain.Written, error) { return catalogue.NewModuleService(f.modules).ReviseModule(ctx, tc.cmd) })
 			if tc.wantErr == nil && err != nil || !errors.Is(err, tc.wantErr) {
 				t.Fatalf("err = %v, want %v", err, tc.wantErr)
 			}
@@ -111,23 +111,23 @@ func TestProgrammeService(t *testing.T) {
 	design := func(modules ...string) catalogue.DesignProgramme {
 		return catalogue.DesignProgramme{ProgrammeID: programme, Code: "BLG", Title: "Beginning managers", ModuleIDs: modules, At: at}
 	}
-	if err := s.DesignProgramme(ctx, design(m1, m3)); !errors.Is(err, catalogue.ErrModuleRetired) {
+	if _, err := s.DesignProgramme(ctx, design(m1, m3)); !errors.Is(err, catalogue.ErrModuleRetired) {
 		t.Errorf("design with a retired module: err = %v, want %v", err, catalogue.ErrModuleRetired)
 	}
-	if err := s.DesignProgramme(ctx, design(m1, id(98))); !errors.Is(err, domain.ErrNotFound) {
+	if _, err := s.DesignProgramme(ctx, design(m1, id(98))); !errors.Is(err, domain.ErrNotFound) {
 		t.Errorf("design with an unknown module: err = %v, want not found", err)
 	}
-	if err := s.DesignProgramme(ctx, design(m1)); err != nil {
+	if _, err := s.DesignProgramme(ctx, design(m1)); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.AddProgrammeModule(ctx, catalogue.AddProgrammeModule{ProgrammeID: programme, ModuleID: m3, Position: 2, At: at}); !errors.Is(err, catalogue.ErrModuleRetired) {
+	if _, err := s.AddProgrammeModule(ctx, catalogue.AddProgrammeModule{ProgrammeID: programme, ModuleID: m3, Position: 2, At: at}); !errors.Is(err, catalogue.ErrModuleRetired) {
 		t.Errorf("add a retired module: err = %v, want %v", err, catalogue.ErrModuleRetired)
 	}
 	for _, err := range []error{
-		s.AddProgrammeModule(ctx, catalogue.AddProgrammeModule{ProgrammeID: programme, ModuleID: m2, Position: 2, At: at}),
-		s.RemoveProgrammeModule(ctx, catalogue.RemoveProgrammeModule{ProgrammeID: programme, ModuleID: m1, At: at}),
-		s.SetEmphasis(ctx, catalogue.SetEmphasis{ProgrammeID: programme, Theme: catalogue.ThemeSelf, Emphasis: catalogue.EmphasisStrong, At: at}),
-		s.RetireProgramme(ctx, catalogue.RetireProgramme{ProgrammeID: programme, At: at}),
+		domaintest.Err(s.AddProgrammeModule(ctx, catalogue.AddProgrammeModule{ProgrammeID: programme, ModuleID: m2, Position: 2, At: at})),
+		domaintest.Err(s.RemoveProgrammeModule(ctx, catalogue.RemoveProgrammeModule{ProgrammeID: programme, ModuleID: m1, At: at})),
+		domaintest.Err(s.SetEmphasis(ctx, catalogue.SetEmphasis{ProgrammeID: programme, Theme: catalogue.ThemeSelf, Emphasis: catalogue.EmphasisStrong, At: at})),
+		domaintest.Err(s.RetireProgramme(ctx, catalogue.RetireProgramme{ProgrammeID: programme, At: at})),
 	} {
 		if err != nil {
 			t.Fatal(err)
@@ -143,11 +143,11 @@ func TestEntityService(t *testing.T) {
 	f := newCatalogue()
 	f.programmes.Given(programme, designed(), catalogue.ProgrammeRetired{ProgrammeID: programme, At: at})
 	s := catalogue.NewEntityService(f.entities, f.modules, f.programmes)
-	if err := s.RegisterEntity(ctx, catalogue.RegisterEntity{EntityID: entity, Name: "Department of Mobility", At: at}); err != nil {
+	if _, err := s.RegisterEntity(ctx, catalogue.RegisterEntity{EntityID: entity, Name: "Department of Mobility", At: at}); err != nil {
 		t.Fatal(err)
 	}
 	place := func(kind catalogue.OrderKind, item string) error {
-		return s.PlaceOrder(ctx, catalogue.PlaceOrder{EntityID: entity, OrderID: order1, Kind: kind, ItemID: item, Seats: 8, At: at})
+		return domaintest.Err(s.PlaceOrder(ctx, catalogue.PlaceOrder{EntityID: entity, OrderID: order1, Kind: kind, ItemID: item, Seats: 8, At: at}))
 	}
 	if err := place(catalogue.OrderProgramme, programme); !errors.Is(err, catalogue.ErrProgrammeRetired) {
 		t.Errorf("order a retired programme: err = %v, want %v", err, catalogue.ErrProgrammeRetired)
@@ -158,7 +158,7 @@ func TestEntityService(t *testing.T) {
 	if err := place(catalogue.OrderModule, m1); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.CancelOrder(ctx, catalogue.CancelOrder{EntityID: entity, OrderID: order1, At: later}); err != nil {
+	if _, err := s.CancelOrder(ctx, catalogue.CancelOrder{EntityID: entity, OrderID: order1, At: later}); err != nil {
 		t.Fatal(err)
 	}
 	if got := len(f.entities.Stream(entity)); got != 3 {

@@ -52,81 +52,81 @@ const (
 
 // PlanCohort plans a run of a programme for an ordering entity.
 type PlanCohort struct {
-	CohortID       string
-	ProgrammeID    string
-	EntityID       string
-	Title          string
-	TrainerIDs     []string
-	StartsOn       time.Time
-	EndsOn         time.Time
-	At             time.Time
-	IdempotencyKey string
+	CohortID    string
+	ProgrammeID string
+	EntityID    string
+	Title       string
+	TrainerIDs  []string
+	StartsOn    time.Time
+	EndsOn      time.Time
+	At          time.Time
+	domain.Envelope
 }
 
 // EnrolParticipant enrols a participant in a cohort.
 type EnrolParticipant struct {
-	CohortID       string
-	ParticipantID  string
-	Name           string
-	Email          string
-	At             time.Time
-	IdempotencyKey string
+	CohortID      string
+	ParticipantID string
+	Name          string
+	Email         string
+	At            time.Time
+	domain.Envelope
 }
 
 // WithdrawParticipant takes a participant out of a cohort.
 type WithdrawParticipant struct {
-	CohortID       string
-	ParticipantID  string
-	At             time.Time
-	IdempotencyKey string
+	CohortID      string
+	ParticipantID string
+	At            time.Time
+	domain.Envelope
 }
 
 // FormIntervisionGroup forms an intervision group of participants.
 type FormIntervisionGroup struct {
-	CohortID       string
-	GroupID        string
-	MemberIDs      []string
-	At             time.Time
-	IdempotencyKey string
+	CohortID  string
+	GroupID   string
+	MemberIDs []string
+	At        time.Time
+	domain.Envelope
 }
 
 // ReformIntervisionGroup gives an intervision group new members.
 type ReformIntervisionGroup struct {
-	CohortID       string
-	GroupID        string
-	MemberIDs      []string
-	At             time.Time
-	IdempotencyKey string
+	CohortID  string
+	GroupID   string
+	MemberIDs []string
+	At        time.Time
+	domain.Envelope
 }
 
 // DissolveIntervisionGroup ends an intervision group.
 type DissolveIntervisionGroup struct {
-	CohortID       string
-	GroupID        string
-	At             time.Time
-	IdempotencyKey string
+	CohortID string
+	GroupID  string
+	At       time.Time
+	domain.Envelope
 }
 
 // ScheduleDelivery schedules a module version for the cohort.
 type ScheduleDelivery struct {
-	CohortID       string
-	DeliveryID     string
-	ModuleID       string
-	ModuleVersion  int
-	StartsAt       time.Time
-	EndsAt         time.Time
-	At             time.Time
-	IdempotencyKey string
+	CohortID      string
+	DeliveryID    string
+	ModuleID      string
+	ModuleVersion int
+	StartsAt      time.Time
+	EndsAt        time.Time
+	At            time.Time
+	domain.Envelope
 }
 
 // RecordAttendance records whether a participant was at a delivery.
 type RecordAttendance struct {
-	CohortID       string
-	DeliveryID     string
-	ParticipantID  string
-	Status         AttendanceStatus
-	At             time.Time
-	IdempotencyKey string
+	CohortID      string
+	DeliveryID    string
+	ParticipantID string
+	Status        AttendanceStatus
+	At            time.Time
+	domain.Envelope
 }
 
 // Cohort is one run of a programme.
@@ -136,6 +136,7 @@ type Cohort struct {
 	entityID      string
 	modules       []string
 	raterApproval bool
+	trainerIDs    []string
 	participants  map[string]*participant
 	groups        map[string][]string
 	deliveries    map[string]*delivery
@@ -167,6 +168,10 @@ func Replay(events ...domain.Event) *Cohort {
 	return c
 }
 
+// TrainerIDs returns the trainers the cohort was planned with; the caller
+// must not change the slice.
+func (c *Cohort) TrainerIDs() []string { return c.trainerIDs }
+
 // ID returns the cohort's id.
 func (c *Cohort) ID() string { return c.id }
 
@@ -175,6 +180,23 @@ func (c *Cohort) Version() int { return c.loaded }
 
 // Uncommitted returns the events recorded since the cohort was loaded.
 func (c *Cohort) Uncommitted() []domain.Event { return c.changes }
+
+// CatchUp applies events stored after the ones the cohort was loaded from
+// (another writer's), as Replay would have; nothing may be recorded yet.
+func (c *Cohort) CatchUp(events ...domain.Event) {
+	for _, e := range events {
+		c.apply(e)
+	}
+	c.loaded += len(events)
+}
+
+// Committed marks the events recorded since the load as stored: the
+// repository calls it after their append, so that the cohort can decide the
+// next command without being loaded again.
+func (c *Cohort) Committed() {
+	c.loaded += len(c.changes)
+	c.changes = nil
+}
 
 // Group returns the members of an intervision group, sorted, and whether the group exists.
 func (c *Cohort) Group(id string) ([]string, bool) {
@@ -505,6 +527,7 @@ func (c *Cohort) apply(e domain.Event) {
 	case Planned:
 		c.id, c.programmeID, c.entityID = e.CohortID, e.ProgrammeID, e.EntityID
 		c.modules, c.raterApproval = slices.Clone(e.ModuleIDs), e.RaterApproval
+		c.trainerIDs = slices.Clone(e.TrainerIDs)
 	case ParticipantEnrolled:
 		c.participants[e.ParticipantID] = &participant{}
 	case ParticipantWithdrawn:

@@ -18,13 +18,14 @@ import (
 // another writer appended since the load, and decide's own error unchanged.
 // Load returns domain.ErrNotFound for a missing stream.
 //
-// When ctx carries an idempotency key (domain.WithIdempotencyKey), Create and
-// Update derive each event id from the key, the stream and the event's
-// position in the decision, so that a command retried with the same key is
-// deduplicated by the event store and never records twice.
+// Both take the command's domain.Envelope: its idempotency key gives each
+// event a deterministic id (a retried command records nothing twice), its
+// actor and correlation id go into the events' metadata, and its Expected
+// revision, when set, is the revision the decision must be made on
+// (domain.ErrStale otherwise). Both return what they wrote.
 type Repository interface {
-	Create(ctx context.Context, c *Cohort) error
-	Update(ctx context.Context, id string, decide func(c *Cohort) error) error
+	Create(ctx context.Context, c *Cohort, env domain.Envelope) (domain.Written, error)
+	Update(ctx context.Context, id string, env domain.Envelope, decide func(c *Cohort) error) (domain.Written, error)
 	Load(ctx context.Context, id string) (*Cohort, error)
 }
 
@@ -44,73 +45,74 @@ func NewService(cohorts Repository, programmes catalogue.ProgrammeReader, module
 
 // PlanCohort plans a cohort from a programme; the cohort takes the programme's
 // modules and rater approval as they are now.
-func (s *Service) PlanCohort(ctx context.Context, cmd PlanCohort) error {
+func (s *Service) PlanCohort(ctx context.Context, cmd PlanCohort) (domain.Written, error) {
 	c := Replay()
 	var p *catalogue.Programme
 	if domain.RequireID("programmeId", cmd.ProgrammeID) == nil {
 		var err error
 		// A missing programme leaves p nil: Plan reports it after checking the input.
 		if p, err = s.programmes.Load(ctx, cmd.ProgrammeID); err != nil && !errors.Is(err, domain.ErrNotFound) {
-			return fmt.Errorf("plan cohort %s: %w", cmd.CohortID, err)
+			return domain.Written{}, fmt.Errorf("plan cohort %s: %w", cmd.CohortID, err)
 		}
 	}
 	if err := c.Plan(cmd, p); err != nil {
-		return err
+		return domain.Written{}, err
 	}
-	if err := s.cohorts.Create(domain.WithIdempotencyKey(ctx, cmd.IdempotencyKey), c); err != nil {
-		return fmt.Errorf("plan cohort %s: %w", cmd.CohortID, err)
+	w, err := s.cohorts.Create(ctx, c, cmd.Envelope)
+	if err != nil {
+		return w, fmt.Errorf("plan cohort %s: %w", cmd.CohortID, err)
 	}
-	return nil
+	return w, nil
 }
 
 // EnrolParticipant enrols a participant in a cohort.
-func (s *Service) EnrolParticipant(ctx context.Context, cmd EnrolParticipant) error {
-	return domain.RetryUpdate(ctx, s.cohorts.Update, cmd.CohortID, cmd.IdempotencyKey,
+func (s *Service) EnrolParticipant(ctx context.Context, cmd EnrolParticipant) (domain.Written, error) {
+	return s.cohorts.Update(ctx, cmd.CohortID, cmd.Envelope,
 		func(c *Cohort) error { return c.Enrol(cmd) })
 }
 
 // WithdrawParticipant takes a participant out of a cohort.
-func (s *Service) WithdrawParticipant(ctx context.Context, cmd WithdrawParticipant) error {
-	return domain.RetryUpdate(ctx, s.cohorts.Update, cmd.CohortID, cmd.IdempotencyKey,
+func (s *Service) WithdrawParticipant(ctx context.Context, cmd WithdrawParticipant) (domain.Written, error) {
+	return s.cohorts.Update(ctx, cmd.CohortID, cmd.Envelope,
 		func(c *Cohort) error { return c.Withdraw(cmd) })
 }
 
 // FormIntervisionGroup forms an intervision group.
-func (s *Service) FormIntervisionGroup(ctx context.Context, cmd FormIntervisionGroup) error {
-	return domain.RetryUpdate(ctx, s.cohorts.Update, cmd.CohortID, cmd.IdempotencyKey,
+func (s *Service) FormIntervisionGroup(ctx context.Context, cmd FormIntervisionGroup) (domain.Written, error) {
+	return s.cohorts.Update(ctx, cmd.CohortID, cmd.Envelope,
 		func(c *Cohort) error { return c.FormGroup(cmd) })
 }
 
 // ReformIntervisionGroup gives an intervision group new members.
-func (s *Service) ReformIntervisionGroup(ctx context.Context, cmd ReformIntervisionGroup) error {
-	return domain.RetryUpdate(ctx, s.cohorts.Update, cmd.CohortID, cmd.IdempotencyKey,
+func (s *Service) ReformIntervisionGroup(ctx context.Context, cmd ReformIntervisionGroup) (domain.Written, error) {
+	return s.cohorts.Update(ctx, cmd.CohortID, cmd.Envelope,
 		func(c *Cohort) error { return c.ReformGroup(cmd) })
 }
 
 // DissolveIntervisionGroup ends an intervision group.
-func (s *Service) DissolveIntervisionGroup(ctx context.Context, cmd DissolveIntervisionGroup) error {
-	return domain.RetryUpdate(ctx, s.cohorts.Update, cmd.CohortID, cmd.IdempotencyKey,
+func (s *Service) DissolveIntervisionGroup(ctx context.Context, cmd DissolveIntervisionGroup) (domain.Written, error) {
+	return s.cohorts.Update(ctx, cmd.CohortID, cmd.Envelope,
 		func(c *Cohort) error { return c.DissolveGroup(cmd) })
 }
 
 // ScheduleDelivery schedules a module version for a cohort. The module is
 // read first, because the version must be one the module has.
-func (s *Service) ScheduleDelivery(ctx context.Context, cmd ScheduleDelivery) error {
+func (s *Service) ScheduleDelivery(ctx context.Context, cmd ScheduleDelivery) (domain.Written, error) {
 	var m *catalogue.Module
 	if domain.RequireID("moduleId", cmd.ModuleID) == nil {
 		var err error
 		// A missing module leaves m nil: ScheduleDelivery reports it after checking the input.
 		if m, err = s.modules.Load(ctx, cmd.ModuleID); err != nil && !errors.Is(err, domain.ErrNotFound) {
-			return fmt.Errorf("schedule delivery %s: %w", cmd.DeliveryID, err)
+			return domain.Written{}, fmt.Errorf("schedule delivery %s: %w", cmd.DeliveryID, err)
 		}
 	}
-	return domain.RetryUpdate(ctx, s.cohorts.Update, cmd.CohortID, cmd.IdempotencyKey,
+	return s.cohorts.Update(ctx, cmd.CohortID, cmd.Envelope,
 		func(c *Cohort) error { return c.ScheduleDelivery(cmd, m) })
 }
 
 // RecordAttendance records whether a participant was at a delivery.
-func (s *Service) RecordAttendance(ctx context.Context, cmd RecordAttendance) error {
-	return domain.RetryUpdate(ctx, s.cohorts.Update, cmd.CohortID, cmd.IdempotencyKey,
+func (s *Service) RecordAttendance(ctx context.Context, cmd RecordAttendance) (domain.Written, error) {
+	return s.cohorts.Update(ctx, cmd.CohortID, cmd.Envelope,
 		func(c *Cohort) error { return c.RecordAttendance(cmd) })
 }
 

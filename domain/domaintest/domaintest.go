@@ -34,13 +34,13 @@ type Repo[A Aggregate] struct {
 	mu      sync.Mutex
 	streams map[string][]domain.Event
 	// Conflicts is how many of the next appends by Update fail with
-	// ErrConflict, as if another writer appended Concurrent first.
+	// ErrStale, as if another writer appended Concurrent first.
 	Conflicts int
 	// Concurrent are the events the other writer appends at each injected conflict.
 	Concurrent []domain.Event
 	// Updates counts the calls of Update.
 	Updates int
-	// Keys holds the idempotency key on the context of every Create and Update call.
+	// Keys holds the idempotency key of the envelope of every Create and Update call.
 	Keys []string
 }
 
@@ -65,41 +65,52 @@ func (r *Repo[A]) Stream(id string) []domain.Event {
 }
 
 // Create stores a new aggregate's events; ErrConflict when the stream exists.
-func (r *Repo[A]) Create(ctx context.Context, a A) error {
+func (r *Repo[A]) Create(_ context.Context, a A, env domain.Envelope) (domain.Written, error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	r.Keys = append(r.Keys, domain.IdempotencyKey(ctx))
+	r.Keys = append(r.Keys, env.IdempotencyKey)
 	if _, ok := r.streams[a.ID()]; ok {
-		return fmt.Errorf("create stream %s: %w", a.ID(), domain.ErrConflict)
+		return domain.Written{}, fmt.Errorf("create stream %s: %w", a.ID(), domain.ErrConflict)
 	}
 	r.streams[a.ID()] = append([]domain.Event(nil), a.Uncommitted()...)
-	return nil
+	return r.written(a.ID()), nil
 }
 
 // Update loads id, runs decide and appends what it recorded; ErrNotFound for
-// a missing stream, ErrConflict while Conflicts lasts.
-func (r *Repo[A]) Update(ctx context.Context, id string, decide func(A) error) error {
+// a missing stream, ErrStale when env expects another revision, ErrConflict
+// while Conflicts lasts.
+func (r *Repo[A]) Update(_ context.Context, id string, env domain.Envelope, decide func(A) error) (domain.Written, error) {
 	r.mu.Lock()
 	r.Updates++
-	r.Keys = append(r.Keys, domain.IdempotencyKey(ctx))
+	r.Keys = append(r.Keys, env.IdempotencyKey)
 	stream, ok := r.streams[id]
 	r.mu.Unlock()
 	if !ok {
-		return fmt.Errorf("load stream %s: %w", id, domain.ErrNotFound)
+		return domain.Written{}, fmt.Errorf("load stream %s: %w", id, domain.ErrNotFound)
+	}
+	if want, set := env.Expected.Get(); set && want != uint64(len(stream)-1) {
+		return domain.Written{}, fmt.Errorf("stream %s: %w", id, domain.ErrStale)
 	}
 	a := r.replay(stream...)
 	if err := decide(a); err != nil {
-		return err
+		return domain.Written{}, err
 	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if r.Conflicts > 0 {
 		r.Conflicts--
 		r.streams[id] = append(r.streams[id], r.Concurrent...)
-		return fmt.Errorf("append to stream %s: %w", id, domain.ErrConflict)
+		return domain.Written{}, fmt.Errorf("append to stream %s: %w", id, domain.ErrStale)
 	}
 	r.streams[id] = append(r.streams[id], a.Uncommitted()...)
-	return nil
+	return r.written(id), nil
+}
+
+// written reports the stream's last revision; the position is the count of
+// events in the stream, as a stand-in for a global position.
+func (r *Repo[A]) written(id string) domain.Written {
+	n := uint64(len(r.streams[id]))
+	return domain.Written{Revision: n - 1, Position: n}
 }
 
 // Load replays the stream of id; ErrNotFound when there is none.
@@ -273,3 +284,16 @@ func RoundTrip(tb testing.TB, types []domain.EventType, events []domain.Event) [
 	}
 	return out
 }
+
+// Twice runs a command as the use cases do when another writer appended
+// first: once more when it fails with domain.ErrStale, at most twice in all.
+func Twice(run func() (domain.Written, error)) (domain.Written, error) {
+	w, err := run()
+	if errors.Is(err, domain.ErrStale) {
+		w, err = run()
+	}
+	return w, err
+}
+
+// Err returns the error of a service call, for tests that check only that.
+func Err(_ domain.Written, err error) error { return err }

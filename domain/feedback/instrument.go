@@ -24,19 +24,19 @@ var (
 
 // PublishInstrument publishes a 360 instrument.
 type PublishInstrument struct {
-	InstrumentID   string
-	Title          string
-	Scale          Scale
-	Competencies   []Competency
-	At             time.Time
-	IdempotencyKey string
+	InstrumentID string
+	Title        string
+	Scale        Scale
+	Competencies []Competency
+	At           time.Time
+	domain.Envelope
 }
 
 // RetireInstrument stops an instrument from opening new rounds.
 type RetireInstrument struct {
-	InstrumentID   string
-	At             time.Time
-	IdempotencyKey string
+	InstrumentID string
+	At           time.Time
+	domain.Envelope
 }
 
 // Instrument is a 360 questionnaire: competencies with behaviour items on a
@@ -74,6 +74,23 @@ func (in *Instrument) Version() int { return in.loaded }
 
 // Uncommitted returns the events recorded since the instrument was loaded.
 func (in *Instrument) Uncommitted() []domain.Event { return in.changes }
+
+// CatchUp applies events stored after the ones the instrument was loaded from
+// (another writer's), as Replay would have; nothing may be recorded yet.
+func (in *Instrument) CatchUp(events ...domain.Event) {
+	for _, e := range events {
+		in.apply(e)
+	}
+	in.loaded += len(events)
+}
+
+// Committed marks the events recorded since the load as stored: the
+// repository calls it after their append, so that the instrument can decide the
+// next command without being loaded again.
+func (in *Instrument) Committed() {
+	in.loaded += len(in.changes)
+	in.changes = nil
+}
 
 // Retired reports whether the instrument was retired.
 func (in *Instrument) Retired() bool { return in.retired }

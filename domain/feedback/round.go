@@ -52,82 +52,82 @@ var (
 
 // OpenRound opens a 360 round for a journey.
 type OpenRound struct {
-	RoundID        string
-	JourneyID      string
-	InstrumentID   string
-	Kind           RoundKind
-	At             time.Time
-	IdempotencyKey string
+	RoundID      string
+	JourneyID    string
+	InstrumentID string
+	Kind         RoundKind
+	At           time.Time
+	domain.Envelope
 }
 
 // NominateRater nominates a rater for a round.
 type NominateRater struct {
-	RoundID        string
-	RaterID        string
-	Group          RaterGroup
-	Name           string // required except for the self rater
-	Email          string // required except for the self rater
-	At             time.Time
-	IdempotencyKey string
+	RoundID string
+	RaterID string
+	Group   RaterGroup
+	Name    string // required except for the self rater
+	Email   string // required except for the self rater
+	At      time.Time
+	domain.Envelope
 }
 
 // ApproveRater approves a nominated rater.
 type ApproveRater struct {
-	RoundID        string
-	RaterID        string
-	ManagerID      string // who approves: must be the journey's current manager
-	At             time.Time
-	IdempotencyKey string
+	RoundID   string
+	RaterID   string
+	ManagerID string // who approves: must be the journey's current manager
+	At        time.Time
+	domain.Envelope
 }
 
 // RejectRater turns a nominated rater down.
 type RejectRater struct {
-	RoundID        string
-	RaterID        string
-	ManagerID      string // who rejects: must be the journey's current manager
-	At             time.Time
-	IdempotencyKey string
+	RoundID   string
+	RaterID   string
+	ManagerID string // who rejects: must be the journey's current manager
+	At        time.Time
+	domain.Envelope
 }
 
 // SubmitResponse records a rater's answers.
 type SubmitResponse struct {
-	RoundID        string
-	RaterID        string
-	Answers        []Answer
-	Comments       []Comment
-	At             time.Time
-	IdempotencyKey string
+	RoundID  string
+	RaterID  string
+	Answers  []Answer
+	Comments []Comment
+	At       time.Time
+	domain.Envelope
 }
 
 // SubmitSelfAssessment records the participant's own answers as the rater
 // group self. The first time it also nominates the participant as the self
 // rater (rater id = participant id), in the same decision as the answers.
 type SubmitSelfAssessment struct {
-	RoundID        string
-	ParticipantID  string // who answers: must be the round's participant
-	Answers        []Answer
-	Comments       []Comment
-	At             time.Time
-	IdempotencyKey string
+	RoundID       string
+	ParticipantID string // who answers: must be the round's participant
+	Answers       []Answer
+	Comments      []Comment
+	At            time.Time
+	domain.Envelope
 }
 
 // IssueRaterLink records a personal link for a nominated rater: the hash of
 // its token (never the token), valid until ExpiresAt. It replaces the rater's
 // earlier link, whose hash then stops working.
 type IssueRaterLink struct {
-	RoundID        string
-	RaterID        string
-	TokenHash      string // hex SHA-256 of the link's random token: 64 hex digits
-	ExpiresAt      time.Time
-	At             time.Time
-	IdempotencyKey string
+	RoundID   string
+	RaterID   string
+	TokenHash string // hex SHA-256 of the link's random token: 64 hex digits
+	ExpiresAt time.Time
+	At        time.Time
+	domain.Envelope
 }
 
 // CloseRound closes a round.
 type CloseRound struct {
-	RoundID        string
-	At             time.Time
-	IdempotencyKey string
+	RoundID string
+	At      time.Time
+	domain.Envelope
 }
 
 type raterState int
@@ -178,6 +178,26 @@ func (r *Round) Version() int { return r.loaded }
 
 // Uncommitted returns the events recorded since the round was loaded.
 func (r *Round) Uncommitted() []domain.Event { return r.changes }
+
+// CatchUp applies events stored after the ones the round was loaded from
+// (another writer's), as Replay would have; nothing may be recorded yet.
+func (r *Round) CatchUp(events ...domain.Event) {
+	for _, e := range events {
+		r.apply(e)
+	}
+	r.loaded += len(events)
+}
+
+// Committed marks the events recorded since the load as stored: the
+// repository calls it after their append, so that the round can decide the
+// next command without being loaded again.
+func (r *Round) Committed() {
+	r.loaded += len(r.changes)
+	r.changes = nil
+}
+
+// JourneyID returns the journey the round belongs to.
+func (r *Round) JourneyID() string { return r.journeyID }
 
 // InstrumentID returns the instrument the round uses.
 func (r *Round) InstrumentID() string { return r.instrumentID }

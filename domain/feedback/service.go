@@ -19,21 +19,22 @@ import (
 // decide's own error unchanged. Load returns domain.ErrNotFound for a missing
 // stream.
 //
-// When ctx carries an idempotency key (domain.WithIdempotencyKey), Create and
-// Update derive each event id from the key, the stream and the event's
-// position in the decision, so that a command retried with the same key is
-// deduplicated by the event store and never records twice.
+// Both take the command's domain.Envelope: its idempotency key gives each
+// event a deterministic id (a retried command records nothing twice), its
+// actor and correlation id go into the events' metadata, and its Expected
+// revision, when set, is the revision the decision must be made on
+// (domain.ErrStale otherwise). Both return what they wrote.
 type InstrumentRepository interface {
-	Create(ctx context.Context, in *Instrument) error
-	Update(ctx context.Context, id string, decide func(in *Instrument) error) error
+	Create(ctx context.Context, in *Instrument, env domain.Envelope) (domain.Written, error)
+	Update(ctx context.Context, id string, env domain.Envelope, decide func(in *Instrument) error) (domain.Written, error)
 	Load(ctx context.Context, id string) (*Instrument, error)
 }
 
 // RoundRepository persists rounds as streams feedback-<round uuid>, with the
 // contract of InstrumentRepository but without Load.
 type RoundRepository interface {
-	Create(ctx context.Context, r *Round) error
-	Update(ctx context.Context, id string, decide func(r *Round) error) error
+	Create(ctx context.Context, r *Round, env domain.Envelope) (domain.Written, error)
+	Update(ctx context.Context, id string, env domain.Envelope, decide func(r *Round) error) (domain.Written, error)
 }
 
 // Journeys loads journeys; journey.Repository is one.
@@ -52,20 +53,21 @@ func NewInstrumentService(instruments InstrumentRepository) *InstrumentService {
 }
 
 // PublishInstrument publishes an instrument.
-func (s *InstrumentService) PublishInstrument(ctx context.Context, c PublishInstrument) error {
+func (s *InstrumentService) PublishInstrument(ctx context.Context, c PublishInstrument) (domain.Written, error) {
 	in := ReplayInstrument()
 	if err := in.Publish(c); err != nil {
-		return err
+		return domain.Written{}, err
 	}
-	if err := s.instruments.Create(domain.WithIdempotencyKey(ctx, c.IdempotencyKey), in); err != nil {
-		return fmt.Errorf("publish instrument %s: %w", c.InstrumentID, err)
+	w, err := s.instruments.Create(ctx, in, c.Envelope)
+	if err != nil {
+		return w, fmt.Errorf("publish instrument %s: %w", c.InstrumentID, err)
 	}
-	return nil
+	return w, nil
 }
 
 // RetireInstrument retires an instrument.
-func (s *InstrumentService) RetireInstrument(ctx context.Context, c RetireInstrument) error {
-	return domain.RetryUpdate(ctx, s.instruments.Update, c.InstrumentID, c.IdempotencyKey,
+func (s *InstrumentService) RetireInstrument(ctx context.Context, c RetireInstrument) (domain.Written, error) {
+	return s.instruments.Update(ctx, c.InstrumentID, c.Envelope,
 		func(in *Instrument) error { return in.Retire(c) })
 }
 
@@ -83,7 +85,7 @@ func NewRoundService(rounds RoundRepository, instruments InstrumentRepository, j
 }
 
 // OpenRound opens a round for an active journey with a published instrument.
-func (s *RoundService) OpenRound(ctx context.Context, c OpenRound) error {
+func (s *RoundService) OpenRound(ctx context.Context, c OpenRound) (domain.Written, error) {
 	var (
 		j   *journey.Journey
 		in  *Instrument
@@ -92,33 +94,34 @@ func (s *RoundService) OpenRound(ctx context.Context, c OpenRound) error {
 	// A missing journey or instrument stays nil: Open reports it after checking the input.
 	if domain.RequireID("journeyId", c.JourneyID) == nil {
 		if j, err = s.journeys.Load(ctx, c.JourneyID); err != nil && !errors.Is(err, domain.ErrNotFound) {
-			return fmt.Errorf("open round %s: %w", c.RoundID, err)
+			return domain.Written{}, fmt.Errorf("open round %s: %w", c.RoundID, err)
 		}
 	}
 	if domain.RequireID("instrumentId", c.InstrumentID) == nil {
 		if in, err = s.instruments.Load(ctx, c.InstrumentID); err != nil && !errors.Is(err, domain.ErrNotFound) {
-			return fmt.Errorf("open round %s: %w", c.RoundID, err)
+			return domain.Written{}, fmt.Errorf("open round %s: %w", c.RoundID, err)
 		}
 	}
 	r := ReplayRound()
 	if err := r.Open(c, j, in); err != nil {
-		return err
+		return domain.Written{}, err
 	}
-	if err := s.rounds.Create(domain.WithIdempotencyKey(ctx, c.IdempotencyKey), r); err != nil {
-		return fmt.Errorf("open round %s: %w", c.RoundID, err)
+	w, err := s.rounds.Create(ctx, r, c.Envelope)
+	if err != nil {
+		return w, fmt.Errorf("open round %s: %w", c.RoundID, err)
 	}
-	return nil
+	return w, nil
 }
 
 // NominateRater nominates a rater.
-func (s *RoundService) NominateRater(ctx context.Context, c NominateRater) error {
-	return domain.RetryUpdate(ctx, s.rounds.Update, c.RoundID, c.IdempotencyKey,
+func (s *RoundService) NominateRater(ctx context.Context, c NominateRater) (domain.Written, error) {
+	return s.rounds.Update(ctx, c.RoundID, c.Envelope,
 		func(r *Round) error { return r.Nominate(c) })
 }
 
 // ApproveRater approves a nominated rater.
-func (s *RoundService) ApproveRater(ctx context.Context, c ApproveRater) error {
-	return domain.RetryUpdate(ctx, s.rounds.Update, c.RoundID, c.IdempotencyKey, func(r *Round) error {
+func (s *RoundService) ApproveRater(ctx context.Context, c ApproveRater) (domain.Written, error) {
+	return s.rounds.Update(ctx, c.RoundID, c.Envelope, func(r *Round) error {
 		j, err := s.journeyOf(ctx, r)
 		if err != nil {
 			return fmt.Errorf("approve rater %s: %w", c.RaterID, err)
@@ -128,8 +131,8 @@ func (s *RoundService) ApproveRater(ctx context.Context, c ApproveRater) error {
 }
 
 // RejectRater turns a nominated rater down.
-func (s *RoundService) RejectRater(ctx context.Context, c RejectRater) error {
-	return domain.RetryUpdate(ctx, s.rounds.Update, c.RoundID, c.IdempotencyKey, func(r *Round) error {
+func (s *RoundService) RejectRater(ctx context.Context, c RejectRater) (domain.Written, error) {
+	return s.rounds.Update(ctx, c.RoundID, c.Envelope, func(r *Round) error {
 		j, err := s.journeyOf(ctx, r)
 		if err != nil {
 			return fmt.Errorf("reject rater %s: %w", c.RaterID, err)
@@ -153,8 +156,8 @@ func (s *RoundService) journeyOf(ctx context.Context, r *Round) (*journey.Journe
 
 // SubmitResponse records a rater's answers. The round's instrument is read
 // within the decision; instruments do not change once published.
-func (s *RoundService) SubmitResponse(ctx context.Context, c SubmitResponse) error {
-	return domain.RetryUpdate(ctx, s.rounds.Update, c.RoundID, c.IdempotencyKey, func(r *Round) error {
+func (s *RoundService) SubmitResponse(ctx context.Context, c SubmitResponse) (domain.Written, error) {
+	return s.rounds.Update(ctx, c.RoundID, c.Envelope, func(r *Round) error {
 		var in *Instrument
 		if r.InstrumentID() != "" {
 			var err error
@@ -169,8 +172,8 @@ func (s *RoundService) SubmitResponse(ctx context.Context, c SubmitResponse) err
 // SubmitSelfAssessment records the participant's own answers, nominating
 // them as the self rater the first time, in one append: a refused answer set
 // leaves the round's stream as it was.
-func (s *RoundService) SubmitSelfAssessment(ctx context.Context, c SubmitSelfAssessment) error {
-	return domain.RetryUpdate(ctx, s.rounds.Update, c.RoundID, c.IdempotencyKey, func(r *Round) error {
+func (s *RoundService) SubmitSelfAssessment(ctx context.Context, c SubmitSelfAssessment) (domain.Written, error) {
+	return s.rounds.Update(ctx, c.RoundID, c.Envelope, func(r *Round) error {
 		var in *Instrument
 		if r.InstrumentID() != "" {
 			var err error
@@ -183,13 +186,13 @@ func (s *RoundService) SubmitSelfAssessment(ctx context.Context, c SubmitSelfAss
 }
 
 // IssueRaterLink records a rater's link, replacing the rater's earlier one.
-func (s *RoundService) IssueRaterLink(ctx context.Context, c IssueRaterLink) error {
-	return domain.RetryUpdate(ctx, s.rounds.Update, c.RoundID, c.IdempotencyKey,
+func (s *RoundService) IssueRaterLink(ctx context.Context, c IssueRaterLink) (domain.Written, error) {
+	return s.rounds.Update(ctx, c.RoundID, c.Envelope,
 		func(r *Round) error { return r.IssueRaterLink(c) })
 }
 
 // CloseRound closes a round.
-func (s *RoundService) CloseRound(ctx context.Context, c CloseRound) error {
-	return domain.RetryUpdate(ctx, s.rounds.Update, c.RoundID, c.IdempotencyKey,
+func (s *RoundService) CloseRound(ctx context.Context, c CloseRound) (domain.Written, error) {
+	return s.rounds.Update(ctx, c.RoundID, c.Envelope,
 		func(r *Round) error { return r.Close(c) })
 }

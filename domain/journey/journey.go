@@ -119,6 +119,23 @@ func (j *Journey) Version() int { return j.loaded }
 // Uncommitted returns the events recorded since the journey was loaded.
 func (j *Journey) Uncommitted() []domain.Event { return j.changes }
 
+// CatchUp applies events stored after the ones the journey was loaded from
+// (another writer's), as Replay would have; nothing may be recorded yet.
+func (j *Journey) CatchUp(events ...domain.Event) {
+	for _, e := range events {
+		j.apply(e)
+	}
+	j.loaded += len(events)
+}
+
+// Committed marks the events recorded since the load as stored: the
+// repository calls it after their append, so that the journey can decide the
+// next command without being loaded again.
+func (j *Journey) Committed() {
+	j.loaded += len(j.changes)
+	j.changes = nil
+}
+
 // ParticipantID returns the participant whose journey it is.
 func (j *Journey) ParticipantID() string { return j.participantID }
 

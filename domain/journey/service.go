@@ -18,13 +18,14 @@ import (
 // another writer appended since the load, and decide's own error unchanged.
 // Load returns domain.ErrNotFound for a missing stream.
 //
-// When ctx carries an idempotency key (domain.WithIdempotencyKey), Create and
-// Update derive each event id from the key, the stream and the event's
-// position in the decision, so that a command retried with the same key is
-// deduplicated by the event store and never records twice.
+// Both take the command's domain.Envelope: its idempotency key gives each
+// event a deterministic id (a retried command records nothing twice), its
+// actor and correlation id go into the events' metadata, and its Expected
+// revision, when set, is the revision the decision must be made on
+// (domain.ErrStale otherwise). Both return what they wrote.
 type Repository interface {
-	Create(ctx context.Context, j *Journey) error
-	Update(ctx context.Context, id string, decide func(j *Journey) error) error
+	Create(ctx context.Context, j *Journey, env domain.Envelope) (domain.Written, error)
+	Update(ctx context.Context, id string, env domain.Envelope, decide func(j *Journey) error) (domain.Written, error)
 	Load(ctx context.Context, id string) (*Journey, error)
 }
 
@@ -50,30 +51,31 @@ func NewService(journeys Repository, cohorts Cohorts) *Service {
 }
 
 // Enrol starts a journey for a participant enrolled in the cohort.
-func (s *Service) Enrol(ctx context.Context, c Enrol) error {
+func (s *Service) Enrol(ctx context.Context, c Enrol) (domain.Written, error) {
 	var e cohort.Enrolment
 	if domain.RequireID("cohortId", c.CohortID) == nil && domain.RequireID("participantId", c.ParticipantID) == nil {
 		var err error
 		// An unknown cohort or participant leaves e zero: Enrol reports it after checking the input.
 		if e, err = s.cohorts.Enrolment(ctx, c.CohortID, c.ParticipantID); err != nil && !errors.Is(err, domain.ErrNotFound) {
-			return fmt.Errorf("enrol journey %s: %w", c.JourneyID, err)
+			return domain.Written{}, fmt.Errorf("enrol journey %s: %w", c.JourneyID, err)
 		}
 	}
 	j := Replay()
 	if err := j.Enrol(c, e); err != nil {
-		return err
+		return domain.Written{}, err
 	}
-	if err := s.journeys.Create(domain.WithIdempotencyKey(ctx, c.IdempotencyKey), j); err != nil {
-		return fmt.Errorf("enrol journey %s: %w", c.JourneyID, err)
+	w, err := s.journeys.Create(ctx, j, c.Envelope)
+	if err != nil {
+		return w, fmt.Errorf("enrol journey %s: %w", c.JourneyID, err)
 	}
-	return nil
+	return w, nil
 }
 
 // EvaluateModule records an evaluation of a delivery the participant
 // attended. The attendance is read from the journey's cohort within the
 // decision, so that a retry reads it again.
-func (s *Service) EvaluateModule(ctx context.Context, c EvaluateModule) error {
-	return domain.RetryUpdate(ctx, s.journeys.Update, c.JourneyID, c.IdempotencyKey, func(j *Journey) error {
+func (s *Service) EvaluateModule(ctx context.Context, c EvaluateModule) (domain.Written, error) {
+	return s.journeys.Update(ctx, c.JourneyID, c.Envelope, func(j *Journey) error {
 		var a cohort.Attendance
 		if j.ID() != "" && domain.RequireID("deliveryId", c.DeliveryID) == nil {
 			var err error
@@ -87,127 +89,127 @@ func (s *Service) EvaluateModule(ctx context.Context, c EvaluateModule) error {
 }
 
 // ChangeManager records the participant's new manager.
-func (s *Service) ChangeManager(ctx context.Context, c ChangeManager) error {
-	return domain.RetryUpdate(ctx, s.journeys.Update, c.JourneyID, c.IdempotencyKey,
+func (s *Service) ChangeManager(ctx context.Context, c ChangeManager) (domain.Written, error) {
+	return s.journeys.Update(ctx, c.JourneyID, c.Envelope,
 		func(j *Journey) error { return j.ChangeManager(c) })
 }
 
 // GrantSharing shares a portfolio section with the manager.
-func (s *Service) GrantSharing(ctx context.Context, c GrantSharing) error {
-	return domain.RetryUpdate(ctx, s.journeys.Update, c.JourneyID, c.IdempotencyKey,
+func (s *Service) GrantSharing(ctx context.Context, c GrantSharing) (domain.Written, error) {
+	return s.journeys.Update(ctx, c.JourneyID, c.Envelope,
 		func(j *Journey) error { return j.GrantSharing(c) })
 }
 
 // RevokeSharing stops sharing a portfolio section, also after the journey ended.
-func (s *Service) RevokeSharing(ctx context.Context, c RevokeSharing) error {
-	return domain.RetryUpdate(ctx, s.journeys.Update, c.JourneyID, c.IdempotencyKey,
+func (s *Service) RevokeSharing(ctx context.Context, c RevokeSharing) (domain.Written, error) {
+	return s.journeys.Update(ctx, c.JourneyID, c.Envelope,
 		func(j *Journey) error { return j.RevokeSharing(c) })
 }
 
 // StateWhy records the personal why and values.
-func (s *Service) StateWhy(ctx context.Context, c StateWhy) error {
-	return domain.RetryUpdate(ctx, s.journeys.Update, c.JourneyID, c.IdempotencyKey,
+func (s *Service) StateWhy(ctx context.Context, c StateWhy) (domain.Written, error) {
+	return s.journeys.Update(ctx, c.JourneyID, c.Envelope,
 		func(j *Journey) error { return j.StateWhy(c) })
 }
 
 // ChooseBehaviour records a choice about a behaviour.
-func (s *Service) ChooseBehaviour(ctx context.Context, c ChooseBehaviour) error {
-	return domain.RetryUpdate(ctx, s.journeys.Update, c.JourneyID, c.IdempotencyKey,
+func (s *Service) ChooseBehaviour(ctx context.Context, c ChooseBehaviour) (domain.Written, error) {
+	return s.journeys.Update(ctx, c.JourneyID, c.Envelope,
 		func(j *Journey) error { return j.ChooseBehaviour(c) })
 }
 
 // ReviseBehaviourChoice changes a behaviour choice.
-func (s *Service) ReviseBehaviourChoice(ctx context.Context, c ReviseBehaviourChoice) error {
-	return domain.RetryUpdate(ctx, s.journeys.Update, c.JourneyID, c.IdempotencyKey,
+func (s *Service) ReviseBehaviourChoice(ctx context.Context, c ReviseBehaviourChoice) (domain.Written, error) {
+	return s.journeys.Update(ctx, c.JourneyID, c.Envelope,
 		func(j *Journey) error { return j.ReviseBehaviourChoice(c) })
 }
 
 // FormulateLearningGoal records a learning goal or question.
-func (s *Service) FormulateLearningGoal(ctx context.Context, c FormulateLearningGoal) error {
-	return domain.RetryUpdate(ctx, s.journeys.Update, c.JourneyID, c.IdempotencyKey,
+func (s *Service) FormulateLearningGoal(ctx context.Context, c FormulateLearningGoal) (domain.Written, error) {
+	return s.journeys.Update(ctx, c.JourneyID, c.Envelope,
 		func(j *Journey) error { return j.FormulateLearningGoal(c) })
 }
 
 // GiveAssignment gives a practice assignment.
-func (s *Service) GiveAssignment(ctx context.Context, c GiveAssignment) error {
-	return domain.RetryUpdate(ctx, s.journeys.Update, c.JourneyID, c.IdempotencyKey,
+func (s *Service) GiveAssignment(ctx context.Context, c GiveAssignment) (domain.Written, error) {
+	return s.journeys.Update(ctx, c.JourneyID, c.Envelope,
 		func(j *Journey) error { return j.GiveAssignment(c) })
 }
 
 // HandInAssignment hands a practice assignment in.
-func (s *Service) HandInAssignment(ctx context.Context, c HandInAssignment) error {
-	return domain.RetryUpdate(ctx, s.journeys.Update, c.JourneyID, c.IdempotencyKey,
+func (s *Service) HandInAssignment(ctx context.Context, c HandInAssignment) (domain.Written, error) {
+	return s.journeys.Update(ctx, c.JourneyID, c.Envelope,
 		func(j *Journey) error { return j.HandInAssignment(c) })
 }
 
 // LogExperiment plans an experiment.
-func (s *Service) LogExperiment(ctx context.Context, c LogExperiment) error {
-	return domain.RetryUpdate(ctx, s.journeys.Update, c.JourneyID, c.IdempotencyKey,
+func (s *Service) LogExperiment(ctx context.Context, c LogExperiment) (domain.Written, error) {
+	return s.journeys.Update(ctx, c.JourneyID, c.Envelope,
 		func(j *Journey) error { return j.LogExperiment(c) })
 }
 
 // RecordExperimentTried records what was tried.
-func (s *Service) RecordExperimentTried(ctx context.Context, c RecordExperimentTried) error {
-	return domain.RetryUpdate(ctx, s.journeys.Update, c.JourneyID, c.IdempotencyKey,
+func (s *Service) RecordExperimentTried(ctx context.Context, c RecordExperimentTried) (domain.Written, error) {
+	return s.journeys.Update(ctx, c.JourneyID, c.Envelope,
 		func(j *Journey) error { return j.RecordExperimentTried(c) })
 }
 
 // ReflectOnExperiment records an experiment's outcome and reflection.
-func (s *Service) ReflectOnExperiment(ctx context.Context, c ReflectOnExperiment) error {
-	return domain.RetryUpdate(ctx, s.journeys.Update, c.JourneyID, c.IdempotencyKey,
+func (s *Service) ReflectOnExperiment(ctx context.Context, c ReflectOnExperiment) (domain.Written, error) {
+	return s.journeys.Update(ctx, c.JourneyID, c.Envelope,
 		func(j *Journey) error { return j.ReflectOnExperiment(c) })
 }
 
 // SetNextStep records an experiment's next step.
-func (s *Service) SetNextStep(ctx context.Context, c SetNextStep) error {
-	return domain.RetryUpdate(ctx, s.journeys.Update, c.JourneyID, c.IdempotencyKey,
+func (s *Service) SetNextStep(ctx context.Context, c SetNextStep) (domain.Written, error) {
+	return s.journeys.Update(ctx, c.JourneyID, c.Envelope,
 		func(j *Journey) error { return j.SetNextStep(c) })
 }
 
 // RecordIntervision records an intervision session attended.
-func (s *Service) RecordIntervision(ctx context.Context, c RecordIntervision) error {
-	return domain.RetryUpdate(ctx, s.journeys.Update, c.JourneyID, c.IdempotencyKey,
+func (s *Service) RecordIntervision(ctx context.Context, c RecordIntervision) (domain.Written, error) {
+	return s.journeys.Update(ctx, c.JourneyID, c.Envelope,
 		func(j *Journey) error { return j.RecordIntervision(c) })
 }
 
 // RecordCoachingSession records a coaching session.
-func (s *Service) RecordCoachingSession(ctx context.Context, c RecordCoachingSession) error {
-	return domain.RetryUpdate(ctx, s.journeys.Update, c.JourneyID, c.IdempotencyKey,
+func (s *Service) RecordCoachingSession(ctx context.Context, c RecordCoachingSession) (domain.Written, error) {
+	return s.journeys.Update(ctx, c.JourneyID, c.Envelope,
 		func(j *Journey) error { return j.RecordCoachingSession(c) })
 }
 
 // RecordConversation records a development conversation.
-func (s *Service) RecordConversation(ctx context.Context, c RecordConversation) error {
-	return domain.RetryUpdate(ctx, s.journeys.Update, c.JourneyID, c.IdempotencyKey,
+func (s *Service) RecordConversation(ctx context.Context, c RecordConversation) (domain.Written, error) {
+	return s.journeys.Update(ctx, c.JourneyID, c.Envelope,
 		func(j *Journey) error { return j.RecordConversation(c) })
 }
 
 // ReviseConversation changes a development conversation's record.
-func (s *Service) ReviseConversation(ctx context.Context, c ReviseConversation) error {
-	return domain.RetryUpdate(ctx, s.journeys.Update, c.JourneyID, c.IdempotencyKey,
+func (s *Service) ReviseConversation(ctx context.Context, c ReviseConversation) (domain.Written, error) {
+	return s.journeys.Update(ctx, c.JourneyID, c.Envelope,
 		func(j *Journey) error { return j.ReviseConversation(c) })
 }
 
 // ConfirmConversation confirms a development conversation for one party.
-func (s *Service) ConfirmConversation(ctx context.Context, c ConfirmConversation) error {
-	return domain.RetryUpdate(ctx, s.journeys.Update, c.JourneyID, c.IdempotencyKey,
+func (s *Service) ConfirmConversation(ctx context.Context, c ConfirmConversation) (domain.Written, error) {
+	return s.journeys.Update(ctx, c.JourneyID, c.Envelope,
 		func(j *Journey) error { return j.ConfirmConversation(c) })
 }
 
 // RecordMeasurement records the result of an instrument.
-func (s *Service) RecordMeasurement(ctx context.Context, c RecordMeasurement) error {
-	return domain.RetryUpdate(ctx, s.journeys.Update, c.JourneyID, c.IdempotencyKey,
+func (s *Service) RecordMeasurement(ctx context.Context, c RecordMeasurement) (domain.Written, error) {
+	return s.journeys.Update(ctx, c.JourneyID, c.Envelope,
 		func(j *Journey) error { return j.RecordMeasurement(c) })
 }
 
 // Complete completes a journey.
-func (s *Service) Complete(ctx context.Context, c Complete) error {
-	return domain.RetryUpdate(ctx, s.journeys.Update, c.JourneyID, c.IdempotencyKey,
+func (s *Service) Complete(ctx context.Context, c Complete) (domain.Written, error) {
+	return s.journeys.Update(ctx, c.JourneyID, c.Envelope,
 		func(j *Journey) error { return j.Complete(c) })
 }
 
 // Withdraw ends a journey early.
-func (s *Service) Withdraw(ctx context.Context, c Withdraw) error {
-	return domain.RetryUpdate(ctx, s.journeys.Update, c.JourneyID, c.IdempotencyKey,
+func (s *Service) Withdraw(ctx context.Context, c Withdraw) (domain.Written, error) {
+	return s.journeys.Update(ctx, c.JourneyID, c.Envelope,
 		func(j *Journey) error { return j.Withdraw(c) })
 }

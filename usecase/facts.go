@@ -1,0 +1,95 @@
+package usecase
+
+import (
+	"context"
+	"fmt"
+	"slices"
+
+	"github.com/leerpad/leerpad/domain"
+	"github.com/leerpad/leerpad/domain/access"
+	"github.com/leerpad/leerpad/domain/cohort"
+	"github.com/leerpad/leerpad/domain/feedback"
+	"github.com/leerpad/leerpad/domain/journey"
+)
+
+// Viewer reads an aggregate as its stream holds it now and returns the
+// stream's revision (an error wrapping domain.ErrNotFound for a missing
+// stream); the event store's repositories are Viewers. see must only read
+// the aggregate, and not keep it.
+type Viewer[A any] interface {
+	View(ctx context.Context, id string, see func(A)) (uint64, error)
+}
+
+// This file is the one place where the facts of access decisions come from.
+//
+// They are read from the log, never from a read model (docs/decisions/
+// 0008-access-facts-from-the-log.md): a journey's participant, manager and
+// shared sections, a cohort's trainers and a round's journey as their
+// streams hold them at the moment of the decision. A command is then
+// appended expecting the revision its facts were read at, so a manager whose
+// access was revoked (a change of manager, a section no longer shared) in
+// between is refused on the next attempt instead of writing.
+
+// journeyFacts are the facts of an access decision on a journey, for kind.
+type journeyFacts struct {
+	resource access.Resource
+	revision uint64
+	status   journey.Status
+}
+
+// journeyFacts reads the facts of kind on journey id; see, when not nil,
+// reads more of the journey in the same view.
+func (a *App) journeyFacts(ctx context.Context, id string, kind access.Kind, see func(*journey.Journey)) (journeyFacts, error) {
+	var f journeyFacts
+	rev, err := a.journeys.View(ctx, id, func(j *journey.Journey) {
+		f.resource = access.Resource{Kind: kind, ParticipantID: j.ParticipantID(), ManagerID: j.ManagerID(), CohortID: j.CohortID()}
+		f.status = j.Status()
+		if see != nil {
+			see(j)
+		}
+	})
+	if err != nil {
+		return f, notFound("journey", id, err)
+	}
+	f.revision = rev
+	if needsTrainers(kind) {
+		if f.resource.CohortTrainerIDs, err = a.cohortTrainers(ctx, f.resource.CohortID); err != nil {
+			return f, err
+		}
+	}
+	return f, nil
+}
+
+// needsTrainers reports whether the access rules of kind ask for the
+// trainers of the journey's cohort.
+func needsTrainers(kind access.Kind) bool {
+	return slices.Contains([]access.Kind{access.KindAssignment, access.KindIntervisionSession, access.KindCoachingSession,
+		access.KindAttendance, access.KindMeasurement}, kind)
+}
+
+// cohortTrainers returns the trainers of a cohort now.
+func (a *App) cohortTrainers(ctx context.Context, cohortID string) ([]string, error) {
+	var ts []string
+	if _, err := a.cohorts.View(ctx, cohortID, func(c *cohort.Cohort) { ts = slices.Clone(c.TrainerIDs()) }); err != nil {
+		return nil, notFound("cohort", cohortID, err)
+	}
+	return ts, nil
+}
+
+// roundJourney returns the journey a 360 round belongs to.
+func (a *App) roundJourney(ctx context.Context, roundID string) (string, error) {
+	var j string
+	if _, err := a.rounds.View(ctx, roundID, func(r *feedback.Round) { j = r.JourneyID() }); err != nil {
+		return "", notFound("360 round", roundID, err)
+	}
+	return j, nil
+}
+
+// notFound names what was not found, in the user's words, for an error
+// wrapping domain.ErrNotFound; other errors pass unchanged.
+func notFound(what, id string, err error) error {
+	if errorsIs(err, domain.ErrNotFound) {
+		return fmt.Errorf("%s %s not found: %w", what, id, domain.ErrNotFound)
+	}
+	return err
+}
