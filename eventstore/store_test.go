@@ -61,6 +61,13 @@ func (t *tally) record(e domain.Event) { t.apply(e); t.changes = append(t.change
 func (t *tally) ID() string                  { return t.id }
 func (t *tally) Version() int                { return t.loaded }
 func (t *tally) Uncommitted() []domain.Event { return t.changes }
+func (t *tally) Committed()                  { t.loaded += len(t.changes); t.changes = nil }
+func (t *tally) CatchUp(events ...domain.Event) {
+	for _, e := range events {
+		t.apply(e)
+	}
+	t.loaded += len(events)
+}
 
 // addedV2 upcasts the old payload {"amount":"3"} to {"by":3}.
 func upcastAdded(from int, payload []byte) ([]byte, error) {
@@ -94,7 +101,7 @@ func newFixture(t *testing.T) fixture {
 		t.Fatal(err)
 	}
 	store := eventstore.NewStore(client, codec)
-	return fixture{client: client, store: store, repo: eventstore.NewRepository(store, "tally", replayTally)}
+	return fixture{client: client, store: store, repo: eventstore.NewRepository(store, "tally", replayTally, 16)}
 }
 
 func openTally(id string) *tally {
@@ -114,11 +121,11 @@ func TestRepositoryRoundTrip(t *testing.T) {
 	f := newFixture(t)
 	ctx := context.Background()
 	id := uuid.NewString() // hyphenated: the stream name is split at the first hyphen only
-	if err := f.repo.Create(ctx, openTally(id)); err != nil {
+	if _, err := f.repo.Create(ctx, openTally(id), domain.Envelope{}); err != nil {
 		t.Fatalf("create: %v", err)
 	}
 	for i := 1; i <= 3; i++ {
-		if err := f.repo.Update(ctx, id, add(i)); err != nil {
+		if _, err := f.repo.Update(ctx, id, domain.Envelope{}, add(i)); err != nil {
 			t.Fatalf("update %d: %v", i, err)
 		}
 	}
@@ -145,17 +152,17 @@ func TestRepositoryErrorKinds(t *testing.T) {
 	if _, err := f.repo.Load(ctx, id); !errors.Is(err, domain.ErrNotFound) {
 		t.Fatalf("load of a missing stream: err = %v, want ErrNotFound", err)
 	}
-	if err := f.repo.Update(ctx, id, add(1)); !errors.Is(err, domain.ErrNotFound) {
+	if _, err := f.repo.Update(ctx, id, domain.Envelope{}, add(1)); !errors.Is(err, domain.ErrNotFound) {
 		t.Fatalf("update of a missing stream: err = %v, want ErrNotFound", err)
 	}
-	if err := f.repo.Create(ctx, openTally(id)); err != nil {
+	if _, err := f.repo.Create(ctx, openTally(id), domain.Envelope{}); err != nil {
 		t.Fatal(err)
 	}
-	if err := f.repo.Create(ctx, openTally(id)); !errors.Is(err, domain.ErrConflict) {
+	if _, err := f.repo.Create(ctx, openTally(id), domain.Envelope{}); !errors.Is(err, domain.ErrConflict) {
 		t.Fatalf("second create: err = %v, want ErrConflict", err)
 	}
 	decideErr := fmt.Errorf("no: %w", domain.ErrInvalid)
-	if err := f.repo.Update(ctx, id, func(*tally) error { return decideErr }); !errors.Is(err, decideErr) {
+	if _, err := f.repo.Update(ctx, id, domain.Envelope{}, func(*tally) error { return decideErr }); !errors.Is(err, decideErr) {
 		t.Fatalf("update whose decision fails: err = %v, want the decision's error", err)
 	}
 }
@@ -169,7 +176,7 @@ func TestRepositoryOptimisticConcurrency(t *testing.T) {
 	f := newFixture(t)
 	ctx := context.Background()
 	id := uuid.NewString()
-	if err := f.repo.Create(ctx, openTally(id)); err != nil {
+	if _, err := f.repo.Create(ctx, openTally(id), domain.Envelope{}); err != nil {
 		t.Fatal(err)
 	}
 	loaded := make(chan struct{})
@@ -179,7 +186,7 @@ func TestRepositoryOptimisticConcurrency(t *testing.T) {
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
-		slowErr = f.repo.Update(ctx, id, func(tl *tally) error {
+		_, slowErr = f.repo.Update(ctx, id, domain.Envelope{}, func(tl *tally) error {
 			close(loaded)
 			<-release // the other writer appends meanwhile
 			tl.record(tallyAdded{By: 100})
@@ -187,7 +194,7 @@ func TestRepositoryOptimisticConcurrency(t *testing.T) {
 		})
 	}()
 	<-loaded
-	if err := f.repo.Update(ctx, id, add(1)); err != nil {
+	if _, err := f.repo.Update(ctx, id, domain.Envelope{}, add(1)); err != nil {
 		t.Fatalf("fast writer: %v", err)
 	}
 	close(release)
@@ -208,23 +215,28 @@ func TestRepositoryIdempotencyKey(t *testing.T) {
 	}
 	f := newFixture(t)
 	id := uuid.NewString()
-	ctx := domain.WithIdempotencyKey(context.Background(), "create-"+id)
+	ctx := context.Background()
 	for range 2 {
-		if err := f.repo.Create(ctx, openTally(id)); err != nil {
+		if _, err := f.repo.Create(ctx, openTally(id), domain.Envelope{IdempotencyKey: "create-" + id}); err != nil {
 			t.Fatalf("create with key: %v", err)
 		}
 	}
-	key := domain.WithIdempotencyKey(context.Background(), "add-once")
-	for range 3 {
-		ctx, receipt := eventstore.WithReceipt(key)
-		if err := f.repo.Update(ctx, id, add(5)); err != nil {
+	var first domain.Written
+	for i := range 3 {
+		w, err := f.repo.Update(ctx, id, domain.Envelope{IdempotencyKey: "add-once"}, add(5))
+		if err != nil {
 			t.Fatalf("update with key: %v", err)
 		}
-		if receipt.Position == 0 {
-			t.Fatal("receipt has no position after a (retried) write")
+		if w.Position == 0 || w.Revision != 1 {
+			t.Fatalf("attempt %d wrote %+v, want revision 1 and a position", i+1, w)
+		}
+		if i == 0 {
+			first = w
+		} else if w != first {
+			t.Fatalf("retry %d reports %+v, want what the first attempt wrote, %+v", i, w, first)
 		}
 	}
-	if err := f.repo.Update(context.Background(), id, add(1)); err != nil {
+	if _, err := f.repo.Update(context.Background(), id, domain.Envelope{}, add(1)); err != nil {
 		t.Fatal(err)
 	}
 	recs, err := f.store.Load(context.Background(), eventstore.StreamID("tally", id))
@@ -245,7 +257,7 @@ func TestRepositoryIdempotencyKeyBeforeDecision(t *testing.T) {
 	}
 	f := newFixture(t)
 	id := uuid.NewString()
-	if err := f.repo.Create(context.Background(), openTally(id)); err != nil {
+	if _, err := f.repo.Create(context.Background(), openTally(id), domain.Envelope{}); err != nil {
 		t.Fatal(err)
 	}
 	refused := fmt.Errorf("already counted: %w", domain.ErrConflict)
@@ -258,15 +270,15 @@ func TestRepositoryIdempotencyKeyBeforeDecision(t *testing.T) {
 		return nil
 	}
 	for i := range 3 {
-		ctx, receipt := eventstore.WithReceipt(domain.WithIdempotencyKey(context.Background(), "count-once"))
-		if err := f.repo.Update(ctx, id, once); err != nil {
+		w, err := f.repo.Update(context.Background(), id, domain.Envelope{IdempotencyKey: "count-once"}, once)
+		if err != nil {
 			t.Fatalf("attempt %d with the same key: %v", i+1, err)
 		}
-		if receipt.Position == 0 {
-			t.Fatalf("attempt %d: receipt has no position", i+1)
+		if w.Position == 0 || w.Revision != 2 {
+			t.Fatalf("attempt %d wrote %+v, want revision 2 (the decision's last event) and a position", i+1, w)
 		}
 	}
-	if err := f.repo.Update(domain.WithIdempotencyKey(context.Background(), "another"), id, once); !errors.Is(err, refused) {
+	if _, err := f.repo.Update(context.Background(), id, domain.Envelope{IdempotencyKey: "another"}, once); !errors.Is(err, refused) {
 		t.Fatalf("another key: err = %v, want the decision's refusal", err)
 	}
 	recs, err := f.store.Load(context.Background(), eventstore.StreamID("tally", id))
@@ -287,8 +299,8 @@ func TestStoreUpcastAndMetadata(t *testing.T) {
 	f := newFixture(t)
 	id := uuid.NewString()
 	stream := eventstore.StreamID("tally", id)
-	ctx := eventstore.WithMetadata(context.Background(), eventstore.Metadata{CorrelationID: "corr-1", Actor: "subject-7"})
-	if err := f.repo.Create(ctx, openTally(id)); err != nil {
+	ctx := context.Background()
+	if _, err := f.repo.Create(ctx, openTally(id), domain.Envelope{CorrelationID: "corr-1", Actor: "subject-7"}); err != nil {
 		t.Fatal(err)
 	}
 	// An event as an older release wrote it: schema version 1, old shape.
@@ -298,7 +310,7 @@ func TestStoreUpcastAndMetadata(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := f.repo.Update(ctx, id, add(1)); err != nil {
+	if _, err := f.repo.Update(ctx, id, domain.Envelope{CorrelationID: "corr-1", Actor: "subject-7"}, add(1)); err != nil {
 		t.Fatal(err)
 	}
 	got, err := f.repo.Load(context.Background(), id)
@@ -337,10 +349,10 @@ func TestStoreAppendMetrics(t *testing.T) {
 	}
 	ctx := context.Background()
 	id := uuid.NewString()
-	if err := f.repo.Create(ctx, openTally(id)); err != nil {
+	if _, err := f.repo.Create(ctx, openTally(id), domain.Envelope{}); err != nil {
 		t.Fatal(err)
 	}
-	if err := f.repo.Create(ctx, openTally(id)); !errors.Is(err, domain.ErrConflict) {
+	if _, err := f.repo.Create(ctx, openTally(id), domain.Envelope{}); !errors.Is(err, domain.ErrConflict) {
 		t.Fatalf("second create: %v", err)
 	}
 	families, err := reg.Gather()

@@ -22,10 +22,10 @@ func TestStreamCacheFollowsTheLog(t *testing.T) {
 	f := newFixture(t)
 	cached := eventstore.NewStore(f.client, f.store.Codec())
 	cached.EnableStreamCache(2)
-	repo := eventstore.NewRepository(cached, "tally", replayTally)
+	repo := eventstore.NewRepository(cached, "tally", replayTally, 2)
 	ctx := context.Background()
 	id := uuid.NewString()
-	if err := f.repo.Create(ctx, openTally(id)); err != nil {
+	if _, err := f.repo.Create(ctx, openTally(id), domain.Envelope{}); err != nil {
 		t.Fatal(err)
 	}
 	total := func() int {
@@ -41,7 +41,7 @@ func TestStreamCacheFollowsTheLog(t *testing.T) {
 	}
 	// Another replica writes; the cached store sees it at once.
 	for i := 1; i <= 3; i++ {
-		if err := f.repo.Update(ctx, id, add(i)); err != nil {
+		if _, err := f.repo.Update(ctx, id, domain.Envelope{}, add(i)); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -50,7 +50,7 @@ func TestStreamCacheFollowsTheLog(t *testing.T) {
 	}
 	// Writes through the cached store, and optimistic concurrency against
 	// the other writer, still hold.
-	if err := repo.Update(ctx, id, add(10)); err != nil {
+	if _, err := repo.Update(ctx, id, domain.Envelope{}, add(10)); err != nil {
 		t.Fatal(err)
 	}
 	if got := total(); got != 16 {
@@ -59,7 +59,7 @@ func TestStreamCacheFollowsTheLog(t *testing.T) {
 	// Evicting (capacity 2) and reloading gives the same answer.
 	for range 3 {
 		other := uuid.NewString()
-		if err := repo.Create(ctx, openTally(other)); err != nil {
+		if _, err := repo.Create(ctx, openTally(other), domain.Envelope{}); err != nil {
 			t.Fatal(err)
 		}
 		if _, err := repo.Load(ctx, other); err != nil {

@@ -114,8 +114,9 @@ func newCodec(tb testing.TB) *eventstore.Codec {
 // returns the receipt: the position of the last write.
 func writeHistory(tb testing.TB, store *eventstore.Store, events []projections.Event, correlationID string) uint64 {
 	tb.Helper()
-	ctx := eventstore.WithMetadata(context.Background(), eventstore.Metadata{CorrelationID: correlationID, Actor: "test"})
-	ctx, receipt := eventstore.WithReceipt(ctx)
+	ctx := context.Background()
+	meta := eventstore.Metadata{CorrelationID: correlationID, Actor: "test"}
+	var last uint64
 	for i := 0; i < len(events); {
 		j := i + 1
 		for j < len(events) && events[j].Stream == events[i].Stream {
@@ -129,12 +130,14 @@ func writeHistory(tb testing.TB, store *eventstore.Store, events []projections.E
 		if events[i].Revision > 0 {
 			x = eventstore.AtRevision(events[i].Revision - 1)
 		}
-		if _, err := store.Append(ctx, events[i].Stream, x, batch, nil); err != nil {
+		pos, err := store.Append(ctx, events[i].Stream, x, batch, nil, meta)
+		if err != nil {
 			tb.Fatalf("append %s@%d: %v", events[i].Stream, events[i].Revision, err)
 		}
+		last = max(last, pos)
 		i = j
 	}
-	return receipt.Position
+	return last
 }
 
 // rig is a node, a client, and a runner over them.

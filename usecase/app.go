@@ -29,13 +29,13 @@ type Deps struct {
 	// Log receives access denials (kind, action, reason: never a person).
 	Log *slog.Logger
 
-	Journeys    *journey.Service
-	Cohorts     *cohort.Service
-	Modules     *catalogue.ModuleService
-	Programmes  *catalogue.ProgrammeService
-	Entities    *catalogue.EntityService
-	Instruments *feedback.InstrumentService
-	Rounds      *feedback.RoundService
+	Journeys    JourneyCommands
+	Cohorts     CohortCommands
+	Modules     ModuleCommands
+	Programmes  ProgrammeCommands
+	Entities    EntityCommands
+	Instruments InstrumentCommands
+	Rounds      RoundCommands
 
 	JourneyView    Viewer[*journey.Journey]
 	CohortView     Viewer[*cohort.Cohort]

@@ -28,6 +28,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/EventStore/EventStore-Client-Go/v4/esdb"
 	"github.com/prometheus/client_golang/prometheus"
@@ -1015,7 +1016,11 @@ func leerpadMetrics(t *testing.T) map[string]metricInfo {
 	if err != nil {
 		t.Fatal(err)
 	}
-	server, err := api.NewServer(api.Config{}, apiDeps(svc, models, store, verifier, reg, log))
+	deps, err := apiDeps(svc, models, verifier, reg, log, time.Now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	server, err := api.NewServer(api.Config{}, deps)
 	if err != nil {
 		t.Fatal(err)
 	}

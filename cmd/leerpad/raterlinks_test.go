@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -58,13 +57,11 @@ func startReplica(t *testing.T, name string, es *eventStore, verifier *auth.Veri
 	if err != nil {
 		t.Fatal(err)
 	}
-	deps := apiDeps(newServices(store), models, store, verifier, prometheus.NewRegistry(), log)
-	deps.Now = clock.now
-	links, ok := deps.RaterLinkStore.(*raterLinkStore)
-	if !ok {
-		t.Fatalf("serve's rater-link store is a %T, want the durable one", deps.RaterLinkStore)
+	deps, err := apiDeps(newServices(store), models, verifier, prometheus.NewRegistry(), log, clock.now)
+	if err != nil {
+		t.Fatal(err)
 	}
-	links.now = clock.now
+	deps.Now = clock.now
 	server, err := api.NewServer(api.Config{}, deps)
 	if err != nil {
 		t.Fatal(err)
@@ -300,8 +297,8 @@ func TestRaterLinksDurableAcrossReplicas(t *testing.T) {
 	c.form(t, round.ID, short.Token, http.StatusUnauthorized, "the expired link after the restart")
 
 	// Closing the round ends its links.
-	wctx, receipt := eventstore.WithReceipt(ctx)
-	if err := newServices(eventstore.NewStore(es2.client, codec)).Rounds.CloseRound(wctx, feedback.CloseRound{RoundID: round.ID, At: clock.now()}); err != nil {
+	receipt, err := newServices(eventstore.NewStore(es2.client, codec)).Rounds.CloseRound(ctx, feedback.CloseRound{RoundID: round.ID, At: clock.now()})
+	if err != nil {
 		t.Fatal(err)
 	}
 	wait, cancel := context.WithTimeout(ctx, 10*time.Second)
@@ -318,82 +315,3 @@ func TestRaterLinksDurableAcrossReplicas(t *testing.T) {
 		t.Errorf("a new link in a closed round: %d %s, want 409 naming the closed round", got.status, got.body)
 	}
 }
-
-// TestRaterLinkStore checks the adapter on its own: what it records, its
-// idempotency key, and that a slow read model delays but never fails a link
-// that was recorded.
-func TestRaterLinkStore(t *testing.T) {
-	at := time.Date(2026, 5, 4, 9, 0, 0, 0, time.UTC)
-	l := access.RaterLink{RoundID: uuid.NewString(), RaterID: uuid.NewString(), TokenHash: strings.Repeat("9c", 32), ExpiresAt: at.Add(time.Hour)}
-	var got []feedback.IssueRaterLink
-	issuer := issuerFunc(func(_ context.Context, c feedback.IssueRaterLink) error {
-		got = append(got, c)
-		return nil
-	})
-	events := readerFunc(func(_ context.Context, stream string) ([]eventstore.Recorded, error) {
-		if stream != "feedback-"+l.RoundID {
-			t.Errorf("read stream %s", stream)
-		}
-		return []eventstore.Recorded{
-			{Event: feedback.RaterLinkIssued{RoundID: l.RoundID, RaterID: l.RaterID, TokenHash: l.TokenHash, ExpiresAt: l.ExpiresAt, At: at}, Position: 700},
-			{Event: feedback.RaterLinkIssued{RoundID: l.RoundID, RaterID: uuid.NewString(), TokenHash: strings.Repeat("1d", 32), ExpiresAt: l.ExpiresAt, At: at}, Position: 900},
-		}, nil
-	})
-	var waited []uint64
-	waiter := waiterFunc(func(ctx context.Context, name string, pos uint64) error {
-		if name != raterlinks.Name {
-			t.Errorf("waited for %s", name)
-		}
-		if _, ok := ctx.Deadline(); !ok {
-			t.Error("the wait has no deadline")
-		}
-		waited = append(waited, pos)
-		return context.DeadlineExceeded
-	})
-	s := newRaterLinkStore(issuer, raterlinks.New(), events, waiter, slog.New(slog.NewTextHandler(io.Discard, nil)))
-	s.now = func() time.Time { return at }
-	if err := s.SaveRaterLink(context.Background(), l); err != nil {
-		t.Fatalf("a link recorded while the read model lags: %v", err)
-	}
-	want := feedback.IssueRaterLink{RoundID: l.RoundID, RaterID: l.RaterID, TokenHash: l.TokenHash, ExpiresAt: l.ExpiresAt, At: at,
-		IdempotencyKey: "rater-link:" + l.TokenHash}
-	if len(got) != 1 || got[0] != want || len(waited) != 1 || waited[0] != 700 {
-		t.Fatalf("issued %+v, waited for %v; want %+v at 700", got, waited, want)
-	}
-
-	refused := fmt.Errorf("issue: %w", feedback.ErrRoundClosed)
-	s.rounds = issuerFunc(func(context.Context, feedback.IssueRaterLink) error { return refused })
-	if err := s.SaveRaterLink(context.Background(), l); !errors.Is(err, feedback.ErrRoundClosed) {
-		t.Errorf("a refused link: err = %v", err)
-	}
-	if _, err := s.RaterLink(context.Background(), l.TokenHash); !errors.Is(err, domain.ErrNotFound) {
-		t.Errorf("a link the read model has not seen: err = %v, want not found", err)
-	}
-	if _, err := s.RaterLinkOf(context.Background(), l.RoundID, l.RaterID); !errors.Is(err, domain.ErrNotFound) {
-		t.Errorf("RaterLinkOf before the read model: err = %v, want not found", err)
-	}
-}
-
-type issuerFunc func(context.Context, feedback.IssueRaterLink) error
-
-func (f issuerFunc) IssueRaterLink(ctx context.Context, c feedback.IssueRaterLink) error {
-	return f(ctx, c)
-}
-
-type readerFunc func(context.Context, string) ([]eventstore.Recorded, error)
-
-func (f readerFunc) Load(ctx context.Context, stream string) ([]eventstore.Recorded, error) {
-	return f(ctx, stream)
-}
-
-type waiterFunc func(context.Context, string, uint64) error
-
-func (f waiterFunc) WaitFor(ctx context.Context, name string, pos uint64) error {
-	return f(ctx, name, pos)
-}
-
-var (
-	_ linkIssuer     = issuerFunc(nil)
-	_ streamReader   = readerFunc(nil)
-	_ positionWaiter = waiterFunc(nil)
-)

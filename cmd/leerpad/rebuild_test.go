@@ -13,6 +13,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/leerpad/leerpad/domain"
 	"github.com/leerpad/leerpad/domain/catalogue"
 	"github.com/leerpad/leerpad/domain/cohort"
 	"github.com/leerpad/leerpad/eventstore"
@@ -123,11 +124,12 @@ func TestNewProjectionsReadsYourWrites(t *testing.T) {
 	}
 
 	svc := newServices(eventstore.NewStore(es.client, codec))
-	wctx, receipt := eventstore.WithReceipt(eventstore.WithMetadata(ctx, eventstore.Metadata{CorrelationID: "rebuild-test"}))
+	wctx, env := ctx, domain.Envelope{CorrelationID: "rebuild-test"}
 	id := uuid.NewString()
 	starts := time.Date(2027, 3, 1, 0, 0, 0, 0, time.UTC)
-	if err := svc.Cohorts.PlanCohort(wctx, cohort.PlanCohort{CohortID: id, ProgrammeID: seeded.ProgrammeID, EntityID: seeded.EntityID,
-		Title: "Read your writes", TrainerIDs: []string{uuid.NewString()}, StartsOn: starts, EndsOn: starts.AddDate(0, 6, 0), At: starts.AddDate(0, -1, 0)}); err != nil {
+	receipt, err := svc.Cohorts.PlanCohort(wctx, cohort.PlanCohort{CohortID: id, ProgrammeID: seeded.ProgrammeID, EntityID: seeded.EntityID,
+		Title: "Read your writes", TrainerIDs: []string{uuid.NewString()}, StartsOn: starts, EndsOn: starts.AddDate(0, 6, 0), At: starts.AddDate(0, -1, 0), Envelope: env})
+	if err != nil {
 		t.Fatal(err)
 	}
 	if receipt.Position == 0 {
@@ -152,9 +154,10 @@ func TestNewProjectionsReadsYourWrites(t *testing.T) {
 	if entities == 0 {
 		t.Fatal("offer: no entities after the seeded data set")
 	}
-	wctx, receipt = eventstore.WithReceipt(eventstore.WithMetadata(ctx, eventstore.Metadata{CorrelationID: "rebuild-test-offer"}))
+	env = domain.Envelope{CorrelationID: "rebuild-test-offer"}
 	entityID := uuid.NewString()
-	if err := svc.Entities.RegisterEntity(wctx, catalogue.RegisterEntity{EntityID: entityID, Name: "Water Board", At: starts}); err != nil {
+	receipt, err = svc.Entities.RegisterEntity(wctx, catalogue.RegisterEntity{EntityID: entityID, Name: "Water Board", At: starts, Envelope: env})
+	if err != nil {
 		t.Fatal(err)
 	}
 	if err := models.Runner.WaitFor(wait, offer.Name, receipt.Position); err != nil {

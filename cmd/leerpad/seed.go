@@ -139,7 +139,7 @@ func tryItBlock(t seed.TryIt) string {
 func (s *services) forSeed() seed.Services {
 	return seed.Services{
 		Modules: s.Modules, Programmes: s.Programmes, Entities: s.Entities, Cohorts: s.Cohorts,
-		Journeys: s.Journeys, Instruments: s.Instruments, Rounds: s.Rounds, JourneyLog: s.JourneyLog,
+		Journeys: s.Journeys, Instruments: s.Instruments, Rounds: s.Rounds, JourneyLog: s.Repositories.Journeys,
 	}
 }
 

@@ -203,7 +203,7 @@ func TestSeedWritesTheDataSet(t *testing.T) {
 	seen := map[feedback.RaterGroup]bool{}
 	for name, s := range journeys {
 		_, id, _ := eventstore.ParseStreamID(name)
-		j, err := n.svc.JourneyLog.Load(ctx, id)
+		j, err := n.svc.Repositories.Journeys.Load(ctx, id)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -265,7 +265,7 @@ func TestSeedWritesTheDataSet(t *testing.T) {
 	// The Try-it journey is in progress, with the manager, the shared
 	// sections and the learning goal that the report names.
 	ti := rep.TryIt
-	j, err := n.svc.JourneyLog.Load(ctx, ti.JourneyID)
+	j, err := n.svc.Repositories.Journeys.Load(ctx, ti.JourneyID)
 	if err != nil {
 		t.Fatalf("Try-it journey %s: %v", ti.JourneyID, err)
 	}

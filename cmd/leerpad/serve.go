@@ -17,6 +17,7 @@ import (
 	"github.com/leerpad/leerpad/api/auth"
 	"github.com/leerpad/leerpad/eventstore"
 	"github.com/leerpad/leerpad/projections"
+	"github.com/leerpad/leerpad/usecase"
 )
 
 // serveFlags are the flags of leerpad serve, with their defaults.
@@ -146,7 +147,11 @@ func serveWith(ctx context.Context, args []string, stderr io.Writer, hooks serve
 	if err != nil {
 		return fmt.Errorf("token verification: %w", err)
 	}
-	server, err := api.NewServer(api.Config{}, apiDeps(svc, models, store, verifier, reg, log))
+	deps, err := apiDeps(svc, models, verifier, reg, log, time.Now)
+	if err != nil {
+		return err
+	}
+	server, err := api.NewServer(api.Config{}, deps)
 	if err != nil {
 		return err
 	}
@@ -189,9 +194,13 @@ func serveWith(ctx context.Context, args []string, stderr io.Writer, hooks serve
 	return err
 }
 
-// apiDeps hands the API what it needs: the services with the loaders of
-// their aggregates, the read models, and the hooks into the event store.
-func apiDeps(svc *services, models *readModels, store *eventstore.Store, verifier *auth.Verifier, reg *prometheus.Registry, log *slog.Logger) api.Deps {
+// apiDeps hands the API what it needs: the use cases over the services and
+// the read models, and the readiness of the read models.
+func apiDeps(svc *services, models *readModels, verifier *auth.Verifier, reg *prometheus.Registry, log *slog.Logger, clock usecase.Clock) (api.Deps, error) {
+	app, err := newApp(svc, models, log, clock)
+	if err != nil {
+		return api.Deps{}, err
+	}
 	return api.Deps{
 		Logger:   log,
 		Registry: reg,
@@ -202,26 +211,10 @@ func apiDeps(svc *services, models *readModels, store *eventstore.Store, verifie
 			}
 			return nil
 		},
-		Journeys: svc.Journeys, JourneyLog: svc.JourneyLog,
-		Cohorts: svc.Cohorts, CohortLog: svc.CohortLog,
-		Modules: svc.Modules, ModuleLog: svc.ModuleLog,
-		Programmes: svc.Programmes, ProgrammeLog: svc.ProgrammeLog,
-		Instruments: svc.Instruments, InstrumentLog: svc.InstrumentLog,
-		Rounds: svc.Rounds, RoundLog: svc.RoundLog,
-		Entities: svc.Entities, EntityLog: svc.EntityLog,
-		Facts:              eventstore.NewFacts(store),
-		Portfolios:         models.Portfolio,
-		Dashboards:         models.CohortDashboard,
-		ChangeMeasurements: models.BehaviourChange,
-		Offer:              models.Offer,
-		ReadYourWrites:     models.Runner,
-		RaterLinkStore:     newRaterLinkStore(svc.Rounds, models.RaterLinks, store, models.Runner, log),
-		WriteContext: func(ctx context.Context, correlationID, actor string) (context.Context, func() uint64) {
-			ctx = eventstore.WithMetadata(ctx, eventstore.Metadata{CorrelationID: correlationID, Actor: actor})
-			ctx, r := eventstore.WithReceipt(ctx)
-			return ctx, func() uint64 { return r.Position }
-		},
-	}
+		App:        app,
+		RaterLinks: app,
+		Now:        clock,
+	}, nil
 }
 
 // listenHTTP serves h on addr with time-outs that bound slow clients.

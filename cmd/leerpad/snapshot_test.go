@@ -18,6 +18,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/leerpad/leerpad/domain"
 	"github.com/leerpad/leerpad/domain/cohort"
 	"github.com/leerpad/leerpad/domain/journey"
 	"github.com/leerpad/leerpad/eventstore"
@@ -190,15 +191,16 @@ func TestRestartResumesFromSnapshots(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	wctx, receipt := eventstore.WithReceipt(eventstore.WithMetadata(ctx, eventstore.Metadata{CorrelationID: "snapshot-test"}))
+	wctx, env := ctx, domain.Envelope{CorrelationID: "snapshot-test"}
 	starts := time.Date(2027, 3, 1, 0, 0, 0, 0, time.UTC)
-	if err := svc.Cohorts.PlanCohort(wctx, cohort.PlanCohort{CohortID: uuid.NewString(), ProgrammeID: seeded.ProgrammeID, EntityID: seeded.EntityID,
-		Title: "Na de herstart", TrainerIDs: []string{uuid.NewString()}, StartsOn: starts, EndsOn: starts.AddDate(0, 6, 0), At: starts.AddDate(0, -1, 0)}); err != nil {
+	if _, err := svc.Cohorts.PlanCohort(wctx, cohort.PlanCohort{CohortID: uuid.NewString(), ProgrammeID: seeded.ProgrammeID, EntityID: seeded.EntityID,
+		Title: "Na de herstart", TrainerIDs: []string{uuid.NewString()}, StartsOn: starts, EndsOn: starts.AddDate(0, 6, 0), At: starts.AddDate(0, -1, 0), Envelope: env}); err != nil {
 		t.Fatal(err)
 	}
 	journeyID := seeded.Participants[0].JourneyID
-	if err := svc.Journeys.StateWhy(wctx, journey.StateWhy{JourneyID: journeyID,
-		Why: "Opnieuw begonnen", At: starts}); err != nil {
+	receipt, err := svc.Journeys.StateWhy(wctx, journey.StateWhy{JourneyID: journeyID,
+		Why: "Opnieuw begonnen", At: starts, Envelope: env})
+	if err != nil {
 		t.Fatal(err)
 	}
 	wait, cancel := context.WithTimeout(ctx, 10*time.Second)

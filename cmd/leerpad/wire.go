@@ -9,9 +9,9 @@ import (
 	"path/filepath"
 
 	"github.com/EventStore/EventStore-Client-Go/v4/esdb"
+	"github.com/google/uuid"
 	"github.com/prometheus/client_golang/prometheus"
 
-	"github.com/leerpad/leerpad/api/precondition"
 	"github.com/leerpad/leerpad/domain/catalogue"
 	"github.com/leerpad/leerpad/domain/cohort"
 	"github.com/leerpad/leerpad/domain/feedback"
@@ -25,6 +25,7 @@ import (
 	"github.com/leerpad/leerpad/projections/offer"
 	"github.com/leerpad/leerpad/projections/portfolio"
 	"github.com/leerpad/leerpad/projections/raterlinks"
+	"github.com/leerpad/leerpad/usecase"
 )
 
 // eventStoreFlags are shared by every command that works on the event
@@ -90,53 +91,44 @@ func newCodec() (*eventstore.Codec, error) {
 	return eventstore.NewCodec(catalogue.EventTypes(), cohort.EventTypes(), journey.EventTypes(), feedback.EventTypes())
 }
 
-// services are the domain services over the event store, with the loaders
-// of their aggregates (the repositories' Load) for the API's reads, ETags and
-// access facts.
-type services struct {
-	Modules     *catalogue.ModuleService
-	Programmes  *catalogue.ProgrammeService
-	Entities    *catalogue.EntityService
-	Cohorts     *cohort.Service
-	Journeys    *journey.Service
-	Instruments *feedback.InstrumentService
-	Rounds      *feedback.RoundService
+// cachedAggregates is how many decided aggregates each repository keeps in
+// memory, so that a command on a long stream costs what it costs on a short
+// one (eventstore.Repository). A journey of 150 events takes about 30 KiB.
+const cachedAggregates = 4096
 
-	ModuleLog     precondition.Guarded[*catalogue.Module]
-	ProgrammeLog  precondition.Guarded[*catalogue.Programme]
-	CohortLog     precondition.Guarded[*cohort.Cohort]
-	InstrumentLog precondition.Guarded[*feedback.Instrument]
-	JourneyLog    precondition.Guarded[*journey.Journey]
-	RoundLog      precondition.Guarded[*feedback.Round]
-	EntityLog     precondition.Guarded[*catalogue.Entity]
+// services are the domain services over the event store, with the
+// repositories they stand on.
+type services struct {
+	usecase.Services
+	Repositories usecase.Repositories
 }
 
+// newServices builds the repositories of every aggregate over store and the
+// domain services over them.
 func newServices(store *eventstore.Store) *services {
-	// Every repository is guarded: a request's If-Match revision (from the
-	// context) is checked inside the append itself, so nothing can slip in
-	// between the check and the write. Without If-Match it changes nothing.
-	modules := precondition.Guard(eventstore.NewRepository(store, "module", catalogue.ReplayModule))
-	programmes := precondition.Guard(eventstore.NewRepository(store, "programme", catalogue.ReplayProgramme))
-	entities := precondition.Guard(eventstore.NewRepository(store, "entity", catalogue.ReplayEntity))
-	cohorts := precondition.Guard(eventstore.NewRepository(store, "cohort", cohort.Replay))
-	journeys := precondition.Guard(eventstore.NewRepository(store, "journey", journey.Replay))
-	instruments := precondition.Guard(eventstore.NewRepository(store, "instrument", feedback.ReplayInstrument))
-	rounds := precondition.Guard(eventstore.NewRepository(store, "feedback", feedback.ReplayRound))
-
-	cohortService := cohort.NewService(cohorts, programmes, modules)
-	return &services{
-		Modules:     catalogue.NewModuleService(modules),
-		Programmes:  catalogue.NewProgrammeService(programmes, modules),
-		Entities:    catalogue.NewEntityService(entities, modules, programmes),
-		Cohorts:     cohortService,
-		Journeys:    journey.NewService(journeys, cohortService),
-		Instruments: feedback.NewInstrumentService(instruments),
-		Rounds:      feedback.NewRoundService(rounds, instruments, journeys),
-
-		ModuleLog: modules, ProgrammeLog: programmes, CohortLog: cohorts, JourneyLog: journeys, RoundLog: rounds,
-		InstrumentLog: instruments,
-		EntityLog:     entities,
+	r := usecase.Repositories{
+		Modules:     eventstore.NewRepository(store, "module", catalogue.ReplayModule, cachedAggregates),
+		Programmes:  eventstore.NewRepository(store, "programme", catalogue.ReplayProgramme, cachedAggregates),
+		Entities:    eventstore.NewRepository(store, "entity", catalogue.ReplayEntity, cachedAggregates),
+		Cohorts:     eventstore.NewRepository(store, "cohort", cohort.Replay, cachedAggregates),
+		Journeys:    eventstore.NewRepository(store, "journey", journey.Replay, cachedAggregates),
+		Instruments: eventstore.NewRepository(store, "instrument", feedback.ReplayInstrument, cachedAggregates),
+		Rounds:      eventstore.NewRepository(store, "feedback", feedback.ReplayRound, cachedAggregates),
 	}
+	return &services{Services: usecase.NewServices(r), Repositories: r}
+}
+
+// newApp builds the use cases over the services and the read models.
+func newApp(svc *services, models *readModels, log *slog.Logger, clock usecase.Clock) (*usecase.App, error) {
+	return usecase.New(usecase.Deps{
+		Clock: clock, IDs: uuid.NewString, Log: log,
+		Portfolios:         models.Portfolio,
+		Dashboards:         models.CohortDashboard,
+		ChangeMeasurements: models.BehaviourChange,
+		Offer:              models.Offer,
+		ReadYourWrites:     models.Runner,
+		RaterLinks:         raterLinkIndex{models.RaterLinks},
+	}.Over(svc.Repositories))
 }
 
 // projectionsConfig shapes the read models and their runner; zero values

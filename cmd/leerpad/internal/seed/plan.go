@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"fmt"
+	"github.com/leerpad/leerpad/domain"
 	"math"
 	"math/rand/v2"
 	"slices"
@@ -127,8 +128,8 @@ func build(s Services, o Options) *plan {
 		orderID := b.n.id("order")
 		at := b.start.AddDate(0, 0, -84)
 		p.catalogue = append(p.catalogue, newStep(b.n, at, fmt.Sprintf("cohort %d: place order", k+1), func(ctx context.Context, key string) error {
-			return s.Entities.PlaceOrder(ctx, catalogue.PlaceOrder{EntityID: ids.entities[b.entity], OrderID: orderID,
-				Kind: catalogue.OrderProgramme, ItemID: b.pid.id, Seats: o.Participants, At: at, IdempotencyKey: key})
+			return errOf(s.Entities.PlaceOrder(ctx, catalogue.PlaceOrder{EntityID: ids.entities[b.entity], OrderID: orderID,
+				Kind: catalogue.OrderProgramme, ItemID: b.pid.id, Seats: o.Participants, At: at, Envelope: domain.Envelope{IdempotencyKey: key}}))
 		}))
 		p.cohorts = append(p.cohorts, b.build())
 		if b.running {
@@ -173,8 +174,8 @@ func buildCatalogue(p *plan, s Services, n *namer) *catalogueIDs {
 		ids.items = append(ids.items, items)
 	}
 	add(t0, "publish instrument", func(ctx context.Context, key string) error {
-		return s.Instruments.PublishInstrument(ctx, feedback.PublishInstrument{InstrumentID: ids.instrument, Title: instrumentTitle,
-			Scale: feedback.Scale{Points: len(scaleLabels), Labels: scaleLabels}, Competencies: comps, At: t0, IdempotencyKey: key})
+		return errOf(s.Instruments.PublishInstrument(ctx, feedback.PublishInstrument{InstrumentID: ids.instrument, Title: instrumentTitle,
+			Scale: feedback.Scale{Points: len(scaleLabels), Labels: scaleLabels}, Competencies: comps, At: t0, Envelope: domain.Envelope{IdempotencyKey: key}}))
 	})
 
 	for pi, pr := range programmes {
@@ -192,7 +193,7 @@ func buildCatalogue(p *plan, s Services, n *namer) *catalogueIDs {
 			pid.goals = append(pid.goals, goals)
 			at := t0.AddDate(0, 0, 7+pi).Add(time.Duration(mi) * time.Hour)
 			add(at, fmt.Sprintf("add module %s %d", pr.code, mi+1), func(ctx context.Context, key string) error {
-				return s.Modules.AddModule(ctx, catalogue.AddModule{ModuleID: moduleID, Content: content, At: at, IdempotencyKey: key})
+				return errOf(s.Modules.AddModule(ctx, catalogue.AddModule{ModuleID: moduleID, Content: content, At: at, Envelope: domain.Envelope{IdempotencyKey: key}}))
 			})
 			if pi == revision.programme && mi == revision.module {
 				revised := content
@@ -201,15 +202,15 @@ func buildCatalogue(p *plan, s Services, n *namer) *catalogueIDs {
 					catalogue.LearningGoal{ID: n.id("programme/%s/module/%d/goal/%d", pr.code, mi, len(m.goals)), Behaviour: revision.extraGoal})
 				at := time.Date(2025, time.June, 23, 14, 0, 0, 0, time.UTC)
 				add(at, fmt.Sprintf("revise module %s %d", pr.code, mi+1), func(ctx context.Context, key string) error {
-					return s.Modules.ReviseModule(ctx, catalogue.ReviseModule{ModuleID: moduleID, Content: revised,
-						Reason: revision.reason, At: at, IdempotencyKey: key})
+					return errOf(s.Modules.ReviseModule(ctx, catalogue.ReviseModule{ModuleID: moduleID, Content: revised,
+						Reason: revision.reason, At: at, Envelope: domain.Envelope{IdempotencyKey: key}}))
 				})
 			}
 		}
 		at := t0.AddDate(0, 0, 16+pi)
 		add(at, "design programme "+pr.code, func(ctx context.Context, key string) error {
-			return s.Programmes.DesignProgramme(ctx, catalogue.DesignProgramme{ProgrammeID: pid.id, Code: pr.code, Title: pr.title,
-				ModuleIDs: pid.modules, Emphasis: pr.emphasis, RaterApproval: pr.raterApproval, At: at, IdempotencyKey: key})
+			return errOf(s.Programmes.DesignProgramme(ctx, catalogue.DesignProgramme{ProgrammeID: pid.id, Code: pr.code, Title: pr.title,
+				ModuleIDs: pid.modules, Emphasis: pr.emphasis, RaterApproval: pr.raterApproval, At: at, Envelope: domain.Envelope{IdempotencyKey: key}}))
 		})
 		ids.programmes = append(ids.programmes, pid)
 	}
@@ -219,7 +220,7 @@ func buildCatalogue(p *plan, s Services, n *namer) *catalogueIDs {
 		ids.entities = append(ids.entities, id)
 		at := t0.AddDate(0, 0, 28).Add(time.Duration(ei) * time.Hour)
 		add(at, "register entity "+e.name, func(ctx context.Context, key string) error {
-			return s.Entities.RegisterEntity(ctx, catalogue.RegisterEntity{EntityID: id, Name: e.name, At: at, IdempotencyKey: key})
+			return errOf(s.Entities.RegisterEntity(ctx, catalogue.RegisterEntity{EntityID: id, Name: e.name, At: at, Envelope: domain.Envelope{IdempotencyKey: key}}))
 		})
 	}
 	// The last entity also orders single modules of BLG for its own people.
@@ -228,8 +229,8 @@ func buildCatalogue(p *plan, s Services, n *namer) *catalogueIDs {
 		moduleID := ids.programmes[0].modules[mi]
 		at := time.Date(2025, time.March, 10+i, 10, 0, 0, 0, time.UTC)
 		add(at, "place module order", func(ctx context.Context, key string) error {
-			return s.Entities.PlaceOrder(ctx, catalogue.PlaceOrder{EntityID: ids.entities[len(entities)-1], OrderID: orderID,
-				Kind: catalogue.OrderModule, ItemID: moduleID, Seats: 8 + 4*i, At: at, IdempotencyKey: key})
+			return errOf(s.Entities.PlaceOrder(ctx, catalogue.PlaceOrder{EntityID: ids.entities[len(entities)-1], OrderID: orderID,
+				Kind: catalogue.OrderModule, ItemID: moduleID, Seats: 8 + 4*i, At: at, Envelope: domain.Envelope{IdempotencyKey: key}}))
 		})
 	}
 	return ids
@@ -368,7 +369,7 @@ func asciiFold(s string) string {
 func (b *cohortBuilder) build() *cohortPlan {
 	b.emails = map[string]bool{}
 	b.cohortID = b.n.id("cohort")
-	domain := entities[b.entity].domain
+	mailDomain := entities[b.entity].domain
 	for t := range 2 {
 		b.trainers = append(b.trainers, b.n.id("trainer/%d", t))
 	}
@@ -399,30 +400,30 @@ func (b *cohortBuilder) build() *cohortPlan {
 	planned := at(b.start, -70, 10, 0)
 	title := b.title()
 	b.cohortStep(planned, "plan", func(ctx context.Context, key string) error {
-		return b.s.Cohorts.PlanCohort(ctx, cohort.PlanCohort{CohortID: b.cohortID, ProgrammeID: b.pid.id, EntityID: b.ids.entities[b.entity],
+		return errOf(b.s.Cohorts.PlanCohort(ctx, cohort.PlanCohort{CohortID: b.cohortID, ProgrammeID: b.pid.id, EntityID: b.ids.entities[b.entity],
 			Title: title, TrainerIDs: b.trainers, StartsOn: b.start, EndsOn: b.deliveries[len(b.deliveries)-1].endsAt.AddDate(0, 0, 63),
-			At: planned, IdempotencyKey: key})
+			At: planned, Envelope: domain.Envelope{IdempotencyKey: key}}))
 	})
 	for _, d := range b.deliveries {
 		scheduled := at(b.start, -63, 11, d.module*5)
 		b.cohortStep(scheduled, "schedule delivery", func(ctx context.Context, key string) error {
-			return b.s.Cohorts.ScheduleDelivery(ctx, cohort.ScheduleDelivery{CohortID: b.cohortID, DeliveryID: d.id, ModuleID: b.pid.modules[d.module],
-				ModuleVersion: d.version, StartsAt: d.startsAt, EndsAt: d.endsAt, At: scheduled, IdempotencyKey: key})
+			return errOf(b.s.Cohorts.ScheduleDelivery(ctx, cohort.ScheduleDelivery{CohortID: b.cohortID, DeliveryID: d.id, ModuleID: b.pid.modules[d.module],
+				ModuleVersion: d.version, StartsAt: d.startsAt, EndsAt: d.endsAt, At: scheduled, Envelope: domain.Envelope{IdempotencyKey: key}}))
 		})
 	}
 
 	for i := range b.size {
 		p := &participant{
-			person:     b.newPerson(fmt.Sprintf("participant/%d", i), domain),
+			person:     b.newPerson(fmt.Sprintf("participant/%d", i), mailDomain),
 			journeyID:  b.n.id("journey/%d", i),
 			engagement: b.engagement(),
 			group:      -1,
 			shared:     map[journey.Section]bool{},
 		}
-		p.manager = b.newPerson(fmt.Sprintf("participant/%d/manager", i), domain)
+		p.manager = b.newPerson(fmt.Sprintf("participant/%d/manager", i), mailDomain)
 		p.baseline = b.baseline()
 		p.focus = b.focus(p.baseline)
-		b.colleagues(p, i, domain)
+		b.colleagues(p, i, mailDomain)
 		b.people = append(b.people, p)
 	}
 	b.report.Journeys += b.size
@@ -567,8 +568,8 @@ func (b *cohortBuilder) formGroups() {
 			ids[i] = b.people[m].id
 		}
 		b.cohortStep(formed, "form intervision group", func(ctx context.Context, key string) error {
-			return b.s.Cohorts.FormIntervisionGroup(ctx, cohort.FormIntervisionGroup{CohortID: b.cohortID, GroupID: b.groupIDs[g],
-				MemberIDs: ids, At: formed, IdempotencyKey: key})
+			return errOf(b.s.Cohorts.FormIntervisionGroup(ctx, cohort.FormIntervisionGroup{CohortID: b.cohortID, GroupID: b.groupIDs[g],
+				MemberIDs: ids, At: formed, Envelope: domain.Envelope{IdempotencyKey: key}}))
 		})
 	}
 }
@@ -597,15 +598,15 @@ func groupSizes(n int) []int {
 func (b *cohortBuilder) enrol(i int, p *participant) {
 	enrolled := at(b.start, -56+i/4, 9+2*(i%4), 15)
 	b.cohortStep(enrolled, "enrol participant", func(ctx context.Context, key string) error {
-		return b.s.Cohorts.EnrolParticipant(ctx, cohort.EnrolParticipant{CohortID: b.cohortID, ParticipantID: p.id,
-			Name: p.name, Email: p.email, At: enrolled, IdempotencyKey: key})
+		return errOf(b.s.Cohorts.EnrolParticipant(ctx, cohort.EnrolParticipant{CohortID: b.cohortID, ParticipantID: p.id,
+			Name: p.name, Email: p.email, At: enrolled, Envelope: domain.Envelope{IdempotencyKey: key}}))
 	})
 	started := enrolled.Add(2 * time.Hour)
 	manager := p.manager.id
 	p.managers = append(p.managers, tenure{id: manager, from: started})
 	b.journeyStep(p, started, "enrol", func(ctx context.Context, key string) error {
-		return b.s.Journeys.Enrol(ctx, journey.Enrol{JourneyID: p.journeyID, ParticipantID: p.id, CohortID: b.cohortID,
-			Role: b.prog.role, ManagerID: manager, At: started, IdempotencyKey: key})
+		return errOf(b.s.Journeys.Enrol(ctx, journey.Enrol{JourneyID: p.journeyID, ParticipantID: p.id, CohortID: b.cohortID,
+			Role: b.prog.role, ManagerID: manager, At: started, Envelope: domain.Envelope{IdempotencyKey: key}}))
 	})
 }
 
@@ -616,7 +617,7 @@ func (b *cohortBuilder) share(p *participant, s journey.Section, when time.Time)
 	p.shared[s] = true
 	p.grants = append(p.grants, grant{section: s, at: when})
 	b.journeyStep(p, when, "grant sharing "+s.String(), func(ctx context.Context, key string) error {
-		return b.s.Journeys.GrantSharing(ctx, journey.GrantSharing{JourneyID: p.journeyID, Section: s, At: when, IdempotencyKey: key})
+		return errOf(b.s.Journeys.GrantSharing(ctx, journey.GrantSharing{JourneyID: p.journeyID, Section: s, At: when, Envelope: domain.Envelope{IdempotencyKey: key}}))
 	})
 }
 
@@ -626,8 +627,8 @@ func (b *cohortBuilder) share(p *participant, s journey.Section, when time.Time)
 func (b *cohortBuilder) round(p *participant, kind feedback.RoundKind, opened, closed time.Time) {
 	roundID := b.n.id("journey/%s/round/%s", p.journeyID, kind)
 	b.journeyStep(p, opened, "open "+kind.String()+" round", func(ctx context.Context, key string) error {
-		return b.s.Rounds.OpenRound(ctx, feedback.OpenRound{RoundID: roundID, JourneyID: p.journeyID, InstrumentID: b.ids.instrument,
-			Kind: kind, At: opened, IdempotencyKey: key})
+		return errOf(b.s.Rounds.OpenRound(ctx, feedback.OpenRound{RoundID: roundID, JourneyID: p.journeyID, InstrumentID: b.ids.instrument,
+			Kind: kind, At: opened, Envelope: domain.Envelope{IdempotencyKey: key}}))
 	}).tally = &b.report.Rounds
 	post := kind == feedback.RoundPost
 	raters := []rater{{person: person{id: p.id}, group: feedback.GroupSelf}, {person: p.manager, group: feedback.GroupManager}}
@@ -641,8 +642,8 @@ func (b *cohortBuilder) round(p *participant, kind feedback.RoundKind, opened, c
 	var nominate func(r rater, when time.Time)
 	nominate = func(r rater, when time.Time) {
 		b.journeyStep(p, when, "nominate rater", func(ctx context.Context, key string) error {
-			return b.s.Rounds.NominateRater(ctx, feedback.NominateRater{RoundID: roundID, RaterID: r.id, Group: r.group,
-				Name: r.name, Email: r.email, At: when, IdempotencyKey: key})
+			return errOf(b.s.Rounds.NominateRater(ctx, feedback.NominateRater{RoundID: roundID, RaterID: r.id, Group: r.group,
+				Name: r.name, Email: r.email, At: when, Envelope: domain.Envelope{IdempotencyKey: key}}))
 		}).tally = &b.report.Raters
 		ready := when
 		if b.prog.raterApproval && r.group != feedback.GroupSelf {
@@ -650,8 +651,8 @@ func (b *cohortBuilder) round(p *participant, kind feedback.RoundKind, opened, c
 			manager := p.manager.id
 			if r.group != feedback.GroupManager && b.chance(0.04) {
 				b.journeyStep(p, decided, "reject rater", func(ctx context.Context, key string) error {
-					return b.s.Rounds.RejectRater(ctx, feedback.RejectRater{RoundID: roundID, RaterID: r.id, ManagerID: manager,
-						At: decided, IdempotencyKey: key})
+					return errOf(b.s.Rounds.RejectRater(ctx, feedback.RejectRater{RoundID: roundID, RaterID: r.id, ManagerID: manager,
+						At: decided, Envelope: domain.Envelope{IdempotencyKey: key}}))
 				})
 				// The participant nominates someone else of the same group.
 				replacements++
@@ -661,8 +662,8 @@ func (b *cohortBuilder) round(p *participant, kind feedback.RoundKind, opened, c
 				return
 			}
 			b.journeyStep(p, decided, "approve rater", func(ctx context.Context, key string) error {
-				return b.s.Rounds.ApproveRater(ctx, feedback.ApproveRater{RoundID: roundID, RaterID: r.id, ManagerID: manager,
-					At: decided, IdempotencyKey: key})
+				return errOf(b.s.Rounds.ApproveRater(ctx, feedback.ApproveRater{RoundID: roundID, RaterID: r.id, ManagerID: manager,
+					At: decided, Envelope: domain.Envelope{IdempotencyKey: key}}))
 			})
 			ready = decided
 		}
@@ -679,8 +680,8 @@ func (b *cohortBuilder) round(p *participant, kind feedback.RoundKind, opened, c
 		}
 		answers, comments := b.answers(p, r.group, 0.3*b.rng.NormFloat64(), post)
 		b.journeyStep(p, answered, "submit response", func(ctx context.Context, key string) error {
-			return b.s.Rounds.SubmitResponse(ctx, feedback.SubmitResponse{RoundID: roundID, RaterID: r.id, Answers: answers,
-				Comments: comments, At: answered, IdempotencyKey: key})
+			return errOf(b.s.Rounds.SubmitResponse(ctx, feedback.SubmitResponse{RoundID: roundID, RaterID: r.id, Answers: answers,
+				Comments: comments, At: answered, Envelope: domain.Envelope{IdempotencyKey: key}}))
 		}).tally = &b.report.Responses
 	}
 	for i, r := range raters {
@@ -691,7 +692,7 @@ func (b *cohortBuilder) round(p *participant, kind feedback.RoundKind, opened, c
 		nominate(r, when)
 	}
 	b.journeyStep(p, closed, "close "+kind.String()+" round", func(ctx context.Context, key string) error {
-		return b.s.Rounds.CloseRound(ctx, feedback.CloseRound{RoundID: roundID, At: closed, IdempotencyKey: key})
+		return errOf(b.s.Rounds.CloseRound(ctx, feedback.CloseRound{RoundID: roundID, At: closed, Envelope: domain.Envelope{IdempotencyKey: key}}))
 	})
 }
 
@@ -779,8 +780,8 @@ func (b *cohortBuilder) module1(p *participant) {
 		id := b.n.id("journey/%s/measurement/%d", p.journeyID, mi)
 		result := pick(b.rng, m.results)
 		b.journeyStep(p, recorded, "record measurement", func(ctx context.Context, key string) error {
-			return b.s.Journeys.RecordMeasurement(ctx, journey.RecordMeasurement{JourneyID: p.journeyID, MeasurementID: id, Kind: m.kind,
-				Instrument: m.instrument, Result: result, TakenOn: taken, At: recorded, IdempotencyKey: key})
+			return errOf(b.s.Journeys.RecordMeasurement(ctx, journey.RecordMeasurement{JourneyID: p.journeyID, MeasurementID: id, Kind: m.kind,
+				Instrument: m.instrument, Result: result, TakenOn: taken, At: recorded, Envelope: domain.Envelope{IdempotencyKey: key}}))
 		})
 	}
 
@@ -791,7 +792,7 @@ func (b *cohortBuilder) module1(p *participant) {
 		vals = append(vals, values[i])
 	}
 	b.journeyStep(p, whyAt, "state why", func(ctx context.Context, key string) error {
-		return b.s.Journeys.StateWhy(ctx, journey.StateWhy{JourneyID: p.journeyID, Why: why, Values: vals, At: whyAt, IdempotencyKey: key})
+		return errOf(b.s.Journeys.StateWhy(ctx, journey.StateWhy{JourneyID: p.journeyID, Why: why, Values: vals, At: whyAt, Envelope: domain.Envelope{IdempotencyKey: key}}))
 	})
 
 	type choice struct {
@@ -821,8 +822,8 @@ func (b *cohortBuilder) module1(p *participant) {
 		when := chosenAt.Add(time.Duration(i) * time.Minute)
 		competency := b.ids.competencies[ch.competency]
 		b.journeyStep(p, when, "choose behaviour", func(ctx context.Context, key string) error {
-			return b.s.Journeys.ChooseBehaviour(ctx, journey.ChooseBehaviour{JourneyID: p.journeyID, ChoiceID: id, CompetencyID: competency,
-				Behaviour: ch.behaviour, Choice: ch.choice, At: when, IdempotencyKey: key})
+			return errOf(b.s.Journeys.ChooseBehaviour(ctx, journey.ChooseBehaviour{JourneyID: p.journeyID, ChoiceID: id, CompetencyID: competency,
+				Behaviour: ch.behaviour, Choice: ch.choice, At: when, Envelope: domain.Envelope{IdempotencyKey: key}}))
 		})
 	}
 	if b.chance(0.12) && len(choices) > len(p.focus) {
@@ -835,8 +836,8 @@ func (b *cohortBuilder) module1(p *participant) {
 		}
 		when := b.within(b.deliveries[min(2, len(b.deliveries)-1)].startsAt, 9, 11)
 		b.journeyStep(p, when, "revise behaviour choice", func(ctx context.Context, key string) error {
-			return b.s.Journeys.ReviseBehaviourChoice(ctx, journey.ReviseBehaviourChoice{JourneyID: p.journeyID, ChoiceID: id,
-				Choice: next, At: when, IdempotencyKey: key})
+			return errOf(b.s.Journeys.ReviseBehaviourChoice(ctx, journey.ReviseBehaviourChoice{JourneyID: p.journeyID, ChoiceID: id,
+				Choice: next, At: when, Envelope: domain.Envelope{IdempotencyKey: key}}))
 		})
 	}
 
@@ -858,8 +859,8 @@ func (b *cohortBuilder) module1(p *participant) {
 		p.goals = append(p.goals, g)
 		competency := b.ids.competencies[c]
 		b.journeyStep(p, when, "formulate learning goal", func(ctx context.Context, key string) error {
-			return b.s.Journeys.FormulateLearningGoal(ctx, journey.FormulateLearningGoal{JourneyID: p.journeyID, GoalID: g.id, Kind: kind,
-				Text: text, CompetencyIDs: []string{competency}, ModuleGoalIDs: moduleGoals, At: when, IdempotencyKey: key})
+			return errOf(b.s.Journeys.FormulateLearningGoal(ctx, journey.FormulateLearningGoal{JourneyID: p.journeyID, GoalID: g.id, Kind: kind,
+				Text: text, CompetencyIDs: []string{competency}, ModuleGoalIDs: moduleGoals, At: when, Envelope: domain.Envelope{IdempotencyKey: key}}))
 		})
 	}
 	if b.chance(0.7) {
@@ -894,23 +895,23 @@ func (b *cohortBuilder) deliver(d delivery) {
 			status = cohort.Excused
 		}
 		b.cohortStep(recorded, "record attendance", func(ctx context.Context, key string) error {
-			return b.s.Cohorts.RecordAttendance(ctx, cohort.RecordAttendance{CohortID: b.cohortID, DeliveryID: d.id, ParticipantID: p.id,
-				Status: status, At: recorded, IdempotencyKey: key})
+			return errOf(b.s.Cohorts.RecordAttendance(ctx, cohort.RecordAttendance{CohortID: b.cohortID, DeliveryID: d.id, ParticipantID: p.id,
+				Status: status, At: recorded, Envelope: domain.Envelope{IdempotencyKey: key}}))
 		})
 
 		assignmentID := b.n.id("journey/%s/assignment/%d", p.journeyID, d.module)
 		given := d.startsAt.Add(90 * time.Minute)
 		trainer := b.trainers[d.module%len(b.trainers)]
 		b.journeyStep(p, given, "give assignment", func(ctx context.Context, key string) error {
-			return b.s.Journeys.GiveAssignment(ctx, journey.GiveAssignment{JourneyID: p.journeyID, AssignmentID: assignmentID, ModuleID: b.pid.modules[d.module],
-				TrainerID: trainer, Title: m.assignment, DueOn: at(d.startsAt, 21, 0, 0), At: given, IdempotencyKey: key})
+			return errOf(b.s.Journeys.GiveAssignment(ctx, journey.GiveAssignment{JourneyID: p.journeyID, AssignmentID: assignmentID, ModuleID: b.pid.modules[d.module],
+				TrainerID: trainer, Title: m.assignment, DueOn: at(d.startsAt, 21, 0, 0), At: given, Envelope: domain.Envelope{IdempotencyKey: key}}))
 		})
 		if b.chance(0.55 + 0.4*min(p.engagement, 1)) {
 			handedIn := b.within(d.startsAt, 8, 20)
 			reflection := pick(b.rng, handInReflections)
 			b.journeyStep(p, handedIn, "hand in assignment", func(ctx context.Context, key string) error {
-				return b.s.Journeys.HandInAssignment(ctx, journey.HandInAssignment{JourneyID: p.journeyID, AssignmentID: assignmentID,
-					Reflection: reflection, At: handedIn, IdempotencyKey: key})
+				return errOf(b.s.Journeys.HandInAssignment(ctx, journey.HandInAssignment{JourneyID: p.journeyID, AssignmentID: assignmentID,
+					Reflection: reflection, At: handedIn, Envelope: domain.Envelope{IdempotencyKey: key}}))
 			})
 		}
 		if status == cohort.Present && b.chance(0.5+0.4*min(p.engagement, 1)) {
@@ -952,8 +953,8 @@ func (b *cohortBuilder) evaluate(p *participant, d delivery, quality float64) {
 	}
 	when := b.within(d.startsAt, 2, 6)
 	b.journeyStep(p, when, "evaluate module", func(ctx context.Context, key string) error {
-		return b.s.Journeys.EvaluateModule(ctx, journey.EvaluateModule{JourneyID: p.journeyID, DeliveryID: d.id, Scores: scores,
-			Comments: comments, At: when, IdempotencyKey: key})
+		return errOf(b.s.Journeys.EvaluateModule(ctx, journey.EvaluateModule{JourneyID: p.journeyID, DeliveryID: d.id, Scores: scores,
+			Comments: comments, At: when, Envelope: domain.Envelope{IdempotencyKey: key}}))
 	})
 }
 
@@ -970,8 +971,8 @@ func (b *cohortBuilder) experiment(p *participant, d delivery) {
 	}
 	plannedFor := at(logged, 2+b.rng.IntN(7), 0, 0)
 	b.journeyStep(p, logged, "log experiment", func(ctx context.Context, key string) error {
-		return b.s.Journeys.LogExperiment(ctx, journey.LogExperiment{JourneyID: p.journeyID, ExperimentID: id, LearningGoalID: g.id,
-			Intention: sc.intention, PlannedFor: plannedFor, At: logged, IdempotencyKey: key})
+		return errOf(b.s.Journeys.LogExperiment(ctx, journey.LogExperiment{JourneyID: p.journeyID, ExperimentID: id, LearningGoalID: g.id,
+			Intention: sc.intention, PlannedFor: plannedFor, At: logged, Envelope: domain.Envelope{IdempotencyKey: key}}))
 	}).tally = &b.report.Experiments
 	p.planned = append(p.planned, experimentPlan{id: id, goal: g.id, logged: logged})
 	stop := b.rng.Float64()
@@ -980,16 +981,16 @@ func (b *cohortBuilder) experiment(p *participant, d delivery) {
 	}
 	tried := at(plannedFor, 0, 17, b.rng.IntN(60))
 	b.journeyStep(p, tried, "record experiment tried", func(ctx context.Context, key string) error {
-		return b.s.Journeys.RecordExperimentTried(ctx, journey.RecordExperimentTried{JourneyID: p.journeyID, ExperimentID: id,
-			WhatWasTried: sc.tried, TriedOn: plannedFor, At: tried, IdempotencyKey: key})
+		return errOf(b.s.Journeys.RecordExperimentTried(ctx, journey.RecordExperimentTried{JourneyID: p.journeyID, ExperimentID: id,
+			WhatWasTried: sc.tried, TriedOn: plannedFor, At: tried, Envelope: domain.Envelope{IdempotencyKey: key}}))
 	})
 	if stop < 0.15 {
 		return
 	}
 	reflected := b.within(tried, 1, 3)
 	b.journeyStep(p, reflected, "reflect on experiment", func(ctx context.Context, key string) error {
-		return b.s.Journeys.ReflectOnExperiment(ctx, journey.ReflectOnExperiment{JourneyID: p.journeyID, ExperimentID: id,
-			Outcome: sc.outcome, Reflection: sc.reflection, At: reflected, IdempotencyKey: key})
+		return errOf(b.s.Journeys.ReflectOnExperiment(ctx, journey.ReflectOnExperiment{JourneyID: p.journeyID, ExperimentID: id,
+			Outcome: sc.outcome, Reflection: sc.reflection, At: reflected, Envelope: domain.Envelope{IdempotencyKey: key}}))
 	})
 	if stop < 0.25 {
 		return
@@ -997,8 +998,8 @@ func (b *cohortBuilder) experiment(p *participant, d delivery) {
 	concluded := reflected.Add(time.Duration(1+b.rng.IntN(48)) * time.Hour)
 	p.planned[len(p.planned)-1].concluded = concluded
 	b.journeyStep(p, concluded, "set next step", func(ctx context.Context, key string) error {
-		return b.s.Journeys.SetNextStep(ctx, journey.SetNextStep{JourneyID: p.journeyID, ExperimentID: id, NextStep: sc.next,
-			At: concluded, IdempotencyKey: key})
+		return errOf(b.s.Journeys.SetNextStep(ctx, journey.SetNextStep{JourneyID: p.journeyID, ExperimentID: id, NextStep: sc.next,
+			At: concluded, Envelope: domain.Envelope{IdempotencyKey: key}}))
 	})
 }
 
@@ -1034,7 +1035,7 @@ func (b *cohortBuilder) intervision() {
 				}
 				b.journeyStep(p, when, "record intervision", func(ctx context.Context, key string) error {
 					c.IdempotencyKey = key
-					return b.s.Journeys.RecordIntervision(ctx, c)
+					return errOf(b.s.Journeys.RecordIntervision(ctx, c))
 				})
 			}
 		}
@@ -1055,8 +1056,8 @@ func (b *cohortBuilder) midway(p *participant) {
 		notes := pick(b.rng, coachingNotes)
 		recorded := held.Add(2 * time.Hour)
 		b.journeyStep(p, recorded, "record coaching session", func(ctx context.Context, key string) error {
-			return b.s.Journeys.RecordCoachingSession(ctx, journey.RecordCoachingSession{JourneyID: p.journeyID, SessionID: id,
-				CoachID: coach, HeldOn: held, Notes: notes, At: recorded, IdempotencyKey: key})
+			return errOf(b.s.Journeys.RecordCoachingSession(ctx, journey.RecordCoachingSession{JourneyID: p.journeyID, SessionID: id,
+				CoachID: coach, HeldOn: held, Notes: notes, At: recorded, Envelope: domain.Envelope{IdempotencyKey: key}}))
 		})
 	}
 	if k >= 2 {
@@ -1074,7 +1075,7 @@ func (b *cohortBuilder) midway(p *participant) {
 		manager := p.manager.id
 		p.managers = append(p.managers, tenure{id: manager, from: changed})
 		b.journeyStep(p, changed, "change manager", func(ctx context.Context, key string) error {
-			return b.s.Journeys.ChangeManager(ctx, journey.ChangeManager{JourneyID: p.journeyID, ManagerID: manager, At: changed, IdempotencyKey: key})
+			return errOf(b.s.Journeys.ChangeManager(ctx, journey.ChangeManager{JourneyID: p.journeyID, ManagerID: manager, At: changed, Envelope: domain.Envelope{IdempotencyKey: key}}))
 		})
 		// The new manager sees nothing until the participant shares again.
 		was := p.shared
@@ -1094,13 +1095,13 @@ func (b *cohortBuilder) conversation(p *participant, n int, held time.Time, revi
 	recorded := held.Add(3 * time.Hour)
 	manager := p.manager.id
 	b.journeyStep(p, recorded, "record development conversation", func(ctx context.Context, key string) error {
-		return b.s.Journeys.RecordConversation(ctx, journey.RecordConversation{JourneyID: p.journeyID, ConversationID: id, HeldOn: held,
-			Agreements: agreed, NextQuestions: questions, At: recorded, IdempotencyKey: key})
+		return errOf(b.s.Journeys.RecordConversation(ctx, journey.RecordConversation{JourneyID: p.journeyID, ConversationID: id, HeldOn: held,
+			Agreements: agreed, NextQuestions: questions, At: recorded, Envelope: domain.Envelope{IdempotencyKey: key}}))
 	})
 	confirm := func(party journey.Party, by string, when time.Time) {
 		b.journeyStep(p, when, "confirm conversation as "+party.String(), func(ctx context.Context, key string) error {
-			return b.s.Journeys.ConfirmConversation(ctx, journey.ConfirmConversation{JourneyID: p.journeyID, ConversationID: id,
-				Party: party, ConfirmedBy: by, At: when, IdempotencyKey: key})
+			return errOf(b.s.Journeys.ConfirmConversation(ctx, journey.ConfirmConversation{JourneyID: p.journeyID, ConversationID: id,
+				Party: party, ConfirmedBy: by, At: when, Envelope: domain.Envelope{IdempotencyKey: key}}))
 		})
 	}
 	t := b.within(held, 1, 2)
@@ -1110,8 +1111,8 @@ func (b *cohortBuilder) conversation(p *participant, n int, held time.Time, revi
 		revised := append(slices.Clone(agreed), pick(b.rng, conversationRevisions))
 		when := t
 		b.journeyStep(p, when, "revise development conversation", func(ctx context.Context, key string) error {
-			return b.s.Journeys.ReviseConversation(ctx, journey.ReviseConversation{JourneyID: p.journeyID, ConversationID: id,
-				Agreements: revised, NextQuestions: questions, At: when, IdempotencyKey: key})
+			return errOf(b.s.Journeys.ReviseConversation(ctx, journey.ReviseConversation{JourneyID: p.journeyID, ConversationID: id,
+				Agreements: revised, NextQuestions: questions, At: when, Envelope: domain.Envelope{IdempotencyKey: key}}))
 		})
 		t = t.Add(3 * time.Hour)
 		confirm(journey.PartyParticipant, p.id, t)
@@ -1136,13 +1137,13 @@ func (b *cohortBuilder) finish(p *participant) {
 		wt := p.withdrawAt
 		left := wt.Add(24 * time.Hour)
 		p.closing = b.journeyStep(p, wt, "withdraw", func(ctx context.Context, key string) error {
-			return b.s.Journeys.Withdraw(ctx, journey.Withdraw{JourneyID: p.journeyID, Reason: reason, At: wt, IdempotencyKey: key})
+			return errOf(b.s.Journeys.Withdraw(ctx, journey.Withdraw{JourneyID: p.journeyID, Reason: reason, At: wt, Envelope: domain.Envelope{IdempotencyKey: key}}))
 		})
 		// Both records of a withdrawal, or neither, lie before the
 		// reference date.
 		p.closing.cutAt = left
 		st := b.cohortStep(left, "withdraw participant", func(ctx context.Context, key string) error {
-			return b.s.Cohorts.WithdrawParticipant(ctx, cohort.WithdrawParticipant{CohortID: b.cohortID, ParticipantID: p.id, At: left, IdempotencyKey: key})
+			return errOf(b.s.Cohorts.WithdrawParticipant(ctx, cohort.WithdrawParticipant{CohortID: b.cohortID, ParticipantID: p.id, At: left, Envelope: domain.Envelope{IdempotencyKey: key}}))
 		})
 		// After the journey's own withdrawal, so that a run that was cut off
 		// never leaves a participant withdrawn from the cohort with a journey
@@ -1156,7 +1157,7 @@ func (b *cohortBuilder) finish(p *participant) {
 	}
 	done := at(last, 2, 10, 0)
 	p.closing = b.journeyStep(p, done, "complete", func(ctx context.Context, key string) error {
-		return b.s.Journeys.Complete(ctx, journey.Complete{JourneyID: p.journeyID, At: done, IdempotencyKey: key})
+		return errOf(b.s.Journeys.Complete(ctx, journey.Complete{JourneyID: p.journeyID, At: done, Envelope: domain.Envelope{IdempotencyKey: key}}))
 	})
 }
 
