@@ -2,7 +2,6 @@ package node
 
 import (
 	"fmt"
-	"hash/crc32"
 	"log/slog"
 	"os"
 	"sync"
@@ -92,8 +91,6 @@ func (o *Options) setDefaults() {
 		o.allocate = func(f *os.File, off, n int64) error { return syscall.Fallocate(int(f.Fd()), 0, off, n) }
 	}
 }
-
-func crcOf(b []byte) uint32 { return crc32.Checksum(b, castagnoli) }
 
 // OpenEngine opens (or creates) the log in dir, rebuilds the indexes from it
 // and starts the committer. A corrupt record before the tail fails with a
