@@ -40,6 +40,8 @@ const (
 
 var castagnoli = crc32.MakeTable(crc32.Castagnoli)
 
+func crcOf(b []byte) uint32 { return crc32.Checksum(b, castagnoli) }
+
 // CorruptionError reports a record whose checksum or framing is wrong before
 // the tail of the log. The node refuses to start rather than serve or drop it.
 type CorruptionError struct {
