@@ -8,11 +8,9 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/leerpad/leerpad/api/precondition"
 	"github.com/leerpad/leerpad/domain/access"
-	"github.com/leerpad/leerpad/domain/catalogue"
-	"github.com/leerpad/leerpad/eventstore"
 	"github.com/leerpad/leerpad/projections/offer"
+	"github.com/leerpad/leerpad/usecase"
 )
 
 // newAdminComponent is newComponent with what the programme office's
@@ -21,17 +19,13 @@ import (
 func newAdminComponent(t *testing.T) *component {
 	t.Helper()
 	cp := newComponent(t)
-	feed, ok := cp.d.ReadYourWrites.(*catchUp)
+	feed, ok := cp.deps.ReadYourWrites.(*catchUp)
 	if !ok {
-		t.Fatalf("read-your-writes is a %T", cp.d.ReadYourWrites)
+		t.Fatalf("read-your-writes is a %T", cp.deps.ReadYourWrites)
 	}
 	of := offer.New()
 	feed.models[of.Name()] = of // before the first request, so it sees the whole log
-	modules := eventstore.NewRepository(cp.store, "module", catalogue.ReplayModule)
-	programmes := eventstore.NewRepository(cp.store, "programme", catalogue.ReplayProgramme)
-	entities := precondition.Guard[*catalogue.Entity](eventstore.NewRepository(cp.store, "entity", catalogue.ReplayEntity))
-	cp.d.Entities, cp.d.EntityLog = catalogue.NewEntityService(entities, modules, programmes), entities
-	cp.d.Offer = of
+	cp.use(t, func(d *usecase.Deps) { d.Offer = of })
 	return cp
 }
 

@@ -2,13 +2,14 @@ package api
 
 import (
 	"fmt"
+	"net/http"
 
 	"github.com/labstack/echo/v4"
 
 	"github.com/leerpad/leerpad/domain"
-	"github.com/leerpad/leerpad/domain/access"
 	"github.com/leerpad/leerpad/domain/catalogue"
 	"github.com/leerpad/leerpad/domain/feedback"
+	"github.com/leerpad/leerpad/usecase"
 )
 
 // registerCatalogueRoutes registers the catalogue: modules and their
@@ -39,7 +40,8 @@ type moduleGoalContent struct {
 	Behaviour string `json:"behaviour"`
 }
 
-// toDomain maps the content, naming every unknown theme or form.
+// toDomain parses the content's closed sets, naming every unknown theme or
+// form. What the fields hold is the domain's to check.
 func (m moduleContent) toDomain() (catalogue.Content, []*domain.FieldError) {
 	var ps []*domain.FieldError
 	t, err := catalogue.ParseTheme(m.Theme)
@@ -52,7 +54,6 @@ func (m moduleContent) toDomain() (catalogue.Content, []*domain.FieldError) {
 			ps = append(ps, domain.Invalid(fmt.Sprintf("content.forms[%d]", i), "%s", reasonOf(err)))
 		}
 	}
-	ps = append(ps, listLimit("content.forms", len(m.Forms), maxListItems), listLimit("content.learningGoals", len(m.LearningGoals), maxListItems))
 	return catalogue.Content{Title: m.Title, Theme: t, Forms: forms, Hours: m.Hours, LearningGoals: mapAll(m.LearningGoals, func(g moduleGoalContent) catalogue.LearningGoal {
 		return catalogue.LearningGoal{ID: g.ID, Behaviour: g.Behaviour}
 	})}, ps
@@ -71,45 +72,44 @@ type moduleRequest struct {
 	Reason  string        `json:"reason,omitempty"`
 }
 
+// validate checks the length of the content's lists before they are parsed.
 func (r *moduleRequest) validate() error {
-	_, ps := r.Content.toDomain()
-	return domain.Validate(append(ps, domain.OptionalText("reason", r.Reason, domain.MaxText))...)
+	return domain.Validate(listLimit("content.forms", len(r.Content.Forms), maxListItems),
+		listLimit("content.learningGoals", len(r.Content.LearningGoals), maxListItems))
+}
+
+// content parses the request's content; reasonAllowed says whether the
+// request may give a reason (only a new version has one).
+func (r *moduleRequest) content(reasonAllowed bool) (catalogue.Content, error) {
+	content, ps := r.Content.toDomain()
+	if r.Reason != "" && !reasonAllowed {
+		ps = append(ps, domain.Invalid("reason", "is given only for a new version"))
+	}
+	return content, domain.Validate(ps...)
 }
 
 func moduleHref(id string) string { return "/v1/modules/" + id }
 
-// catalogueWrite authorises a catalogue or programme write and binds body.
-func (s *Server) catalogueWrite(c echo.Context, kind access.Kind, body shaped, m ifMatch) (*write, error) {
-	if err := s.authorize(c, access.ActionWrite, access.Resource{Kind: kind}); err != nil {
-		return nil, err
-	}
-	if err := bindJSON(c, body); err != nil {
-		return nil, err
-	}
-	return s.beginWrite(c, m)
-}
-
 // handleModuleCreate is POST /v1/modules: the programme office adds a
 // module to the catalogue, as version 1.
 func (s *Server) handleModuleCreate(c echo.Context) error {
-	if s.d.Modules == nil {
-		return unavailable("the catalogue")
-	}
 	var req moduleRequest
-	w, err := s.catalogueWrite(c, access.KindCatalogue, &req, matchOptional)
+	w, err := writeOf(c, matchOptional)
 	if err != nil {
 		return err
 	}
-	if req.Reason != "" {
-		return domain.Validate(domain.Invalid("reason", "is given only for a new version"))
-	}
-	content, _ := req.Content.toDomain()
-	id := s.newID(c, "module")
-	if err := s.d.Modules.AddModule(w.ctx, catalogue.AddModule{ModuleID: id, Content: content, At: s.now(), IdempotencyKey: s.commandKey(c, "")}); err != nil {
+	if err := bindJSON(c, &req); err != nil {
 		return err
 	}
-	w.finish(c)
-	return created(c, moduleHref(id), resourceRef{ID: id, Href: moduleHref(id)})
+	content, err := req.content(false)
+	if err != nil {
+		return err
+	}
+	out, err := s.app.AddModule(c.Request().Context(), w, catalogue.AddModule{Content: content})
+	if err != nil {
+		return err
+	}
+	return wrote(c, http.StatusCreated, out, moduleHref(out.ID))
 }
 
 // moduleResponse is a module's current version.
@@ -128,42 +128,51 @@ func (s *Server) handleModuleGet(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if err := s.authorize(c, access.ActionRead, access.Resource{Kind: access.KindCatalogue}); err != nil {
-		return err
-	}
-	if s.d.ModuleLog == nil {
-		return unavailable("the catalogue")
-	}
-	m, err := s.d.ModuleLog.Load(c.Request().Context(), id)
+	p, _ := principalOf(c)
+	m, err := s.app.Module(c.Request().Context(), p, id)
 	if err != nil {
 		return err
 	}
-	rev, ok := revisionOf(m)
-	return withETag(c, rev, ok, moduleResponse{ID: id, Version: m.CurrentVersion(), Retired: m.Retired(), Content: contentOf(m.Content()), Revision: rev})
+	return withETag(c, m.Revision, true, moduleResponse{ID: m.ID, Version: m.Version, Retired: m.Retired, Content: contentOf(m.Content), Revision: m.Revision})
 }
 
 // handleModuleVersionCreate is POST /v1/modules/{moduleId}/versions: the
 // programme office makes the next version of a module, after a delivery.
 // If-Match is required: a version replaces the content the office read.
 func (s *Server) handleModuleVersionCreate(c echo.Context) error {
-	id, err := pathID(c, "moduleId")
-	if err != nil {
-		return err
-	}
-	if s.d.Modules == nil {
-		return unavailable("the catalogue")
-	}
 	var req moduleRequest
-	w, err := s.catalogueWrite(c, access.KindCatalogue, &req, matchRequired)
+	id, w, err := s.catalogueCommand(c, "moduleId", matchRequired, &req)
 	if err != nil {
 		return err
 	}
-	content, _ := req.Content.toDomain()
-	if err := s.d.Modules.ReviseModule(w.ctx, catalogue.ReviseModule{ModuleID: id, Content: content, Reason: req.Reason, At: s.now(), IdempotencyKey: s.commandKey(c, "")}); err != nil {
+	content, err := req.content(true)
+	if err != nil {
 		return err
 	}
-	w.finish(c)
-	return created(c, moduleHref(id), resourceRef{ID: id, Href: moduleHref(id)})
+	out, err := s.app.ReviseModule(c.Request().Context(), w, catalogue.ReviseModule{ModuleID: id, Content: content, Reason: req.Reason})
+	if err != nil {
+		return err
+	}
+	return wrote(c, http.StatusCreated, out, moduleHref(id))
+}
+
+// catalogueCommand reads what every command on one module, programme,
+// instrument or entity of the path starts with: its id (path parameter
+// param), the Write of the request (If-Match as m says) and, when body is
+// not nil, the body.
+func (s *Server) catalogueCommand(c echo.Context, param string, m ifMatch, body any) (string, usecase.Write, error) {
+	id, err := pathID(c, param)
+	if err != nil {
+		return "", usecase.Write{}, err
+	}
+	w, err := writeOf(c, m)
+	if err != nil {
+		return "", w, err
+	}
+	if body != nil {
+		err = bindJSON(c, body)
+	}
+	return id, w, err
 }
 
 // programmeRequest designs a programme of catalogue modules.
@@ -181,7 +190,9 @@ type themeEmphasis struct {
 	Emphasis string `json:"emphasis"`
 }
 
-func (r *programmeRequest) emphasis() ([]catalogue.ThemeEmphasis, []*domain.FieldError) {
+// emphasis parses the emphasis of the request, naming every unknown theme
+// or emphasis.
+func (r *programmeRequest) emphasis() ([]catalogue.ThemeEmphasis, error) {
 	var ps []*domain.FieldError
 	out := make([]catalogue.ThemeEmphasis, len(r.Emphasis))
 	for i, e := range r.Emphasis {
@@ -195,12 +206,12 @@ func (r *programmeRequest) emphasis() ([]catalogue.ThemeEmphasis, []*domain.Fiel
 		}
 		out[i] = catalogue.ThemeEmphasis{Theme: t, Emphasis: em}
 	}
-	return out, ps
+	return out, domain.Validate(ps...)
 }
 
+// validate checks the length of the request's lists before they are parsed.
 func (r *programmeRequest) validate() error {
-	_, ps := r.emphasis()
-	return domain.Validate(append(ps, listLimit("moduleIds", len(r.ModuleIDs), maxListItems), listLimit("emphasis", len(r.Emphasis), maxListItems))...)
+	return domain.Validate(listLimit("moduleIds", len(r.ModuleIDs), maxListItems), listLimit("emphasis", len(r.Emphasis), maxListItems))
 }
 
 func programmeHref(id string) string { return "/v1/programmes/" + id }
@@ -208,22 +219,24 @@ func programmeHref(id string) string { return "/v1/programmes/" + id }
 // handleProgrammeCreate is POST /v1/programmes: the programme office
 // designs a programme (trajectory) of offered modules.
 func (s *Server) handleProgrammeCreate(c echo.Context) error {
-	if s.d.Programmes == nil {
-		return unavailable("programmes")
-	}
 	var req programmeRequest
-	w, err := s.catalogueWrite(c, access.KindProgramme, &req, matchOptional)
+	w, err := writeOf(c, matchOptional)
 	if err != nil {
 		return err
 	}
-	em, _ := req.emphasis()
-	id := s.newID(c, "programme")
-	if err := s.d.Programmes.DesignProgramme(w.ctx, catalogue.DesignProgramme{ProgrammeID: id, Code: req.Code, Title: req.Title, ModuleIDs: req.ModuleIDs,
-		Emphasis: em, RaterApproval: req.RaterApproval, At: s.now(), IdempotencyKey: s.commandKey(c, "")}); err != nil {
+	if err := bindJSON(c, &req); err != nil {
 		return err
 	}
-	w.finish(c)
-	return created(c, programmeHref(id), resourceRef{ID: id, Href: programmeHref(id)})
+	em, err := req.emphasis()
+	if err != nil {
+		return err
+	}
+	out, err := s.app.DesignProgramme(c.Request().Context(), w, catalogue.DesignProgramme{Code: req.Code, Title: req.Title, ModuleIDs: req.ModuleIDs,
+		Emphasis: em, RaterApproval: req.RaterApproval})
+	if err != nil {
+		return err
+	}
+	return wrote(c, http.StatusCreated, out, programmeHref(out.ID))
 }
 
 // programmeResponse is a programme as its stream holds it.
@@ -243,18 +256,13 @@ func (s *Server) handleProgrammeGet(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if err := s.authorize(c, access.ActionRead, access.Resource{Kind: access.KindProgramme}); err != nil {
-		return err
-	}
-	if s.d.ProgrammeLog == nil {
-		return unavailable("programmes")
-	}
-	p, err := s.d.ProgrammeLog.Load(c.Request().Context(), id)
+	p, _ := principalOf(c)
+	pr, err := s.app.Programme(c.Request().Context(), p, id)
 	if err != nil {
 		return err
 	}
-	rev, ok := revisionOf(p)
-	return withETag(c, rev, ok, programmeResponse{ID: id, Code: p.Code(), ModuleIDs: orEmpty(p.ModuleIDs()), RaterApproval: p.RaterApproval(), Retired: p.Retired(), Revision: rev})
+	return withETag(c, pr.Revision, true, programmeResponse{ID: pr.ID, Code: pr.Code, ModuleIDs: orEmpty(pr.ModuleIDs), RaterApproval: pr.RaterApproval,
+		Retired: pr.Retired, Revision: pr.Revision})
 }
 
 // programmeModuleRequest puts a module into a programme at a position (1 is first).
@@ -263,31 +271,20 @@ type programmeModuleRequest struct {
 	Position int    `json:"position"`
 }
 
-func (r *programmeModuleRequest) validate() error {
-	return domain.Validate(domain.RequireID("moduleId", r.ModuleID))
-}
-
 // handleProgrammeModuleCreate is POST /v1/programmes/{programmeId}/modules:
 // the programme office puts an offered module into a programme.
 func (s *Server) handleProgrammeModuleCreate(c echo.Context) error {
-	id, err := pathID(c, "programmeId")
-	if err != nil {
-		return err
-	}
-	if s.d.Programmes == nil {
-		return unavailable("programmes")
-	}
 	var req programmeModuleRequest
-	w, err := s.catalogueWrite(c, access.KindProgramme, &req, matchOptional)
+	id, w, err := s.catalogueCommand(c, "programmeId", matchOptional, &req)
 	if err != nil {
 		return err
 	}
-	if err := s.d.Programmes.AddProgrammeModule(w.ctx, catalogue.AddProgrammeModule{ProgrammeID: id, ModuleID: req.ModuleID, Position: req.Position,
-		At: s.now(), IdempotencyKey: s.commandKey(c, "")}); err != nil {
+	out, err := s.app.AddProgrammeModule(c.Request().Context(), w, catalogue.AddProgrammeModule{ProgrammeID: id, ModuleID: req.ModuleID,
+		Position: req.Position})
+	if err != nil {
 		return err
 	}
-	w.finish(c)
-	return created(c, programmeHref(id), resourceRef{ID: id, Href: programmeHref(id)})
+	return wrote(c, http.StatusCreated, out, programmeHref(id))
 }
 
 // instrumentRequest publishes a 360 instrument: competencies with
@@ -318,6 +315,8 @@ type itemInput struct {
 	Text string `json:"text"`
 }
 
+// validate checks the length of the request's lists; what they hold is the
+// domain's to check.
 func (r *instrumentRequest) validate() error {
 	ps := []*domain.FieldError{listLimit("competencies", len(r.Competencies), maxListItems), listLimit("scale.labels", len(r.Scale.Labels), 10)}
 	for i, c := range r.Competencies {
@@ -329,22 +328,21 @@ func (r *instrumentRequest) validate() error {
 // handleInstrumentCreate is POST /v1/instruments: the programme office
 // publishes a 360 instrument.
 func (s *Server) handleInstrumentCreate(c echo.Context) error {
-	if s.d.Instruments == nil {
-		return unavailable("360 instruments")
-	}
 	var req instrumentRequest
-	w, err := s.catalogueWrite(c, access.KindCatalogue, &req, matchOptional)
+	w, err := writeOf(c, matchOptional)
 	if err != nil {
 		return err
 	}
-	id := s.newID(c, "instrument")
+	if err := bindJSON(c, &req); err != nil {
+		return err
+	}
 	comps := mapAll(req.Competencies, func(c competencyInput) feedback.Competency {
 		return feedback.Competency{ID: c.ID, Name: c.Name, Items: mapAll(c.Items, func(it itemInput) feedback.Item { return feedback.Item{ID: it.ID, Text: it.Text} })}
 	})
-	if err := s.d.Instruments.PublishInstrument(w.ctx, feedback.PublishInstrument{InstrumentID: id, Title: req.Title, Scale: feedback.Scale{Points: req.Scale.Points, Labels: req.Scale.Labels},
-		Competencies: comps, At: s.now(), IdempotencyKey: s.commandKey(c, "")}); err != nil {
+	out, err := s.app.PublishInstrument(c.Request().Context(), w, feedback.PublishInstrument{Title: req.Title,
+		Scale: feedback.Scale{Points: req.Scale.Points, Labels: req.Scale.Labels}, Competencies: comps})
+	if err != nil {
 		return err
 	}
-	w.finish(c)
-	return created(c, "/v1/instruments/"+id, resourceRef{ID: id, Href: "/v1/instruments/" + id})
+	return wrote(c, http.StatusCreated, out, instrumentHref(out.ID))
 }

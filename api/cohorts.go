@@ -2,7 +2,6 @@ package api
 
 import (
 	"bytes"
-	"context"
 	"encoding/csv"
 	"errors"
 	"fmt"
@@ -11,16 +10,17 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 	"unicode/utf8"
 
-	"github.com/google/uuid"
 	"github.com/labstack/echo/v4"
 
 	"github.com/leerpad/leerpad/domain"
 	"github.com/leerpad/leerpad/domain/access"
+	"github.com/leerpad/leerpad/domain/behaviourchange"
 	"github.com/leerpad/leerpad/domain/cohort"
 	"github.com/leerpad/leerpad/domain/cohortdashboard"
-	"github.com/leerpad/leerpad/domain/journey"
+	"github.com/leerpad/leerpad/usecase"
 )
 
 // registerCohortRoutes registers cohorts: planning, deliveries, intervision
@@ -42,54 +42,32 @@ func (s *Server) registerCohortRoutes(g *echo.Group) {
 	g.GET("/cohorts/:cohortId/exports/behaviour-change", s.handleBehaviourChangeExportGet, s.requireUser)
 }
 
-// cohortAccess reads the cohort id of the path and authorises a on kind
-// of that cohort. The trainers are looked up only when the caller is one.
-func (s *Server) cohortAccess(c echo.Context, kind access.Kind, a access.Action) (string, error) {
+// cohortCommand reads what every command on a cohort starts with: the
+// cohort id of the path, the Write of the request (If-Match optional: when
+// sent, it is checked against the cohort's revision) and, when body is not
+// nil, the body.
+func (s *Server) cohortCommand(c echo.Context, body any) (string, usecase.Write, error) {
 	id, err := pathID(c, "cohortId")
 	if err != nil {
-		return "", err
+		return "", usecase.Write{}, err
 	}
-	r := access.Resource{Kind: kind, CohortID: id}
-	if p, _ := principalOf(c); p.Has(access.RoleTrainer) {
-		ts, err := s.cohortTrainers(c.Request().Context(), id)
-		if err != nil && !errors.Is(err, domain.ErrNotFound) {
-			return "", err
-		}
-		r.CohortTrainerIDs = ts
-	}
-	return id, s.authorize(c, a, r)
-}
-
-// cohortWrite runs one command on a cohort of the path and answers status.
-func (s *Server) cohortWrite(c echo.Context, kind access.Kind, body any, status int, run func(ctx context.Context, cohortID string) (resourceRef, error)) error {
-	id, err := s.cohortAccess(c, kind, access.ActionWrite)
+	w, err := writeOf(c, matchOptional)
 	if err != nil {
-		return err
-	}
-	if s.d.Cohorts == nil {
-		return unavailable("cohorts")
+		return "", w, err
 	}
 	if body != nil {
-		if err := bindJSON(c, body); err != nil {
-			return err
-		}
+		err = bindJSON(c, body)
 	}
-	w, err := s.beginWrite(c, matchOptional)
-	if err != nil {
-		return err
+	return id, w, err
+}
+
+// atOrZero is the time of an optional date-time of a request, zero when it
+// was not sent: the domain names a missing one that it requires.
+func atOrZero(d *DateTime) time.Time {
+	if d == nil {
+		return time.Time{}
 	}
-	out, err := run(w.ctx, id)
-	if err != nil {
-		return err
-	}
-	w.finish(c)
-	switch {
-	case status < 0:
-		return nil // the handler answers itself
-	case status == http.StatusCreated:
-		return created(c, out.Href, out)
-	}
-	return c.JSON(status, out)
+	return d.Time
 }
 
 func cohortHref(id string) string { return "/v1/cohorts/" + id }
@@ -104,42 +82,29 @@ type cohortRequest struct {
 	EndsOn      *DateTime `json:"endsOn,omitempty"`
 }
 
+// validate checks the length of trainerIds before it is read; what the
+// fields hold is the domain's to check.
 func (r *cohortRequest) validate() error {
-	ps := []*domain.FieldError{domain.RequireID("programmeId", r.ProgrammeID), domain.RequireID("entityId", r.EntityID),
-		domain.RequireText("title", r.Title, domain.MaxTitle), domain.RequireIDs("trainerIds", r.TrainerIDs, 1), listLimit("trainerIds", len(r.TrainerIDs), maxListItems)}
-	if r.StartsOn == nil {
-		ps = append(ps, domain.Required("startsOn"))
-	}
-	if r.EndsOn == nil {
-		ps = append(ps, domain.Required("endsOn"))
-	}
-	return domain.Validate(ps...)
+	return domain.Validate(listLimit("trainerIds", len(r.TrainerIDs), maxListItems))
 }
 
 // handleCohortCreate is POST /v1/cohorts: the programme office plans a
 // cohort of a programme.
 func (s *Server) handleCohortCreate(c echo.Context) error {
-	if err := s.authorize(c, access.ActionWrite, access.Resource{Kind: access.KindCohort}); err != nil {
+	w, err := writeOf(c, matchOptional)
+	if err != nil {
 		return err
-	}
-	if s.d.Cohorts == nil {
-		return unavailable("cohorts")
 	}
 	var req cohortRequest
 	if err := bindJSON(c, &req); err != nil {
 		return err
 	}
-	w, err := s.beginWrite(c, matchOptional)
+	out, err := s.app.PlanCohort(c.Request().Context(), w, cohort.PlanCohort{ProgrammeID: req.ProgrammeID, EntityID: req.EntityID, Title: req.Title,
+		TrainerIDs: req.TrainerIDs, StartsOn: atOrZero(req.StartsOn), EndsOn: atOrZero(req.EndsOn)})
 	if err != nil {
 		return err
 	}
-	id := s.newID(c, "cohort")
-	if err := s.d.Cohorts.PlanCohort(w.ctx, cohort.PlanCohort{CohortID: id, ProgrammeID: req.ProgrammeID, EntityID: req.EntityID, Title: req.Title,
-		TrainerIDs: req.TrainerIDs, StartsOn: req.StartsOn.Time, EndsOn: req.EndsOn.Time, At: s.now(), IdempotencyKey: s.commandKey(c, "")}); err != nil {
-		return err
-	}
-	w.finish(c)
-	return created(c, cohortHref(id), resourceRef{ID: id, Href: cohortHref(id)})
+	return wrote(c, http.StatusCreated, out, cohortHref(out.ID))
 }
 
 // cohortResponse is a cohort as its stream holds it.
@@ -152,23 +117,16 @@ type cohortResponse struct {
 // handleCohortGet is GET /v1/cohorts/{cohortId}: the cohort, with its
 // revision as ETag; for the programme office and the cohort's trainers.
 func (s *Server) handleCohortGet(c echo.Context) error {
-	id, err := s.cohortAccess(c, access.KindCohort, access.ActionRead)
+	id, err := pathID(c, "cohortId")
 	if err != nil {
 		return err
 	}
-	if s.d.CohortLog == nil {
-		return unavailable("cohorts")
-	}
-	co, err := s.d.CohortLog.Load(c.Request().Context(), id)
+	p, _ := principalOf(c)
+	co, err := s.app.Cohort(c.Request().Context(), p, id)
 	if err != nil {
 		return err
 	}
-	ts, err := s.cohortTrainers(c.Request().Context(), id)
-	if err != nil {
-		return err
-	}
-	rev, ok := revisionOf(co)
-	return withETag(c, rev, ok, cohortResponse{ID: id, TrainerIDs: orEmpty(ts), Revision: rev})
+	return withETag(c, co.Revision, true, cohortResponse{ID: id, TrainerIDs: orEmpty(co.TrainerIDs), Revision: co.Revision})
 }
 
 // deliveryRequest schedules a version of a module for the cohort.
@@ -179,30 +137,20 @@ type deliveryRequest struct {
 	EndsAt        *DateTime `json:"endsAt,omitempty"`
 }
 
-func (r *deliveryRequest) validate() error {
-	ps := []*domain.FieldError{domain.RequireID("moduleId", r.ModuleID)}
-	if r.ModuleVersion < 1 {
-		ps = append(ps, domain.Invalid("moduleVersion", "must be 1 or more"))
-	}
-	if r.StartsAt == nil {
-		ps = append(ps, domain.Required("startsAt"))
-	}
-	if r.EndsAt == nil {
-		ps = append(ps, domain.Required("endsAt"))
-	}
-	return domain.Validate(ps...)
-}
-
 // handleDeliveryCreate is POST /v1/cohorts/{cohortId}/deliveries: the
 // programme office schedules a delivery of a module version.
 func (s *Server) handleDeliveryCreate(c echo.Context) error {
 	var req deliveryRequest
-	return s.cohortWrite(c, access.KindCohort, &req, http.StatusCreated, func(ctx context.Context, cohortID string) (resourceRef, error) {
-		id := s.newID(c, "delivery")
-		err := s.d.Cohorts.ScheduleDelivery(ctx, cohort.ScheduleDelivery{CohortID: cohortID, DeliveryID: id, ModuleID: req.ModuleID, ModuleVersion: req.ModuleVersion,
-			StartsAt: req.StartsAt.Time, EndsAt: req.EndsAt.Time, At: s.now(), IdempotencyKey: s.commandKey(c, "")})
-		return resourceRef{ID: id, Href: cohortHref(cohortID) + "/deliveries/" + id}, err
-	})
+	id, w, err := s.cohortCommand(c, &req)
+	if err != nil {
+		return err
+	}
+	out, err := s.app.ScheduleDelivery(c.Request().Context(), w, cohort.ScheduleDelivery{CohortID: id, ModuleID: req.ModuleID, ModuleVersion: req.ModuleVersion,
+		StartsAt: atOrZero(req.StartsAt), EndsAt: atOrZero(req.EndsAt)})
+	if err != nil {
+		return err
+	}
+	return wrote(c, http.StatusCreated, out, cohortHref(id)+"/deliveries/"+out.ID)
 }
 
 // attendanceRequest records whether a participant was at a delivery.
@@ -210,24 +158,27 @@ type attendanceRequest struct {
 	Status string `json:"status"`
 }
 
-func (r *attendanceRequest) validate() error {
-	_, err := cohort.ParseAttendanceStatus(r.Status)
-	return domain.Validate(fieldOf(err))
-}
-
 // handleAttendancePut is PUT /v1/cohorts/{cohortId}/deliveries/{deliveryId}/attendances/{participantId}:
 // a trainer of the cohort records a participant's attendance at a delivery.
 func (s *Server) handleAttendancePut(c echo.Context) error {
 	var req attendanceRequest
-	return s.cohortWrite(c, access.KindAttendance, &req, http.StatusOK, func(ctx context.Context, cohortID string) (resourceRef, error) {
-		ids, err := pathIDs(c, "deliveryId", "participantId")
-		if err != nil {
-			return resourceRef{}, err
-		}
-		st, _ := cohort.ParseAttendanceStatus(req.Status)
-		err = s.d.Cohorts.RecordAttendance(ctx, cohort.RecordAttendance{CohortID: cohortID, DeliveryID: ids[0], ParticipantID: ids[1], Status: st, At: s.now()})
-		return resourceRef{ID: ids[1], Href: cohortHref(cohortID) + "/deliveries/" + ids[0] + "/attendances/" + ids[1]}, err
-	})
+	id, w, err := s.cohortCommand(c, &req)
+	if err != nil {
+		return err
+	}
+	ids, err := pathIDs(c, "deliveryId", "participantId")
+	if err != nil {
+		return err
+	}
+	st, err := cohort.ParseAttendanceStatus(req.Status)
+	if err != nil {
+		return validationOf(err)
+	}
+	out, err := s.app.RecordAttendance(c.Request().Context(), w, cohort.RecordAttendance{CohortID: id, DeliveryID: ids[0], ParticipantID: ids[1], Status: st})
+	if err != nil {
+		return err
+	}
+	return wrote(c, http.StatusOK, out, cohortHref(id)+"/deliveries/"+ids[0]+"/attendances/"+ids[1])
 }
 
 // groupRequest forms an intervision group of 4 to 6 participants.
@@ -235,6 +186,8 @@ type groupRequest struct {
 	MemberIDs []string `json:"memberIds"`
 }
 
+// validate checks the length of memberIds before it is read: the domain
+// refuses a group of another size without naming the field.
 func (r *groupRequest) validate() error {
 	return domain.Validate(domain.RequireIDs("memberIds", r.MemberIDs, cohort.MinGroupSize), listLimit("memberIds", len(r.MemberIDs), cohort.MaxGroupSize))
 }
@@ -243,11 +196,15 @@ func (r *groupRequest) validate() error {
 // the programme office or a trainer of the cohort forms an intervision group.
 func (s *Server) handleIntervisionGroupCreate(c echo.Context) error {
 	var req groupRequest
-	return s.cohortWrite(c, access.KindIntervisionGroup, &req, http.StatusCreated, func(ctx context.Context, cohortID string) (resourceRef, error) {
-		id := s.newID(c, "group")
-		err := s.d.Cohorts.FormIntervisionGroup(ctx, cohort.FormIntervisionGroup{CohortID: cohortID, GroupID: id, MemberIDs: req.MemberIDs, At: s.now(), IdempotencyKey: s.commandKey(c, "")})
-		return resourceRef{ID: id, Href: cohortHref(cohortID) + "/intervision-groups/" + id}, err
-	})
+	id, w, err := s.cohortCommand(c, &req)
+	if err != nil {
+		return err
+	}
+	out, err := s.app.FormIntervisionGroup(c.Request().Context(), w, cohort.FormIntervisionGroup{CohortID: id, MemberIDs: req.MemberIDs})
+	if err != nil {
+		return err
+	}
+	return wrote(c, http.StatusCreated, out, groupHref(id, out.ID))
 }
 
 // enrolmentRequest enrols a participant and starts their journey.
@@ -259,22 +216,11 @@ type enrolmentRequest struct {
 	ManagerID     string `json:"managerId"`
 }
 
-// problems checks a row of an enrolment with its fields named as prefix+field.
-func (r enrolmentRequest) problems(prefix string) []*domain.FieldError {
-	ps := []*domain.FieldError{
-		domain.RequireID(prefix+"participantId", r.ParticipantID), domain.RequireText(prefix+"name", r.Name, domain.MaxTitle),
-		domain.RequireEmail(prefix+"email", r.Email), domain.RequireID(prefix+"managerId", r.ManagerID),
-	}
-	if _, err := journey.ParseRole(r.Role); err != nil {
-		ps = append(ps, domain.Invalid(prefix+"role", "%s", reasonOf(err)))
-	}
-	if r.ManagerID != "" && strings.EqualFold(r.ManagerID, r.ParticipantID) {
-		ps = append(ps, domain.Invalid(prefix+"managerId", "must not be the participant"))
-	}
-	return ps
+// enrolee is the request as a row of an enrolment, its fields named as
+// field+"participantId" and so on.
+func (r enrolmentRequest) enrolee(field string) usecase.Enrolee {
+	return usecase.Enrolee{Field: field, ParticipantID: r.ParticipantID, Name: r.Name, Email: r.Email, Role: r.Role, ManagerID: r.ManagerID}
 }
-
-func (r *enrolmentRequest) validate() error { return domain.Validate(r.problems("")...) }
 
 // enrolmentResult is an enrolled participant and their journey.
 type enrolmentResult struct {
@@ -283,97 +229,43 @@ type enrolmentResult struct {
 	Href          string `json:"href"`
 }
 
+func enrolmentResultOf(e usecase.Enrolled) enrolmentResult {
+	return enrolmentResult{ParticipantID: e.ParticipantID, JourneyID: e.JourneyID, Href: journeyHref(e.JourneyID)}
+}
+
 // enrolmentUploadResult is the answer to an upload: every row enrolled.
 type enrolmentUploadResult struct {
 	Enrolled []enrolmentResult `json:"enrolled"`
 }
 
-// journeyOf is the id of a participant's journey in a cohort: derived from
-// both, so that an enrolment retried or resumed never starts a second one.
-func journeyOf(cohortID, participantID string) string {
-	return uuid.NewSHA1(idNamespace, []byte("journey/"+cohortID+"/"+participantID)).String()
-}
-
-// enrol checks every row against the shape rules and the cohort as it
-// stands, reporting every bad row; only when all are good does it write,
-// row by row, the cohort's enrolment and then the journey. Each write's
-// idempotency key derives from the cohort and the participant, so that an
-// upload interrupted half-way (a crash, a lost connection) is completed by
-// sending it again, and nothing is ever recorded twice.
-func (s *Server) enrol(c echo.Context, ctx context.Context, cohortID string, rows []enrolmentRequest, field func(i int) string) ([]enrolmentResult, error) {
-	if s.d.Journeys == nil || s.d.CohortLog == nil {
-		return nil, unavailable("journeys")
+// enrolled answers an enrolment that succeeded: 201 with body at location,
+// the global position of its last write (Leerpad-Position) and the ETag of
+// the journey it started last.
+func enrolled(c echo.Context, w usecase.Written, location string, body any) error {
+	h := c.Response().Header()
+	if w.Position > 0 {
+		h.Set(headerPosition, strconv.FormatUint(w.Position, 10))
 	}
-	co, err := s.d.CohortLog.Load(ctx, cohortID)
-	if err != nil {
-		return nil, err
-	}
-	var ps []*domain.FieldError
-	seen := map[string]string{}
-	for i := range rows {
-		r := &rows[i]
-		r.ParticipantID, r.ManagerID = strings.ToLower(r.ParticipantID), strings.ToLower(r.ManagerID)
-		prefix := field(i)
-		var rowErr *domain.ValidationError
-		if errors.As(domain.Validate(r.problems(prefix)...), &rowErr) {
-			ps = append(ps, rowErr.Fields...)
-			continue
-		}
-		if first, dup := seen[r.ParticipantID]; dup {
-			ps = append(ps, domain.Invalid(prefix+"participantId", "is enrolled twice in this request (also %s)", first))
-			continue
-		}
-		seen[r.ParticipantID] = strings.TrimSuffix(prefix, ".")
-		if e, err := co.Enrolment(r.ParticipantID); err == nil {
-			_, jerr := s.loadJourney(ctx, journeyOf(cohortID, r.ParticipantID))
-			switch {
-			case e.Withdrawn:
-				ps = append(ps, domain.Invalid(prefix+"participantId", "withdrew from this cohort"))
-			case jerr == nil:
-				ps = append(ps, domain.Invalid(prefix+"participantId", "is already enrolled in this cohort"))
-			case !errors.Is(jerr, domain.ErrNotFound):
-				return nil, jerr
-			}
-			// Enrolled in the cohort without a journey: an earlier upload
-			// stopped half-way, and this one completes it.
-		}
-	}
-	if err := domain.Validate(ps...); err != nil {
-		return nil, err
-	}
-	out := make([]enrolmentResult, 0, len(rows))
-	for _, r := range rows {
-		jid := journeyOf(cohortID, r.ParticipantID)
-		key := "enrol/" + cohortID + "/" + r.ParticipantID
-		err := s.d.Cohorts.EnrolParticipant(ctx, cohort.EnrolParticipant{CohortID: cohortID, ParticipantID: r.ParticipantID, Name: r.Name, Email: r.Email,
-			At: s.now(), IdempotencyKey: key})
-		if err != nil && !errors.Is(err, cohort.ErrAlreadyEnrolled) {
-			return nil, fmt.Errorf("enrol participant %s: %w", r.ParticipantID, err)
-		}
-		role, _ := journey.ParseRole(r.Role)
-		if err := s.d.Journeys.Enrol(ctx, journey.Enrol{JourneyID: jid, ParticipantID: r.ParticipantID, CohortID: cohortID, Role: role,
-			ManagerID: r.ManagerID, At: s.now(), IdempotencyKey: key}); err != nil {
-			return nil, fmt.Errorf("start journey of participant %s: %w", r.ParticipantID, err)
-		}
-		out = append(out, enrolmentResult{ParticipantID: r.ParticipantID, JourneyID: jid, Href: journeyHref(jid)})
-	}
-	return out, nil
+	h.Set(headerETag, etag(w.Revision))
+	h.Set("Cache-Control", "no-store")
+	return created(c, location, body)
 }
 
 // handleEnrolmentCreate is POST /v1/cohorts/{cohortId}/enrolments: the
-// programme office enrols one participant, which starts their journey.
+// programme office enrols one participant, which starts their journey (see
+// usecase.App.Enrol).
 func (s *Server) handleEnrolmentCreate(c echo.Context) error {
 	var req enrolmentRequest
-	var res []enrolmentResult
-	err := s.cohortWrite(c, access.KindEnrolment, &req, -1, func(ctx context.Context, cohortID string) (resourceRef, error) {
-		var err error
-		res, err = s.enrol(c, ctx, cohortID, []enrolmentRequest{req}, func(int) string { return "" })
-		return resourceRef{}, err
-	})
+	id, w, err := s.cohortCommand(c, &req)
 	if err != nil {
 		return err
 	}
-	return created(c, res[0].Href, res[0])
+	out, err := s.app.Enrol(c.Request().Context(), w, id, []usecase.Enrolee{req.enrolee("")})
+	if err != nil {
+		return err
+	}
+	res := enrolmentResultOf(out.Enrolled[0])
+	return enrolled(c, out.Written, res.Href, res)
 }
 
 // enrolmentColumns are the columns of an enrolment upload, in this order,
@@ -387,38 +279,40 @@ var enrolmentColumns = []string{"participantId", "name", "email", "role", "manag
 // All or nothing: every bad row is reported, each field by row number (the
 // header is row 1) as rows[<n>].<column>, and then nothing is enrolled.
 func (s *Server) handleEnrolmentUploadCreate(c echo.Context) error {
-	var res []enrolmentResult
-	err := s.cohortWrite(c, access.KindEnrolment, nil, -1, func(ctx context.Context, cohortID string) (resourceRef, error) {
-		rows, lines, err := readEnrolmentCSV(c)
-		if err != nil {
-			return resourceRef{}, err
-		}
-		res, err = s.enrol(c, ctx, cohortID, rows, func(i int) string { return fmt.Sprintf("rows[%d].", lines[i]) })
-		return resourceRef{}, err
-	})
+	id, w, err := s.cohortCommand(c, nil)
 	if err != nil {
 		return err
 	}
-	return created(c, cohortHref(c.Param("cohortId"))+"/enrolments", enrolmentUploadResult{Enrolled: res})
+	rows, err := readEnrolmentCSV(c)
+	if err != nil {
+		return err
+	}
+	out, err := s.app.Enrol(c.Request().Context(), w, id, rows)
+	if err != nil {
+		return err
+	}
+	return enrolled(c, out.Written, cohortHref(c.Param("cohortId"))+"/enrolments", enrolmentUploadResult{Enrolled: mapAll(out.Enrolled, enrolmentResultOf)})
 }
 
-// readEnrolmentCSV reads the upload into rows and their row numbers.
-func readEnrolmentCSV(c echo.Context) ([]enrolmentRequest, []int, error) {
+// readEnrolmentCSV reads the upload into its rows, each naming its fields
+// by its row number (rows[<n>].<column>). It checks the file's structure
+// only: the rows are the use case's to check.
+func readEnrolmentCSV(c echo.Context) ([]usecase.Enrolee, error) {
 	mt, params, err := mime.ParseMediaType(c.Request().Header.Get(echo.HeaderContentType))
 	if err != nil || mt != "text/csv" || (params["charset"] != "" && !strings.EqualFold(params["charset"], "utf-8")) {
-		return nil, nil, problemf(errUnsupportedMediaType, "Send the enrolments as text/csv (UTF-8).")
+		return nil, problemf(errUnsupportedMediaType, "Send the enrolments as text/csv (UTF-8).")
 	}
 	body, err := io.ReadAll(c.Request().Body)
 	if err != nil {
 		var mbe *http.MaxBytesError
 		if errors.As(err, &mbe) {
-			return nil, nil, tooLarge(mbe.Limit)
+			return nil, tooLarge(mbe.Limit)
 		}
-		return nil, nil, err
+		return nil, err
 	}
 	body = bytes.TrimPrefix(body, []byte("\uFEFF"))
 	if !utf8.Valid(body) {
-		return nil, nil, domain.Validate(domain.Invalid("body", "is not UTF-8: save the file as CSV UTF-8"))
+		return nil, domain.Validate(domain.Invalid("body", "is not UTF-8: save the file as CSV UTF-8"))
 	}
 	first, _, _ := bytes.Cut(body, []byte("\n"))
 	r := csv.NewReader(bytes.NewReader(body))
@@ -430,12 +324,12 @@ func readEnrolmentCSV(c echo.Context) ([]enrolmentRequest, []int, error) {
 	if err != nil {
 		var pe *csv.ParseError
 		if errors.As(err, &pe) {
-			return nil, nil, domain.Validate(domain.Invalid(fmt.Sprintf("rows[%d]", pe.StartLine), "is not valid CSV: %v", pe.Err))
+			return nil, domain.Validate(domain.Invalid(fmt.Sprintf("rows[%d]", pe.StartLine), "is not valid CSV: %v", pe.Err))
 		}
-		return nil, nil, domain.Validate(domain.Invalid("body", "is not valid CSV"))
+		return nil, domain.Validate(domain.Invalid("body", "is not valid CSV"))
 	}
 	if len(records) == 0 {
-		return nil, nil, domain.Validate(domain.Invalid("body", "is empty: a header row and at least one row are required"))
+		return nil, domain.Validate(domain.Invalid("body", "is empty: a header row and at least one row are required"))
 	}
 	col := map[string]int{}
 	var ps []*domain.FieldError
@@ -454,7 +348,7 @@ func readEnrolmentCSV(c echo.Context) ([]enrolmentRequest, []int, error) {
 		ps = append(ps, domain.Invalid("body", "holds %d rows, at most %d are allowed", n, maxCSVRows))
 	}
 	if err := domain.Validate(ps...); err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	get := func(rec []string, name string) string {
 		if i := col[name]; i < len(rec) {
@@ -462,14 +356,12 @@ func readEnrolmentCSV(c echo.Context) ([]enrolmentRequest, []int, error) {
 		}
 		return ""
 	}
-	rows := make([]enrolmentRequest, 0, len(records)-1)
-	lines := make([]int, 0, len(records)-1)
+	rows := make([]usecase.Enrolee, 0, len(records)-1)
 	for i, rec := range records[1:] {
-		rows = append(rows, enrolmentRequest{ParticipantID: get(rec, "participantId"), Name: get(rec, "name"), Email: get(rec, "email"),
-			Role: get(rec, "role"), ManagerID: get(rec, "managerId")})
-		lines = append(lines, i+2)
+		rows = append(rows, usecase.Enrolee{Field: fmt.Sprintf("rows[%d].", i+2), ParticipantID: get(rec, "participantId"), Name: get(rec, "name"),
+			Email: get(rec, "email"), Role: get(rec, "role"), ManagerID: get(rec, "managerId")})
 	}
-	return rows, lines, nil
+	return rows, nil
 }
 
 // enrolmentEntry is a participant of a cohort: ids, status and dates, no names.
@@ -487,37 +379,39 @@ type enrolmentList struct {
 	NextCursor string           `json:"nextCursor,omitempty"`
 }
 
-// dashboardOf reads the cohort's dashboard after authorizing kind.
-func (s *Server) dashboardOf(c echo.Context, kind access.Kind) (cohortdashboard.View, error) {
-	id, err := s.cohortAccess(c, kind, access.ActionRead)
+// cohortRead reads what every read of a cohort's read models starts with:
+// the cohort id of the path, the caller, and Leerpad-Min-Position.
+func cohortRead(c echo.Context) (string, access.Principal, uint64, error) {
+	p, _ := principalOf(c)
+	id, err := pathID(c, "cohortId")
 	if err != nil {
-		return cohortdashboard.View{}, err
+		return "", p, 0, err
 	}
-	if s.d.Dashboards == nil {
-		return cohortdashboard.View{}, unavailable("the cohort dashboard read model")
-	}
-	if err := s.caughtUp(c, s.d.Dashboards.Name()); err != nil {
-		return cohortdashboard.View{}, err
-	}
-	return s.d.Dashboards.Dashboard(id, s.now())
+	min, err := minPosition(c)
+	return id, p, min, err
 }
 
 // handleEnrolmentList is GET /v1/cohorts/{cohortId}/enrolments: the
 // cohort's participants in the order enrolled, a page at a time.
 func (s *Server) handleEnrolmentList(c echo.Context) error {
 	list := "enrolments:" + c.Param("cohortId")
-	offset, limit, err := page(c, list)
+	pg, err := pageOfRequest(c, list)
 	if err != nil {
 		return err
 	}
-	v, err := s.dashboardOf(c, access.KindEnrolment)
+	id, p, min, err := cohortRead(c)
 	if err != nil {
 		return err
 	}
-	items, next := pageOf(v.Participants, list, offset, limit)
-	out := enrolmentList{Items: mapAll(items, func(p cohortdashboard.Participant) enrolmentEntry {
+	ctx, cancel := s.readContext(c)
+	defer cancel()
+	ps, total, err := s.app.Enrolments(ctx, p, id, pg, min)
+	if err != nil {
+		return err
+	}
+	out := enrolmentList{Items: mapAll(ps, func(p cohortdashboard.Participant) enrolmentEntry {
 		return enrolmentEntry{ParticipantID: p.ParticipantID, JourneyID: p.JourneyID, Status: p.Status.String(), EnrolledAt: dt(p.EnrolledAt), ClosedAt: dtp(p.ClosedAt)}
-	}), NextCursor: next}
+	}), NextCursor: nextCursor(list, pg, total)}
 	c.Response().Header().Set("Cache-Control", "no-store")
 	return c.JSON(http.StatusOK, out)
 }
@@ -612,7 +506,13 @@ type atRiskEntry struct {
 // evaluations per module version and participants at risk; for the
 // programme office and the cohort's trainers.
 func (s *Server) handleDashboardGet(c echo.Context) error {
-	v, err := s.dashboardOf(c, access.KindCohortDashboard)
+	id, p, min, err := cohortRead(c)
+	if err != nil {
+		return err
+	}
+	ctx, cancel := s.readContext(c)
+	defer cancel()
+	v, err := s.app.Dashboard(ctx, p, id, min)
 	if err != nil {
 		return err
 	}
@@ -667,41 +567,30 @@ type competencyChange struct {
 	SDChange     float64 `json:"sdChange"`
 }
 
-func (s *Server) changeOf(c echo.Context) (changeMeasurement, error) {
-	id, err := s.cohortAccess(c, access.KindChangeMeasurement, access.ActionRead)
-	if err != nil {
-		return changeMeasurement{}, err
-	}
-	if s.d.ChangeMeasurements == nil {
-		return changeMeasurement{}, unavailable("the behaviour-change read model")
-	}
-	if err := s.caughtUp(c, s.d.ChangeMeasurements.Name()); err != nil {
-		return changeMeasurement{}, err
-	}
-	v, err := s.d.ChangeMeasurements.Cohort(id)
-	if err != nil {
-		return changeMeasurement{}, err
-	}
-	out := changeMeasurement{CohortID: v.CohortID, Participants: v.Participants, MinParticipants: v.MinParticipants, Competencies: []competencyChange{}}
-	for _, cc := range v.Competencies {
-		if cc.Participants < v.MinParticipants {
-			continue // the read model leaves them out; never show one that slipped through
-		}
-		out.Competencies = append(out.Competencies, competencyChange{CompetencyID: cc.CompetencyID, Name: cc.Name, Group: cc.Group.String(),
-			Participants: cc.Participants, MeanPre: cc.MeanPre, MeanPost: cc.MeanPost, MeanChange: cc.MeanChange, SDChange: cc.SDChange})
-	}
-	return out, nil
+// changeOf maps a cohort's behaviour change to the response.
+func changeOf(v behaviourchange.Cohort) changeMeasurement {
+	return changeMeasurement{CohortID: v.CohortID, Participants: v.Participants, MinParticipants: v.MinParticipants,
+		Competencies: mapAll(v.Competencies, func(cc behaviourchange.CompetencyChange) competencyChange {
+			return competencyChange{CompetencyID: cc.CompetencyID, Name: cc.Name, Group: cc.Group.String(), Participants: cc.Participants,
+				MeanPre: cc.MeanPre, MeanPost: cc.MeanPost, MeanChange: cc.MeanChange, SDChange: cc.SDChange}
+		})}
 }
 
 // handleChangeMeasurementGet is GET /v1/cohorts/{cohortId}/change-measurement:
 // the cohort's behaviour change, aggregates only; for the programme office.
 func (s *Server) handleChangeMeasurementGet(c echo.Context) error {
-	v, err := s.changeOf(c)
+	id, p, min, err := cohortRead(c)
+	if err != nil {
+		return err
+	}
+	ctx, cancel := s.readContext(c)
+	defer cancel()
+	v, err := s.app.ChangeMeasurement(ctx, p, id, min)
 	if err != nil {
 		return err
 	}
 	c.Response().Header().Set("Cache-Control", "no-store")
-	return c.JSON(http.StatusOK, v)
+	return c.JSON(http.StatusOK, changeOf(v))
 }
 
 // handleParticipationExportGet is GET /v1/cohorts/{cohortId}/exports/participation:
@@ -712,7 +601,13 @@ func (s *Server) handleParticipationExportGet(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	v, err := s.dashboardOf(c, access.KindExport)
+	id, p, min, err := cohortRead(c)
+	if err != nil {
+		return err
+	}
+	ctx, cancel := s.readContext(c)
+	defer cancel()
+	v, err := s.app.ParticipationExport(ctx, p, id, min)
 	if err != nil {
 		return err
 	}
@@ -733,17 +628,21 @@ func (s *Server) handleBehaviourChangeExportGet(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if _, err := s.cohortAccess(c, access.KindExport, access.ActionRead); err != nil {
+	id, p, min, err := cohortRead(c)
+	if err != nil {
 		return err
 	}
-	v, err := s.changeOf(c)
+	ctx, cancel := s.readContext(c)
+	defer cancel()
+	v, err := s.app.BehaviourChangeExport(ctx, p, id, min)
 	if err != nil {
 		return err
 	}
 	f := func(x float64) string { return strconv.FormatFloat(x, 'f', 3, 64) }
 	rows := [][]string{{"cohortId", "competencyId", "competency", "raterGroup", "participants", "meanPre", "meanPost", "meanChange", "sdChange"}}
 	for _, cc := range v.Competencies {
-		rows = append(rows, []string{v.CohortID, cc.CompetencyID, cc.Name, cc.Group, strconv.Itoa(cc.Participants), f(cc.MeanPre), f(cc.MeanPost), f(cc.MeanChange), f(cc.SDChange)})
+		rows = append(rows, []string{v.CohortID, cc.CompetencyID, cc.Name, cc.Group.String(), strconv.Itoa(cc.Participants), f(cc.MeanPre), f(cc.MeanPost),
+			f(cc.MeanChange), f(cc.SDChange)})
 	}
 	return writeCSV(c, "behaviour-change-"+v.CohortID+".csv", rows, bom)
 }

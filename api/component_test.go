@@ -17,7 +17,6 @@ import (
 	"github.com/EventStore/EventStore-Client-Go/v4/esdb"
 	"github.com/google/uuid"
 
-	"github.com/leerpad/leerpad/api/precondition"
 	"github.com/leerpad/leerpad/domain"
 	"github.com/leerpad/leerpad/domain/access"
 	"github.com/leerpad/leerpad/domain/catalogue"
@@ -30,6 +29,8 @@ import (
 	"github.com/leerpad/leerpad/projections/behaviourchange"
 	"github.com/leerpad/leerpad/projections/cohortdashboard"
 	"github.com/leerpad/leerpad/projections/portfolio"
+	"github.com/leerpad/leerpad/projections/raterlinks"
+	"github.com/leerpad/leerpad/usecase"
 )
 
 // The component tests run the API over the real domain services on the
@@ -44,9 +45,12 @@ import (
 type component struct {
 	*testServer
 	store *eventstore.Store
+	// deps are the use cases' dependencies; svc the domain services over
+	// the event store. use changes deps and builds the use cases anew.
+	deps usecase.Deps
+	svc  usecase.Services
 }
 
-// newComponent starts a node and the API over it.
 func newComponent(t *testing.T) *component {
 	t.Helper()
 	if testing.Short() {
@@ -58,14 +62,15 @@ func newComponent(t *testing.T) *component {
 	}
 	client := eventstoretest.Client(t)
 	store := eventstore.NewStore(client, codec)
-
-	modules := precondition.Guard[*catalogue.Module](eventstore.NewRepository(store, "module", catalogue.ReplayModule))
-	programmes := precondition.Guard[*catalogue.Programme](eventstore.NewRepository(store, "programme", catalogue.ReplayProgramme))
-	cohorts := precondition.Guard[*cohort.Cohort](eventstore.NewRepository(store, "cohort", cohort.Replay))
-	journeys := precondition.Guard[*journey.Journey](eventstore.NewRepository(store, "journey", journey.Replay))
-	instruments := precondition.Guard[*feedback.Instrument](eventstore.NewRepository(store, "instrument", feedback.ReplayInstrument))
-	rounds := precondition.Guard[*feedback.Round](eventstore.NewRepository(store, "feedback", feedback.ReplayRound))
-	cohortService := cohort.NewService(cohorts, programmes, modules)
+	repos := usecase.Repositories{
+		Modules:     eventstore.NewRepository(store, "module", catalogue.ReplayModule, 64),
+		Programmes:  eventstore.NewRepository(store, "programme", catalogue.ReplayProgramme, 64),
+		Entities:    eventstore.NewRepository(store, "entity", catalogue.ReplayEntity, 64),
+		Cohorts:     eventstore.NewRepository(store, "cohort", cohort.Replay, 64),
+		Journeys:    eventstore.NewRepository(store, "journey", journey.Replay, 64),
+		Instruments: eventstore.NewRepository(store, "instrument", feedback.ReplayInstrument, 64),
+		Rounds:      eventstore.NewRepository(store, "feedback", feedback.ReplayRound, 64),
+	}
 
 	pf := portfolio.New(portfolio.Config{})
 	db, err := cohortdashboard.New(cohortdashboard.Config{})
@@ -73,29 +78,50 @@ func newComponent(t *testing.T) *component {
 		t.Fatal(err)
 	}
 	bc := behaviourchange.New(behaviourchange.Config{})
-	feed := &catchUp{client: client, store: store, models: map[string]projections.Projection{pf.Name(): pf, db.Name(): db, bc.Name(): bc}}
-
-	ts := newTestServer(t, func(_ *Config, d *Deps) {
-		d.Journeys, d.JourneyLog = journey.NewService(journeys, cohortService), journeys
-		d.Cohorts, d.CohortLog = cohortService, cohorts
-		d.Modules, d.ModuleLog = catalogue.NewModuleService(modules), modules
-		d.Programmes, d.ProgrammeLog = catalogue.NewProgrammeService(programmes, modules), programmes
-		d.Instruments, d.InstrumentLog = feedback.NewInstrumentService(instruments), instruments
-		d.Rounds, d.RoundLog = feedback.NewRoundService(rounds, instruments, journeys), rounds
-		d.Facts = eventstore.NewFacts(store)
-		d.Portfolios, d.Dashboards, d.ChangeMeasurements = pf, db, bc
-		d.ReadYourWrites = feed
-		d.RaterLinkStore = NewMemoryRaterLinks()
-		d.WriteContext = func(ctx context.Context, correlationID, actor string) (context.Context, func() uint64) {
-			ctx = eventstore.WithMetadata(ctx, eventstore.Metadata{CorrelationID: correlationID, Actor: actor})
-			ctx, r := eventstore.WithReceipt(ctx)
-			return ctx, func() uint64 { return r.Position }
-		}
-	})
-	return &component{testServer: ts, store: store}
+	links := raterlinks.New()
+	feed := &catchUp{client: client, store: store, models: map[string]projections.Projection{pf.Name(): pf, db.Name(): db, bc.Name(): bc, links.Name(): links}}
+	deps := usecase.Deps{
+		Clock: func() time.Time { return testNow }, IDs: uuid.NewString,
+		Portfolios: pf, Dashboards: db, ChangeMeasurements: bc,
+		ReadYourWrites: feed,
+		RaterLinks:     raterLinkIndex{links},
+	}.Over(repos)
+	cp := &component{testServer: newTestServer(t), store: store, deps: deps, svc: usecase.NewServices(repos)}
+	cp.use(t, nil)
+	return cp
 }
 
-// catchUp feeds the read models from $all when asked to wait.
+// use changes the use cases' dependencies with change (when not nil) and
+// gives the server use cases built on them.
+func (cp *component) use(t *testing.T, change func(d *usecase.Deps)) {
+	t.Helper()
+	if change != nil {
+		change(&cp.deps)
+	}
+	app, err := usecase.New(cp.deps)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cp.app = app
+	cp.raterLinks = app
+}
+
+// raterLinkIndex is the rater-links read model as the use cases see it, as
+// cmd wires it.
+type raterLinkIndex struct{ m *raterlinks.ReadModel }
+
+func (x raterLinkIndex) Name() string { return x.m.Name() }
+
+func (x raterLinkIndex) ByHash(hash string) (access.RaterLink, error) {
+	l, err := x.m.ByHash(hash)
+	return access.RaterLink{RoundID: l.RoundID, RaterID: l.RaterID, TokenHash: l.TokenHash, ExpiresAt: l.ExpiresAt}, err
+}
+
+func (x raterLinkIndex) Of(roundID, raterID string) (access.RaterLink, error) {
+	l, err := x.m.Of(roundID, raterID)
+	return access.RaterLink{RoundID: l.RoundID, RaterID: l.RaterID, TokenHash: l.TokenHash, ExpiresAt: l.ExpiresAt}, err
+}
+
 type catchUp struct {
 	client *esdb.Client
 	store  *eventstore.Store

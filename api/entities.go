@@ -1,14 +1,11 @@
 package api
 
 import (
-	"fmt"
 	"net/http"
-	"slices"
 
 	"github.com/labstack/echo/v4"
 
 	"github.com/leerpad/leerpad/domain"
-	"github.com/leerpad/leerpad/domain/access"
 	"github.com/leerpad/leerpad/domain/catalogue"
 	"github.com/leerpad/leerpad/domain/offer"
 )
@@ -35,27 +32,22 @@ type entityRequest struct {
 	Name string `json:"name"`
 }
 
-func (r *entityRequest) validate() error {
-	return domain.Validate(domain.RequireText("name", r.Name, domain.MaxTitle))
-}
-
 // handleEntityCreate is POST /v1/entities: the programme office registers
 // an ordering entity.
 func (s *Server) handleEntityCreate(c echo.Context) error {
-	if s.d.Entities == nil {
-		return unavailable("ordering entities")
-	}
 	var req entityRequest
-	w, err := s.catalogueWrite(c, access.KindEntity, &req, matchOptional)
+	w, err := writeOf(c, matchOptional)
 	if err != nil {
 		return err
 	}
-	id := s.newID(c, "entity")
-	if err := s.d.Entities.RegisterEntity(w.ctx, catalogue.RegisterEntity{EntityID: id, Name: req.Name, At: s.now(), IdempotencyKey: s.commandKey(c, "")}); err != nil {
+	if err := bindJSON(c, &req); err != nil {
 		return err
 	}
-	w.finish(c)
-	return created(c, entityHref(id), resourceRef{ID: id, Href: entityHref(id)})
+	out, err := s.app.RegisterEntity(c.Request().Context(), w, catalogue.RegisterEntity{Name: req.Name})
+	if err != nil {
+		return err
+	}
+	return wrote(c, http.StatusCreated, out, entityHref(out.ID))
 }
 
 // orderEntry is one order of an entity.
@@ -87,7 +79,18 @@ type entityList struct {
 // handleEntityList is GET /v1/entities: the ordering entities in the order
 // registered, each with its orders (cancelled ones too), a page at a time.
 func (s *Server) handleEntityList(c echo.Context) error {
-	items, next, err := offerList(s, c, access.KindEntity, "entities", Offer.Entities, nil, func(en offer.Entity) entitySummary {
+	r, err := offerListRequest(c, "entities", false)
+	if err != nil {
+		return err
+	}
+	p, _ := principalOf(c)
+	ctx, cancel := s.readContext(c)
+	defer cancel()
+	ens, total, err := s.app.Entities(ctx, p, r.page, r.min)
+	if err != nil {
+		return err
+	}
+	return listed(c, entityList{NextCursor: nextCursor(r.list, r.page, total), Items: mapAll(ens, func(en offer.Entity) entitySummary {
 		return entitySummary{ID: en.EntityID, Href: entityHref(en.EntityID), Name: en.Name, RegisteredAt: dt(en.RegisteredAt),
 			Orders: mapAll(en.Orders, func(o offer.Order) orderEntry {
 				e := orderEntry{ID: o.OrderID, Kind: o.Kind.String(), ItemID: o.ItemID, Seats: o.Seats, Cancelled: o.Cancelled, PlacedAt: &DateTime{o.PlacedAt}}
@@ -96,11 +99,7 @@ func (s *Server) handleEntityList(c echo.Context) error {
 				}
 				return e
 			})}
-	})
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, entityList{Items: items, NextCursor: next})
+	})})
 }
 
 // entityResponse is an ordering entity as its stream holds it.
@@ -111,22 +110,6 @@ type entityResponse struct {
 	Revision uint64       `json:"revision"`
 }
 
-// loadEntity reads the entity id of the path, authorises reading it and
-// loads it from its stream.
-func (s *Server) loadEntity(c echo.Context) (*catalogue.Entity, error) {
-	id, err := pathID(c, "entityId")
-	if err != nil {
-		return nil, err
-	}
-	if err := s.authorize(c, access.ActionRead, access.Resource{Kind: access.KindEntity}); err != nil {
-		return nil, err
-	}
-	if s.d.EntityLog == nil {
-		return nil, unavailable("ordering entities")
-	}
-	return s.d.EntityLog.Load(c.Request().Context(), id)
-}
-
 func orderOf(o catalogue.Order) orderEntry {
 	return orderEntry{ID: o.OrderID, Kind: o.Kind.String(), ItemID: o.ItemID, Seats: o.Seats, Cancelled: o.Cancelled}
 }
@@ -134,31 +117,31 @@ func orderOf(o catalogue.Order) orderEntry {
 // handleEntityGet is GET /v1/entities/{entityId}: an ordering entity with
 // its orders, with its stream revision as ETag.
 func (s *Server) handleEntityGet(c echo.Context) error {
-	en, err := s.loadEntity(c)
+	id, err := pathID(c, "entityId")
 	if err != nil {
 		return err
 	}
-	rev, ok := revisionOf(en)
-	return withETag(c, rev, ok, entityResponse{ID: en.ID(), Name: en.Name(), Revision: rev, Orders: mapAll(en.Orders(), orderOf)})
+	p, _ := principalOf(c)
+	en, err := s.app.Entity(c.Request().Context(), p, id)
+	if err != nil {
+		return err
+	}
+	return withETag(c, en.Revision, true, entityResponse{ID: en.ID, Name: en.Name, Revision: en.Revision, Orders: mapAll(en.Orders, orderOf)})
 }
 
 // handleOrderGet is GET /v1/entities/{entityId}/orders/{orderId}: one order
 // of an entity, with the entity's stream revision as ETag.
 func (s *Server) handleOrderGet(c echo.Context) error {
-	orderID, err := pathID(c, "orderId")
+	ids, err := pathIDs(c, "entityId", "orderId")
 	if err != nil {
 		return err
 	}
-	en, err := s.loadEntity(c)
+	p, _ := principalOf(c)
+	o, err := s.app.Order(c.Request().Context(), p, ids[0], ids[1])
 	if err != nil {
 		return err
 	}
-	i := slices.IndexFunc(en.Orders(), func(o catalogue.Order) bool { return o.OrderID == orderID })
-	if i < 0 {
-		return fmt.Errorf("order %s of entity %s: %w", orderID, en.ID(), catalogue.ErrOrderNotFound)
-	}
-	rev, ok := revisionOf(en)
-	return withETag(c, rev, ok, orderOf(en.Orders()[i]))
+	return withETag(c, o.Revision, true, orderOf(o.Order))
 }
 
 // orderRequest orders a module or a programme for an entity's people.
@@ -168,6 +151,9 @@ type orderRequest struct {
 	Seats  int    `json:"seats"`
 }
 
+// validate parses the kind and names, with it and in the order of the
+// request, every other field that is wrong: one 400 names them all. The
+// domain checks itemId and seats again.
 func (r *orderRequest) validate() error {
 	_, err := catalogue.ParseOrderKind(r.Kind)
 	ps := []*domain.FieldError{fieldOf(err), domain.RequireID("itemId", r.ItemID)}
@@ -181,33 +167,38 @@ func (r *orderRequest) validate() error {
 // office records an entity's order of a module or a programme on offer.
 func (s *Server) handleOrderCreate(c echo.Context) error {
 	var req orderRequest
-	var orderID string
-	return s.offerWrite(c, "entityId", access.KindEntity, s.d.Entities, "ordering entities", &req, http.StatusCreated,
-		func(id string) resourceRef { return resourceRef{ID: orderID, Href: orderHref(id, orderID)} },
-		func(w *write, id string) error {
-			orderID = s.newID(c, "order")
-			k, _ := catalogue.ParseOrderKind(req.Kind)
-			return s.d.Entities.PlaceOrder(w.ctx, catalogue.PlaceOrder{EntityID: id, OrderID: orderID, Kind: k, ItemID: req.ItemID, Seats: req.Seats,
-				At: s.now(), IdempotencyKey: s.commandKey(c, "")})
-		})
+	id, w, err := s.catalogueCommand(c, "entityId", matchOptional, &req)
+	if err != nil {
+		return err
+	}
+	k, err := catalogue.ParseOrderKind(req.Kind)
+	if err != nil {
+		return validationOf(err)
+	}
+	out, err := s.app.PlaceOrder(c.Request().Context(), w, catalogue.PlaceOrder{EntityID: id, Kind: k, ItemID: req.ItemID, Seats: req.Seats})
+	if err != nil {
+		return err
+	}
+	return wrote(c, http.StatusCreated, out, orderHref(id, out.ID))
 }
 
 // cancellation cancels an order; it has no fields.
 type cancellation struct{}
 
-func (cancellation) validate() error { return nil }
-
 // handleOrderCancellationCreate is POST /v1/entities/{entityId}/orders/{orderId}/cancellations:
 // the programme office cancels an entity's order, once.
 func (s *Server) handleOrderCancellationCreate(c echo.Context) error {
-	var orderID string
-	return s.offerWrite(c, "entityId", access.KindEntity, s.d.Entities, "ordering entities", &cancellation{}, http.StatusCreated,
-		func(id string) resourceRef { return resourceRef{ID: orderID, Href: orderHref(id, orderID)} },
-		func(w *write, id string) error {
-			var err error
-			if orderID, err = pathID(c, "orderId"); err != nil {
-				return err
-			}
-			return s.d.Entities.CancelOrder(w.ctx, catalogue.CancelOrder{EntityID: id, OrderID: orderID, At: s.now(), IdempotencyKey: s.commandKey(c, "")})
-		})
+	id, w, err := s.catalogueCommand(c, "entityId", matchOptional, &cancellation{})
+	if err != nil {
+		return err
+	}
+	orderID, err := pathID(c, "orderId")
+	if err != nil {
+		return err
+	}
+	out, err := s.app.CancelOrder(c.Request().Context(), w, catalogue.CancelOrder{EntityID: id, OrderID: orderID})
+	if err != nil {
+		return err
+	}
+	return wrote(c, http.StatusCreated, out, orderHref(id, orderID))
 }

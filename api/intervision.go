@@ -1,13 +1,10 @@
 package api
 
 import (
-	"context"
-	"fmt"
 	"net/http"
 
 	"github.com/labstack/echo/v4"
 
-	"github.com/leerpad/leerpad/domain/access"
 	"github.com/leerpad/leerpad/domain/cohort"
 )
 
@@ -39,27 +36,16 @@ type groupResponse struct {
 // the members of an intervision group; for the programme office and the
 // cohort's trainers.
 func (s *Server) handleIntervisionGroupGet(c echo.Context) error {
-	cohortID, err := s.cohortAccess(c, access.KindIntervisionGroup, access.ActionRead)
+	ids, err := pathIDs(c, "cohortId", "groupId")
 	if err != nil {
 		return err
 	}
-	groupID, err := pathID(c, "groupId")
+	p, _ := principalOf(c)
+	g, err := s.app.IntervisionGroup(c.Request().Context(), p, ids[0], ids[1])
 	if err != nil {
 		return err
 	}
-	if s.d.CohortLog == nil {
-		return unavailable("cohorts")
-	}
-	co, err := s.d.CohortLog.Load(c.Request().Context(), cohortID)
-	if err != nil {
-		return err
-	}
-	members, ok := co.Group(groupID)
-	if !ok {
-		return fmt.Errorf("intervision group %s of cohort %s: %w", groupID, cohortID, cohort.ErrGroupNotFound)
-	}
-	rev, known := revisionOf(co)
-	return withETag(c, rev, known, groupResponse{ID: groupID, CohortID: cohortID, MemberIDs: orEmpty(members), Revision: rev})
+	return withETag(c, g.Revision, true, groupResponse{ID: g.ID, CohortID: g.CohortID, MemberIDs: orEmpty(g.MemberIDs), Revision: g.Revision})
 }
 
 // handleIntervisionGroupPut is PUT /v1/cohorts/{cohortId}/intervision-groups/{groupId}:
@@ -67,26 +53,36 @@ func (s *Server) handleIntervisionGroupGet(c echo.Context) error {
 // cohort, none in another group); former members are free to join another.
 func (s *Server) handleIntervisionGroupPut(c echo.Context) error {
 	var req groupRequest
-	return s.cohortWrite(c, access.KindIntervisionGroup, &req, http.StatusOK, func(ctx context.Context, cohortID string) (resourceRef, error) {
-		groupID, err := pathID(c, "groupId")
-		if err != nil {
-			return resourceRef{}, err
-		}
-		err = s.d.Cohorts.ReformIntervisionGroup(ctx, cohort.ReformIntervisionGroup{CohortID: cohortID, GroupID: groupID, MemberIDs: req.MemberIDs, At: s.now()})
-		return resourceRef{ID: groupID, Href: groupHref(cohortID, groupID)}, err
-	})
+	id, w, err := s.cohortCommand(c, &req)
+	if err != nil {
+		return err
+	}
+	groupID, err := pathID(c, "groupId")
+	if err != nil {
+		return err
+	}
+	out, err := s.app.ReformIntervisionGroup(c.Request().Context(), w, cohort.ReformIntervisionGroup{CohortID: id, GroupID: groupID, MemberIDs: req.MemberIDs})
+	if err != nil {
+		return err
+	}
+	return wrote(c, http.StatusOK, out, groupHref(id, groupID))
 }
 
 // handleIntervisionGroupDelete is DELETE /v1/cohorts/{cohortId}/intervision-groups/{groupId}:
 // the group no longer meets, and its members are free to join another.
 // The intervision sessions recorded on their journeys stay.
 func (s *Server) handleIntervisionGroupDelete(c echo.Context) error {
-	return s.cohortWrite(c, access.KindIntervisionGroup, nil, http.StatusOK, func(ctx context.Context, cohortID string) (resourceRef, error) {
-		groupID, err := pathID(c, "groupId")
-		if err != nil {
-			return resourceRef{}, err
-		}
-		err = s.d.Cohorts.DissolveIntervisionGroup(ctx, cohort.DissolveIntervisionGroup{CohortID: cohortID, GroupID: groupID, At: s.now()})
-		return resourceRef{ID: groupID, Href: groupHref(cohortID, groupID)}, err
-	})
+	id, w, err := s.cohortCommand(c, nil)
+	if err != nil {
+		return err
+	}
+	groupID, err := pathID(c, "groupId")
+	if err != nil {
+		return err
+	}
+	out, err := s.app.DissolveIntervisionGroup(c.Request().Context(), w, cohort.DissolveIntervisionGroup{CohortID: id, GroupID: groupID})
+	if err != nil {
+		return err
+	}
+	return wrote(c, http.StatusOK, out, groupHref(id, groupID))
 }

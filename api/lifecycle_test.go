@@ -18,6 +18,7 @@ import (
 	"github.com/leerpad/leerpad/domain/access"
 	"github.com/leerpad/leerpad/domain/cohort"
 	"github.com/leerpad/leerpad/domain/journey"
+	"github.com/leerpad/leerpad/usecase"
 )
 
 // count returns how many events of the type of e a stream holds.
@@ -150,27 +151,27 @@ func TestComponentWithdrawal(t *testing.T) {
 // next withdrawal from a cohort: before it reaches the event store, or
 // after (the append is stored, the answer is lost).
 type flakyCohorts struct {
-	CohortCommands
+	usecase.CohortCommands
 	mu          sync.Mutex
 	failBefore  int
 	failAfter   int
 	withdrawals int
 }
 
-func (f *flakyCohorts) WithdrawParticipant(ctx context.Context, c cohort.WithdrawParticipant) error {
+func (f *flakyCohorts) WithdrawParticipant(ctx context.Context, c cohort.WithdrawParticipant) (domain.Written, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.withdrawals++
 	if f.failBefore > 0 {
 		f.failBefore--
-		return errors.New("connection to the event store lost")
+		return domain.Written{}, errors.New("connection to the event store lost")
 	}
-	err := f.CohortCommands.WithdrawParticipant(ctx, c)
+	w, err := f.CohortCommands.WithdrawParticipant(ctx, c)
 	if f.failAfter > 0 && err == nil {
 		f.failAfter--
-		return errors.New("connection to the event store lost")
+		return domain.Written{}, errors.New("connection to the event store lost")
 	}
-	return err
+	return w, err
 }
 
 // TestComponentWithdrawalStoppedHalfWay: when the cohort's side of a
@@ -192,8 +193,8 @@ func TestComponentWithdrawalStoppedHalfWay(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			cp := newComponent(t)
 			w := cp.setUp(t, "BLG")
-			flaky := &flakyCohorts{CohortCommands: cp.d.Cohorts, failBefore: tc.before, failAfter: tc.after}
-			cp.d.Cohorts = flaky
+			flaky := &flakyCohorts{CohortCommands: cp.deps.Cohorts, failBefore: tc.before, failAfter: tc.after}
+			cp.use(t, func(d *usecase.Deps) { d.Cohorts = flaky })
 			j := journeyHref(w.journeyID)
 			body := `{"reason":"Moved to another ministry"}`
 			decodeProblem(t, cp.call(t, call{method: "POST", path: j + "/withdrawals", token: w.participant, body: body,
@@ -231,8 +232,8 @@ func TestComponentWithdrawalStoppedHalfWay(t *testing.T) {
 func TestComponentWithdrawalCompletesAnEarlierOne(t *testing.T) {
 	cp := newComponent(t)
 	w := cp.setUp(t, "BLG")
-	if err := cp.d.Journeys.Withdraw(context.Background(), journey.Withdraw{JourneyID: w.journeyID, Reason: "Reorganisation", At: testNow,
-		IdempotencyKey: "seed/withdraw"}); err != nil {
+	if _, err := cp.svc.Journeys.Withdraw(context.Background(), journey.Withdraw{JourneyID: w.journeyID, Reason: "Reorganisation", At: testNow,
+		Envelope: domain.Envelope{IdempotencyKey: "seed/withdraw"}}); err != nil {
 		t.Fatal(err)
 	}
 	must(t, cp.call(t, call{method: "POST", path: journeyHref(w.journeyID) + "/withdrawals", token: w.office, body: `{}`}), 201, nil)

@@ -1,14 +1,10 @@
 package api
 
 import (
-	"context"
 	"net/http"
-	"time"
 
 	"github.com/labstack/echo/v4"
 
-	"github.com/leerpad/leerpad/domain"
-	"github.com/leerpad/leerpad/domain/access"
 	"github.com/leerpad/leerpad/domain/journey"
 )
 
@@ -28,26 +24,20 @@ type assignmentRequest struct {
 	DueOn    *DateTime `json:"dueOn,omitempty"`
 }
 
-func (r *assignmentRequest) validate() error {
-	ps := []*domain.FieldError{domain.RequireID("moduleId", r.ModuleID), domain.RequireText("title", r.Title, domain.MaxTitle)}
-	if r.DueOn == nil {
-		ps = append(ps, domain.Required("dueOn"))
-	}
-	return domain.Validate(ps...)
-}
-
 // handleAssignmentCreate is POST /v1/journeys/{journeyId}/assignments: a
 // trainer of the journey's cohort gives the participant a practice assignment.
 func (s *Server) handleAssignmentCreate(c echo.Context) error {
 	var req assignmentRequest
-	return s.doJourneyWrite(c, journeyWrite{kind: access.KindAssignment, action: access.ActionWrite, body: &req, status: http.StatusCreated,
-		run: func(ctx context.Context, j *journey.Journey, at time.Time) (resourceRef, error) {
-			p, _ := principalOf(c)
-			id := s.newID(c, "assignment")
-			err := s.d.Journeys.GiveAssignment(ctx, journey.GiveAssignment{JourneyID: j.ID(), AssignmentID: id, ModuleID: req.ModuleID, TrainerID: p.Subject,
-				Title: req.Title, DueOn: req.DueOn.Time, At: at, IdempotencyKey: s.commandKey(c, "")})
-			return resourceRef{ID: id, Href: journeyHref(j.ID()) + "/assignments/" + id}, err
-		}})
+	id, w, err := s.journeyCommand(c, matchOptional, &req)
+	if err != nil {
+		return err
+	}
+	out, err := s.app.GiveAssignment(c.Request().Context(), w, journey.GiveAssignment{JourneyID: id, ModuleID: req.ModuleID, Title: req.Title,
+		DueOn: atOrZero(req.DueOn)})
+	if err != nil {
+		return err
+	}
+	return wrote(c, http.StatusCreated, out, journeyHref(id)+"/assignments/"+out.ID)
 }
 
 // intervisionRequest records an intervision session the participant attended.
@@ -59,26 +49,21 @@ type intervisionRequest struct {
 	Case          string    `json:"case,omitempty"`
 }
 
-func (r *intervisionRequest) validate() error {
-	ps := []*domain.FieldError{domain.RequireID("groupId", r.GroupID), domain.OptionalText("method", r.Method, domain.MaxTitle), domain.OptionalText("case", r.Case, domain.MaxText)}
-	if r.HeldOn == nil {
-		ps = append(ps, domain.Required("heldOn"))
-	}
-	return domain.Validate(ps...)
-}
-
 // handleIntervisionSessionCreate is POST /v1/journeys/{journeyId}/intervision-sessions:
 // a trainer of the cohort records that the participant attended an
 // intervision session of their group.
 func (s *Server) handleIntervisionSessionCreate(c echo.Context) error {
 	var req intervisionRequest
-	return s.doJourneyWrite(c, journeyWrite{kind: access.KindIntervisionSession, action: access.ActionWrite, body: &req, status: http.StatusCreated,
-		run: func(ctx context.Context, j *journey.Journey, at time.Time) (resourceRef, error) {
-			id := s.newID(c, "intervision")
-			err := s.d.Journeys.RecordIntervision(ctx, journey.RecordIntervision{JourneyID: j.ID(), SessionID: id, GroupID: req.GroupID, HeldOn: req.HeldOn.Time,
-				Method: req.Method, CaseBroughtIn: req.CaseBroughtIn, Case: req.Case, At: at, IdempotencyKey: s.commandKey(c, "")})
-			return resourceRef{ID: id, Href: journeyHref(j.ID()) + "/intervision-sessions/" + id}, err
-		}})
+	id, w, err := s.journeyCommand(c, matchOptional, &req)
+	if err != nil {
+		return err
+	}
+	out, err := s.app.RecordIntervision(c.Request().Context(), w, journey.RecordIntervision{JourneyID: id, GroupID: req.GroupID, HeldOn: atOrZero(req.HeldOn),
+		Method: req.Method, CaseBroughtIn: req.CaseBroughtIn, Case: req.Case})
+	if err != nil {
+		return err
+	}
+	return wrote(c, http.StatusCreated, out, journeyHref(id)+"/intervision-sessions/"+out.ID)
 }
 
 // coachingRequest records a coaching session.
@@ -87,24 +72,17 @@ type coachingRequest struct {
 	Notes  string    `json:"notes,omitempty"`
 }
 
-func (r *coachingRequest) validate() error {
-	ps := []*domain.FieldError{domain.OptionalText("notes", r.Notes, domain.MaxText)}
-	if r.HeldOn == nil {
-		ps = append(ps, domain.Required("heldOn"))
-	}
-	return domain.Validate(ps...)
-}
-
 // handleCoachingSessionCreate is POST /v1/journeys/{journeyId}/coaching-sessions:
 // a trainer of the cohort records a coaching session they held with the participant.
 func (s *Server) handleCoachingSessionCreate(c echo.Context) error {
 	var req coachingRequest
-	return s.doJourneyWrite(c, journeyWrite{kind: access.KindCoachingSession, action: access.ActionWrite, body: &req, status: http.StatusCreated,
-		run: func(ctx context.Context, j *journey.Journey, at time.Time) (resourceRef, error) {
-			p, _ := principalOf(c)
-			id := s.newID(c, "coaching")
-			err := s.d.Journeys.RecordCoachingSession(ctx, journey.RecordCoachingSession{JourneyID: j.ID(), SessionID: id, CoachID: p.Subject,
-				HeldOn: req.HeldOn.Time, Notes: req.Notes, At: at, IdempotencyKey: s.commandKey(c, "")})
-			return resourceRef{ID: id, Href: journeyHref(j.ID()) + "/coaching-sessions/" + id}, err
-		}})
+	id, w, err := s.journeyCommand(c, matchOptional, &req)
+	if err != nil {
+		return err
+	}
+	out, err := s.app.RecordCoachingSession(c.Request().Context(), w, journey.RecordCoachingSession{JourneyID: id, HeldOn: atOrZero(req.HeldOn), Notes: req.Notes})
+	if err != nil {
+		return err
+	}
+	return wrote(c, http.StatusCreated, out, journeyHref(id)+"/coaching-sessions/"+out.ID)
 }

@@ -38,19 +38,23 @@
 // An event with such fields implements PersonalData, whose
 // PersonalDataSubject returns the id of the person whose key encrypts them:
 // the participant for journey and cohort events, the rater for a 360
-// nomination and response. The codec can thus encrypt the tagged fields with
-// that person's key (crypto-shredding) without reshaping any event; erasing a
-// person deletes their key. Ids are not personal data: they are random
+// nomination and response. This is what lets the codec encrypt the tagged
+// fields with that person's key (crypto-shredding) without reshaping any
+// event, so that erasing a person deletes their key. That encryption does
+// not exist yet: today the fields are stored as they are (the privacy issue
+// builds it in the codec). Ids are not personal data: they are random
 // UUIDs that mean nothing once the person's data is unreadable. The
 // domaintest package checks that every event follows this convention.
 //
 // # Commands, repositories and idempotency
 //
-// Commands are structs carrying their ids, their time (At) and an optional
-// IdempotencyKey. A service runs each command as one repository call: Create
-// for the first event of a stream, otherwise Update with a decide function on
-// the loaded aggregate (RetryUpdate), retried once when another writer
-// appended in between. The key travels on the context (WithIdempotencyKey);
-// a repository derives event ids from it, so a command retried with the same
-// key never records twice.
+// Commands are structs carrying their ids, their time (At) and an Envelope:
+// the actor and correlation id (event metadata), an optional idempotency key
+// and an optional expected revision. A service runs each command as one
+// repository call: Create for the first event of a stream, otherwise Update
+// with a decide function on the aggregate as its stream holds it, and
+// returns what it wrote (Written). The repository derives event ids from the
+// key, so a command retried with the same key never records twice; a command
+// that lost the race with another writer fails with ErrStale, and the use
+// case (package usecase) decides it again on the fresh stream.
 package domain

@@ -76,6 +76,31 @@ func (a *App) cohortTrainers(ctx context.Context, cohortID string) ([]string, er
 	return ts, nil
 }
 
+// cohortFacts are the facts of an access decision on a cohort, for kind.
+type cohortFacts struct {
+	resource access.Resource
+	revision uint64
+}
+
+// cohortFacts reads the facts of kind on cohort id: its trainers; see,
+// when not nil, reads more of the cohort in the same view. For a cohort
+// that does not exist the error wraps domain.ErrNotFound, and the facts
+// still name the cohort, with no trainers.
+func (a *App) cohortFacts(ctx context.Context, id string, kind access.Kind, see func(*cohort.Cohort)) (cohortFacts, error) {
+	f := cohortFacts{resource: access.Resource{Kind: kind, CohortID: id}}
+	rev, err := a.cohorts.View(ctx, id, func(c *cohort.Cohort) {
+		f.resource.CohortTrainerIDs = slices.Clone(c.TrainerIDs())
+		if see != nil {
+			see(c)
+		}
+	})
+	if err != nil {
+		return f, notFound("cohort", id, err)
+	}
+	f.revision = rev
+	return f, nil
+}
+
 // roundJourney returns the journey a 360 round belongs to.
 func (a *App) roundJourney(ctx context.Context, roundID string) (string, error) {
 	var j string
@@ -83,6 +108,21 @@ func (a *App) roundJourney(ctx context.Context, roundID string) (string, error) 
 		return "", notFound("360 round", roundID, err)
 	}
 	return j, nil
+}
+
+// roundOfJourney returns the revision of 360 round roundID, which must
+// belong to journey journeyID (ErrNotFound otherwise), so that nobody
+// reaches another journey's round through a journey of their own.
+func (a *App) roundOfJourney(ctx context.Context, journeyID, roundID string) (uint64, error) {
+	var j string
+	rev, err := a.rounds.View(ctx, roundID, func(r *feedback.Round) { j = r.JourneyID() })
+	if err != nil {
+		return 0, notFound("360 round", roundID, err)
+	}
+	if j != journeyID {
+		return 0, fmt.Errorf("360 round %s not found in journey %s: %w", roundID, journeyID, domain.ErrNotFound)
+	}
+	return rev, nil
 }
 
 // notFound names what was not found, in the user's words, for an error

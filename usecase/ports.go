@@ -92,6 +92,5 @@ type RoundCommands interface {
 	SubmitResponse(ctx context.Context, c feedback.SubmitResponse) (domain.Written, error)
 	SubmitSelfAssessment(ctx context.Context, c feedback.SubmitSelfAssessment) (domain.Written, error)
 	CloseRound(ctx context.Context, c feedback.CloseRound) (domain.Written, error)
+	IssueRaterLink(ctx context.Context, c feedback.IssueRaterLink) (domain.Written, error)
 }
-
-// Loader loads an aggregate from its stream: the repositories' Load

@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"time"
 
 	"github.com/google/uuid"
@@ -114,8 +115,16 @@ func (o op) decided(ctx context.Context, attempt func() (domain.Written, error))
 			return w, ErrPreconditionFailed
 		case i == attempts:
 			return w, ErrBusy
-		case ctx.Err() != nil:
+		}
+		// Let the writers that won go first: a random pause that grows
+		// with each attempt (at most a few milliseconds), so that writers
+		// that met once do not meet again in lockstep.
+		pause := time.NewTimer(time.Duration(rand.Int64N(int64(time.Millisecond) << (i - 1))))
+		select {
+		case <-ctx.Done():
+			pause.Stop()
 			return w, ctx.Err()
+		case <-pause.C:
 		}
 	}
 }
