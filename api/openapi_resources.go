@@ -125,7 +125,7 @@ func addResourceOperations(d *oasDocument) {
 		oasTag{Name: tagCatalogue, Description: "Modules, programmes and 360 instruments."},
 		oasTag{Name: tagEntities, Description: "Ordering entities and their orders."},
 	)
-	sg := schemaGen{schemas: d.Components.Schemas}
+	sg := schemaGen{schemas: d.Components.Schemas, types: map[string]reflect.Type{}}
 	for k, v := range resourceHeaders() {
 		d.Components.Headers[k] = v
 	}
@@ -225,8 +225,13 @@ func resourceHeaders() map[string]any {
 	}
 }
 
-// schemaGen derives JSON schemas from DTO types into components.
-type schemaGen struct{ schemas map[string]any }
+// schemaGen derives JSON schemas from DTO types into components. types
+// remembers which Go type made each schema, so that two types of one name
+// cannot share a schema: the second would be documented as the first.
+type schemaGen struct {
+	schemas map[string]any
+	types   map[string]reflect.Type
+}
 
 func (g schemaGen) schemaFor(t reflect.Type) any {
 	for t.Kind() == reflect.Pointer {
@@ -251,6 +256,10 @@ func (g schemaGen) schemaFor(t reflect.Type) any {
 		return map[string]any{"type": "array", "items": g.schemaFor(t.Elem())}
 	case reflect.Struct:
 		name := schemaName(t)
+		if other, ok := g.types[name]; ok && other != t {
+			panic(fmt.Sprintf("openapi: schema %s would describe both %s and %s: name one in schemaNames", name, other, t))
+		}
+		g.types[name] = t
 		if _, ok := g.schemas[name]; !ok {
 			g.schemas[name] = map[string]any{} // guards recursion
 			props := map[string]any{}
@@ -281,9 +290,22 @@ func (g schemaGen) schemaFor(t reflect.Type) any {
 	}
 }
 
+// schemaNames names the schemas of DTOs whose derived name another DTO
+// already has.
+var schemaNames = map[reflect.Type]string{
+	// A cohort's mean change per competency and rater group; a
+	// participant's own change (competencyChangeDTO, in the portfolio) is
+	// CompetencyChange.
+	reflect.TypeFor[competencyChange](): "CohortCompetencyChange",
+}
+
 // schemaName is a DTO's schema name: its Go name in UpperCamelCase, with
-// the API's vocabulary (…Request and …DTO trimmed where clear).
+// the API's vocabulary (…Request and …DTO trimmed where clear), unless
+// schemaNames names it.
 func schemaName(t reflect.Type) string {
+	if n, ok := schemaNames[t]; ok {
+		return n
+	}
 	n := strings.TrimSuffix(t.Name(), "DTO")
 	r := []rune(n)
 	r[0] = unicode.ToUpper(r[0])
