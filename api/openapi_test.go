@@ -253,3 +253,35 @@ func brokenCopy(tb testing.TB, doc []byte) []byte {
 	}
 	return b
 }
+
+// TestOpenAPISchemasAreDescribed fails when a schema or an operation has no
+// description, or a closed set of closedSets names a schema or property
+// that does not exist (and so would silently not be applied).
+func TestOpenAPISchemasAreDescribed(t *testing.T) {
+	doc := openAPIDocument(Config{}.withDefaults())
+	for name, s := range doc.Components.Schemas {
+		if d, _ := s.(map[string]any)["description"].(string); d == "" {
+			t.Errorf("schema %s has no description (schemaDescriptions)", name)
+		}
+	}
+	for name := range schemaDescriptions {
+		if _, ok := doc.Components.Schemas[name]; !ok {
+			t.Errorf("schemaDescriptions describes %s, which is not in the document", name)
+		}
+	}
+	for key := range closedSets() {
+		name, prop, _ := strings.Cut(key, ".")
+		s, _ := doc.Components.Schemas[name].(map[string]any)
+		props, _ := s["properties"].(map[string]any)
+		if _, ok := props[prop]; !ok {
+			t.Errorf("closed set %s: no such schema property", key)
+		}
+	}
+	for path, item := range doc.Paths {
+		for method, op := range item.operations() {
+			if op.Description == "" {
+				t.Errorf("%s %s (%s) has no description", method, path, op.OperationID)
+			}
+		}
+	}
+}
