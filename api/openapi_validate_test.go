@@ -30,6 +30,10 @@ import (
 // it is a violation when the server accepted it, because then the document
 // is stricter than the API.
 //
+// kin-openapi stops at the first response header that is wrong, so a
+// response without its API-Version header reports that alone; its body is
+// checked once the header is there.
+//
 // Exchanges on paths or methods the document does not describe (a 404 of
 // an unknown path, a 405) are not checked, nor are the stand-in routes a
 // test adds with addRoute.
@@ -53,7 +57,11 @@ type oasLog struct {
 	violations []string
 }
 
-var exchanges = &oasLog{checkers: map[[32]byte]*oasChecker{}, succeeded: map[string]bool{}}
+var exchanges = newOASLog()
+
+func newOASLog() *oasLog {
+	return &oasLog{checkers: map[[32]byte]*oasChecker{}, succeeded: map[string]bool{}}
+}
 
 // checker loads doc once per distinct rendering (the version and contact
 // are configurable, so there are a few).
@@ -107,15 +115,16 @@ func (l *oasLog) exercised(operationID string) bool {
 // checkedHandler wraps h, the handler of ts, in the validation of every
 // exchange against ts's document; violations fail tb.
 func (ts *testServer) checkedHandler(tb testing.TB, h http.Handler) http.Handler {
-	return checked{ts: ts, tb: tb, h: h}
+	return checked{ts: ts, tb: tb, h: h, log: exchanges}
 }
 
 // checked is the validating layer; a type of its own, not a closure, so
 // that tb.Helper reports a violation at the test's line.
 type checked struct {
-	ts *testServer
-	tb testing.TB
-	h  http.Handler
+	ts  *testServer
+	tb  testing.TB
+	h   http.Handler
+	log *oasLog
 }
 
 func (v checked) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -142,7 +151,7 @@ func (v checked) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	w.WriteHeader(rec.Code)
 	_, _ = w.Write(rec.Body.Bytes())
 
-	c := exchanges.checker(v.ts.openapi)
+	c := v.log.checker(v.ts.openapi)
 	if c.err != nil {
 		tb.Fatal(c.err)
 	}
@@ -171,7 +180,7 @@ func (v checked) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	for _, msg := range violations {
 		tb.Errorf("openapi: %s", msg)
 	}
-	exchanges.record(op.OperationID, rec.Code == successStatus(op), violations)
+	v.log.record(op.OperationID, rec.Code == successStatus(op), violations)
 }
 
 // successStatus is the 2xx status an operation documents.
@@ -219,4 +228,67 @@ func explain(err error) string {
 		return fmt.Sprintf("parameter %s in %s: %s", re.Parameter.Name, re.Parameter.In, strings.Join(strings.Fields(re.Err.Error()), " "))
 	}
 	return strings.Join(strings.Fields(err.Error()), " ")
+}
+
+// violationsTB records the violations the layer reports instead of failing.
+type violationsTB struct {
+	testing.TB
+	errs []string
+}
+
+func (v *violationsTB) Helper() {}
+
+func (v *violationsTB) Errorf(format string, args ...any) {
+	v.errs = append(v.errs, fmt.Sprintf(format, args...))
+}
+
+// TestCheckedHandlerReportsViolations proves the layer is not a no-op: a
+// stand-in handler that answers against the document is reported, with the
+// operation, the status and what was wrong.
+func TestCheckedHandlerReportsViolations(t *testing.T) {
+	ts := newTestServer(t)
+	bad := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", mimeJSON)
+		if r.URL.Path != "/readyz" { // the probe forgets API-Version
+			w.Header().Set(headerAPIVersion, "1.0.0")
+		}
+		w.Header().Set(headerCorrelationID, "abcdefgh")
+		switch r.URL.Path {
+		case "/readyz":
+			w.WriteHeader(http.StatusOK)
+			_, _ = w.Write([]byte(`{"status":"ready"}`))
+		case "/v1/me": // a number for a string, a role that does not exist
+			w.WriteHeader(http.StatusOK)
+			_, _ = w.Write([]byte(`{"subject":7,"roles":["boss"]}`))
+		case "/healthz": // a status the operation does not list
+			w.WriteHeader(http.StatusTeapot)
+		default: // accepts a body the document refuses
+			w.WriteHeader(http.StatusCreated)
+			_, _ = w.Write([]byte(`{"id":"x","href":"/v1/modules/x"}`))
+		}
+	})
+	log := newOASLog()
+	for _, tc := range []struct {
+		method, path, body string
+		want               []string
+	}{
+		{"GET", "/readyz", "", []string{"getReadiness", "answered 200", `header "API-Version" missing`}},
+		{"GET", "/v1/me", "", []string{"getMe", "answered 200", "at /subject", "at /roles/0"}},
+		{"GET", "/healthz", "", []string{"getHealth", "answered 418", "status is not supported"}},
+		{"POST", "/v1/modules", `{"content":7}`, []string{"createModule", "answered 201", "the request is outside the document, yet it was accepted", "/content"}},
+	} {
+		vt := &violationsTB{TB: t}
+		req := httptest.NewRequest(tc.method, tc.path, strings.NewReader(tc.body))
+		req.Header.Set("Content-Type", mimeJSON)
+		checked{ts: ts, tb: vt, h: bad, log: log}.ServeHTTP(httptest.NewRecorder(), req)
+		got := strings.Join(vt.errs, "\n")
+		for _, w := range tc.want {
+			if !strings.Contains(got, w) {
+				t.Errorf("%s %s: violations lack %q:\n%s", tc.method, tc.path, w, got)
+			}
+		}
+	}
+	if _, n := log.summary(); n == 0 {
+		t.Error("no violation recorded")
+	}
 }
