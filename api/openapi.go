@@ -144,6 +144,7 @@ func openAPIDocument(cfg Config) *oasDocument {
 			"/healthz": {Servers: root, Get: &oasOperation{
 				OperationID: "getHealth",
 				Summary:     "The process answers",
+				Description: "200 while the process serves requests, whether or not the read models have caught up (see /readyz).",
 				Tags:        []string{tagOperations},
 				Security:    public(),
 				Responses:   responses(ok("The process is up.", ref("Status")), http.StatusInternalServerError),
@@ -159,6 +160,7 @@ func openAPIDocument(cfg Config) *oasDocument {
 			"/openapi.json": {Get: &oasOperation{
 				OperationID: "getOpenApiDocument",
 				Summary:     "This document",
+				Description: "The OpenAPI 3.1 document of this API, public, built from the handlers' request and response types.",
 				Tags:        []string{tagPlatform},
 				Security:    public(),
 				Responses:   responses(ok("The OpenAPI document of this API.", map[string]any{"type": "object"}), http.StatusInternalServerError),
@@ -192,21 +194,24 @@ func openAPIDocument(cfg Config) *oasDocument {
 					},
 				},
 				"InvalidParam": map[string]any{
-					"type":     "object",
-					"required": []string{"name", "reason"},
+					"type":        "object",
+					"description": "One invalid field or parameter of a request, and why.",
+					"required":    []string{"name", "reason"},
 					"properties": map[string]any{
 						"name":   map[string]any{"type": "string", "description": "The field, as a path into the body (steps[2].at) or a parameter name.", "examples": []string{"learningGoalId"}},
 						"reason": map[string]any{"type": "string", "description": "Why it is invalid.", "examples": []string{"is required"}},
 					},
 				},
 				"Status": map[string]any{
-					"type":       "object",
-					"required":   []string{"status"},
-					"properties": map[string]any{"status": map[string]any{"type": "string", "enum": []string{"ok", "ready"}}},
+					"type":        "object",
+					"description": "The answer of a probe.",
+					"required":    []string{"status"},
+					"properties":  map[string]any{"status": map[string]any{"type": "string", "enum": []string{"ok", "ready"}}},
 				},
 				"Principal": map[string]any{
-					"type":     "object",
-					"required": []string{"subject", "roles"},
+					"type":        "object",
+					"description": "The caller as the bearer token names them.",
+					"required":    []string{"subject", "roles"},
 					"properties": map[string]any{
 						"subject": map[string]any{"type": "string", "description": "The pseudonymous subject id of the token."},
 						"roles": map[string]any{

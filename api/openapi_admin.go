@@ -23,19 +23,19 @@ func adminOperations() []operation {
 		{method: "PUT", path: "/programmes/{programmeId}/emphases/{theme}", id: "putProgrammeEmphasis", summary: "Set a programme's emphasis on a theme", description: "Setting the emphasis the theme already has records nothing.", tag: tagCatalogue, body: emphasisRequest{}, result: resourceRef{}, match: w},
 		{method: "POST", path: "/programmes/{programmeId}/retirements", id: "createProgrammeRetirement", summary: "Retire a programme", description: "Cohorts planned from it run on; no new cohort or order takes it.", tag: tagCatalogue, body: retirement{}, success: 201, result: resourceRef{}, match: w},
 		{method: "GET", path: "/instruments", id: "listInstruments", summary: "The 360 instruments", description: "Every instrument, summarised, in the order published.", tag: tagCatalogue, query: retiredParams, result: instrumentList{}, minPosition: true},
-		{method: "GET", path: "/instruments/{instrumentId}", id: "getInstrument", summary: "A 360 instrument as published", tag: tagCatalogue, result: instrumentResponse{}, etag: true},
+		{method: "GET", path: "/instruments/{instrumentId}", id: "getInstrument", summary: "A 360 instrument as published", description: "The instrument's scale and competencies with their items, with its ETag for If-Match.", tag: tagCatalogue, result: instrumentResponse{}, etag: true},
 		{method: "POST", path: "/instruments/{instrumentId}/retirements", id: "createInstrumentRetirement", summary: "Retire a 360 instrument", description: "It opens no new rounds; rounds open with it run on.", tag: tagCatalogue, body: retirement{}, success: 201, result: resourceRef{}, match: w},
 
 		{method: "GET", path: "/entities", id: "listEntities", summary: "The ordering entities", description: "Every entity with its orders (cancelled ones too), in the order registered.", tag: tagEntities, query: pageParams, result: entityList{}, minPosition: true},
-		{method: "POST", path: "/entities", id: "createEntity", summary: "Register an ordering entity", tag: tagEntities, body: entityRequest{}, success: 201, result: resourceRef{}, match: w},
-		{method: "GET", path: "/entities/{entityId}", id: "getEntity", summary: "An ordering entity with its orders", tag: tagEntities, result: entityResponse{}, etag: true},
+		{method: "POST", path: "/entities", id: "createEntity", summary: "Register an ordering entity", description: "The programme office registers an organisation that orders modules and programmes.", tag: tagEntities, body: entityRequest{}, success: 201, result: resourceRef{}, match: w},
+		{method: "GET", path: "/entities/{entityId}", id: "getEntity", summary: "An ordering entity with its orders", description: "The ordering entity with its orders, cancelled ones too, and its ETag for If-Match.", tag: tagEntities, result: entityResponse{}, etag: true},
 		{method: "POST", path: "/entities/{entityId}/orders", id: "createOrder", summary: "Place an order of a module or programme", description: "The module or programme must be on offer (not retired).", tag: tagEntities, body: orderRequest{}, success: 201, result: resourceRef{}, match: w},
-		{method: "GET", path: "/entities/{entityId}/orders/{orderId}", id: "getOrder", summary: "An order of an entity", tag: tagEntities, result: orderEntry{}, etag: true},
-		{method: "POST", path: "/entities/{entityId}/orders/{orderId}/cancellations", id: "createOrderCancellation", summary: "Cancel an order, once", tag: tagEntities, body: cancellation{}, success: 201, result: resourceRef{}, match: w},
+		{method: "GET", path: "/entities/{entityId}/orders/{orderId}", id: "getOrder", summary: "An order of an entity", description: "One order of the entity, with the entity's ETag for If-Match.", tag: tagEntities, result: orderEntry{}, etag: true},
+		{method: "POST", path: "/entities/{entityId}/orders/{orderId}/cancellations", id: "createOrderCancellation", summary: "Cancel an order, once", description: "The order is marked cancelled and stays listed with its entity; a second cancellation is refused 409.", tag: tagEntities, body: cancellation{}, success: 201, result: resourceRef{}, match: w},
 
-		{method: "GET", path: "/cohorts/{cohortId}/intervision-groups/{groupId}", id: "getIntervisionGroup", summary: "An intervision group's members", tag: tagCohorts, result: groupResponse{}, etag: true},
+		{method: "GET", path: "/cohorts/{cohortId}/intervision-groups/{groupId}", id: "getIntervisionGroup", summary: "An intervision group's members", description: "The group's members, with its ETag for If-Match.", tag: tagCohorts, result: groupResponse{}, etag: true},
 		{method: "PUT", path: "/cohorts/{cohortId}/intervision-groups/{groupId}", id: "putIntervisionGroup", summary: "Re-form an intervision group", description: "4 to 6 active participants of the cohort, none in another group.", tag: tagCohorts, body: groupRequest{}, result: resourceRef{}, match: w},
-		{method: "DELETE", path: "/cohorts/{cohortId}/intervision-groups/{groupId}", id: "deleteIntervisionGroup", summary: "Dissolve an intervision group", tag: tagCohorts, result: resourceRef{}, match: w},
+		{method: "DELETE", path: "/cohorts/{cohortId}/intervision-groups/{groupId}", id: "deleteIntervisionGroup", summary: "Dissolve an intervision group", description: "The group is dissolved; its members may form another.", tag: tagCohorts, result: resourceRef{}, match: w},
 	}
 }
 

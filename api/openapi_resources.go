@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 	"unicode"
+
+	"github.com/leerpad/leerpad/domain/journey"
 )
 
 // The resource operations of the OpenAPI document. Request and response
@@ -50,64 +52,64 @@ var pageParams = []oasParameter{
 func resourceOperations() []operation {
 	w, wr := matchOptional, matchRequired
 	return []operation{
-		{method: "GET", path: "/journeys", id: "listJourneys", summary: "The caller's journeys", tag: tagJourneys, query: pageParams, result: journeyList{}, minPosition: true},
-		{method: "GET", path: "/journeys/{journeyId}", id: "getJourney", summary: "A journey as its stream holds it", tag: tagJourneys, result: journeySummary{}, etag: true},
-		{method: "PUT", path: "/journeys/{journeyId}/why-and-values", id: "putWhyAndValues", summary: "State the personal why and values", tag: tagJourneys, body: whyAndValuesRequest{}, result: resourceRef{}, match: wr},
-		{method: "POST", path: "/journeys/{journeyId}/behaviour-choices", id: "createBehaviourChoice", summary: "Choose what to do with a behaviour", tag: tagJourneys, body: behaviourChoiceRequest{}, success: 201, result: resourceRef{}, match: w},
-		{method: "PUT", path: "/journeys/{journeyId}/behaviour-choices/{choiceId}", id: "putBehaviourChoice", summary: "Revise a behaviour choice", tag: tagJourneys, body: choiceRevision{}, result: resourceRef{}, match: wr},
-		{method: "POST", path: "/journeys/{journeyId}/learning-goals", id: "createLearningGoal", summary: "Formulate a learning goal or question", tag: tagJourneys, body: learningGoalRequest{}, success: 201, result: resourceRef{}, match: w},
-		{method: "POST", path: "/journeys/{journeyId}/experiments", id: "createExperiment", summary: "Log an experiment", tag: tagJourneys, body: experimentRequest{}, success: 201, result: resourceRef{}, match: w},
+		{method: "GET", path: "/journeys", id: "listJourneys", summary: "The caller's journeys", description: "The journeys of the caller as participant, a page at a time.", tag: tagJourneys, query: pageParams, result: journeyList{}, minPosition: true},
+		{method: "GET", path: "/journeys/{journeyId}", id: "getJourney", summary: "A journey as its stream holds it", description: "The journey's participant, cohort, programme, manager, role, status and shared sections, with its ETag for If-Match.", tag: tagJourneys, result: journeySummary{}, etag: true},
+		{method: "PUT", path: "/journeys/{journeyId}/why-and-values", id: "putWhyAndValues", summary: "State the personal why and values", description: "The participant states (or restates) their personal why and values. If-Match is required.", tag: tagJourneys, body: whyAndValuesRequest{}, result: resourceRef{}, match: wr},
+		{method: "POST", path: "/journeys/{journeyId}/behaviour-choices", id: "createBehaviourChoice", summary: "Choose what to do with a behaviour", description: "The participant chooses, for a behaviour of a competency, to continue, develop, dose or let go of it.", tag: tagJourneys, body: behaviourChoiceRequest{}, success: 201, result: resourceRef{}, match: w},
+		{method: "PUT", path: "/journeys/{journeyId}/behaviour-choices/{choiceId}", id: "putBehaviourChoice", summary: "Revise a behaviour choice", description: "The participant changes what they chose for a behaviour. If-Match is required.", tag: tagJourneys, body: choiceRevision{}, result: resourceRef{}, match: wr},
+		{method: "POST", path: "/journeys/{journeyId}/learning-goals", id: "createLearningGoal", summary: "Formulate a learning goal or question", description: "The participant formulates a learning goal or a learning question, linked to competencies and module goals.", tag: tagJourneys, body: learningGoalRequest{}, success: 201, result: resourceRef{}, match: w},
+		{method: "POST", path: "/journeys/{journeyId}/experiments", id: "createExperiment", summary: "Log an experiment", description: "The participant logs an experiment for one of their learning goals: what they intend to try, and when.", tag: tagJourneys, body: experimentRequest{}, success: 201, result: resourceRef{}, match: w},
 		{method: "POST", path: "/journeys/{journeyId}/experiments/{experimentId}/steps", id: "createExperimentStep", summary: "Record the next step of an experiment", description: "step is tried (whatWasTried, triedOn), reflected (outcome, reflection) or concluded (nextStep).", tag: tagJourneys, body: experimentStepRequest{}, success: 201, result: resourceRef{}, match: w},
-		{method: "POST", path: "/journeys/{journeyId}/assignments/{assignmentId}/hand-ins", id: "createHandIn", summary: "Hand a practice assignment in", tag: tagJourneys, body: handInRequest{}, success: 201, result: resourceRef{}, match: w},
-		{method: "POST", path: "/journeys/{journeyId}/module-evaluations", id: "createModuleEvaluation", summary: "Evaluate a delivery attended", tag: tagJourneys, body: evaluationRequest{}, success: 201, result: resourceRef{}, match: w},
-		{method: "GET", path: "/journeys/{journeyId}/shared-sections", id: "listSharedSections", summary: "The sections shared with the manager", tag: tagJourneys, result: sharedSections{}, etag: true},
-		{method: "PUT", path: "/journeys/{journeyId}/shared-sections/{section}", id: "putSharedSection", summary: "Share a section with the manager", tag: tagJourneys, result: resourceRef{}, match: w},
+		{method: "POST", path: "/journeys/{journeyId}/assignments/{assignmentId}/hand-ins", id: "createHandIn", summary: "Hand a practice assignment in", description: "The participant hands in a practice assignment given to them, with a reflection.", tag: tagJourneys, body: handInRequest{}, success: 201, result: resourceRef{}, match: w},
+		{method: "POST", path: "/journeys/{journeyId}/module-evaluations", id: "createModuleEvaluation", summary: "Evaluate a delivery attended", description: "The participant evaluates a delivery they attended: a score per question and an optional comment.", tag: tagJourneys, body: evaluationRequest{}, success: 201, result: resourceRef{}, match: w},
+		{method: "GET", path: "/journeys/{journeyId}/shared-sections", id: "listSharedSections", summary: "The sections shared with the manager", description: "The sections of the portfolio the participant shares with their manager now, with the journey's ETag for If-Match.", tag: tagJourneys, result: sharedSections{}, etag: true},
+		{method: "PUT", path: "/journeys/{journeyId}/shared-sections/{section}", id: "putSharedSection", summary: "Share a section with the manager", description: "The participant shares a section of their portfolio with their manager, who can read it from then on.", tag: tagJourneys, result: resourceRef{}, match: w},
 		{method: "DELETE", path: "/journeys/{journeyId}/shared-sections/{section}", id: "deleteSharedSection", summary: "Stop sharing a section", description: "The manager's access ends at once.", tag: tagJourneys, result: resourceRef{}, match: w},
 		{method: "GET", path: "/journeys/{journeyId}/portfolio", id: "getPortfolio", summary: "The portfolio", description: "Whole for the participant; for their manager only the sections shared now and the conversations they hold. asOf gives it as it stood then.",
 			tag: tagJourneys, query: []oasParameter{{Name: "asOf", In: "query", Description: "An RFC 3339 date-time with a time zone.", Schema: map[string]any{"type": "string", "format": "date-time"}}}, result: portfolioResponse{}, minPosition: true},
-		{method: "POST", path: "/journeys/{journeyId}/development-conversations", id: "createDevelopmentConversation", summary: "Record a development conversation (manager)", tag: tagJourneys, body: conversationRequest{}, success: 201, result: resourceRef{}, match: w},
-		{method: "PUT", path: "/journeys/{journeyId}/development-conversations/{conversationId}", id: "putDevelopmentConversation", summary: "Revise a development conversation (manager)", tag: tagJourneys, body: conversationRequest{}, result: resourceRef{}, match: wr},
-		{method: "POST", path: "/journeys/{journeyId}/development-conversations/{conversationId}/confirmations", id: "createConversationConfirmation", summary: "Confirm a development conversation", tag: tagJourneys, success: 201, result: resourceRef{}, match: w},
-		{method: "POST", path: "/journeys/{journeyId}/assignments", id: "createAssignment", summary: "Give a practice assignment (trainer)", tag: tagJourneys, body: assignmentRequest{}, success: 201, result: resourceRef{}, match: w},
-		{method: "POST", path: "/journeys/{journeyId}/intervision-sessions", id: "createIntervisionSession", summary: "Record an intervision session attended (trainer)", tag: tagJourneys, body: intervisionRequest{}, success: 201, result: resourceRef{}, match: w},
+		{method: "POST", path: "/journeys/{journeyId}/development-conversations", id: "createDevelopmentConversation", summary: "Record a development conversation (manager)", description: "The participant's manager records a development conversation: when, the agreements and the questions for next time. Both confirm it afterwards.", tag: tagJourneys, body: conversationRequest{}, success: 201, result: resourceRef{}, match: w},
+		{method: "PUT", path: "/journeys/{journeyId}/development-conversations/{conversationId}", id: "putDevelopmentConversation", summary: "Revise a development conversation (manager)", description: "The participant's manager revises a development conversation: its agreements and next questions; the date stays. If-Match is required.", tag: tagJourneys, body: conversationRequest{}, result: resourceRef{}, match: wr},
+		{method: "POST", path: "/journeys/{journeyId}/development-conversations/{conversationId}/confirmations", id: "createConversationConfirmation", summary: "Confirm a development conversation", description: "The participant or their manager confirms a development conversation; once both did, it is final.", tag: tagJourneys, success: 201, result: resourceRef{}, match: w},
+		{method: "POST", path: "/journeys/{journeyId}/assignments", id: "createAssignment", summary: "Give a practice assignment (trainer)", description: "A trainer of the cohort gives the participant a practice assignment for a module.", tag: tagJourneys, body: assignmentRequest{}, success: 201, result: resourceRef{}, match: w},
+		{method: "POST", path: "/journeys/{journeyId}/intervision-sessions", id: "createIntervisionSession", summary: "Record an intervision session attended (trainer)", description: "A trainer of the cohort records that the participant attended a session of their intervision group, and whether they brought in a case.", tag: tagJourneys, body: intervisionRequest{}, success: 201, result: resourceRef{}, match: w},
 		{method: "POST", path: "/journeys/{journeyId}/completions", id: "createCompletion", summary: "Complete a journey (programme office)", description: "Nothing is logged on the journey after that, except that the participant can still stop sharing. A second completion, or one of a withdrawn journey, is refused 409.", tag: tagJourneys, body: completionRequest{}, success: 201, result: resourceRef{}, match: w},
 		{method: "POST", path: "/journeys/{journeyId}/withdrawals", id: "createWithdrawal", summary: "Withdraw from a journey and its cohort (participant, programme office)", description: "The journey is withdrawn first, then the participant leaves the cohort. Both steps derive their event ids from the journey, so if the request fails between them, sending it again (with or without the same Idempotency-Key) completes the withdrawal and records nothing twice; a repeat of a finished withdrawal answers as the first, and the first reason stands. A completed journey is refused 409.", tag: tagJourneys, body: withdrawalRequest{}, success: 201, result: resourceRef{}, match: w},
 		{method: "PUT", path: "/journeys/{journeyId}/manager", id: "putManager", summary: "Record the participant's new manager (programme office)", description: "The former manager's access ends at once. Sharing does not carry over: the new manager sees no section until the participant shares it again. The same manager again is refused 409.", tag: tagJourneys, body: managerRequest{}, result: resourceRef{}, match: w},
 		{method: "POST", path: "/journeys/{journeyId}/measurements", id: "createMeasurement", summary: "Record an instrument's result (participant, trainer)", description: "A leadership style, team-role profile, skills measurement or other instrument, and when it was taken (not after it is recorded). It shows in the portfolio's measurements section.", tag: tagJourneys, body: measurementRequest{}, success: 201, result: resourceRef{}, match: w},
 		{method: "GET", path: "/managed-journeys", id: "listManagedJourneys", summary: "The journeys of the participants the caller manages (manager)", description: "Per journey: participant, cohort, programme, status and the names of the sections shared with the caller; their content is in the portfolio, per shared section.", tag: tagJourneys, query: pageParams, result: managedJourneyList{}, minPosition: true},
-		{method: "POST", path: "/journeys/{journeyId}/coaching-sessions", id: "createCoachingSession", summary: "Record a coaching session (trainer)", tag: tagJourneys, body: coachingRequest{}, success: 201, result: resourceRef{}, match: w},
+		{method: "POST", path: "/journeys/{journeyId}/coaching-sessions", id: "createCoachingSession", summary: "Record a coaching session (trainer)", description: "A trainer of the cohort records a coaching session they held with the participant.", tag: tagJourneys, body: coachingRequest{}, success: 201, result: resourceRef{}, match: w},
 
-		{method: "POST", path: "/journeys/{journeyId}/feedback-rounds", id: "createFeedbackRound", summary: "Open a 360 round", tag: tagFeedback, body: roundRequest{}, success: 201, result: resourceRef{}, match: w},
+		{method: "POST", path: "/journeys/{journeyId}/feedback-rounds", id: "createFeedbackRound", summary: "Open a 360 round", description: "The participant opens a 360 round (pre, post or extra) with a published instrument; raters are nominated next.", tag: tagFeedback, body: roundRequest{}, success: 201, result: resourceRef{}, match: w},
 		{method: "POST", path: "/journeys/{journeyId}/feedback-rounds/{roundId}/raters", id: "createRater", summary: "Nominate a rater and issue their link", description: "The link's token is in this response only; it is stored as a hash. A retry with the same Idempotency-Key issues a new token, which replaces the first.", tag: tagFeedback, body: raterRequest{}, success: 201, result: raterLinkResponse{}, match: w},
 		{method: "POST", path: "/journeys/{journeyId}/feedback-rounds/{roundId}/raters/{raterId}/links", id: "createRaterLink", summary: "Issue a new link for a rater", description: "The earlier link stops working.", tag: tagFeedback, body: linkRequest{}, success: 201, result: raterLinkResponse{}, match: w},
-		{method: "POST", path: "/journeys/{journeyId}/feedback-rounds/{roundId}/raters/{raterId}/decisions", id: "createRaterDecision", summary: "Approve or reject a rater (manager)", tag: tagFeedback, body: raterDecision{}, success: 201, result: resourceRef{}, match: w},
-		{method: "POST", path: "/journeys/{journeyId}/feedback-rounds/{roundId}/closures", id: "createRoundClosure", summary: "Close a 360 round (participant)", tag: tagFeedback, body: roundClosure{}, success: 201, result: resourceRef{}, match: w},
+		{method: "POST", path: "/journeys/{journeyId}/feedback-rounds/{roundId}/raters/{raterId}/decisions", id: "createRaterDecision", summary: "Approve or reject a rater (manager)", description: "In a programme where the manager approves raters, the participant's manager approves or rejects a rater the participant nominated.", tag: tagFeedback, body: raterDecision{}, success: 201, result: resourceRef{}, match: w},
+		{method: "POST", path: "/journeys/{journeyId}/feedback-rounds/{roundId}/closures", id: "createRoundClosure", summary: "Close a 360 round (participant)", description: "The participant closes their 360 round: no rater answers after that, the links stop working, and the results appear in the portfolio where enough raters answered.", tag: tagFeedback, body: roundClosure{}, success: 201, result: resourceRef{}, match: w},
 		{method: "POST", path: "/journeys/{journeyId}/feedback-rounds/{roundId}/self-assessments", id: "createSelfAssessment", summary: "Answer the round as self", description: "The first self-assessment nominates the participant as the self rater and records the answers in one step: answers that are refused record nothing. A second one is refused 409.", tag: tagFeedback, body: answersRequest{}, success: 201, result: resourceRef{}, match: w},
-		{method: "GET", path: "/rater-forms/{roundId}", id: "getRaterForm", summary: "The rater form a link opens", tag: tagFeedback, rater: true, result: raterForm{}},
-		{method: "POST", path: "/rater-forms/{roundId}/responses", id: "createRaterResponse", summary: "Answer the round, once", tag: tagFeedback, rater: true, body: answersRequest{}, success: 201, result: resourceRef{}, match: w},
+		{method: "GET", path: "/rater-forms/{roundId}", id: "getRaterForm", summary: "The rater form a link opens", description: "The questions of the round's instrument, for the rater whose link token is the bearer; closed once the participant closed the round.", tag: tagFeedback, rater: true, result: raterForm{}},
+		{method: "POST", path: "/rater-forms/{roundId}/responses", id: "createRaterResponse", summary: "Answer the round, once", description: "The rater whose link token is the bearer answers the round: every item of the instrument once; a second response is refused 409.", tag: tagFeedback, rater: true, body: answersRequest{}, success: 201, result: resourceRef{}, match: w},
 
-		{method: "POST", path: "/cohorts", id: "createCohort", summary: "Plan a cohort", tag: tagCohorts, body: cohortRequest{}, success: 201, result: resourceRef{}, match: w},
-		{method: "GET", path: "/cohorts/{cohortId}", id: "getCohort", summary: "A cohort as its stream holds it", tag: tagCohorts, result: cohortResponse{}, etag: true},
-		{method: "POST", path: "/cohorts/{cohortId}/deliveries", id: "createDelivery", summary: "Schedule a delivery of a module version", tag: tagCohorts, body: deliveryRequest{}, success: 201, result: resourceRef{}, match: w},
-		{method: "PUT", path: "/cohorts/{cohortId}/deliveries/{deliveryId}/attendances/{participantId}", id: "putAttendance", summary: "Record attendance (trainer)", tag: tagCohorts, body: attendanceRequest{}, result: resourceRef{}, match: w},
-		{method: "POST", path: "/cohorts/{cohortId}/intervision-groups", id: "createIntervisionGroup", summary: "Form an intervision group", tag: tagCohorts, body: groupRequest{}, success: 201, result: resourceRef{}, match: w},
-		{method: "GET", path: "/cohorts/{cohortId}/enrolments", id: "listEnrolments", summary: "The cohort's participants", tag: tagCohorts, query: pageParams, result: enrolmentList{}, minPosition: true},
-		{method: "POST", path: "/cohorts/{cohortId}/enrolments", id: "createEnrolment", summary: "Enrol a participant", tag: tagCohorts, body: enrolmentRequest{}, success: 201, result: enrolmentResult{}, match: w},
+		{method: "POST", path: "/cohorts", id: "createCohort", summary: "Plan a cohort", description: "The programme office plans a cohort of a programme for an ordering entity, with its trainers and dates.", tag: tagCohorts, body: cohortRequest{}, success: 201, result: resourceRef{}, match: w},
+		{method: "GET", path: "/cohorts/{cohortId}", id: "getCohort", summary: "A cohort as its stream holds it", description: "The cohort's programme, entity, title, trainers and dates, with its ETag for If-Match.", tag: tagCohorts, result: cohortResponse{}, etag: true},
+		{method: "POST", path: "/cohorts/{cohortId}/deliveries", id: "createDelivery", summary: "Schedule a delivery of a module version", description: "The programme office schedules a delivery of a version of one of the programme's modules in the cohort.", tag: tagCohorts, body: deliveryRequest{}, success: 201, result: resourceRef{}, match: w},
+		{method: "PUT", path: "/cohorts/{cohortId}/deliveries/{deliveryId}/attendances/{participantId}", id: "putAttendance", summary: "Record attendance (trainer)", description: "A trainer of the cohort records whether a participant was present, absent or excused at a delivery.", tag: tagCohorts, body: attendanceRequest{}, result: resourceRef{}, match: w},
+		{method: "POST", path: "/cohorts/{cohortId}/intervision-groups", id: "createIntervisionGroup", summary: "Form an intervision group", description: "A trainer of the cohort or the programme office forms an intervision group of 4 to 6 active participants, none in another group.", tag: tagCohorts, body: groupRequest{}, success: 201, result: resourceRef{}, match: w},
+		{method: "GET", path: "/cohorts/{cohortId}/enrolments", id: "listEnrolments", summary: "The cohort's participants", description: "The cohort's participants with the state of their journeys, in the order enrolled, a page at a time.", tag: tagCohorts, query: pageParams, result: enrolmentList{}, minPosition: true},
+		{method: "POST", path: "/cohorts/{cohortId}/enrolments", id: "createEnrolment", summary: "Enrol a participant", description: "The programme office enrols a participant in the cohort, which starts their journey.", tag: tagCohorts, body: enrolmentRequest{}, success: 201, result: enrolmentResult{}, match: w},
 		{method: "POST", path: "/cohorts/{cohortId}/enrolment-uploads", id: "createEnrolmentUpload", summary: "Enrol participants from a CSV file",
 			description: "text/csv, UTF-8 (a byte-order mark is allowed), comma or semicolon separated, header row participantId,name,email,role,managerId, at most 1000 rows. All or nothing: every bad row is reported in invalidParams as rows[<row number>].<column> (the header is row 1) and nothing is enrolled. A retry of an upload that stopped half-way completes it.",
 			tag:         tagCohorts, body: csvBody{}, success: 201, result: enrolmentUploadResult{}, match: w},
-		{method: "GET", path: "/cohorts/{cohortId}/dashboard", id: "getCohortDashboard", summary: "The cohort dashboard", tag: tagCohorts, result: dashboardResponse{}, minPosition: true},
+		{method: "GET", path: "/cohorts/{cohortId}/dashboard", id: "getCohortDashboard", summary: "The cohort dashboard", description: "For the programme office and the cohort's trainers: enrolment, attendance, assignments, activity, intervision rhythm and evaluation means, counts only.", tag: tagCohorts, result: dashboardResponse{}, minPosition: true},
 		{method: "GET", path: "/cohorts/{cohortId}/change-measurement", id: "getChangeMeasurement", summary: "The cohort's behaviour change (aggregates)", description: "Only competency and rater-group combinations with at least minParticipants participants are shown.", tag: tagCohorts, result: changeMeasurement{}, minPosition: true},
-		{method: "GET", path: "/cohorts/{cohortId}/exports/participation", id: "exportParticipation", summary: "Participation as CSV", tag: tagCohorts, query: []oasParameter{bomParam}, result: csvBody{}, minPosition: true},
-		{method: "GET", path: "/cohorts/{cohortId}/exports/behaviour-change", id: "exportBehaviourChange", summary: "Behaviour change as CSV", tag: tagCohorts, query: []oasParameter{bomParam}, result: csvBody{}, minPosition: true},
+		{method: "GET", path: "/cohorts/{cohortId}/exports/participation", id: "exportParticipation", summary: "Participation as CSV", description: "The cohort's participation per participant, as the dashboard counts it, for a spreadsheet; cells that a spreadsheet would read as a formula are escaped.", tag: tagCohorts, query: []oasParameter{bomParam}, result: csvBody{}, minPosition: true},
+		{method: "GET", path: "/cohorts/{cohortId}/exports/behaviour-change", id: "exportBehaviourChange", summary: "Behaviour change as CSV", description: "The cohort's behaviour change per competency and rater group, as the change measurement shows it, for a spreadsheet.", tag: tagCohorts, query: []oasParameter{bomParam}, result: csvBody{}, minPosition: true},
 
-		{method: "POST", path: "/modules", id: "createModule", summary: "Add a module to the catalogue", tag: tagCatalogue, body: moduleRequest{}, success: 201, result: resourceRef{}, match: w},
-		{method: "GET", path: "/modules/{moduleId}", id: "getModule", summary: "A module's current version", tag: tagCatalogue, result: moduleResponse{}, etag: true},
-		{method: "POST", path: "/modules/{moduleId}/versions", id: "createModuleVersion", summary: "Make the next version of a module", tag: tagCatalogue, body: moduleRequest{}, success: 201, result: resourceRef{}, match: wr},
-		{method: "POST", path: "/programmes", id: "createProgramme", summary: "Design a programme", tag: tagCatalogue, body: programmeRequest{}, success: 201, result: resourceRef{}, match: w},
-		{method: "GET", path: "/programmes/{programmeId}", id: "getProgramme", summary: "A programme", tag: tagCatalogue, result: programmeResponse{}, etag: true},
-		{method: "POST", path: "/programmes/{programmeId}/modules", id: "createProgrammeModule", summary: "Put a module into a programme", tag: tagCatalogue, body: programmeModuleRequest{}, success: 201, result: resourceRef{}, match: w},
-		{method: "POST", path: "/instruments", id: "createInstrument", summary: "Publish a 360 instrument", tag: tagCatalogue, body: instrumentRequest{}, success: 201, result: resourceRef{}, match: w},
+		{method: "POST", path: "/modules", id: "createModule", summary: "Add a module to the catalogue", description: "The programme office adds a module at version 1.", tag: tagCatalogue, body: moduleRequest{}, success: 201, result: resourceRef{}, match: w},
+		{method: "GET", path: "/modules/{moduleId}", id: "getModule", summary: "A module's current version", description: "The module's content at its current version, with its ETag for If-Match.", tag: tagCatalogue, result: moduleResponse{}, etag: true},
+		{method: "POST", path: "/modules/{moduleId}/versions", id: "createModuleVersion", summary: "Make the next version of a module", description: "The programme office makes the next version of a module; cohorts keep the version they scheduled. If-Match is required.", tag: tagCatalogue, body: moduleRequest{}, success: 201, result: resourceRef{}, match: wr},
+		{method: "POST", path: "/programmes", id: "createProgramme", summary: "Design a programme", description: "The programme office designs a programme of modules in order.", tag: tagCatalogue, body: programmeRequest{}, success: 201, result: resourceRef{}, match: w},
+		{method: "GET", path: "/programmes/{programmeId}", id: "getProgramme", summary: "A programme", description: "The programme with its modules in order, and its ETag for If-Match.", tag: tagCatalogue, result: programmeResponse{}, etag: true},
+		{method: "POST", path: "/programmes/{programmeId}/modules", id: "createProgrammeModule", summary: "Put a module into a programme", description: "The programme office puts a module on offer into a programme, at a position.", tag: tagCatalogue, body: programmeModuleRequest{}, success: 201, result: resourceRef{}, match: w},
+		{method: "POST", path: "/instruments", id: "createInstrument", summary: "Publish a 360 instrument", description: "The programme office publishes a 360 instrument: a scale and competencies with their items.", tag: tagCatalogue, body: instrumentRequest{}, success: 201, result: resourceRef{}, match: w},
 	}
 }
 
@@ -125,7 +127,7 @@ func addResourceOperations(d *oasDocument) {
 		oasTag{Name: tagCatalogue, Description: "Modules, programmes and 360 instruments."},
 		oasTag{Name: tagEntities, Description: "Ordering entities and their orders."},
 	)
-	sg := schemaGen{schemas: d.Components.Schemas}
+	sg := schemaGen{schemas: d.Components.Schemas, types: map[string]reflect.Type{}, sets: closedSets()}
 	for k, v := range resourceHeaders() {
 		d.Components.Headers[k] = v
 	}
@@ -142,7 +144,7 @@ func addResourceOperations(d *oasDocument) {
 		for _, m := range pathParam.FindAllStringSubmatch(o.path, -1) {
 			schema := map[string]any{"type": "string", "format": "uuid"}
 			if m[1] == "section" {
-				schema = map[string]any{"type": "string", "enum": []string{"why-and-values", "behaviour-choices", "learning-goals", "experiments", "assignments", "coaching", "evaluations", "measurements", "feedback-results"}}
+				schema = map[string]any{"type": "string", "enum": names(journey.Sections())}
 			}
 			if m[1] == "theme" {
 				schema = themeSchema()
@@ -225,8 +227,14 @@ func resourceHeaders() map[string]any {
 	}
 }
 
-// schemaGen derives JSON schemas from DTO types into components.
-type schemaGen struct{ schemas map[string]any }
+// schemaGen derives JSON schemas from DTO types into components. types
+// remembers which Go type made each schema, so that two types of one name
+// cannot share a schema: the second would be documented as the first.
+type schemaGen struct {
+	schemas map[string]any
+	types   map[string]reflect.Type
+	sets    map[string][]string // closedSets
+}
 
 func (g schemaGen) schemaFor(t reflect.Type) any {
 	for t.Kind() == reflect.Pointer {
@@ -251,6 +259,10 @@ func (g schemaGen) schemaFor(t reflect.Type) any {
 		return map[string]any{"type": "array", "items": g.schemaFor(t.Elem())}
 	case reflect.Struct:
 		name := schemaName(t)
+		if other, ok := g.types[name]; ok && other != t {
+			panic(fmt.Sprintf("openapi: schema %s would describe both %s and %s: name one in schemaNames", name, other, t))
+		}
+		g.types[name] = t
 		if _, ok := g.schemas[name]; !ok {
 			g.schemas[name] = map[string]any{} // guards recursion
 			props := map[string]any{}
@@ -267,7 +279,9 @@ func (g schemaGen) schemaFor(t reflect.Type) any {
 					required = append(required, fname)
 				}
 			}
-			g.schemas[name] = map[string]any{"type": "object", "properties": props, "required": required}
+			schema := map[string]any{"type": "object", "properties": props, "required": required}
+			describe(name, schema, g.sets)
+			g.schemas[name] = schema
 		}
 		return ref(name)
 	case reflect.Pointer:
@@ -281,9 +295,22 @@ func (g schemaGen) schemaFor(t reflect.Type) any {
 	}
 }
 
+// schemaNames names the schemas of DTOs whose derived name another DTO
+// already has.
+var schemaNames = map[reflect.Type]string{
+	// A cohort's mean change per competency and rater group; a
+	// participant's own change (competencyChangeDTO, in the portfolio) is
+	// CompetencyChange.
+	reflect.TypeFor[competencyChange](): "CohortCompetencyChange",
+}
+
 // schemaName is a DTO's schema name: its Go name in UpperCamelCase, with
-// the API's vocabulary (…Request and …DTO trimmed where clear).
+// the API's vocabulary (…Request and …DTO trimmed where clear), unless
+// schemaNames names it.
 func schemaName(t reflect.Type) string {
+	if n, ok := schemaNames[t]; ok {
+		return n
+	}
 	n := strings.TrimSuffix(t.Name(), "DTO")
 	r := []rune(n)
 	r[0] = unicode.ToUpper(r[0])

@@ -121,45 +121,46 @@ type spectralResult struct {
 	Source   string `json:"source"`
 }
 
-// spectralCommand returns the command that runs Spectral 6: a copy installed
-// once into the git-ignored .tools/npm of the module (so repeated runs do not
-// download it), or, when npm cannot install it, npx.
-func spectralCommand(tb testing.TB, ctx context.Context, root string) []string {
+// spectralCommand returns the Spectral binary pinned by the module's
+// package-lock.json, installing it with npm ci into the module's git-ignored
+// node_modules when it is not there yet.
+func spectralCommand(tb testing.TB, ctx context.Context, root string) string {
 	tb.Helper()
-	prefix := filepath.Join(root, ".tools", "npm")
-	bin := filepath.Join(prefix, "node_modules", ".bin", "spectral")
+	bin := filepath.Join(root, "node_modules", ".bin", "spectral")
 	if _, err := os.Stat(bin); err == nil {
-		return []string{bin}
+		return bin
 	}
-	if npm, err := exec.LookPath("npm"); err == nil {
-		cmd := exec.CommandContext(ctx, npm, "install", "--prefix", prefix, "--no-audit", "--no-fund",
-			"--ignore-scripts", "--loglevel=error", "@stoplight/spectral-cli@6")
-		out, err := cmd.CombinedOutput()
-		if _, serr := os.Stat(bin); err == nil && serr == nil {
-			tb.Logf("installed @stoplight/spectral-cli@6 into %s", prefix)
-			return []string{bin}
-		}
-		tb.Logf("npm install into %s failed (%v), falling back to npx:\n%s", prefix, err, out)
+	npm, err := exec.LookPath("npm")
+	if err != nil {
+		tb.Fatalf("npm is missing: install Node.js and npm to lint the OpenAPI document (%v)", err)
 	}
-	npx, _ := exec.LookPath("npx")
-	return []string{npx, "--yes", "@stoplight/spectral-cli@6"}
+	cmd := exec.CommandContext(ctx, npm, "ci", "--no-audit", "--no-fund", "--ignore-scripts", "--loglevel=error")
+	cmd.Dir = root
+	if out, err := cmd.CombinedOutput(); err != nil {
+		tb.Fatalf("npm ci in %s: %v\n%s", root, err, out)
+	}
+	if _, err := os.Stat(bin); err != nil {
+		tb.Fatalf("npm ci did not install spectral: %v", err)
+	}
+	tb.Logf("installed the pinned @stoplight/spectral-cli into %s", filepath.Join(root, "node_modules"))
+	return bin
 }
 
+// designRules is the NL GOV API Design Rules ruleset, a copy kept in the
+// repository (see its README for the source, licence and changes).
+const designRules = "testdata/adr/linter.yaml"
+
 // TestOpenAPIPassesDesignRulesLinter runs the NL GOV API Design Rules
-// ruleset (../shared/adr/linter.yaml) on the document with Spectral and
-// fails on any error; warnings are logged.
+// ruleset on the document with the pinned Spectral and fails on any error;
+// warnings are logged.
 func TestOpenAPIPassesDesignRulesLinter(t *testing.T) {
 	root := moduleRoot(t)
-	ruleset := filepath.Join(root, "..", "shared", "adr", "linter.yaml")
-	_, rulesetErr := os.Stat(ruleset)
-	_, npxErr := exec.LookPath("npx")
-	switch {
-	case rulesetErr != nil && npxErr != nil:
-		t.Skipf("skipped: neither npx (Node.js) nor the ruleset %s is present", ruleset)
-	case rulesetErr != nil:
-		t.Fatalf("the design-rules ruleset is missing: %v (shared/ must sit beside the repository)", rulesetErr)
-	case npxErr != nil:
-		t.Fatalf("npx is missing: install Node.js and npm to lint the OpenAPI document (ruleset %s)", ruleset)
+	ruleset, err := filepath.Abs(designRules)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(ruleset); err != nil {
+		t.Fatalf("the design-rules ruleset is missing: %v", err)
 	}
 
 	ts := newTestServer(t)
@@ -176,7 +177,7 @@ func TestOpenAPIPassesDesignRulesLinter(t *testing.T) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
-	argv := append(spectralCommand(t, ctx, root), "lint", "-r", ruleset, file, canary, "--fail-severity=error", "--format", "json", "--quiet")
+	argv := []string{spectralCommand(t, ctx, root), "lint", "-r", ruleset, file, canary, "--fail-severity=error", "--format", "json", "--quiet"}
 	cmd := exec.CommandContext(ctx, argv[0], argv[1:]...)
 	var stderr strings.Builder
 	cmd.Stderr = &stderr
@@ -251,4 +252,36 @@ func brokenCopy(tb testing.TB, doc []byte) []byte {
 		tb.Fatal(err)
 	}
 	return b
+}
+
+// TestOpenAPISchemasAreDescribed fails when a schema or an operation has no
+// description, or a closed set of closedSets names a schema or property
+// that does not exist (and so would silently not be applied).
+func TestOpenAPISchemasAreDescribed(t *testing.T) {
+	doc := openAPIDocument(Config{}.withDefaults())
+	for name, s := range doc.Components.Schemas {
+		if d, _ := s.(map[string]any)["description"].(string); d == "" {
+			t.Errorf("schema %s has no description (schemaDescriptions)", name)
+		}
+	}
+	for name := range schemaDescriptions {
+		if _, ok := doc.Components.Schemas[name]; !ok {
+			t.Errorf("schemaDescriptions describes %s, which is not in the document", name)
+		}
+	}
+	for key := range closedSets() {
+		name, prop, _ := strings.Cut(key, ".")
+		s, _ := doc.Components.Schemas[name].(map[string]any)
+		props, _ := s["properties"].(map[string]any)
+		if _, ok := props[prop]; !ok {
+			t.Errorf("closed set %s: no such schema property", key)
+		}
+	}
+	for path, item := range doc.Paths {
+		for method, op := range item.operations() {
+			if op.Description == "" {
+				t.Errorf("%s %s (%s) has no description", method, path, op.OperationID)
+			}
+		}
+	}
 }
