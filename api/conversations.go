@@ -1,14 +1,12 @@
 package api
 
 import (
-	"context"
 	"net/http"
 	"time"
 
 	"github.com/labstack/echo/v4"
 
 	"github.com/leerpad/leerpad/domain"
-	"github.com/leerpad/leerpad/domain/access"
 	"github.com/leerpad/leerpad/domain/journey"
 )
 
@@ -27,62 +25,74 @@ type conversationRequest struct {
 	NextQuestions []string  `json:"nextQuestions"`
 }
 
+// validate checks the lengths of the lists; what they hold is the domain's
+// to check.
 func (r *conversationRequest) validate() error {
-	ps := append(textsLimit("agreements", r.Agreements, maxListItems, domain.MaxText), textsLimit("nextQuestions", r.NextQuestions, maxListItems, domain.MaxText)...)
-	return domain.Validate(ps...)
+	return domain.Validate(listLimit("agreements", len(r.Agreements), maxListItems), listLimit("nextQuestions", len(r.NextQuestions), maxListItems))
 }
 
 // handleConversationCreate is POST /v1/journeys/{journeyId}/development-conversations:
 // the manager records a development conversation with their participant.
 func (s *Server) handleConversationCreate(c echo.Context) error {
 	var req conversationRequest
-	return s.doJourneyWrite(c, journeyWrite{kind: access.KindDevelopmentConversation, action: access.ActionWrite, body: &req, status: http.StatusCreated,
-		run: func(ctx context.Context, j *journey.Journey, at time.Time) (resourceRef, error) {
-			if req.HeldOn == nil {
-				return resourceRef{}, domain.Validate(domain.Required("heldOn"))
-			}
-			id := s.newID(c, "conversation")
-			err := s.d.Journeys.RecordConversation(ctx, journey.RecordConversation{JourneyID: j.ID(), ConversationID: id, HeldOn: req.HeldOn.Time,
-				Agreements: req.Agreements, NextQuestions: req.NextQuestions, At: at, IdempotencyKey: s.commandKey(c, "")})
-			return resourceRef{ID: id, Href: journeyHref(j.ID()) + "/development-conversations/" + id}, err
-		}})
+	id, w, err := s.journeyCommand(c, matchOptional, &req)
+	if err != nil {
+		return err
+	}
+	var heldOn time.Time
+	if req.HeldOn != nil {
+		heldOn = req.HeldOn.Time
+	}
+	out, err := s.app.RecordConversation(c.Request().Context(), w, journey.RecordConversation{JourneyID: id, HeldOn: heldOn,
+		Agreements: req.Agreements, NextQuestions: req.NextQuestions})
+	if err != nil {
+		return err
+	}
+	return wrote(c, http.StatusCreated, out, conversationHref(id, out.ID))
+}
+
+// conversationHref is where a development conversation of a journey is.
+func conversationHref(journeyID, conversationID string) string {
+	return journeyHref(journeyID) + "/development-conversations/" + conversationID
 }
 
 // handleConversationPut is PUT /v1/journeys/{journeyId}/development-conversations/{conversationId}:
 // the manager revises the record of a conversation not yet final. If-Match is required.
 func (s *Server) handleConversationPut(c echo.Context) error {
 	var req conversationRequest
-	return s.doJourneyWrite(c, journeyWrite{kind: access.KindDevelopmentConversation, action: access.ActionWrite, match: matchRequired, body: &req,
-		run: func(ctx context.Context, j *journey.Journey, at time.Time) (resourceRef, error) {
-			id, err := pathID(c, "conversationId")
-			if err != nil {
-				return resourceRef{}, err
-			}
-			if req.HeldOn != nil {
-				return resourceRef{}, domain.Validate(domain.Invalid("heldOn", "cannot be revised"))
-			}
-			err = s.d.Journeys.ReviseConversation(ctx, journey.ReviseConversation{JourneyID: j.ID(), ConversationID: id, Agreements: req.Agreements,
-				NextQuestions: req.NextQuestions, At: at, IdempotencyKey: s.commandKey(c, "")})
-			return resourceRef{ID: id, Href: journeyHref(j.ID()) + "/development-conversations/" + id}, err
-		}})
+	id, w, err := s.journeyCommand(c, matchRequired, &req)
+	if err != nil {
+		return err
+	}
+	convID, err := pathID(c, "conversationId")
+	if err != nil {
+		return err
+	}
+	if req.HeldOn != nil {
+		return domain.Validate(domain.Invalid("heldOn", "cannot be revised"))
+	}
+	out, err := s.app.ReviseConversation(c.Request().Context(), w, journey.ReviseConversation{JourneyID: id, ConversationID: convID,
+		Agreements: req.Agreements, NextQuestions: req.NextQuestions})
+	if err != nil {
+		return err
+	}
+	return wrote(c, http.StatusOK, out, conversationHref(id, convID))
 }
 
 // handleConversationConfirmationCreate is POST /v1/journeys/{journeyId}/development-conversations/{conversationId}/confirmations:
 // the participant or the manager confirms the record, each for themselves.
 func (s *Server) handleConversationConfirmationCreate(c echo.Context) error {
-	return s.doJourneyWrite(c, journeyWrite{kind: access.KindDevelopmentConversation, action: access.ActionConfirm, status: http.StatusCreated,
-		run: func(ctx context.Context, j *journey.Journey, at time.Time) (resourceRef, error) {
-			id, err := pathID(c, "conversationId")
-			if err != nil {
-				return resourceRef{}, err
-			}
-			p, _ := principalOf(c)
-			party := journey.PartyManager
-			if p.Subject == j.ParticipantID() {
-				party = journey.PartyParticipant
-			}
-			err = s.d.Journeys.ConfirmConversation(ctx, journey.ConfirmConversation{JourneyID: j.ID(), ConversationID: id, Party: party,
-				ConfirmedBy: p.Subject, At: at, IdempotencyKey: s.commandKey(c, "")})
-			return resourceRef{ID: id, Href: journeyHref(j.ID()) + "/development-conversations/" + id}, err
-		}})
+	id, w, err := s.journeyCommand(c, matchOptional, nil)
+	if err != nil {
+		return err
+	}
+	convID, err := pathID(c, "conversationId")
+	if err != nil {
+		return err
+	}
+	out, err := s.app.ConfirmConversation(c.Request().Context(), w, id, convID)
+	if err != nil {
+		return err
+	}
+	return wrote(c, http.StatusCreated, out, conversationHref(id, convID))
 }

@@ -1,5 +1,5 @@
 // Package api is Leerpad's HTTP API: an echo v4 server under /v1 that
-// follows the Dutch government's REST API Design Rules (shared/adr).
+// follows the Dutch government's REST API Design Rules (api/testdata/adr, kept with its licence).
 //
 // The platform, in the order a request meets it:
 //
@@ -46,5 +46,5 @@
 // problem responses, the security schemes) are then written once and every
 // operation gets them by construction, which is what the design-rules linter
 // checks. Tests compare it with the registered echo routes in both
-// directions and run the Spectral linter with shared/adr/linter.yaml on it.
+// directions and run the Spectral linter with api/testdata/adr/linter.yaml on it.
 package api

@@ -1,18 +1,15 @@
 package api
 
 import (
-	"context"
-	"fmt"
 	"net/http"
-	"sync"
+	"strconv"
 	"time"
 
 	"github.com/labstack/echo/v4"
 
 	"github.com/leerpad/leerpad/domain"
-	"github.com/leerpad/leerpad/domain/access"
 	"github.com/leerpad/leerpad/domain/feedback"
-	"github.com/leerpad/leerpad/domain/journey"
+	"github.com/leerpad/leerpad/usecase"
 )
 
 // registerFeedbackRoutes registers 360 rounds: the participant opens a
@@ -37,45 +34,47 @@ type roundRequest struct {
 	Kind         string `json:"kind"`
 }
 
-func (r *roundRequest) validate() error {
-	_, err := feedback.ParseRoundKind(r.Kind)
-	return domain.Validate(domain.RequireID("instrumentId", r.InstrumentID), fieldOf(err))
-}
-
 // handleFeedbackRoundCreate is POST /v1/journeys/{journeyId}/feedback-rounds:
 // the participant opens a 360 round (pre, post or extra) with an instrument.
 func (s *Server) handleFeedbackRoundCreate(c echo.Context) error {
 	var req roundRequest
-	return s.doJourneyWrite(c, journeyWrite{kind: access.KindFeedbackRound, action: access.ActionWrite, body: &req, status: http.StatusCreated,
-		run: func(ctx context.Context, j *journey.Journey, at time.Time) (resourceRef, error) {
-			if s.d.Rounds == nil {
-				return resourceRef{}, unavailable("360 rounds")
-			}
-			id := s.newID(c, "round")
-			k, _ := feedback.ParseRoundKind(req.Kind)
-			err := s.d.Rounds.OpenRound(ctx, feedback.OpenRound{RoundID: id, JourneyID: j.ID(), InstrumentID: req.InstrumentID, Kind: k, At: at, IdempotencyKey: s.commandKey(c, "")})
-			return resourceRef{ID: id, Href: journeyHref(j.ID()) + "/feedback-rounds/" + id}, err
-		}})
+	id, w, err := s.journeyCommand(c, matchOptional, &req)
+	if err != nil {
+		return err
+	}
+	k, err := feedback.ParseRoundKind(req.Kind)
+	if err != nil {
+		return validationOf(err)
+	}
+	out, err := s.app.OpenRound(c.Request().Context(), w, feedback.OpenRound{JourneyID: id, InstrumentID: req.InstrumentID, Kind: k})
+	if err != nil {
+		return err
+	}
+	return wrote(c, http.StatusCreated, out, roundHref(id, out.ID))
 }
 
-// roundOf checks that the round in the path belongs to the journey in the
-// path, so that nobody reaches another journey's round through their own.
-func (s *Server) roundOf(c echo.Context, j *journey.Journey) (string, error) {
-	id, err := pathID(c, "roundId")
+// roundHref is where a round of a journey is.
+func roundHref(journeyID, roundID string) string {
+	return journeyHref(journeyID) + "/feedback-rounds/" + roundID
+}
+
+// roundCommand reads what every command on a round of a journey starts
+// with: the journey id, the round id and the more ids named of the path (in
+// that order), the Write of the request (If-Match optional: it is about the
+// round) and, when body is not nil, the body.
+func roundCommand(c echo.Context, body any, more ...string) ([]string, usecase.Write, error) {
+	ids, err := pathIDs(c, append([]string{"journeyId", "roundId"}, more...)...)
 	if err != nil {
-		return "", err
+		return nil, usecase.Write{}, err
 	}
-	if s.d.Facts == nil || s.d.Rounds == nil {
-		return "", unavailable("360 rounds")
-	}
-	jid, err := s.d.Facts.RoundJourney(c.Request().Context(), id)
+	w, err := writeOf(c, matchOptional)
 	if err != nil {
-		return "", err
+		return nil, w, err
 	}
-	if jid != j.ID() {
-		return "", fmt.Errorf("round %s of journey %s: %w", id, j.ID(), domain.ErrNotFound)
+	if body != nil {
+		err = bindJSON(c, body)
 	}
-	return id, nil
+	return ids, w, err
 }
 
 // raterRequest nominates a rater: a manager, peer, direct report or other,
@@ -87,13 +86,17 @@ type raterRequest struct {
 	ExpiresAt *DateTime `json:"expiresAt,omitempty"`
 }
 
-func (r *raterRequest) validate() error {
-	g, err := feedback.ParseRaterGroup(r.Group)
-	ps := []*domain.FieldError{fieldOf(err), domain.RequireText("name", r.Name, domain.MaxTitle), domain.RequireEmail("email", r.Email)}
-	if err == nil && g == feedback.GroupSelf {
-		ps = append(ps, domain.Invalid("group", "self is not nominated: the participant answers as self through self-assessments"))
+// nominatedGroup parses the group of a rater nominated through the API:
+// any group but self, who answers through self-assessments.
+func nominatedGroup(group string) (feedback.RaterGroup, error) {
+	g, err := feedback.ParseRaterGroup(group)
+	if err != nil {
+		return g, validationOf(err)
 	}
-	return domain.Validate(ps...)
+	if g == feedback.GroupSelf {
+		return g, domain.Validate(domain.Invalid("group", "self is not nominated: the participant answers as self through self-assessments"))
+	}
+	return g, nil
 }
 
 // raterLinkResponse is a rater's personal link. The token is shown this
@@ -118,54 +121,48 @@ func (s *Server) linkExpiry(asked *DateTime, now time.Time) (time.Time, error) {
 	return asked.Time, nil
 }
 
-// issueLink draws a rater's token and stores its hash.
-func (s *Server) issueLink(c echo.Context, ctx context.Context, roundID, raterID string, expires time.Time) (raterLinkResponse, error) {
-	if s.d.RaterLinkStore == nil {
-		return raterLinkResponse{}, unavailable("a rater-link store")
+// linkIssued answers a request that issued a rater link: 201 with the link,
+// its token shown this once (the response is never kept for replay), the
+// headers of a write (see wrote) and the rater's Location.
+func linkIssued(c echo.Context, journeyID string, l usecase.IssuedLink) error {
+	h := c.Response().Header()
+	if l.Position > 0 {
+		h.Set(headerPosition, strconv.FormatUint(l.Position, 10))
 	}
-	c.Set(noReplayKey, true)
-	token, l, err := access.NewRaterLink(s.d.Random, roundID, raterID, expires)
-	if err != nil {
-		return raterLinkResponse{}, err
-	}
-	if err := s.d.RaterLinkStore.SaveRaterLink(ctx, l); err != nil {
-		return raterLinkResponse{}, err
-	}
-	return raterLinkResponse{RaterID: raterID, RoundID: roundID, Token: token, ExpiresAt: dt(expires), Href: "/v1/rater-forms/" + roundID}, nil
+	h.Set(headerETag, etag(l.Revision))
+	h.Set("Cache-Control", "no-store")
+	return created(c, roundHref(journeyID, l.RoundID)+"/raters/"+l.RaterID,
+		raterLinkResponse{RaterID: l.RaterID, RoundID: l.RoundID, Token: l.Token, ExpiresAt: dt(l.ExpiresAt), Href: "/v1/rater-forms/" + l.RoundID})
 }
 
 // handleRaterCreate is POST /v1/journeys/{journeyId}/feedback-rounds/{roundId}/raters:
 // the participant nominates a rater and receives the rater's personal link,
-// once. The link is issued only when the nomination is recorded.
+// once. The link is issued only when the nomination is recorded, and works
+// on this replica as soon as the response arrives: the request waits for
+// the rater-links read model at most Config.ReadYourWritesTimeout, as a
+// read does (see usecase.App.NominateRater).
 func (s *Server) handleRaterCreate(c echo.Context) error {
+	c.Set(noReplayKey, true)
 	var req raterRequest
-	var link raterLinkResponse
-	err := s.doJourneyWrite(c, journeyWrite{kind: access.KindFeedbackRound, action: access.ActionWrite, body: &req, status: -1,
-		run: func(ctx context.Context, j *journey.Journey, at time.Time) (resourceRef, error) {
-			roundID, err := s.roundOf(c, j)
-			if err != nil {
-				return resourceRef{}, err
-			}
-			expires, err := s.linkExpiry(req.ExpiresAt, at)
-			if err != nil {
-				return resourceRef{}, err
-			}
-			if s.d.RaterLinkStore == nil {
-				return resourceRef{}, unavailable("a rater-link store")
-			}
-			g, _ := feedback.ParseRaterGroup(req.Group)
-			raterID := s.newID(c, "rater")
-			if err := s.d.Rounds.NominateRater(ctx, feedback.NominateRater{RoundID: roundID, RaterID: raterID, Group: g, Name: req.Name, Email: req.Email,
-				At: at, IdempotencyKey: s.commandKey(c, "")}); err != nil {
-				return resourceRef{}, err
-			}
-			link, err = s.issueLink(c, ctx, roundID, raterID, expires)
-			return resourceRef{}, err
-		}})
-	if err != nil || c.Response().Committed {
+	ids, w, err := roundCommand(c, &req)
+	if err != nil {
 		return err
 	}
-	return created(c, journeyHref(c.Param("journeyId"))+"/feedback-rounds/"+link.RoundID+"/raters/"+link.RaterID, link)
+	g, err := nominatedGroup(req.Group)
+	if err != nil {
+		return err
+	}
+	expires, err := s.linkExpiry(req.ExpiresAt, s.now())
+	if err != nil {
+		return err
+	}
+	ctx, cancel := s.readContext(c)
+	defer cancel()
+	link, err := s.app.NominateRater(ctx, w, s.random, ids[0], feedback.NominateRater{RoundID: ids[1], Group: g, Name: req.Name, Email: req.Email}, expires)
+	if err != nil {
+		return err
+	}
+	return linkIssued(c, ids[0], link)
 }
 
 // linkRequest asks for a new link for a nominated rater.
@@ -175,59 +172,45 @@ type linkRequest struct {
 
 // handleRaterLinkCreate is POST /v1/journeys/{journeyId}/feedback-rounds/{roundId}/raters/{raterId}/links:
 // the participant issues a new link for a rater nominated before (a lost
-// invitation); the earlier link stops working.
+// invitation); the earlier link stops working. It waits for the rater-links
+// read model as handleRaterCreate does.
 func (s *Server) handleRaterLinkCreate(c echo.Context) error {
+	c.Set(noReplayKey, true)
 	var req linkRequest
-	var link raterLinkResponse
-	err := s.doJourneyWrite(c, journeyWrite{kind: access.KindFeedbackRound, action: access.ActionWrite, body: &req, status: -1,
-		run: func(ctx context.Context, j *journey.Journey, at time.Time) (resourceRef, error) {
-			roundID, err := s.roundOf(c, j)
-			if err != nil {
-				return resourceRef{}, err
-			}
-			raterID, err := pathID(c, "raterId")
-			if err != nil {
-				return resourceRef{}, err
-			}
-			if s.d.RaterLinkStore == nil {
-				return resourceRef{}, unavailable("a rater-link store")
-			}
-			// Whether the rater may get a link (nominated, not rejected, not
-			// answered yet, round open) is the domain's decision, taken when
-			// the link is recorded; a rater nominated without a link (as by
-			// leerpad seed) can be given one here.
-			expires, err := s.linkExpiry(req.ExpiresAt, at)
-			if err != nil {
-				return resourceRef{}, err
-			}
-			link, err = s.issueLink(c, ctx, roundID, raterID, expires)
-			return resourceRef{}, err
-		}})
-	if err != nil || c.Response().Committed {
+	ids, w, err := roundCommand(c, &req, "raterId")
+	if err != nil {
 		return err
 	}
-	return created(c, journeyHref(c.Param("journeyId"))+"/feedback-rounds/"+link.RoundID+"/raters/"+link.RaterID, link)
+	expires, err := s.linkExpiry(req.ExpiresAt, s.now())
+	if err != nil {
+		return err
+	}
+	ctx, cancel := s.readContext(c)
+	defer cancel()
+	link, err := s.app.IssueRaterLink(ctx, w, s.random, ids[0], feedback.IssueRaterLink{RoundID: ids[1], RaterID: ids[2], ExpiresAt: expires})
+	if err != nil {
+		return err
+	}
+	return linkIssued(c, ids[0], link)
 }
 
 // roundClosure closes a 360 round; it has no fields.
 type roundClosure struct{}
-
-func (roundClosure) validate() error { return nil }
 
 // handleRoundClosureCreate is POST /v1/journeys/{journeyId}/feedback-rounds/{roundId}/closures:
 // the participant closes their 360 round. No rater answers after that, the links of the round stop
 // working, and the round's results appear in the portfolio (per rater group, where enough raters answered).
 func (s *Server) handleRoundClosureCreate(c echo.Context) error {
 	var req roundClosure
-	return s.doJourneyWrite(c, journeyWrite{kind: access.KindFeedbackRound, action: access.ActionWrite, body: &req, status: http.StatusCreated,
-		run: func(ctx context.Context, j *journey.Journey, at time.Time) (resourceRef, error) {
-			roundID, err := s.roundOf(c, j)
-			if err != nil {
-				return resourceRef{}, err
-			}
-			err = s.d.Rounds.CloseRound(ctx, feedback.CloseRound{RoundID: roundID, At: at, IdempotencyKey: s.commandKey(c, "")})
-			return resourceRef{ID: roundID, Href: journeyHref(j.ID()) + "/feedback-rounds/" + roundID}, err
-		}})
+	ids, w, err := roundCommand(c, &req)
+	if err != nil {
+		return err
+	}
+	out, err := s.app.CloseRound(c.Request().Context(), w, ids[0], feedback.CloseRound{RoundID: ids[1]})
+	if err != nil {
+		return err
+	}
+	return wrote(c, http.StatusCreated, out, roundHref(ids[0], ids[1]))
 }
 
 // raterDecision approves or rejects a nominated rater.
@@ -235,6 +218,7 @@ type raterDecision struct {
 	Decision string `json:"decision"`
 }
 
+// validate checks that the decision is one of the two commands.
 func (r *raterDecision) validate() error {
 	if r.Decision != "approved" && r.Decision != "rejected" {
 		return domain.Validate(domain.Invalid("decision", "must be approved or rejected"))
@@ -246,25 +230,21 @@ func (r *raterDecision) validate() error {
 // the participant's manager approves or rejects a nominated rater, where the programme asks for it.
 func (s *Server) handleRaterDecisionCreate(c echo.Context) error {
 	var req raterDecision
-	return s.doJourneyWrite(c, journeyWrite{kind: access.KindFeedbackRound, action: access.ActionConfirm, body: &req, status: http.StatusCreated,
-		run: func(ctx context.Context, j *journey.Journey, at time.Time) (resourceRef, error) {
-			roundID, err := s.roundOf(c, j)
-			if err != nil {
-				return resourceRef{}, err
-			}
-			raterID, err := pathID(c, "raterId")
-			if err != nil {
-				return resourceRef{}, err
-			}
-			p, _ := principalOf(c)
-			key := s.commandKey(c, "")
-			if req.Decision == "approved" {
-				err = s.d.Rounds.ApproveRater(ctx, feedback.ApproveRater{RoundID: roundID, RaterID: raterID, ManagerID: p.Subject, At: at, IdempotencyKey: key})
-			} else {
-				err = s.d.Rounds.RejectRater(ctx, feedback.RejectRater{RoundID: roundID, RaterID: raterID, ManagerID: p.Subject, At: at, IdempotencyKey: key})
-			}
-			return resourceRef{ID: raterID, Href: journeyHref(j.ID()) + "/feedback-rounds/" + roundID + "/raters/" + raterID}, err
-		}})
+	ids, w, err := roundCommand(c, &req, "raterId")
+	if err != nil {
+		return err
+	}
+	ctx := c.Request().Context()
+	var out usecase.Written
+	if req.Decision == "approved" {
+		out, err = s.app.ApproveRater(ctx, w, ids[0], feedback.ApproveRater{RoundID: ids[1], RaterID: ids[2]})
+	} else {
+		out, err = s.app.RejectRater(ctx, w, ids[0], feedback.RejectRater{RoundID: ids[1], RaterID: ids[2]})
+	}
+	if err != nil {
+		return err
+	}
+	return wrote(c, http.StatusCreated, out, roundHref(ids[0], ids[1])+"/raters/"+ids[2])
 }
 
 // answersRequest is a rater's (or the participant's own) answers: every item
@@ -287,18 +267,10 @@ type commentInput struct {
 	Text         string `json:"text"`
 }
 
+// validate checks the lengths of the lists; what they hold is checked by
+// the domain against the round's instrument.
 func (r *answersRequest) validate() error {
-	ps := []*domain.FieldError{listLimit("answers", len(r.Answers), maxAnswers), listLimit("comments", len(r.Comments), maxListItems)}
-	if len(r.Answers) == 0 {
-		ps = append(ps, domain.Required("answers"))
-	}
-	for i, a := range r.Answers {
-		ps = append(ps, domain.RequireText(fmt.Sprintf("answers[%d].itemId", i), a.ItemID, domain.MaxTitle))
-	}
-	for i, cm := range r.Comments {
-		ps = append(ps, domain.RequireText(fmt.Sprintf("comments[%d].text", i), cm.Text, domain.MaxText))
-	}
-	return domain.Validate(ps...)
+	return domain.Validate(listLimit("answers", len(r.Answers), maxAnswers), listLimit("comments", len(r.Comments), maxListItems))
 }
 
 func (r *answersRequest) domain() ([]feedback.Answer, []feedback.Comment) {
@@ -312,25 +284,21 @@ func (r *answersRequest) domain() ([]feedback.Answer, []feedback.Comment) {
 }
 
 // handleSelfAssessmentCreate is POST /v1/journeys/{journeyId}/feedback-rounds/{roundId}/self-assessments:
-// the participant answers their own round as the rater group "self". The
-// domain models self as a rater of the round (rater id = participant id, no
-// approval needed): the first self-assessment nominates the participant and
-// records their answers in one append, so refused answers leave the round as
+// the participant answers their own round as the rater group "self", once
+// (see usecase.App.SubmitSelfAssessment): refused answers leave the round as
 // it was; a second self-assessment is refused (409).
 func (s *Server) handleSelfAssessmentCreate(c echo.Context) error {
 	var req answersRequest
-	return s.doJourneyWrite(c, journeyWrite{kind: access.KindSelfAssessment, action: access.ActionWrite, body: &req, status: http.StatusCreated,
-		run: func(ctx context.Context, j *journey.Journey, at time.Time) (resourceRef, error) {
-			roundID, err := s.roundOf(c, j)
-			if err != nil {
-				return resourceRef{}, err
-			}
-			self := j.ParticipantID()
-			as, cs := req.domain()
-			err = s.d.Rounds.SubmitSelfAssessment(ctx, feedback.SubmitSelfAssessment{RoundID: roundID, ParticipantID: self, Answers: as, Comments: cs,
-				At: at, IdempotencyKey: s.commandKey(c, "")})
-			return resourceRef{ID: self, Href: journeyHref(j.ID()) + "/feedback-rounds/" + roundID + "/self-assessments/" + self}, err
-		}})
+	ids, w, err := roundCommand(c, &req)
+	if err != nil {
+		return err
+	}
+	as, cs := req.domain()
+	out, err := s.app.SubmitSelfAssessment(c.Request().Context(), w, ids[0], feedback.SubmitSelfAssessment{RoundID: ids[1], Answers: as, Comments: cs})
+	if err != nil {
+		return err
+	}
+	return wrote(c, http.StatusCreated, out, roundHref(ids[0], ids[1])+"/self-assessments/"+out.ID)
 }
 
 // raterForm is what a rater's link shows: the round and its scale. It
@@ -365,66 +333,45 @@ type formItem struct {
 	Text string `json:"text"`
 }
 
-// newRaterForm shows a rater the questions of the round's instrument.
-func newRaterForm(roundID string, r *feedback.Round, in *feedback.Instrument, expires DateTime) raterForm {
-	f := raterForm{RoundID: roundID, InstrumentID: r.InstrumentID(), Closed: r.Closed(), ExpiresAt: expires,
-		Title: in.Title(), Scale: formScale{Points: in.Scale().Points, Labels: in.Scale().Labels},
+// raterFormOf shows a rater the questions of the round's instrument.
+func raterFormOf(f usecase.RaterForm) raterForm {
+	out := raterForm{RoundID: f.RoundID, InstrumentID: f.InstrumentID, Closed: f.Closed, ExpiresAt: dt(f.ExpiresAt),
+		Title: f.Title, Scale: formScale{Points: f.Scale.Points, Labels: orEmpty(f.Scale.Labels)},
 		Competencies: []formCompetency{}}
-	if f.Scale.Labels == nil {
-		f.Scale.Labels = []string{}
-	}
-	for _, c := range in.Competencies() {
+	for _, c := range f.Competencies {
 		fc := formCompetency{ID: c.ID, Name: c.Name, Items: make([]formItem, len(c.Items))}
 		for i, item := range c.Items {
 			fc.Items[i] = formItem{ID: item.ID, Text: item.Text}
 		}
-		f.Competencies = append(f.Competencies, fc)
+		out.Competencies = append(out.Competencies, fc)
 	}
-	return f
-}
-
-// raterRound authorises the rater for the round in the path.
-func (s *Server) raterRound(c echo.Context, a access.Action) (string, error) {
-	id, err := pathID(c, "roundId")
-	if err != nil {
-		return "", err
-	}
-	if err := s.authorize(c, a, access.Resource{Kind: access.KindRaterForm, RoundID: id}); err != nil {
-		return "", err
-	}
-	if s.d.Rounds == nil || s.d.RoundLog == nil {
-		return "", unavailable("360 rounds")
-	}
-	return id, nil
+	return out
 }
 
 // handleRaterFormGet is GET /v1/rater-forms/{roundId}: the rater form its
 // link opens.
 func (s *Server) handleRaterFormGet(c echo.Context) error {
-	id, err := s.raterRound(c, access.ActionRead)
-	if err != nil {
-		return err
-	}
-	r, err := s.d.RoundLog.Load(c.Request().Context(), id)
-	if err != nil {
-		return err
-	}
-	if s.d.InstrumentLog == nil {
-		return unavailable("the instruments")
-	}
-	in, err := s.d.InstrumentLog.Load(c.Request().Context(), r.InstrumentID())
+	id, err := pathID(c, "roundId")
 	if err != nil {
 		return err
 	}
 	p, _ := principalOf(c)
+	f, err := s.app.RaterForm(c.Request().Context(), p, id)
+	if err != nil {
+		return err
+	}
 	c.Response().Header().Set("Cache-Control", "no-store")
-	return c.JSON(http.StatusOK, newRaterForm(id, r, in, dt(p.LinkExpiresAt)))
+	return c.JSON(http.StatusOK, raterFormOf(f))
 }
 
 // handleRaterResponseCreate is POST /v1/rater-forms/{roundId}/responses:
 // the rater answers, once.
 func (s *Server) handleRaterResponseCreate(c echo.Context) error {
-	id, err := s.raterRound(c, access.ActionWrite)
+	id, err := pathID(c, "roundId")
+	if err != nil {
+		return err
+	}
+	w, err := writeOf(c, matchOptional)
 	if err != nil {
 		return err
 	}
@@ -432,67 +379,10 @@ func (s *Server) handleRaterResponseCreate(c echo.Context) error {
 	if err := bindJSON(c, &req); err != nil {
 		return err
 	}
-	w, err := s.beginWrite(c, matchOptional)
+	as, cs := req.domain()
+	out, err := s.app.SubmitResponse(c.Request().Context(), w, feedback.SubmitResponse{RoundID: id, Answers: as, Comments: cs})
 	if err != nil {
 		return err
 	}
-	p, _ := principalOf(c)
-	as, cs := req.domain()
-	if err := s.d.Rounds.SubmitResponse(w.ctx, feedback.SubmitResponse{RoundID: id, RaterID: p.Subject, Answers: as, Comments: cs, At: s.now(),
-		IdempotencyKey: s.commandKey(c, "")}); err != nil {
-		return err
-	}
-	w.finish(c)
-	return created(c, "/v1/rater-forms/"+id, resourceRef{ID: id, Href: "/v1/rater-forms/" + id})
-}
-
-// MemoryRaterLinks is a RaterLinkStore in memory, for tests and for a server
-// without an event store: links are lost when the process ends and replicas
-// do not share them. It holds hashes only. leerpad serve uses the durable
-// store instead (feedback.rater_link_issued events and the rater-links read
-// model).
-type MemoryRaterLinks struct {
-	mu      sync.RWMutex
-	byHash  map[string]access.RaterLink
-	byRater map[[2]string]string // (round, rater) -> hash
-}
-
-var _ RaterLinkStore = (*MemoryRaterLinks)(nil)
-
-// NewMemoryRaterLinks returns an empty store.
-func NewMemoryRaterLinks() *MemoryRaterLinks {
-	return &MemoryRaterLinks{byHash: map[string]access.RaterLink{}, byRater: map[[2]string]string{}}
-}
-
-// RaterLink returns the link stored under hash, or domain.ErrNotFound.
-func (m *MemoryRaterLinks) RaterLink(_ context.Context, hash string) (access.RaterLink, error) {
-	m.mu.RLock()
-	defer m.mu.RUnlock()
-	l, ok := m.byHash[hash]
-	if !ok {
-		return access.RaterLink{}, fmt.Errorf("rater link: %w", domain.ErrNotFound)
-	}
-	return l, nil
-}
-
-// RaterLinkOf returns the current link of a rater in a round, or domain.ErrNotFound.
-func (m *MemoryRaterLinks) RaterLinkOf(_ context.Context, roundID, raterID string) (access.RaterLink, error) {
-	m.mu.RLock()
-	defer m.mu.RUnlock()
-	l, ok := m.byHash[m.byRater[[2]string{roundID, raterID}]]
-	if !ok {
-		return access.RaterLink{}, fmt.Errorf("rater %s in round %s: %w", raterID, roundID, domain.ErrNotFound)
-	}
-	return l, nil
-}
-
-// SaveRaterLink stores l, replacing the rater's earlier link in the round.
-func (m *MemoryRaterLinks) SaveRaterLink(_ context.Context, l access.RaterLink) error {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	k := [2]string{l.RoundID, l.RaterID}
-	delete(m.byHash, m.byRater[k])
-	m.byHash[l.TokenHash] = l
-	m.byRater[k] = l.TokenHash
-	return nil
+	return wrote(c, http.StatusCreated, out, "/v1/rater-forms/"+id)
 }

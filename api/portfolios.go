@@ -6,9 +6,9 @@ import (
 
 	"github.com/labstack/echo/v4"
 
-	"github.com/leerpad/leerpad/domain/access"
 	"github.com/leerpad/leerpad/domain/journey"
 	"github.com/leerpad/leerpad/domain/portfolio"
+	"github.com/leerpad/leerpad/usecase"
 )
 
 // registerPortfolioRoutes registers the portfolio of a journey: whole for
@@ -35,65 +35,19 @@ func (s *Server) handlePortfolioGet(c echo.Context) error {
 		}
 		asOf = &t
 	}
-	ctx := c.Request().Context()
-	j, err := s.loadJourney(ctx, id)
+	min, err := minPosition(c)
 	if err != nil {
 		return err
 	}
 	p, _ := principalOf(c)
-	now := s.now()
-	allowed := map[portfolio.Part]bool{}
-	whole := access.Resource{Kind: access.KindPortfolio, ParticipantID: j.ParticipantID(), ManagerID: j.ManagerID()}
-	if access.Decide(p, access.ActionRead, whole, now).Allowed {
-		for _, part := range allParts {
-			allowed[part] = true
-		}
-	} else {
-		for _, sec := range journey.Sections() {
-			r := access.Resource{Kind: access.KindPortfolioSection, ParticipantID: j.ParticipantID(), ManagerID: j.ManagerID(), Shared: j.Shared(sec)}
-			if access.Decide(p, access.ActionRead, r, now).Allowed {
-				allowed[portfolio.Part(sec.String())] = true
-			}
-		}
-		if len(allowed) == 0 {
-			// Nothing to see: say why, by the rule of the whole portfolio
-			// (managers: the sharing rule of a section).
-			r := whole
-			if p.Has(access.RoleManager) {
-				r = access.Resource{Kind: access.KindPortfolioSection, ParticipantID: j.ParticipantID(), ManagerID: j.ManagerID()}
-			}
-			return s.authorize(c, access.ActionRead, r)
-		}
-		allowed[portfolio.PartJourney] = true
-		conv := access.Resource{Kind: access.KindDevelopmentConversation, ParticipantID: j.ParticipantID(), ManagerID: j.ManagerID()}
-		if access.Decide(p, access.ActionRead, conv, now).Allowed {
-			allowed[portfolio.PartConversations] = true
-		}
-	}
-	if s.d.Portfolios == nil {
-		return unavailable("the portfolio read model")
-	}
-	if err := s.caughtUp(c, s.d.Portfolios.Name()); err != nil {
-		return err
-	}
-	var v portfolio.View
-	if asOf != nil {
-		v, err = s.d.Portfolios.AsOf(ctx, id, *asOf)
-	} else {
-		v, err = s.d.Portfolios.Current(id)
-	}
+	ctx, cancel := s.readContext(c)
+	defer cancel()
+	pf, err := s.app.Portfolio(ctx, p, id, asOf, min)
 	if err != nil {
 		return err
 	}
 	c.Response().Header().Set("Cache-Control", "no-store")
-	return c.JSON(http.StatusOK, portfolioOf(v, allowed))
-}
-
-var allParts = []portfolio.Part{
-	portfolio.PartJourney, portfolio.PartWhyAndValues, portfolio.PartBehaviourChoices, portfolio.PartLearningGoals,
-	portfolio.PartExperiments, portfolio.PartAssignments, portfolio.PartCoaching, portfolio.PartEvaluations,
-	portfolio.PartMeasurements, portfolio.PartFeedbackResults, portfolio.PartModules, portfolio.PartIntervision,
-	portfolio.PartConversations,
+	return c.JSON(http.StatusOK, portfolioOf(pf))
 }
 
 // portfolioResponse is a portfolio with the parts the reader may see; the
@@ -306,105 +260,69 @@ func orEmpty(xs []string) []string {
 	return xs
 }
 
-// portfolioOf maps a view to the response, keeping the allowed parts.
-func portfolioOf(v portfolio.View, allowed map[portfolio.Part]bool) portfolioResponse {
+// portfolioOf maps a portfolio to the response: the use case left out the
+// parts the reader may not see, which are then absent.
+func portfolioOf(pf usecase.Portfolio) portfolioResponse {
+	v := pf.View
 	out := portfolioResponse{JourneyID: v.JourneyID, ParticipantID: v.ParticipantID, CohortID: v.CohortID, ProgrammeID: v.ProgrammeID,
 		ManagerID: v.ManagerID, Role: v.Role.String(), Status: v.Status.String(), EnrolledAt: dt(v.EnrolledAt), ClosedAt: dtp(v.ClosedAt),
-		AsOf: dtp(v.AsOf), Parts: []string{}, SharedSections: names(v.Shared), Timeline: []timelineDTO{}}
-	for _, p := range allParts {
-		if allowed[p] {
-			out.Parts = append(out.Parts, string(p))
-		}
-	}
-	for _, e := range v.Timeline {
-		if allowed[e.Part] {
-			out.Timeline = append(out.Timeline, timelineDTO{At: dt(e.At), Event: e.Event, Part: string(e.Part), RefID: e.RefID})
-		}
-	}
-	if allowed[portfolio.PartWhyAndValues] && v.WhyAndValues != nil {
+		AsOf: dtp(v.AsOf), Parts: mapAll(pf.Parts, func(p portfolio.Part) string { return string(p) }), SharedSections: names(v.Shared),
+		Timeline: mapAll(v.Timeline, func(e portfolio.TimelineEntry) timelineDTO {
+			return timelineDTO{At: dt(e.At), Event: e.Event, Part: string(e.Part), RefID: e.RefID}
+		})}
+	if v.WhyAndValues != nil {
 		out.WhyAndValues = &whyAndValuesDTO{Why: v.WhyAndValues.Why, Values: orEmpty(v.WhyAndValues.Values), StatedAt: dt(v.WhyAndValues.StatedAt)}
 	}
-	if allowed[portfolio.PartBehaviourChoices] {
-		out.BehaviourChoices = mapAll(v.BehaviourChoices, func(b portfolio.BehaviourChoice) behaviourChoiceDTO {
-			return behaviourChoiceDTO{ChoiceID: b.ChoiceID, CompetencyID: b.CompetencyID, Behaviour: b.Behaviour, Choice: b.Choice.String(), ChosenAt: dt(b.ChosenAt)}
-		})
-	}
-	if allowed[portfolio.PartLearningGoals] {
-		out.LearningGoals = mapAll(v.LearningGoals, func(g portfolio.LearningGoal) learningGoalDTO {
-			d := learningGoalDTO{GoalID: g.GoalID, Kind: g.Kind.String(), Text: g.Text, CompetencyIDs: orEmpty(g.CompetencyIDs), ModuleIDs: orEmpty(g.ModuleIDs),
-				FormulatedAt: dt(g.FormulatedAt), ExperimentIDs: []string{}, AssignmentIDs: []string{}}
-			// Experiments and assignments behind a goal are named only
-			// where their own sections may be seen.
-			if allowed[portfolio.PartExperiments] {
-				d.ExperimentIDs = orEmpty(g.ExperimentIDs)
-			}
-			if allowed[portfolio.PartAssignments] {
-				d.AssignmentIDs = orEmpty(g.AssignmentIDs)
-			}
-			return d
-		})
-	}
-	if allowed[portfolio.PartExperiments] {
-		out.Experiments = mapAll(v.Experiments, func(e portfolio.Experiment) experimentDTO {
-			return experimentDTO{ExperimentID: e.ExperimentID, LearningGoalID: e.LearningGoalID, Step: e.Step.String(), Intention: e.Intention,
-				PlannedFor: dt(e.PlannedFor), LoggedAt: dt(e.LoggedAt), WhatWasTried: e.WhatWasTried, TriedOn: dtp(e.TriedOn), Outcome: e.Outcome,
-				Reflection: e.Reflection, NextStep: e.NextStep, ConcludedAt: dtp(e.ConcludedAt)}
-		})
-	}
-	if allowed[portfolio.PartAssignments] {
-		out.Assignments = mapAll(v.Assignments, func(a portfolio.Assignment) assignmentDTO {
-			return assignmentDTO{AssignmentID: a.AssignmentID, ModuleID: a.ModuleID, Title: a.Title, DueOn: dt(a.DueOn), HandedInAt: dtp(a.HandedInAt),
-				OnTime: a.OnTime, Reflection: a.Reflection}
-		})
-	}
-	if allowed[portfolio.PartCoaching] {
-		out.Coaching = mapAll(v.Coaching, func(cs portfolio.CoachingSession) coachingDTO {
-			return coachingDTO{SessionID: cs.SessionID, CoachID: cs.CoachID, HeldOn: dt(cs.HeldOn), Notes: cs.Notes}
-		})
-	}
-	if allowed[portfolio.PartEvaluations] {
-		out.Evaluations = mapAll(v.Evaluations, func(e portfolio.Evaluation) evaluationDTO {
-			return evaluationDTO{DeliveryID: e.DeliveryID, ModuleID: e.ModuleID, ModuleVersion: e.ModuleVersion, Comments: e.Comments, At: dt(e.At),
-				Scores: mapAll(e.Scores, func(s journey.Score) scoreOutput { return scoreOutput{QuestionID: s.Question.String(), Score: s.Score} })}
-		})
-	}
-	if allowed[portfolio.PartMeasurements] {
-		out.Measurements = mapAll(v.Measurements, func(m portfolio.Measurement) measurementDTO {
-			return measurementDTO{MeasurementID: m.MeasurementID, Kind: m.Kind.String(), Instrument: m.Instrument, Result: m.Result, TakenOn: dt(m.TakenOn)}
-		})
-	}
-	if allowed[portfolio.PartFeedbackResults] {
-		out.FeedbackRounds = mapAll(v.FeedbackRounds, func(r portfolio.FeedbackRound) feedbackRoundDTO {
-			return feedbackRoundDTO{RoundID: r.RoundID, Kind: r.Kind.String(), InstrumentTitle: r.InstrumentTitle, OpenedAt: dt(r.OpenedAt), ClosedAt: dtp(r.ClosedAt),
-				Raters: mapAll(r.Raters, func(rc portfolio.RaterCount) raterCountDTO {
-					return raterCountDTO{Group: rc.Group.String(), Nominated: rc.Nominated, Responded: rc.Responded}
-				}),
-				Competencies: mapAll(r.Competencies, func(cr portfolio.CompetencyResult) competencyResultDTO {
-					return competencyResultDTO{CompetencyID: cr.CompetencyID, Name: cr.Name, Groups: mapAll(cr.Groups, func(g portfolio.GroupResult) groupResultDTO {
-						return groupResultDTO{Group: g.Group.String(), Raters: g.Raters, Mean: g.Mean, Suppressed: g.Suppressed}
-					})}
+	out.BehaviourChoices = mapAll(v.BehaviourChoices, func(b portfolio.BehaviourChoice) behaviourChoiceDTO {
+		return behaviourChoiceDTO{ChoiceID: b.ChoiceID, CompetencyID: b.CompetencyID, Behaviour: b.Behaviour, Choice: b.Choice.String(), ChosenAt: dt(b.ChosenAt)}
+	})
+	out.LearningGoals = mapAll(v.LearningGoals, func(g portfolio.LearningGoal) learningGoalDTO {
+		return learningGoalDTO{GoalID: g.GoalID, Kind: g.Kind.String(), Text: g.Text, CompetencyIDs: orEmpty(g.CompetencyIDs), ModuleIDs: orEmpty(g.ModuleIDs),
+			FormulatedAt: dt(g.FormulatedAt), ExperimentIDs: orEmpty(g.ExperimentIDs), AssignmentIDs: orEmpty(g.AssignmentIDs)}
+	})
+	out.Experiments = mapAll(v.Experiments, func(e portfolio.Experiment) experimentDTO {
+		return experimentDTO{ExperimentID: e.ExperimentID, LearningGoalID: e.LearningGoalID, Step: e.Step.String(), Intention: e.Intention,
+			PlannedFor: dt(e.PlannedFor), LoggedAt: dt(e.LoggedAt), WhatWasTried: e.WhatWasTried, TriedOn: dtp(e.TriedOn), Outcome: e.Outcome,
+			Reflection: e.Reflection, NextStep: e.NextStep, ConcludedAt: dtp(e.ConcludedAt)}
+	})
+	out.Assignments = mapAll(v.Assignments, func(a portfolio.Assignment) assignmentDTO {
+		return assignmentDTO{AssignmentID: a.AssignmentID, ModuleID: a.ModuleID, Title: a.Title, DueOn: dt(a.DueOn), HandedInAt: dtp(a.HandedInAt),
+			OnTime: a.OnTime, Reflection: a.Reflection}
+	})
+	out.Coaching = mapAll(v.Coaching, func(cs portfolio.CoachingSession) coachingDTO {
+		return coachingDTO{SessionID: cs.SessionID, CoachID: cs.CoachID, HeldOn: dt(cs.HeldOn), Notes: cs.Notes}
+	})
+	out.Evaluations = mapAll(v.Evaluations, func(e portfolio.Evaluation) evaluationDTO {
+		return evaluationDTO{DeliveryID: e.DeliveryID, ModuleID: e.ModuleID, ModuleVersion: e.ModuleVersion, Comments: e.Comments, At: dt(e.At),
+			Scores: mapAll(e.Scores, func(s journey.Score) scoreOutput { return scoreOutput{QuestionID: s.Question.String(), Score: s.Score} })}
+	})
+	out.Measurements = mapAll(v.Measurements, func(m portfolio.Measurement) measurementDTO {
+		return measurementDTO{MeasurementID: m.MeasurementID, Kind: m.Kind.String(), Instrument: m.Instrument, Result: m.Result, TakenOn: dt(m.TakenOn)}
+	})
+	out.FeedbackRounds = mapAll(v.FeedbackRounds, func(r portfolio.FeedbackRound) feedbackRoundDTO {
+		return feedbackRoundDTO{RoundID: r.RoundID, Kind: r.Kind.String(), InstrumentTitle: r.InstrumentTitle, OpenedAt: dt(r.OpenedAt), ClosedAt: dtp(r.ClosedAt),
+			Raters: mapAll(r.Raters, func(rc portfolio.RaterCount) raterCountDTO {
+				return raterCountDTO{Group: rc.Group.String(), Nominated: rc.Nominated, Responded: rc.Responded}
+			}),
+			Competencies: mapAll(r.Competencies, func(cr portfolio.CompetencyResult) competencyResultDTO {
+				return competencyResultDTO{CompetencyID: cr.CompetencyID, Name: cr.Name, Groups: mapAll(cr.Groups, func(g portfolio.GroupResult) groupResultDTO {
+					return groupResultDTO{Group: g.Group.String(), Raters: g.Raters, Mean: g.Mean, Suppressed: g.Suppressed}
 				})}
-		})
-		out.FeedbackChange = mapAll(v.FeedbackChange, func(ch portfolio.CompetencyChange) competencyChangeDTO {
-			return competencyChangeDTO{CompetencyID: ch.CompetencyID, Name: ch.Name, Group: ch.Group.String(), Pre: ch.Pre, Post: ch.Post, Change: ch.Change}
-		})
-	}
-	if allowed[portfolio.PartModules] {
-		out.Modules = mapAll(v.Modules, func(m portfolio.ModuleDelivery) moduleDeliveryDTO {
-			return moduleDeliveryDTO{DeliveryID: m.DeliveryID, ModuleID: m.ModuleID, ModuleVersion: m.ModuleVersion, StartsAt: dt(m.StartsAt),
-				Attendance: m.Attendance.String(), Evaluated: m.Evaluated}
-		})
-	}
-	if allowed[portfolio.PartIntervision] {
-		out.Intervision = mapAll(v.Intervision, func(i portfolio.IntervisionVisit) intervisionVisitDTO {
-			return intervisionVisitDTO{SessionID: i.SessionID, GroupID: i.GroupID, HeldOn: dt(i.HeldOn), Method: i.Method, CaseBroughtIn: i.CaseBroughtIn}
-		})
-	}
-	if allowed[portfolio.PartConversations] {
-		out.Conversations = mapAll(v.Conversations, func(cv portfolio.Conversation) conversationDTO {
-			return conversationDTO{ConversationID: cv.ConversationID, ManagerID: cv.ManagerID, HeldOn: dt(cv.HeldOn), Agreements: orEmpty(cv.Agreements),
-				NextQuestions: orEmpty(cv.NextQuestions), ConfirmedBy: names(cv.ConfirmedBy), Final: cv.Final}
-		})
-	}
+			})}
+	})
+	out.FeedbackChange = mapAll(v.FeedbackChange, func(ch portfolio.CompetencyChange) competencyChangeDTO {
+		return competencyChangeDTO{CompetencyID: ch.CompetencyID, Name: ch.Name, Group: ch.Group.String(), Pre: ch.Pre, Post: ch.Post, Change: ch.Change}
+	})
+	out.Modules = mapAll(v.Modules, func(m portfolio.ModuleDelivery) moduleDeliveryDTO {
+		return moduleDeliveryDTO{DeliveryID: m.DeliveryID, ModuleID: m.ModuleID, ModuleVersion: m.ModuleVersion, StartsAt: dt(m.StartsAt),
+			Attendance: m.Attendance.String(), Evaluated: m.Evaluated}
+	})
+	out.Intervision = mapAll(v.Intervision, func(i portfolio.IntervisionVisit) intervisionVisitDTO {
+		return intervisionVisitDTO{SessionID: i.SessionID, GroupID: i.GroupID, HeldOn: dt(i.HeldOn), Method: i.Method, CaseBroughtIn: i.CaseBroughtIn}
+	})
+	out.Conversations = mapAll(v.Conversations, func(cv portfolio.Conversation) conversationDTO {
+		return conversationDTO{ConversationID: cv.ConversationID, ManagerID: cv.ManagerID, HeldOn: dt(cv.HeldOn), Agreements: orEmpty(cv.Agreements),
+			NextQuestions: orEmpty(cv.NextQuestions), ConfirmedBy: names(cv.ConfirmedBy), Final: cv.Final}
+	})
 	return out
 }
