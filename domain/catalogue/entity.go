@@ -91,7 +91,7 @@ func (en *Entity) Uncommitted() []domain.Event { return en.changes }
 func (en *Entity) Register(c RegisterEntity) error {
 	if err := domain.Validate(
 		domain.RequireID("entityId", c.EntityID),
-		domain.RequireText("name", c.Name, domain.MaxTitle),
+		domain.RequireLine("name", c.Name, domain.MaxTitle),
 		domain.RequireTime("at", c.At),
 	); err != nil {
 		return fmt.Errorf("register entity: %w", err)

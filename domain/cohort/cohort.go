@@ -243,7 +243,7 @@ func (c *Cohort) Plan(cmd PlanCohort, p *catalogue.Programme) error {
 		domain.RequireID("cohortId", cmd.CohortID),
 		domain.RequireID("programmeId", cmd.ProgrammeID),
 		domain.RequireID("entityId", cmd.EntityID),
-		domain.RequireText("title", cmd.Title, domain.MaxTitle),
+		domain.RequireLine("title", cmd.Title, domain.MaxTitle),
 		domain.RequireIDs("trainerIds", cmd.TrainerIDs, 1),
 		domain.RequireTime("startsOn", cmd.StartsOn),
 		domain.RequireTime("endsOn", cmd.EndsOn),
@@ -277,7 +277,7 @@ func (c *Cohort) Enrol(cmd EnrolParticipant) error {
 	if err := domain.Validate(
 		domain.RequireID("cohortId", cmd.CohortID),
 		domain.RequireID("participantId", cmd.ParticipantID),
-		domain.RequireText("name", cmd.Name, domain.MaxTitle),
+		domain.RequireLine("name", cmd.Name, domain.MaxTitle),
 		domain.RequireEmail("email", cmd.Email),
 		domain.RequireTime("at", cmd.At),
 	); err != nil {

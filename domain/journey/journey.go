@@ -232,7 +232,7 @@ func (j *Journey) RevokeSharing(c RevokeSharing) error {
 func (j *Journey) StateWhy(c StateWhy) error {
 	if err := j.check("state why", c.JourneyID, c.At,
 		domain.RequireText("why", c.Why, domain.MaxText),
-		requireTexts("values", c.Values, 0, domain.MaxTitle),
+		requireTexts("values", c.Values, 0, domain.MaxTitle, domain.RequireLine),
 	); err != nil {
 		return err
 	}
@@ -249,7 +249,7 @@ func (j *Journey) ChooseBehaviour(c ChooseBehaviour) error {
 	if err := j.check("choose behaviour", c.JourneyID, c.At,
 		domain.RequireID("choiceId", c.ChoiceID),
 		domain.RequireID("competencyId", c.CompetencyID),
-		domain.RequireText("behaviour", c.Behaviour, domain.MaxTitle*5),
+		domain.RequireLine("behaviour", c.Behaviour, domain.MaxTitle*5),
 		choice,
 	); err != nil {
 		return err
@@ -313,7 +313,7 @@ func (j *Journey) GiveAssignment(c GiveAssignment) error {
 		domain.RequireID("assignmentId", c.AssignmentID),
 		domain.RequireID("moduleId", c.ModuleID),
 		domain.RequireID("trainerId", c.TrainerID),
-		domain.RequireText("title", c.Title, domain.MaxTitle),
+		domain.RequireLine("title", c.Title, domain.MaxTitle),
 		domain.RequireTime("dueOn", c.DueOn),
 	); err != nil {
 		return err
@@ -425,7 +425,7 @@ func (j *Journey) RecordIntervision(c RecordIntervision) error {
 		domain.RequireID("sessionId", c.SessionID),
 		domain.RequireID("groupId", c.GroupID),
 		domain.RequireTime("heldOn", c.HeldOn),
-		domain.OptionalText("method", c.Method, domain.MaxTitle),
+		domain.OptionalLine("method", c.Method, domain.MaxTitle),
 		caseText,
 	); err != nil {
 		return err
@@ -502,8 +502,8 @@ func (j *Journey) RecordConversation(c RecordConversation) error {
 	if err := j.check("record development conversation", c.JourneyID, c.At,
 		domain.RequireID("conversationId", c.ConversationID),
 		domain.RequireTime("heldOn", c.HeldOn),
-		requireTexts("agreements", c.Agreements, 1, domain.MaxText),
-		requireTexts("nextQuestions", c.NextQuestions, 0, domain.MaxText),
+		requireTexts("agreements", c.Agreements, 1, domain.MaxText, domain.RequireText),
+		requireTexts("nextQuestions", c.NextQuestions, 0, domain.MaxText, domain.RequireText),
 	); err != nil {
 		return err
 	}
@@ -519,8 +519,8 @@ func (j *Journey) RecordConversation(c RecordConversation) error {
 func (j *Journey) ReviseConversation(c ReviseConversation) error {
 	if err := j.check("revise development conversation", c.JourneyID, c.At,
 		domain.RequireID("conversationId", c.ConversationID),
-		requireTexts("agreements", c.Agreements, 1, domain.MaxText),
-		requireTexts("nextQuestions", c.NextQuestions, 0, domain.MaxText),
+		requireTexts("agreements", c.Agreements, 1, domain.MaxText, domain.RequireText),
+		requireTexts("nextQuestions", c.NextQuestions, 0, domain.MaxText, domain.RequireText),
 	); err != nil {
 		return err
 	}
@@ -579,7 +579,7 @@ func (j *Journey) RecordMeasurement(c RecordMeasurement) error {
 	}
 	if err := j.check("record measurement", c.JourneyID, c.At,
 		domain.RequireID("measurementId", c.MeasurementID),
-		domain.RequireText("instrument", c.Instrument, domain.MaxTitle),
+		domain.RequireLine("instrument", c.Instrument, domain.MaxTitle),
 		domain.RequireText("result", c.Result, domain.MaxText),
 		taken,
 		kind,
@@ -665,12 +665,14 @@ func requiredSection(s Section) *domain.FieldError {
 	return nil
 }
 
-func requireTexts(field string, texts []string, min, max int) *domain.FieldError {
+// requireTexts checks a list of at least min texts, each with require:
+// domain.RequireLine or domain.RequireText.
+func requireTexts(field string, texts []string, min, max int, require func(field, s string, max int) *domain.FieldError) *domain.FieldError {
 	if len(texts) < min {
 		return domain.Invalid(field, "must hold at least %d item(s)", min)
 	}
 	for i, t := range texts {
-		if p := domain.RequireText(fmt.Sprintf("%s[%d]", field, i), t, max); p != nil {
+		if p := require(fmt.Sprintf("%s[%d]", field, i), t, max); p != nil {
 			return p
 		}
 	}
