@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -72,8 +73,32 @@ func isUUID(s string) bool {
 	return true
 }
 
-// RequireText checks that s holds something other than white space and at
-// most max characters.
+// Text comes in two kinds, and every text field of a command is one of them:
+//
+//   - a line (RequireLine, OptionalLine): titles, names, labels, codes, e-mail
+//     addresses, behaviours and questionnaire items, limited to MaxTitle or a
+//     small multiple of it. A line holds no control character at all, not even
+//     a tab or a line break: it is shown in lists, headings, CSV cells and
+//     e-mail headers, where a line break or a tab would forge a new row,
+//     column or header;
+//   - long text (RequireText, OptionalText): reflections, comments,
+//     agreements, notes, limited to MaxText. Long text may hold tabs and line
+//     breaks (a line feed, or a carriage return directly followed by a line
+//     feed), and no other control character.
+//
+// Neither kind may hold the Unicode controls that reorder text on screen:
+// the embeddings and overrides U+202A to U+202E and the isolates U+2066 to
+// U+2069. With them a text shows something other than what it holds (the
+// "Trojan Source" trick): a reflection or a rater's name could be made to read
+// differently to the manager or the trainer than to the software. The marks
+// U+200E and U+200F (left-to-right and right-to-left mark) are allowed: they
+// reorder nothing, they only give a neutral character such as a digit or a
+// bracket next to them a direction, which writers of Arabic or Hebrew need to
+// set a number or a name right in mixed-direction text. Ids are UUIDs
+// (RequireID), which admit hexadecimal digits and hyphens only.
+
+// RequireText checks long text: that s holds something other than white
+// space, at most max characters, and no character refused in long text.
 func RequireText(field, s string, max int) *FieldError {
 	if strings.TrimSpace(s) == "" {
 		return Invalid(field, "is required")
@@ -81,21 +106,92 @@ func RequireText(field, s string, max int) *FieldError {
 	return OptionalText(field, s, max)
 }
 
-// OptionalText checks that s holds at most max characters and is valid UTF-8.
+// OptionalText checks long text like RequireText, but allows it to be empty.
 func OptionalText(field, s string, max int) *FieldError {
+	return checkText(field, s, max, true)
+}
+
+// RequireLine checks a line: that s holds something other than white space,
+// at most max characters, and no control character at all.
+func RequireLine(field, s string, max int) *FieldError {
+	if strings.TrimSpace(s) == "" {
+		return Invalid(field, "is required")
+	}
+	return OptionalLine(field, s, max)
+}
+
+// OptionalLine checks a line like RequireLine, but allows it to be empty.
+func OptionalLine(field, s string, max int) *FieldError {
+	return checkText(field, s, max, false)
+}
+
+// checkText checks that s is valid UTF-8, holds at most max characters and no
+// character refused in text of its kind (long or a line). Positions in the
+// reasons count characters from 1, as a person counts them.
+func checkText(field, s string, max int, long bool) *FieldError {
 	if !utf8.ValidString(s) {
 		return Invalid(field, "is not valid UTF-8")
 	}
 	if n := utf8.RuneCountInString(s); n > max {
 		return Invalid(field, "holds %d characters, at most %d are allowed", n, max)
 	}
+	pos := 0
+	for i, r := range s {
+		pos++
+		if what := refused(r, long, strings.HasPrefix(s[i+1:], "\n")); what != "" {
+			return Invalid(field, "contains %s (U+%04X) at position %d", what, r, pos)
+		}
+	}
 	return nil
 }
 
-// RequireTime checks that t is set.
+// refused names, in the user's words, what makes r unfit for text of its
+// kind, or returns "" when r is fine. beforeLF reports whether a line feed
+// follows r.
+func refused(r rune, long, beforeLF bool) string {
+	switch {
+	case r == '\n' || r == '\u2028' || r == '\u2029':
+		if long {
+			return ""
+		}
+		return "a line break"
+	case r == '\r':
+		switch {
+		case !long:
+			return "a line break"
+		case !beforeLF:
+			return "a carriage return not followed by a line feed"
+		}
+		return ""
+	case r == '\t':
+		if long {
+			return ""
+		}
+		return "a tab"
+	case unicode.IsControl(r):
+		return "a control character"
+	case '\u202A' <= r && r <= '\u202E', '\u2066' <= r && r <= '\u2069':
+		return "an invisible character that changes the direction of the text"
+	}
+	return ""
+}
+
+// The range of dates a command may carry. Anything outside it is a typing
+// error (a year 0205 or 20255) rather than a date in a leadership programme.
+var (
+	earliestTime = time.Date(1900, time.January, 1, 0, 0, 0, 0, time.UTC)
+	latestTime   = time.Date(2200, time.January, 1, 0, 0, 0, 0, time.UTC)
+)
+
+// RequireTime checks that t is set and lies between 1900-01-01 and
+// 2200-01-01 (UTC), both included.
 func RequireTime(field string, t time.Time) *FieldError {
 	if t.IsZero() {
 		return Invalid(field, "is required")
+	}
+	if t.Before(earliestTime) || t.After(latestTime) {
+		return Invalid(field, "must lie between %s and %s, not %s",
+			earliestTime.Format(time.DateOnly), latestTime.Format(time.DateOnly), t.Format(time.DateOnly))
 	}
 	return nil
 }
@@ -140,7 +236,7 @@ func UnmarshalOneOf[T fmt.Stringer](dst *T, field string, text []byte, allowed [
 // RequireEmail checks that s looks like an e-mail address: one @ with a local
 // part before it and a domain with a dot after it, and no white space.
 func RequireEmail(field, s string) *FieldError {
-	if p := RequireText(field, s, 254); p != nil {
+	if p := RequireLine(field, s, 254); p != nil {
 		return p
 	}
 	local, host, ok := strings.Cut(s, "@")

@@ -152,6 +152,14 @@ func TestRulesThatProtectPeople(t *testing.T) {
 		r.ManagerID, r.Shared = manager2, false
 		return r
 	}
+	// notShared describes a resource of participant1, managed by manager1,
+	// who sees no section: sharing is off. Conversations, rounds and the
+	// summary do not depend on sharing.
+	notShared := func(k access.Kind) access.Resource {
+		r := facts(k)
+		r.Shared = false
+		return r
+	}
 	sharedAnew := changed(access.KindPortfolioSection)
 	sharedAnew.Shared = true
 	otherCohort := facts(access.KindCohortDashboard)
@@ -214,6 +222,39 @@ func TestRulesThatProtectPeople(t *testing.T) {
 		{"two roles give the union: trainer part", token(trainer1, access.RoleManager, access.RoleTrainer), access.ActionWrite, facts(access.KindAttendance), now, true, "attendance"},
 		{"two roles give the union: manager part", token(manager1, access.RoleManager, access.RoleTrainer), access.ActionRead, section, now, true, "shares"},
 		{"missing facts never grant", token(participant1, access.RoleParticipant), access.ActionRead, access.Resource{Kind: access.KindJourney}, now, false, "own journeys"},
+		{"missing facts never grant: a manager with no participant fact", related[1], access.ActionRead,
+			access.Resource{Kind: access.KindJourneySummary, ManagerID: manager1}, now, false, "own participants"},
+		{"missing facts never grant: a manager with no participant fact, section shared", related[1], access.ActionRead,
+			access.Resource{Kind: access.KindPortfolioSection, ManagerID: manager1, Shared: true}, now, false, "own participants"},
+		{"missing facts never grant: a manager with no manager fact", related[1], access.ActionWrite,
+			access.Resource{Kind: access.KindDevelopmentConversation, ParticipantID: participant1}, now, false, "own participants"},
+		{"missing facts never grant: a trainer with no cohort fact", related[2], access.ActionWrite,
+			access.Resource{Kind: access.KindAttendance, CohortTrainerIDs: []string{trainer1}}, now, false, "own cohorts"},
+		{"missing facts never grant: a trainer with no trainer facts", related[2], access.ActionRead,
+			access.Resource{Kind: access.KindCohortDashboard, CohortID: cohort1}, now, false, "own cohorts"},
+		{"missing facts never grant: a rater link with no round fact", related[4], access.ActionRead,
+			access.Resource{Kind: access.KindRaterForm}, now, false, "own round"},
+		{"missing facts never grant: a rater link without round", link(rater1, "", now.Add(time.Hour)), access.ActionRead,
+			access.Resource{Kind: access.KindRaterForm}, now, false, "own round"},
+		{"missing facts never grant: a rater link without expiry", link(rater1, round1, time.Time{}), access.ActionRead,
+			facts(access.KindRaterForm), now, false, "expired"},
+		{"a rater link just before it expires", link(rater1, round1, now.Add(time.Nanosecond)), access.ActionRead,
+			facts(access.KindRaterForm), now, true, "answer form"},
+		{"a rater link that is also a token", access.Principal{Subject: rater1, Roles: []access.Role{access.RoleRater, access.RoleRater}, RoundID: round1,
+			LinkExpiresAt: now.Add(time.Hour)}, access.ActionRead, facts(access.KindRaterForm), now, false, "no other role"},
+		{"sharing off: manager still reads their conversations", related[1], access.ActionRead, notShared(access.KindDevelopmentConversation), now, true, "conversations"},
+		{"sharing off: manager still records their conversations", related[1], access.ActionWrite, notShared(access.KindDevelopmentConversation), now, true, "record"},
+		{"sharing off: manager still confirms their conversations", related[1], access.ActionConfirm, notShared(access.KindDevelopmentConversation), now, true, "confirm"},
+		{"sharing off: manager still follows 360 rounds", related[1], access.ActionRead, notShared(access.KindFeedbackRound), now, true, "follow"},
+		{"sharing off: manager still approves raters", related[1], access.ActionConfirm, notShared(access.KindFeedbackRound), now, true, "approve"},
+		{"sharing off: manager still sees the summary", related[1], access.ActionRead, notShared(access.KindJourneySummary), now, true, "never what is not shared"},
+		{"sharing off: another manager follows no 360 round", unrelated[1], access.ActionRead, notShared(access.KindFeedbackRound), now, false, "own participants"},
+		{"sharing off: another manager approves no rater", unrelated[1], access.ActionConfirm, notShared(access.KindFeedbackRound), now, false, "own participants"},
+		{"sharing off: another manager reads no conversation", unrelated[1], access.ActionRead, notShared(access.KindDevelopmentConversation), now, false, "own participants"},
+		{"no rule names every role held", token(manager1, access.RoleManager, access.RoleTrainer), access.ActionWrite, facts(access.KindExport), now, false,
+			"no rule lets any of manager trainer write a export"},
+		{"no rule names the one role held", token(manager1, access.RoleManager), access.ActionWrite, facts(access.KindExport), now, false,
+			"no rule lets a manager write a export"},
 		{"empty subject never matches empty facts", token("", access.RoleManager), access.ActionRead, access.Resource{Kind: access.KindPortfolioSection, Shared: true}, now, false, "no subject"},
 		{"no role", access.Principal{Subject: participant1}, access.ActionRead, facts(access.KindJourney), now, false, "no role"},
 		{"unknown kind", related[3], access.ActionRead, access.Resource{}, now, false, "unknown resource kind"},

@@ -108,7 +108,7 @@ func (en *Entity) Committed() {
 func (en *Entity) Register(c RegisterEntity) error {
 	if err := domain.Validate(
 		domain.RequireID("entityId", c.EntityID),
-		domain.RequireText("name", c.Name, domain.MaxTitle),
+		domain.RequireLine("name", c.Name, domain.MaxTitle),
 		domain.RequireTime("at", c.At),
 	); err != nil {
 		return fmt.Errorf("register entity: %w", err)

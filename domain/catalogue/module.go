@@ -178,7 +178,7 @@ func (m *Module) changeable(id string) error {
 }
 
 func (c Content) problems() []*domain.FieldError {
-	ps := []*domain.FieldError{domain.RequireText("content.title", c.Title, domain.MaxTitle)}
+	ps := []*domain.FieldError{domain.RequireLine("content.title", c.Title, domain.MaxTitle)}
 	if c.Theme.IsZero() {
 		ps = append(ps, domain.Required("content.theme"))
 	}
@@ -206,7 +206,7 @@ func (c Content) problems() []*domain.FieldError {
 		field := fmt.Sprintf("content.learningGoals[%d]", i)
 		ps = append(ps,
 			domain.RequireID(field+".id", g.ID),
-			domain.RequireText(field+".behaviour", g.Behaviour, domain.MaxTitle*5))
+			domain.RequireLine(field+".behaviour", g.Behaviour, domain.MaxTitle*5))
 		if ids[g.ID] {
 			ps = append(ps, domain.Invalid(field+".id", "%s is used twice", g.ID))
 		}

@@ -146,8 +146,8 @@ func (p *Programme) Retired() bool { return p.retired }
 func (p *Programme) Design(c DesignProgramme) error {
 	ps := []*domain.FieldError{
 		domain.RequireID("programmeId", c.ProgrammeID),
-		domain.RequireText("code", c.Code, 20),
-		domain.RequireText("title", c.Title, domain.MaxTitle),
+		domain.RequireLine("code", c.Code, 20),
+		domain.RequireLine("title", c.Title, domain.MaxTitle),
 		domain.RequireIDs("moduleIds", c.ModuleIDs, 1),
 		domain.RequireTime("at", c.At),
 	}

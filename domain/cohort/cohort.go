@@ -12,7 +12,8 @@ package cohort
 //     leave a group smaller until the trainer re-forms it);
 //   - only an existing group is re-formed or dissolved;
 //   - a delivery delivers one of the cohort's modules, in a version the module
-//     has, and starts before it ends;
+//     has, starts before it ends, and falls within the cohort's run: from the
+//     day the cohort starts to the day it ends, both whole days;
 //   - attendance is recorded for a scheduled delivery, an enrolled participant,
 //     and not before the delivery starts; recording it again must change it.
 
@@ -137,6 +138,8 @@ type Cohort struct {
 	modules       []string
 	raterApproval bool
 	trainerIDs    []string
+	startsOn      time.Time
+	endsOn        time.Time
 	participants  map[string]*participant
 	groups        map[string][]string
 	deliveries    map[string]*delivery
@@ -265,7 +268,7 @@ func (c *Cohort) Plan(cmd PlanCohort, p *catalogue.Programme) error {
 		domain.RequireID("cohortId", cmd.CohortID),
 		domain.RequireID("programmeId", cmd.ProgrammeID),
 		domain.RequireID("entityId", cmd.EntityID),
-		domain.RequireText("title", cmd.Title, domain.MaxTitle),
+		domain.RequireLine("title", cmd.Title, domain.MaxTitle),
 		domain.RequireIDs("trainerIds", cmd.TrainerIDs, 1),
 		domain.RequireTime("startsOn", cmd.StartsOn),
 		domain.RequireTime("endsOn", cmd.EndsOn),
@@ -299,7 +302,7 @@ func (c *Cohort) Enrol(cmd EnrolParticipant) error {
 	if err := domain.Validate(
 		domain.RequireID("cohortId", cmd.CohortID),
 		domain.RequireID("participantId", cmd.ParticipantID),
-		domain.RequireText("name", cmd.Name, domain.MaxTitle),
+		domain.RequireLine("name", cmd.Name, domain.MaxTitle),
 		domain.RequireEmail("email", cmd.Email),
 		domain.RequireTime("at", cmd.At),
 	); err != nil {
@@ -411,6 +414,9 @@ func (c *Cohort) ScheduleDelivery(cmd ScheduleDelivery, m *catalogue.Module) err
 	if !slices.Contains(c.modules, cmd.ModuleID) {
 		return fmt.Errorf("schedule delivery of module %s: %w", cmd.ModuleID, ErrModuleNotInCohort)
 	}
+	if err := c.withinRun(cmd.StartsAt, cmd.EndsAt); err != nil {
+		return fmt.Errorf("schedule delivery %s: %w", cmd.DeliveryID, err)
+	}
 	if m == nil || m.ID() != cmd.ModuleID {
 		return fmt.Errorf("schedule delivery of module %s: %w", cmd.ModuleID, domain.ErrNotFound)
 	}
@@ -456,6 +462,25 @@ func (c *Cohort) RecordAttendance(cmd RecordAttendance) error {
 		return fmt.Errorf("record attendance at %s as %s: %w", cmd.DeliveryID, cmd.Status, ErrAttendanceUnchanged)
 	}
 	c.record(AttendanceRecorded{CohortID: c.id, DeliveryID: cmd.DeliveryID, ParticipantID: cmd.ParticipantID, Status: cmd.Status, At: cmd.At})
+	return nil
+}
+
+// withinRun returns a *domain.FieldError unless a delivery from startsAt to
+// endsAt falls within the cohort's run. StartsOn and EndsOn name days: the
+// run starts at the beginning of the first and ends at the end of the last,
+// each in the time zone it was given in, so that a delivery on the last day
+// fits whether EndsOn was given as midnight or as the hour the cohort ends.
+func (c *Cohort) withinRun(startsAt, endsAt time.Time) *domain.FieldError {
+	y, m, d := c.startsOn.Date()
+	first := time.Date(y, m, d, 0, 0, 0, 0, c.startsOn.Location())
+	y, m, d = c.endsOn.Date()
+	afterLast := time.Date(y, m, d+1, 0, 0, 0, 0, c.endsOn.Location())
+	switch {
+	case startsAt.Before(first):
+		return domain.Invalid("startsAt", "must not be before the cohort starts on %s", c.startsOn.Format(time.DateOnly))
+	case endsAt.After(afterLast):
+		return domain.Invalid("endsAt", "must not be after the cohort ends on %s", c.endsOn.Format(time.DateOnly))
+	}
 	return nil
 }
 
@@ -528,6 +553,7 @@ func (c *Cohort) apply(e domain.Event) {
 		c.id, c.programmeID, c.entityID = e.CohortID, e.ProgrammeID, e.EntityID
 		c.modules, c.raterApproval = slices.Clone(e.ModuleIDs), e.RaterApproval
 		c.trainerIDs = slices.Clone(e.TrainerIDs)
+		c.startsOn, c.endsOn = e.StartsOn, e.EndsOn
 	case ParticipantEnrolled:
 		c.participants[e.ParticipantID] = &participant{}
 	case ParticipantWithdrawn:

@@ -106,6 +106,10 @@ func TestPlanEnrolWithdraw(t *testing.T) {
 		{Name: "plan from an unknown programme", When: plan(same, nil), WantErr: domain.ErrNotFound},
 		{Name: "plan ending before it starts", When: plan(func(c *cohort.PlanCohort) { c.EndsOn = startsOn }, programmeAgg(false)),
 			WantErr: domain.ErrInvalid, WantField: "endsOn"},
+		{Name: "plan with a line break in the title", When: plan(func(c *cohort.PlanCohort) { c.Title = "BLG\nspring" }, programmeAgg(false)),
+			WantErr: domain.ErrInvalid, WantField: "title"},
+		{Name: "plan starting in 1899", When: plan(func(c *cohort.PlanCohort) { c.StartsOn = time.Date(1899, 2, 10, 0, 0, 0, 0, time.UTC) }, programmeAgg(false)),
+			WantErr: domain.ErrInvalid, WantField: "startsOn"},
 		{Name: "plan without trainers", When: plan(func(c *cohort.PlanCohort) { c.TrainerIDs = nil }, programmeAgg(false)),
 			WantErr: domain.ErrInvalid, WantField: "trainerIds"},
 		{Name: "plan without entity", When: plan(func(c *cohort.PlanCohort) { c.EntityID = "" }, programmeAgg(false)),
@@ -115,6 +119,12 @@ func TestPlanEnrolWithdraw(t *testing.T) {
 		{Name: "enrol after withdrawal", Given: withParticipants(1, withdrawn), When: enrol(0, "p0@agency.example"), WantErr: cohort.ErrAlreadyEnrolled},
 		{Name: "enrol with a bad e-mail address", Given: withParticipants(0), When: enrol(0, "p0 at agency"),
 			WantErr: domain.ErrInvalid, WantField: "email"},
+		{Name: "enrol with a line feed in the e-mail address", Given: withParticipants(0), When: enrol(0, "p0@agency.example\nBcc: x@y.example"),
+			WantErr: domain.ErrInvalid, WantField: "email"},
+		{Name: "enrol someone whose name holds an override", Given: withParticipants(0), WantErr: domain.ErrInvalid, WantField: "name",
+			When: func(c *cohort.Cohort) error {
+				return c.Enrol(cohort.EnrolParticipant{CohortID: cohortID, ParticipantID: p[0], Name: "An \u202Enna", Email: "p0@agency.example", At: at})
+			}},
 		{Name: "enrol in a cohort never planned", When: enrol(0, "p0@agency.example"), WantErr: cohort.ErrCohortNotFound},
 		{Name: "withdraw", Given: withParticipants(1), When: withdraw(0), Want: []domain.Event{withdrawn}},
 		{Name: "withdraw twice", Given: withParticipants(1, withdrawn), When: withdraw(0), WantErr: cohort.ErrParticipantWithdrawn},
@@ -208,7 +218,29 @@ func TestDeliveriesAndAttendance(t *testing.T) {
 		{Name: "schedule an unknown module", Given: withParticipants(0), When: schedule(same, nil), WantErr: domain.ErrNotFound},
 		{Name: "schedule ending before it starts", Given: withParticipants(0),
 			When: schedule(func(c *cohort.ScheduleDelivery) { c.EndsAt = c.StartsAt }, moduleAgg(2)), WantErr: domain.ErrInvalid, WantField: "endsAt"},
+		{Name: "schedule before the cohort starts", Given: withParticipants(0),
+			When: schedule(func(c *cohort.ScheduleDelivery) {
+				c.StartsAt, c.EndsAt = startsOn.Add(-time.Hour), startsOn.Add(time.Hour)
+			}, moduleAgg(2)),
+			WantErr: domain.ErrInvalid, WantField: "startsAt"},
+		{Name: "schedule on the first day of the cohort, at midnight", Given: withParticipants(0),
+			When: schedule(func(c *cohort.ScheduleDelivery) { c.StartsAt, c.EndsAt = startsOn, startsOn.Add(time.Hour) }, moduleAgg(2)),
+			Want: []domain.Event{cohort.DeliveryScheduled{CohortID: cohortID, DeliveryID: delivery, ModuleID: m1, ModuleVersion: 2,
+				StartsAt: startsOn, EndsAt: startsOn.Add(time.Hour), At: at}}},
+		{Name: "schedule on the last day of the cohort", Given: withParticipants(0),
+			When: schedule(func(c *cohort.ScheduleDelivery) {
+				c.StartsAt, c.EndsAt = endsOn.Add(9*time.Hour), endsOn.Add(17*time.Hour)
+			}, moduleAgg(2)),
+			Want: []domain.Event{cohort.DeliveryScheduled{CohortID: cohortID, DeliveryID: delivery, ModuleID: m1, ModuleVersion: 2,
+				StartsAt: endsOn.Add(9 * time.Hour), EndsAt: endsOn.Add(17 * time.Hour), At: at}}},
+		{Name: "schedule past the cohort's last day", Given: withParticipants(0),
+			When: schedule(func(c *cohort.ScheduleDelivery) {
+				c.StartsAt, c.EndsAt = endsOn.Add(23*time.Hour), endsOn.Add(25*time.Hour)
+			}, moduleAgg(2)),
+			WantErr: domain.ErrInvalid, WantField: "endsAt"},
 		{Name: "record attendance", Given: withParticipants(1, scheduled()), When: attend(0, cohort.Present, after), Want: []domain.Event{present}},
+		{Name: "record attendance the moment the delivery starts", Given: withParticipants(1, scheduled()), When: attend(0, cohort.Present, deliveryAt),
+			Want: []domain.Event{cohort.AttendanceRecorded{CohortID: cohortID, DeliveryID: delivery, ParticipantID: p[0], Status: cohort.Present, At: deliveryAt}}},
 		{Name: "correct attendance", Given: withParticipants(1, scheduled(), present), When: attend(0, cohort.Excused, after),
 			Want: []domain.Event{cohort.AttendanceRecorded{CohortID: cohortID, DeliveryID: delivery, ParticipantID: p[0], Status: cohort.Excused, At: after}}},
 		{Name: "record the same attendance again", Given: withParticipants(1, scheduled(), present), When: attend(0, cohort.Present, after),

@@ -123,7 +123,7 @@ func (in *Instrument) Points() int { return in.points }
 func (in *Instrument) Publish(c PublishInstrument) error {
 	ps := []*domain.FieldError{
 		domain.RequireID("instrumentId", c.InstrumentID),
-		domain.RequireText("title", c.Title, domain.MaxTitle),
+		domain.RequireLine("title", c.Title, domain.MaxTitle),
 		domain.RequireTime("at", c.At),
 	}
 	if c.Scale.Points < 2 || c.Scale.Points > 10 {
@@ -131,6 +131,9 @@ func (in *Instrument) Publish(c PublishInstrument) error {
 	}
 	if len(c.Scale.Labels) != 0 && len(c.Scale.Labels) != c.Scale.Points {
 		ps = append(ps, domain.Invalid("scale.labels", "must be empty or one per point"))
+	}
+	for i, l := range c.Scale.Labels {
+		ps = append(ps, domain.RequireLine(fmt.Sprintf("scale.labels[%d]", i), l, domain.MaxTitle))
 	}
 	if len(c.Competencies) == 0 {
 		ps = append(ps, domain.Invalid("competencies", "must hold at least one competency"))
@@ -147,13 +150,13 @@ func (in *Instrument) Publish(c PublishInstrument) error {
 	for i, comp := range c.Competencies {
 		field := fmt.Sprintf("competencies[%d]", i)
 		unique(field+".id", comp.ID)
-		ps = append(ps, domain.RequireText(field+".name", comp.Name, domain.MaxTitle))
+		ps = append(ps, domain.RequireLine(field+".name", comp.Name, domain.MaxTitle))
 		if len(comp.Items) == 0 {
 			ps = append(ps, domain.Invalid(field+".items", "must hold at least one behaviour item"))
 		}
 		for k, item := range comp.Items {
 			unique(fmt.Sprintf("%s.items[%d].id", field, k), item.ID)
-			ps = append(ps, domain.RequireText(fmt.Sprintf("%s.items[%d].text", field, k), item.Text, domain.MaxTitle*5))
+			ps = append(ps, domain.RequireLine(fmt.Sprintf("%s.items[%d].text", field, k), item.Text, domain.MaxTitle*5))
 		}
 	}
 	if err := domain.Validate(ps...); err != nil {

@@ -256,9 +256,9 @@ func (r *Round) Nominate(c NominateRater) error {
 	case c.Group.IsZero():
 		ps = append(ps, domain.Required("group"))
 	case c.Group == GroupSelf:
-		ps = append(ps, domain.OptionalText("name", c.Name, domain.MaxTitle), domain.OptionalText("email", c.Email, 254))
+		ps = append(ps, domain.OptionalLine("name", c.Name, domain.MaxTitle), domain.OptionalLine("email", c.Email, 254))
 	default:
-		ps = append(ps, domain.RequireText("name", c.Name, domain.MaxTitle), domain.RequireEmail("email", c.Email))
+		ps = append(ps, domain.RequireLine("name", c.Name, domain.MaxTitle), domain.RequireEmail("email", c.Email))
 	}
 	if err := r.check("nominate rater", c.RoundID, c.At, ps...); err != nil {
 		return err

@@ -160,3 +160,43 @@ func TestSelfAssessmentIsOneAppend(t *testing.T) {
 		t.Errorf("updates %d, keys %q: want one update per command, the last with key self", rounds.Updates, rounds.Keys)
 	}
 }
+
+// TestApprovalByTheManagerOfTheMoment: the round service looks the journey up
+// at each decision, so raters are approved by whoever manages the
+// participant then: a manager changed after the round opened hands the
+// approval over, and the former manager is refused.
+func TestApprovalByTheManagerOfTheMoment(t *testing.T) {
+	newManager := id(40)
+	for _, tc := range []struct {
+		name    string
+		changed bool // the manager changed after the round opened
+		by      string
+		wantErr error
+	}{
+		{"the manager, unchanged", false, manager, nil},
+		{"the former manager after a change", true, manager, feedback.ErrNotTheManager},
+		{"the new manager after a change", true, newManager, nil},
+		{"the new manager before any change", false, newManager, feedback.ErrNotTheManager},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			ctx := context.Background()
+			stream := []domain.Event{journey.Enrolled{JourneyID: journeyID, ParticipantID: participant, CohortID: id(6), ProgrammeID: id(7),
+				EntityID: id(8), Role: journey.RoleBeginningManager, ManagerID: manager, RaterApproval: true, At: at}}
+			if tc.changed {
+				stream = append(stream, journey.ManagerChanged{ManagerID: newManager, At: later})
+			}
+			journeys := domaintest.NewRepo(journey.Replay).Given(journeyID, stream...)
+			rounds := domaintest.NewRepo(feedback.ReplayRound).Given(round, opened(true), nominated(peer, feedback.GroupPeer),
+				nominated(report, feedback.GroupDirectReport))
+			rs := feedback.NewRoundService(rounds, domaintest.NewRepo(feedback.ReplayInstrument), journeys)
+			_, err := rs.ApproveRater(ctx, feedback.ApproveRater{RoundID: round, RaterID: peer, ManagerID: tc.by, At: later})
+			if tc.wantErr == nil && err != nil || !errors.Is(err, tc.wantErr) {
+				t.Fatalf("approve: err = %v, want %v", err, tc.wantErr)
+			}
+			_, err = rs.RejectRater(ctx, feedback.RejectRater{RoundID: round, RaterID: report, ManagerID: tc.by, At: later})
+			if tc.wantErr == nil && err != nil || !errors.Is(err, tc.wantErr) {
+				t.Fatalf("reject: err = %v, want %v", err, tc.wantErr)
+			}
+		})
+	}
+}

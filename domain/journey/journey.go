@@ -10,16 +10,20 @@ package journey
 //     a new manager sees nothing until the participant shares again;
 //   - ids of choices, goals, assignments, experiments, sessions, conversations
 //     and measurements are unique within the journey;
-//   - a measurement was taken no later than it is recorded;
+//   - what happened on a date happened no later than it is recorded: a
+//     measurement taken, an experiment tried, an intervision or coaching
+//     session or a development conversation held;
 //   - a revised behaviour choice exists and changes;
 //   - a learning goal links to at least one competency or module learning goal;
 //   - an assignment is handed in once, and only one that was given;
 //   - an experiment is for a learning goal of the journey and moves through
 //     its steps in order: planned, tried, reflected, concluded, each once;
+//     the reflection and the conclusion come no earlier than the day it was
+//     tried, and the conclusion no earlier than the reflection;
 //   - a case is described when, and only when, the participant brought it in;
 //   - a module is evaluated only for a delivery of the journey's cohort the
-//     participant attended, once per delivery, with scores from 1 to 5, each
-//     question at most once;
+//     participant attended, not before the delivery started, once per
+//     delivery, with scores from 1 to 5, each question at most once;
 //   - a development conversation is final only when both the participant and
 //     the manager it was held with confirmed it, each confirmed by that very
 //     person; a revision voids earlier confirmations; a final conversation
@@ -81,12 +85,20 @@ type Journey struct {
 	choices       map[string]Choice
 	goals         map[string]bool
 	handedIn      map[string]bool // assignment -> handed in
-	experiments   map[string]Step
+	experiments   map[string]*experimentState
 	evaluated     map[string]bool // delivery -> evaluated
 	conversations map[string]*conversation
 
 	loaded  int
 	changes []domain.Event
+}
+
+// experimentState is where an experiment stands, and the dates its later
+// steps must not precede.
+type experimentState struct {
+	step        Step
+	triedOn     time.Time // set once tried
+	reflectedAt time.Time // set once reflected
 }
 
 type conversation struct {
@@ -100,7 +112,7 @@ type conversation struct {
 func Replay(events ...domain.Event) *Journey {
 	j := &Journey{
 		shared: map[Section]bool{}, ids: map[string]bool{}, choices: map[string]Choice{}, goals: map[string]bool{},
-		handedIn: map[string]bool{}, experiments: map[string]Step{}, evaluated: map[string]bool{},
+		handedIn: map[string]bool{}, experiments: map[string]*experimentState{}, evaluated: map[string]bool{},
 		conversations: map[string]*conversation{},
 	}
 	for _, e := range events {
@@ -249,7 +261,7 @@ func (j *Journey) RevokeSharing(c RevokeSharing) error {
 func (j *Journey) StateWhy(c StateWhy) error {
 	if err := j.check("state why", c.JourneyID, c.At,
 		domain.RequireText("why", c.Why, domain.MaxText),
-		requireTexts("values", c.Values, 0, domain.MaxTitle),
+		requireTexts("values", c.Values, 0, domain.MaxTitle, domain.RequireLine),
 	); err != nil {
 		return err
 	}
@@ -266,7 +278,7 @@ func (j *Journey) ChooseBehaviour(c ChooseBehaviour) error {
 	if err := j.check("choose behaviour", c.JourneyID, c.At,
 		domain.RequireID("choiceId", c.ChoiceID),
 		domain.RequireID("competencyId", c.CompetencyID),
-		domain.RequireText("behaviour", c.Behaviour, domain.MaxTitle*5),
+		domain.RequireLine("behaviour", c.Behaviour, domain.MaxTitle*5),
 		choice,
 	); err != nil {
 		return err
@@ -330,7 +342,7 @@ func (j *Journey) GiveAssignment(c GiveAssignment) error {
 		domain.RequireID("assignmentId", c.AssignmentID),
 		domain.RequireID("moduleId", c.ModuleID),
 		domain.RequireID("trainerId", c.TrainerID),
-		domain.RequireText("title", c.Title, domain.MaxTitle),
+		domain.RequireLine("title", c.Title, domain.MaxTitle),
 		domain.RequireTime("dueOn", c.DueOn),
 	); err != nil {
 		return err
@@ -387,11 +399,11 @@ func (j *Journey) RecordExperimentTried(c RecordExperimentTried) error {
 	if err := j.check("record experiment tried", c.JourneyID, c.At,
 		domain.RequireID("experimentId", c.ExperimentID),
 		domain.RequireText("whatWasTried", c.WhatWasTried, domain.MaxText),
-		domain.RequireTime("triedOn", c.TriedOn),
+		notAfterRecorded("triedOn", c.TriedOn, c.At),
 	); err != nil {
 		return err
 	}
-	if err := j.step(c.ExperimentID, StepPlanned); err != nil {
+	if _, err := j.step(c.ExperimentID, StepPlanned); err != nil {
 		return fmt.Errorf("record experiment tried: %w", err)
 	}
 	j.record(ExperimentTried{ParticipantID: j.participantID, ExperimentID: c.ExperimentID, WhatWasTried: c.WhatWasTried, TriedOn: c.TriedOn, At: c.At})
@@ -407,8 +419,13 @@ func (j *Journey) ReflectOnExperiment(c ReflectOnExperiment) error {
 	); err != nil {
 		return err
 	}
-	if err := j.step(c.ExperimentID, StepTried); err != nil {
+	x, err := j.step(c.ExperimentID, StepTried)
+	if err != nil {
 		return fmt.Errorf("reflect on experiment: %w", err)
+	}
+	if c.At.Before(x.triedOn) {
+		return fmt.Errorf("reflect on experiment %s: %w", c.ExperimentID,
+			domain.Invalid("at", "a reflection cannot come before the experiment was tried on %s", x.triedOn.Format(time.DateOnly)))
 	}
 	j.record(ExperimentReflected{ParticipantID: j.participantID, ExperimentID: c.ExperimentID, Outcome: c.Outcome, Reflection: c.Reflection, At: c.At})
 	return nil
@@ -422,8 +439,17 @@ func (j *Journey) SetNextStep(c SetNextStep) error {
 	); err != nil {
 		return err
 	}
-	if err := j.step(c.ExperimentID, StepReflected); err != nil {
+	x, err := j.step(c.ExperimentID, StepReflected)
+	if err != nil {
 		return fmt.Errorf("set next step: %w", err)
+	}
+	switch {
+	case c.At.Before(x.triedOn):
+		return fmt.Errorf("set next step of experiment %s: %w", c.ExperimentID,
+			domain.Invalid("at", "an experiment cannot be concluded before it was tried on %s", x.triedOn.Format(time.DateOnly)))
+	case c.At.Before(x.reflectedAt):
+		return fmt.Errorf("set next step of experiment %s: %w", c.ExperimentID,
+			domain.Invalid("at", "an experiment cannot be concluded before the reflection on it, recorded %s", x.reflectedAt.Format(time.RFC3339)))
 	}
 	j.record(ExperimentConcluded{ParticipantID: j.participantID, ExperimentID: c.ExperimentID, NextStep: c.NextStep, At: c.At})
 	return nil
@@ -441,8 +467,8 @@ func (j *Journey) RecordIntervision(c RecordIntervision) error {
 	if err := j.check("record intervision", c.JourneyID, c.At,
 		domain.RequireID("sessionId", c.SessionID),
 		domain.RequireID("groupId", c.GroupID),
-		domain.RequireTime("heldOn", c.HeldOn),
-		domain.OptionalText("method", c.Method, domain.MaxTitle),
+		notAfterRecorded("heldOn", c.HeldOn, c.At),
+		domain.OptionalLine("method", c.Method, domain.MaxTitle),
 		caseText,
 	); err != nil {
 		return err
@@ -460,7 +486,7 @@ func (j *Journey) RecordCoachingSession(c RecordCoachingSession) error {
 	if err := j.check("record coaching session", c.JourneyID, c.At,
 		domain.RequireID("sessionId", c.SessionID),
 		domain.RequireID("coachId", c.CoachID),
-		domain.RequireTime("heldOn", c.HeldOn),
+		notAfterRecorded("heldOn", c.HeldOn, c.At),
 		domain.OptionalText("notes", c.Notes, domain.MaxText),
 	); err != nil {
 		return err
@@ -506,6 +532,10 @@ func (j *Journey) EvaluateModule(c EvaluateModule, a cohort.Attendance) error {
 	if !a.Attended() {
 		return fmt.Errorf("evaluate delivery %s: %w", c.DeliveryID, ErrNotAttended)
 	}
+	if c.At.Before(a.StartsAt) {
+		return fmt.Errorf("evaluate delivery %s: %w", c.DeliveryID,
+			domain.Invalid("at", "a delivery cannot be evaluated before it starts at %s", a.StartsAt.Format(time.RFC3339)))
+	}
 	if j.evaluated[c.DeliveryID] {
 		return fmt.Errorf("evaluate delivery %s: %w", c.DeliveryID, ErrAlreadyEvaluated)
 	}
@@ -518,9 +548,9 @@ func (j *Journey) EvaluateModule(c EvaluateModule, a cohort.Attendance) error {
 func (j *Journey) RecordConversation(c RecordConversation) error {
 	if err := j.check("record development conversation", c.JourneyID, c.At,
 		domain.RequireID("conversationId", c.ConversationID),
-		domain.RequireTime("heldOn", c.HeldOn),
-		requireTexts("agreements", c.Agreements, 1, domain.MaxText),
-		requireTexts("nextQuestions", c.NextQuestions, 0, domain.MaxText),
+		notAfterRecorded("heldOn", c.HeldOn, c.At),
+		requireTexts("agreements", c.Agreements, 1, domain.MaxText, domain.RequireText),
+		requireTexts("nextQuestions", c.NextQuestions, 0, domain.MaxText, domain.RequireText),
 	); err != nil {
 		return err
 	}
@@ -536,8 +566,8 @@ func (j *Journey) RecordConversation(c RecordConversation) error {
 func (j *Journey) ReviseConversation(c ReviseConversation) error {
 	if err := j.check("revise development conversation", c.JourneyID, c.At,
 		domain.RequireID("conversationId", c.ConversationID),
-		requireTexts("agreements", c.Agreements, 1, domain.MaxText),
-		requireTexts("nextQuestions", c.NextQuestions, 0, domain.MaxText),
+		requireTexts("agreements", c.Agreements, 1, domain.MaxText, domain.RequireText),
+		requireTexts("nextQuestions", c.NextQuestions, 0, domain.MaxText, domain.RequireText),
 	); err != nil {
 		return err
 	}
@@ -590,13 +620,10 @@ func (j *Journey) RecordMeasurement(c RecordMeasurement) error {
 	if c.Kind.IsZero() {
 		kind = domain.Required("kind")
 	}
-	taken := domain.RequireTime("takenOn", c.TakenOn)
-	if taken == nil && !c.At.IsZero() && c.TakenOn.After(c.At) {
-		taken = domain.Invalid("takenOn", "must not be after the time it is recorded")
-	}
+	taken := notAfterRecorded("takenOn", c.TakenOn, c.At)
 	if err := j.check("record measurement", c.JourneyID, c.At,
 		domain.RequireID("measurementId", c.MeasurementID),
-		domain.RequireText("instrument", c.Instrument, domain.MaxTitle),
+		domain.RequireLine("instrument", c.Instrument, domain.MaxTitle),
 		domain.RequireText("result", c.Result, domain.MaxText),
 		taken,
 		kind,
@@ -652,14 +679,28 @@ func (j *Journey) fresh(id string) error {
 	return nil
 }
 
-// step returns nil when the experiment is at want, the step before the next.
-func (j *Journey) step(experimentID string, want Step) error {
-	got, ok := j.experiments[experimentID]
+// step returns the experiment when it is at want, the step before the next.
+func (j *Journey) step(experimentID string, want Step) (*experimentState, error) {
+	x, ok := j.experiments[experimentID]
 	switch {
 	case !ok:
-		return fmt.Errorf("experiment %s: %w", experimentID, ErrExperimentNotFound)
-	case got != want:
-		return fmt.Errorf("experiment %s is %s, the next step needs %s: %w", experimentID, got, want, ErrExperimentOutOfOrder)
+		return nil, fmt.Errorf("experiment %s: %w", experimentID, ErrExperimentNotFound)
+	case x.step != want:
+		return nil, fmt.Errorf("experiment %s is %s, the next step needs %s: %w", experimentID, x.step, want, ErrExperimentOutOfOrder)
+	}
+	return x, nil
+}
+
+// notAfterRecorded checks a date on which something happened: set, within
+// domain.RequireTime's range, and not after at, when it is recorded. What
+// is recorded has happened: a session is not held, nor an experiment tried,
+// in the future.
+func notAfterRecorded(field string, on, at time.Time) *domain.FieldError {
+	if p := domain.RequireTime(field, on); p != nil {
+		return p
+	}
+	if !at.IsZero() && on.After(at) {
+		return domain.Invalid(field, "must not be after the time it is recorded (%s): it cannot have happened yet", at.Format(time.RFC3339))
 	}
 	return nil
 }
@@ -682,12 +723,14 @@ func requiredSection(s Section) *domain.FieldError {
 	return nil
 }
 
-func requireTexts(field string, texts []string, min, max int) *domain.FieldError {
+// requireTexts checks a list of at least min texts, each with require:
+// domain.RequireLine or domain.RequireText.
+func requireTexts(field string, texts []string, min, max int, require func(field, s string, max int) *domain.FieldError) *domain.FieldError {
 	if len(texts) < min {
 		return domain.Invalid(field, "must hold at least %d item(s)", min)
 	}
 	for i, t := range texts {
-		if p := domain.RequireText(fmt.Sprintf("%s[%d]", field, i), t, max); p != nil {
+		if p := require(fmt.Sprintf("%s[%d]", field, i), t, max); p != nil {
 			return p
 		}
 	}
@@ -726,13 +769,19 @@ func (j *Journey) apply(e domain.Event) {
 		j.handedIn[e.AssignmentID] = true
 	case ExperimentLogged:
 		j.ids[e.ExperimentID] = true
-		j.experiments[e.ExperimentID] = StepPlanned
+		j.experiments[e.ExperimentID] = &experimentState{step: StepPlanned}
 	case ExperimentTried:
-		j.experiments[e.ExperimentID] = StepTried
+		if x, ok := j.experiments[e.ExperimentID]; ok {
+			x.step, x.triedOn = StepTried, e.TriedOn
+		}
 	case ExperimentReflected:
-		j.experiments[e.ExperimentID] = StepReflected
+		if x, ok := j.experiments[e.ExperimentID]; ok {
+			x.step, x.reflectedAt = StepReflected, e.At
+		}
 	case ExperimentConcluded:
-		j.experiments[e.ExperimentID] = StepConcluded
+		if x, ok := j.experiments[e.ExperimentID]; ok {
+			x.step = StepConcluded
+		}
 	case IntervisionAttended:
 		j.ids[e.SessionID] = true
 	case CoachingSessionHeld:

@@ -443,6 +443,11 @@ func TestEvaluation(t *testing.T) {
 		{Name: "a delivery of another cohort", Given: active(), When: evaluate(scores, otherCohort), WantErr: journey.ErrDeliveryNotFound},
 		{Name: "someone else's attendance", Given: active(), When: evaluate(scores, someoneElse), WantErr: journey.ErrDeliveryNotFound},
 		{Name: "twice", Given: active(evaluated), When: evaluate(scores, attendance(cohort.Present)), WantErr: journey.ErrAlreadyEvaluated},
+		{Name: "the lowest and the top score of the scale", Given: active(),
+			When: evaluate([]journey.Score{{Question: journey.QuestionTrainer, Score: journey.MinScore}, {Question: journey.QuestionOverall, Score: journey.MaxScore}},
+				attendance(cohort.Present)),
+			Want: []domain.Event{journey.ModuleEvaluated{ParticipantID: participant, DeliveryID: delivery, ModuleID: module, ModuleVersion: 3,
+				Scores: []journey.Score{{Question: journey.QuestionTrainer, Score: 1}, {Question: journey.QuestionOverall, Score: 5}}, Comments: "More practice please", At: later}}},
 		{Name: "score above the scale", Given: active(), WantErr: domain.ErrInvalid, WantField: "scores[0].score",
 			When: evaluate([]journey.Score{{Question: journey.QuestionTrainer, Score: 6}}, attendance(cohort.Present))},
 		{Name: "score below the scale", Given: active(), WantErr: domain.ErrInvalid, WantField: "scores[0].score",
@@ -529,4 +534,142 @@ func TestParse(t *testing.T) {
 	if want := `invalid choice: "ignore" is not one of continue, develop, dose, let-go`; err.Error() != want {
 		t.Errorf("err = %q, want %q", err, want)
 	}
+}
+
+// TestStoryDates: what the participant records happened no later than it is
+// recorded, and an experiment's steps do not come before it was tried.
+func TestStoryDates(t *testing.T) {
+	logged := active(goalFormulated, experimentLogged)
+	minute := time.Minute
+	triedAt := func(triedOn, at time.Time) func(*journey.Journey) error {
+		return func(j *journey.Journey) error {
+			return j.RecordExperimentTried(journey.RecordExperimentTried{JourneyID: journeyID, ExperimentID: experiment,
+				WhatWasTried: experimentTried.WhatWasTried, TriedOn: triedOn, At: at})
+		}
+	}
+	reflectAt := func(at time.Time) func(*journey.Journey) error {
+		return func(j *journey.Journey) error {
+			return j.ReflectOnExperiment(journey.ReflectOnExperiment{JourneyID: journeyID, ExperimentID: experiment,
+				Outcome: experimentReflected.Outcome, Reflection: experimentReflected.Reflection, At: at})
+		}
+	}
+	concludeAt := func(at time.Time) func(*journey.Journey) error {
+		return func(j *journey.Journey) error {
+			return j.SetNextStep(journey.SetNextStep{JourneyID: journeyID, ExperimentID: experiment, NextStep: experimentConcluded.NextStep, At: at})
+		}
+	}
+	// triedLater was tried on later (and recorded then); reflectedEarly was
+	// reflected on before that, as only a stream written by other means can hold.
+	triedLater := experimentTried
+	reflectedEarly := experimentReflected
+	reflectedEarly.At = at
+	triedEarly := experimentTried
+	triedEarly.TriedOn, triedEarly.At = at, at
+	startsLater := attendance(cohort.Present)
+	startsLater.StartsAt = later.Add(time.Hour)
+	domaintest.Run(t, journey.Replay, []journeyCase{
+		{Name: "tried in the future", Given: logged, When: triedAt(later.Add(minute), later), WantErr: domain.ErrInvalid, WantField: "triedOn"},
+		{Name: "tried before 1900", Given: logged, When: triedAt(time.Date(1899, 12, 31, 0, 0, 0, 0, time.UTC), later),
+			WantErr: domain.ErrInvalid, WantField: "triedOn"},
+		{Name: "tried before it is recorded", Given: logged, When: triedAt(at, later),
+			Want: []domain.Event{journey.ExperimentTried{ParticipantID: participant, ExperimentID: experiment,
+				WhatWasTried: experimentTried.WhatWasTried, TriedOn: at, At: later}}},
+		{Name: "a reflection before the trial", Given: append(logged, triedLater), When: reflectAt(later.Add(-minute)),
+			WantErr: domain.ErrInvalid, WantField: "at"},
+		{Name: "a reflection at the moment of the trial", Given: append(logged, triedLater), When: reflectAt(later),
+			Want: []domain.Event{experimentReflected}},
+		{Name: "concluded before it was tried", Given: append(logged, triedLater, reflectedEarly), When: concludeAt(later.Add(-minute)),
+			WantErr: domain.ErrInvalid, WantField: "at"},
+		{Name: "concluded before the reflection", Given: append(logged, triedEarly, experimentReflected), When: concludeAt(later.Add(-minute)),
+			WantErr: domain.ErrInvalid, WantField: "at"},
+		{Name: "concluded at the moment of the reflection", Given: append(logged, triedEarly, experimentReflected), When: concludeAt(later),
+			Want: []domain.Event{experimentConcluded}},
+		{Name: "an intervision session held in the future", Given: active(), WantErr: domain.ErrInvalid, WantField: "heldOn",
+			When: func(j *journey.Journey) error {
+				return j.RecordIntervision(journey.RecordIntervision{JourneyID: journeyID, SessionID: session, GroupID: group, HeldOn: at.Add(minute), At: at})
+			}},
+		{Name: "a coaching session held in the future", Given: active(), WantErr: domain.ErrInvalid, WantField: "heldOn",
+			When: func(j *journey.Journey) error {
+				return j.RecordCoachingSession(journey.RecordCoachingSession{JourneyID: journeyID, SessionID: session, CoachID: coach, HeldOn: at.Add(minute), At: at})
+			}},
+		{Name: "a development conversation held in the future", Given: active(), WantErr: domain.ErrInvalid, WantField: "heldOn",
+			When: func(j *journey.Journey) error {
+				return j.RecordConversation(journey.RecordConversation{JourneyID: journeyID, ConversationID: conversation, HeldOn: later.Add(minute),
+					Agreements: conversationRecorded.Agreements, At: later})
+			}},
+		{Name: "a development conversation held in 2201", Given: active(), WantErr: domain.ErrInvalid, WantField: "heldOn",
+			When: func(j *journey.Journey) error {
+				return j.RecordConversation(journey.RecordConversation{JourneyID: journeyID, ConversationID: conversation,
+					HeldOn: time.Date(2201, 1, 1, 0, 0, 0, 0, time.UTC), Agreements: conversationRecorded.Agreements, At: later})
+			}},
+		{Name: "a delivery evaluated before it starts", Given: active(), When: evaluate(scores, startsLater),
+			WantErr: domain.ErrInvalid, WantField: "at"},
+	})
+}
+
+// TestTextFields: every text field refuses what its kind refuses, naming the field.
+func TestTextFields(t *testing.T) {
+	domaintest.Run(t, journey.Replay, []journeyCase{
+		{Name: "a NUL in the why", Given: active(), WantErr: domain.ErrInvalid, WantField: "why",
+			When: func(j *journey.Journey) error {
+				return j.StateWhy(journey.StateWhy{JourneyID: journeyID, Why: "Growth\x00", At: at})
+			}},
+		{Name: "line breaks in the why", Given: active(),
+			Want: []domain.Event{journey.WhyStated{ParticipantID: participant, Why: "Growth\r\nfor all", At: at}},
+			When: func(j *journey.Journey) error {
+				return j.StateWhy(journey.StateWhy{JourneyID: journeyID, Why: "Growth\r\nfor all", At: at})
+			}},
+		{Name: "a line break in a value", Given: active(), WantErr: domain.ErrInvalid, WantField: "values[0]",
+			When: func(j *journey.Journey) error {
+				return j.StateWhy(journey.StateWhy{JourneyID: journeyID, Why: "Growth", Values: []string{"trust\nclarity"}, At: at})
+			}},
+		{Name: "a tab in a behaviour", Given: active(), WantErr: domain.ErrInvalid, WantField: "behaviour",
+			When: func(j *journey.Journey) error {
+				return j.ChooseBehaviour(journey.ChooseBehaviour{JourneyID: journeyID, ChoiceID: choice, CompetencyID: competency,
+					Behaviour: "Deciding\tquickly", Choice: journey.ChoiceDose, At: at})
+			}},
+		{Name: "an override in a learning goal", Given: active(), WantErr: domain.ErrInvalid, WantField: "text",
+			When: func(j *journey.Journey) error {
+				return j.FormulateLearningGoal(journey.FormulateLearningGoal{JourneyID: journeyID, GoalID: goal, Kind: journey.KindGoal,
+					Text: "Delegate \u202Eerom", CompetencyIDs: []string{competency}, At: at})
+			}},
+		{Name: "a line break in an assignment title", Given: active(), WantErr: domain.ErrInvalid, WantField: "title",
+			When: func(j *journey.Journey) error {
+				return j.GiveAssignment(journey.GiveAssignment{JourneyID: journeyID, AssignmentID: assignment, ModuleID: module,
+					TrainerID: trainer, Title: "Hold a\nconversation", DueOn: later, At: at})
+			}},
+		{Name: "a lone carriage return in a reflection", Given: active(assignmentGiven), WantErr: domain.ErrInvalid, WantField: "reflection",
+			When: func(j *journey.Journey) error {
+				return j.HandInAssignment(journey.HandInAssignment{JourneyID: journeyID, AssignmentID: assignment, Reflection: "Done\rover", At: later})
+			}},
+		{Name: "an escape in an intervision method", Given: active(), WantErr: domain.ErrInvalid, WantField: "method",
+			When: func(j *journey.Journey) error {
+				return j.RecordIntervision(journey.RecordIntervision{JourneyID: journeyID, SessionID: session, GroupID: group, HeldOn: at,
+					Method: "\x1b[2Jincident", At: at})
+			}},
+		{Name: "an isolate in coaching notes", Given: active(), WantErr: domain.ErrInvalid, WantField: "notes",
+			When: func(j *journey.Journey) error {
+				return j.RecordCoachingSession(journey.RecordCoachingSession{JourneyID: journeyID, SessionID: session, CoachID: coach, HeldOn: at,
+					Notes: "\u2066hidden\u2069", At: at})
+			}},
+		{Name: "a NUL in evaluation comments", Given: active(), WantErr: domain.ErrInvalid, WantField: "comments",
+			When: func(j *journey.Journey) error {
+				return j.EvaluateModule(journey.EvaluateModule{JourneyID: journeyID, DeliveryID: delivery, Scores: scores, Comments: "\x00", At: later},
+					attendance(cohort.Present))
+			}},
+		{Name: "a NUL in the second agreement", Given: active(), WantErr: domain.ErrInvalid, WantField: "agreements[1]",
+			When: func(j *journey.Journey) error {
+				return j.RecordConversation(journey.RecordConversation{JourneyID: journeyID, ConversationID: conversation, HeldOn: later,
+					Agreements: []string{"Monthly", "Weekly\x00"}, At: later})
+			}},
+		{Name: "a line break in a measurement's instrument", Given: active(), WantErr: domain.ErrInvalid, WantField: "instrument",
+			When: func(j *journey.Journey) error {
+				return j.RecordMeasurement(journey.RecordMeasurement{JourneyID: journeyID, MeasurementID: measurement, Kind: journey.MeasurementTeamRole,
+					Instrument: "Bel\nbin", Result: "Plant", TakenOn: at, At: at})
+			}},
+		{Name: "a NUL in a withdrawal reason", Given: active(), WantErr: domain.ErrInvalid, WantField: "reason",
+			When: func(j *journey.Journey) error {
+				return j.Withdraw(journey.Withdraw{JourneyID: journeyID, Reason: "New job\x00", At: later})
+			}},
+	})
 }
