@@ -5,6 +5,7 @@ import (
 	"github.com/leerpad/leerpad/domain/cohort"
 	"github.com/leerpad/leerpad/domain/feedback"
 	"github.com/leerpad/leerpad/domain/journey"
+	"github.com/leerpad/leerpad/usecase"
 )
 
 // What the reflection in schemaFor cannot see in a DTO type: what the
@@ -130,8 +131,9 @@ func closedSets() map[string][]string {
 	statuses := names(journey.Statuses())
 	roles := names(journey.Roles())
 	sections := names(journey.Sections())
-	parts := make([]string, len(allParts))
-	for i, p := range allParts {
+	all := usecase.Parts()
+	parts := make([]string, len(all))
+	for i, p := range all {
 		parts[i] = string(p)
 	}
 	var nominated []string // the rater groups one nominates: self answers by self-assessment

@@ -186,10 +186,10 @@ func TestRaterLinksDurableAcrossReplicas(t *testing.T) {
 	start := time.Now().Add(-time.Hour)
 	if _, err := store.Append(ctx, eventstore.StreamID("journey", journeyID), eventstore.NoStream(), []domain.Event{journey.Enrolled{
 		JourneyID: journeyID, ParticipantID: participant, CohortID: uuid.NewString(), ProgrammeID: uuid.NewString(), EntityID: uuid.NewString(),
-		Role: journey.RoleCoordinator, ManagerID: uuid.NewString(), At: start}}, nil); err != nil {
+		Role: journey.RoleCoordinator, ManagerID: uuid.NewString(), At: start}}, nil, eventstore.Metadata{}); err != nil {
 		t.Fatal(err)
 	}
-	if err := newServices(store).Instruments.PublishInstrument(ctx, feedback.PublishInstrument{InstrumentID: instrument, Title: "360",
+	if _, err := newServices(store).Instruments.PublishInstrument(ctx, feedback.PublishInstrument{InstrumentID: instrument, Title: "360",
 		Scale: feedback.Scale{Points: 5}, Competencies: []feedback.Competency{{ID: uuid.NewString(), Name: "Coaching",
 			Items: []feedback.Item{{ID: item, Text: "Asks before advising"}}}}, At: start}); err != nil {
 		t.Fatal(err)
@@ -234,7 +234,7 @@ func TestRaterLinksDurableAcrossReplicas(t *testing.T) {
 	// A rater nominated without a link (as leerpad seed nominates them,
 	// through the services) can be given one through the API.
 	seeded := uuid.NewString()
-	if err := newServices(store).Rounds.NominateRater(ctx, feedback.NominateRater{RoundID: round.ID, RaterID: seeded,
+	if _, err := newServices(store).Rounds.NominateRater(ctx, feedback.NominateRater{RoundID: round.ID, RaterID: seeded,
 		Group: feedback.GroupPeer, Name: "Anna", Email: "anna@example.org", At: clock.now()}); err != nil {
 		t.Fatal(err)
 	}

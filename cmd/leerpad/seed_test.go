@@ -16,6 +16,7 @@ import (
 
 	"github.com/leerpad/leerpad/cmd/leerpad/internal/seed"
 	"github.com/leerpad/leerpad/domain/catalogue"
+	"github.com/leerpad/leerpad/domain/cohort"
 	"github.com/leerpad/leerpad/domain/feedback"
 	"github.com/leerpad/leerpad/domain/journey"
 	"github.com/leerpad/leerpad/eventstore"
@@ -140,7 +141,7 @@ func TestSeedWritesTheDataSet(t *testing.T) {
 	}
 	all := n.streams(t)
 
-	programmes := eventstore.NewRepository(n.store, "programme", catalogue.ReplayProgramme)
+	programmes := eventstore.NewRepository(n.store, "programme", catalogue.ReplayProgramme, 0)
 	modules := map[string]int{}
 	for name := range byCategory(all, "programme") {
 		_, id, _ := eventstore.ParseStreamID(name)
@@ -296,7 +297,8 @@ func TestSeedWritesTheDataSet(t *testing.T) {
 	if goals != 1 {
 		t.Errorf("Try-it learning goal %s formulated %d times on its journey, want once", ti.LearningGoalID, goals)
 	}
-	trainers, err := eventstore.NewFacts(n.store).CohortTrainers(ctx, ti.CohortID)
+	var trainers []string
+	_, err = n.svc.Repositories.Cohorts.View(ctx, ti.CohortID, func(c *cohort.Cohort) { trainers = slices.Clone(c.TrainerIDs()) })
 	if err != nil || !slices.Contains(trainers, ti.TrainerID) {
 		t.Errorf("Try-it trainer %s is not a trainer of cohort %s (%v)", ti.TrainerID, ti.CohortID, err)
 	}
