@@ -159,8 +159,9 @@ func TestAuthorizeAndRaterLinks(t *testing.T) {
 	unknown, _, _ := access.NewRaterLink(rand.Reader, round1, rater1, testNow.Add(time.Hour))
 
 	ts := newTestServer(t, func(_ *Config, d *Deps) { d.RaterLinks = links })
-	// The shapes of the routes to come: facts from a read model, then authorize.
-	ts.addRoute("GET", "/v1/rater-forms/:roundId", func(c echo.Context) error {
+	// Routes of the test's own (apart from the real ones, which need use
+	// cases): authentication, then an access decision as a use case makes it.
+	ts.addRoute("GET", "/v1/test/rater-forms/:roundId", func(c echo.Context) error {
 		if err := decide(c, access.ActionRead, access.Resource{Kind: access.KindRaterForm, RoundID: c.Param("roundId")}); err != nil {
 			return err
 		}
@@ -173,7 +174,7 @@ func TestAuthorizeAndRaterLinks(t *testing.T) {
 		}
 		return c.NoContent(http.StatusNoContent)
 	}, ts.requireUser)
-	ts.addRoute("GET", "/v1/cohorts/:cohortId/dashboard", func(c echo.Context) error {
+	ts.addRoute("GET", "/v1/test/cohorts/:cohortId/dashboard", func(c echo.Context) error {
 		r := access.Resource{Kind: access.KindCohortDashboard, CohortID: cohort1, CohortTrainerIDs: []string{"55555555-5555-4555-8555-555555555555"}}
 		if err := decide(c, access.ActionRead, r); err != nil {
 			return err
@@ -190,18 +191,18 @@ func TestAuthorizeAndRaterLinks(t *testing.T) {
 		status int
 		detail string
 	}{
-		{"rater on own round", "/v1/rater-forms/" + round1, open, 204, ""},
-		{"rater link of another round", "/v1/rater-forms/" + round1, otherRound, 403, "own round"},
-		{"expired rater link", "/v1/rater-forms/" + round1, expired, 401, "expired"},
-		{"unknown rater link", "/v1/rater-forms/" + round1, unknown, 401, "not a valid rater link"},
-		{"a user token is no rater link", "/v1/rater-forms/" + round1, mgr, 401, "not a valid rater link"},
+		{"rater on own round", "/v1/test/rater-forms/" + round1, open, 204, ""},
+		{"rater link of another round", "/v1/test/rater-forms/" + round1, otherRound, 403, "own round"},
+		{"expired rater link", "/v1/test/rater-forms/" + round1, expired, 401, "expired"},
+		{"unknown rater link", "/v1/test/rater-forms/" + round1, unknown, 401, "not a valid rater link"},
+		{"a user token is no rater link", "/v1/test/rater-forms/" + round1, mgr, 401, "not a valid rater link"},
 		{"rater link elsewhere", "/v1/journeys/" + participant + "/portfolio/sections/learning-goals", open, 401, "answer form only"},
 		{"rater link on /me", "/v1/me", open, 401, "answer form only"},
 		{"manager on a shared section", "/v1/journeys/" + participant + "/portfolio/sections/learning-goals", mgr, 204, ""},
 		{"manager on a section not shared", "/v1/journeys/" + participant + "/portfolio/sections/experiments", mgr, 403, "revoked"},
 		{"programme office on a portfolio section", "/v1/journeys/" + participant + "/portfolio/sections/learning-goals", office, 403, "aggregates"},
-		{"programme office on a dashboard", "/v1/cohorts/" + cohort1 + "/dashboard", office, 204, ""},
-		{"manager on a dashboard", "/v1/cohorts/" + cohort1 + "/dashboard", mgr, 403, "no rule"},
+		{"programme office on a dashboard", "/v1/test/cohorts/" + cohort1 + "/dashboard", office, 204, ""},
+		{"manager on a dashboard", "/v1/test/cohorts/" + cohort1 + "/dashboard", mgr, 403, "no rule"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			rec := ts.do(t, request{method: "GET", path: tc.path, header: bearerHeader(tc.token)})

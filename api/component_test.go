@@ -292,7 +292,7 @@ func TestComponentParticipantLogsExperimentAndReadsIt(t *testing.T) {
 		t.Fatalf("headers %v", rec.Header())
 	}
 	must(t, cp.call(t, call{method: "POST", path: exp.Href + "/steps", token: w.participant,
-		body: `{"step":"tried","whatWasTried":"Asked two questions","triedOn":"2025-03-17T10:00:00+01:00"}`}), 201, nil)
+		body: `{"step":"tried","whatWasTried":"Asked two questions","triedOn":"2025-03-14T08:00:00+01:00"}`}), 201, nil)
 	rec = cp.call(t, call{method: "POST", path: exp.Href + "/steps", token: w.participant,
 		body: `{"step":"reflected","outcome":"Two people answered","reflection":"I should wait longer for answers"}`})
 	must(t, rec, 201, nil)

@@ -264,8 +264,9 @@ type experimentStepRequest struct {
 	NextStep     string    `json:"nextStep,omitempty"`
 }
 
-// validate checks which fields go with which step: the request's shape.
-// What the fields hold is the domain's to check.
+// validate checks which fields go with which step, naming every field
+// that is missing or does not belong at once; the domain checks what they
+// hold, with the rest of its rules.
 func (r *experimentStepRequest) validate() error {
 	var ps []*domain.FieldError
 	notHere := func(field string, set bool) {
@@ -275,6 +276,7 @@ func (r *experimentStepRequest) validate() error {
 	}
 	switch r.Step {
 	case journey.StepTried.String():
+		ps = append(ps, domain.RequireText("whatWasTried", r.WhatWasTried, domain.MaxText))
 		if r.TriedOn == nil {
 			ps = append(ps, domain.Required("triedOn"))
 		}
@@ -282,10 +284,12 @@ func (r *experimentStepRequest) validate() error {
 		notHere("reflection", r.Reflection != "")
 		notHere("nextStep", r.NextStep != "")
 	case journey.StepReflected.String():
+		ps = append(ps, domain.RequireText("outcome", r.Outcome, domain.MaxText), domain.RequireText("reflection", r.Reflection, domain.MaxText))
 		notHere("whatWasTried", r.WhatWasTried != "")
 		notHere("triedOn", r.TriedOn != nil)
 		notHere("nextStep", r.NextStep != "")
 	case journey.StepConcluded.String():
+		ps = append(ps, domain.RequireText("nextStep", r.NextStep, domain.MaxText))
 		notHere("whatWasTried", r.WhatWasTried != "")
 		notHere("triedOn", r.TriedOn != nil)
 		notHere("outcome", r.Outcome != "")

@@ -6,6 +6,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/leerpad/leerpad/domain"
 	"github.com/leerpad/leerpad/domain/journey"
 )
 
@@ -95,6 +96,18 @@ type measurementRequest struct {
 	Instrument string    `json:"instrument"`
 	Result     string    `json:"result"`
 	TakenOn    *DateTime `json:"takenOn,omitempty"`
+}
+
+// validate names every missing or unknown field at once; the domain checks
+// the same again, with the rest of its rules.
+func (r *measurementRequest) validate() error {
+	_, kerr := journey.ParseMeasurementKind(r.Kind)
+	ps := []*domain.FieldError{fieldOf(kerr), domain.RequireLine("instrument", r.Instrument, domain.MaxTitle),
+		domain.RequireText("result", r.Result, domain.MaxText)}
+	if r.TakenOn == nil {
+		ps = append(ps, domain.Required("takenOn"))
+	}
+	return domain.Validate(ps...)
 }
 
 // handleMeasurementCreate is POST /v1/journeys/{journeyId}/measurements:

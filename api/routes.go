@@ -28,6 +28,11 @@ func (s *Server) registerRoutes() {
 	s.registerIntervisionGroupRoutes(v1)
 }
 
+// platformRoutes are the routes that every server answers, also one
+// without use cases (no event store): the probes, the API's description and
+// who the caller is.
+var platformRoutes = map[string]bool{"/healthz": true, "/readyz": true, "/v1/openapi.json": true, "/v1/me": true}
+
 // registerPlatformRoutes registers what every API version has: its
 // description and who the caller is.
 func (s *Server) registerPlatformRoutes(g *echo.Group) {

@@ -57,6 +57,7 @@ type Server struct {
 	now        func() time.Time
 	openapi    []byte          // the rendered OpenAPI document
 	routes     map[string]bool // registered route templates, for metric labels
+	resources  map[string]bool // the route templates that call use cases
 	app        *usecase.App    // the use cases
 	random     io.Reader       // the source of rater-link tokens
 	idem       *idempotencyCache
@@ -111,10 +112,11 @@ func NewServer(cfg Config, deps Deps) (*Server, error) {
 	e.Pre(s.observe, rejectTrailingSlash, limitBody(cfg.BodyLimit))
 	s.echo = e
 	s.registerRoutes()
-	s.routes = map[string]bool{}
+	s.routes, s.resources = map[string]bool{}, map[string]bool{}
 	for _, r := range e.Routes() {
 		if r.Method != echo.RouteNotFound {
 			s.routes[r.Path] = true
+			s.resources[r.Path] = !platformRoutes[r.Path]
 		}
 	}
 	if s.openapi, err = renderOpenAPI(openAPIDocument(cfg)); err != nil {
