@@ -60,8 +60,8 @@ func TestCheckpoint(t *testing.T) {
 }
 
 func TestStreamID(t *testing.T) {
-	cat, id, ok := projections.StreamID("journey-3f2a6c1e-8b7d-4c2a-9e1f-0a1b2c3d4e5f")
-	if !ok || cat != "journey" || id != "3f2a6c1e-8b7d-4c2a-9e1f-0a1b2c3d4e5f" {
+	cat, id, ok := projections.StreamID(journey.StreamCategory + "-3f2a6c1e-8b7d-4c2a-9e1f-0a1b2c3d4e5f")
+	if !ok || cat != journey.StreamCategory || id != "3f2a6c1e-8b7d-4c2a-9e1f-0a1b2c3d4e5f" {
 		t.Fatalf("StreamID = %q %q %v", cat, id, ok)
 	}
 	for _, s := range []string{"", "journey", "-x", "journey-"} {

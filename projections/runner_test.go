@@ -557,7 +557,7 @@ func TestRunnerSkipsUnknownAndPoisonsUndecodable(t *testing.T) {
 	writeHistory(t, r.store, h.Log.Events[:half], "c1")
 
 	ctx := context.Background()
-	stream := "journey-" + uuid.NewString()
+	stream := journey.StreamCategory + "-" + uuid.NewString()
 	unknown := esdb.EventData{EventType: "journey.teleported", ContentType: esdb.ContentTypeJson, Data: []byte(`{"to":"mars"}`),
 		Metadata: []byte(`{"correlationId":"c-unknown","schemaVersion":1}`)}
 	broken := esdb.EventData{EventType: "journey.experiment_logged", ContentType: esdb.ContentTypeJson, Data: []byte(`{"journeyId":`),

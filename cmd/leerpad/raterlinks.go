@@ -93,7 +93,7 @@ func (s *raterLinkStore) SaveRaterLink(ctx context.Context, l access.RaterLink) 
 
 // waitFor waits until the read model has handled the event that issued l.
 func (s *raterLinkStore) waitFor(ctx context.Context, l access.RaterLink) error {
-	recs, err := s.events.Load(ctx, eventstore.StreamID("feedback", l.RoundID))
+	recs, err := s.events.Load(ctx, eventstore.StreamID(feedback.RoundCategory, l.RoundID))
 	if err != nil {
 		return fmt.Errorf("find the rater link's position: %w", err)
 	}

@@ -187,7 +187,7 @@ func TestRaterLinksDurableAcrossReplicas(t *testing.T) {
 	store := eventstore.NewStore(es.client, codec)
 	participant, journeyID, instrument, item := uuid.NewString(), uuid.NewString(), uuid.NewString(), uuid.NewString()
 	start := time.Now().Add(-time.Hour)
-	if _, err := store.Append(ctx, eventstore.StreamID("journey", journeyID), eventstore.NoStream(), []domain.Event{journey.Enrolled{
+	if _, err := store.Append(ctx, eventstore.StreamID(journey.StreamCategory, journeyID), eventstore.NoStream(), []domain.Event{journey.Enrolled{
 		JourneyID: journeyID, ParticipantID: participant, CohortID: uuid.NewString(), ProgrammeID: uuid.NewString(), EntityID: uuid.NewString(),
 		Role: journey.RoleCoordinator, ManagerID: uuid.NewString(), At: start}}, nil); err != nil {
 		t.Fatal(err)
@@ -331,7 +331,7 @@ func TestRaterLinkStore(t *testing.T) {
 		return nil
 	})
 	events := readerFunc(func(_ context.Context, stream string) ([]eventstore.Recorded, error) {
-		if stream != "feedback-"+l.RoundID {
+		if stream != feedback.RoundCategory+"-"+l.RoundID {
 			t.Errorf("read stream %s", stream)
 		}
 		return []eventstore.Recorded{

@@ -192,7 +192,7 @@ func (m *ReadModel) apply(ctx context.Context, ev projections.Event) bool {
 		// Other journey events belong to the journey of their stream; one
 		// before its enrolment cannot happen, since enrolment opens it.
 		cat, id, _ := projections.StreamID(ev.Stream)
-		if p := m.journeyOf[id]; p != nil && cat == "journey" {
+		if p := m.journeyOf[id]; p != nil && cat == journey.StreamCategory {
 			return m.applyJourney(ctx, p, ev.Data)
 		}
 		return false

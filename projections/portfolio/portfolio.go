@@ -156,7 +156,7 @@ func (m *ReadModel) Handle(ctx context.Context, ev projections.Event) error {
 		case catalogue.ModuleRevised:
 			m.onModuleRevised(ctx, e)
 		default:
-			if cat, id, ok := projections.StreamID(ev.Stream); ok && cat == "journey" && handles(ev.Data) {
+			if cat, id, ok := projections.StreamID(ev.Stream); ok && cat == journey.StreamCategory && handles(ev.Data) {
 				m.toJourney(ctx, id, at(ev), ev.Data)
 			} else {
 				return false
@@ -256,7 +256,7 @@ func (m *ReadModel) onEnrolled(ctx context.Context, ev projections.Event, e jour
 // new manager's, then records the change in the journey.
 func (m *ReadModel) onManagerChanged(ctx context.Context, ev projections.Event, e journey.ManagerChanged) {
 	cat, id, ok := projections.StreamID(ev.Stream)
-	if !ok || cat != "journey" {
+	if !ok || cat != journey.StreamCategory {
 		m.cp.Skip(ev)
 		return
 	}
