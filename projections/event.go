@@ -73,9 +73,11 @@ type Projection interface {
 	Unknown() uint64
 }
 
-// StreamID splits a stream name "<category>-<id>" at its first hyphen (ids are
-// UUIDs, which hold hyphens of their own).
-func StreamID(stream string) (category, id string, ok bool) {
+// ParseStream splits a stream name "<category>-<id>" at its first hyphen (ids
+// are UUIDs, which hold hyphens of their own). It is the inverse of the event
+// store's StreamID, which builds the name; ok is false when either part is
+// empty.
+func ParseStream(stream string) (category, id string, ok bool) {
 	category, id, ok = strings.Cut(stream, "-")
 	return category, id, ok && category != "" && id != ""
 }

@@ -59,14 +59,14 @@ func TestCheckpoint(t *testing.T) {
 	}
 }
 
-func TestStreamID(t *testing.T) {
-	cat, id, ok := projections.StreamID(journey.StreamCategory + "-3f2a6c1e-8b7d-4c2a-9e1f-0a1b2c3d4e5f")
+func TestParseStream(t *testing.T) {
+	cat, id, ok := projections.ParseStream(journey.StreamCategory + "-3f2a6c1e-8b7d-4c2a-9e1f-0a1b2c3d4e5f")
 	if !ok || cat != journey.StreamCategory || id != "3f2a6c1e-8b7d-4c2a-9e1f-0a1b2c3d4e5f" {
-		t.Fatalf("StreamID = %q %q %v", cat, id, ok)
+		t.Fatalf("ParseStream = %q %q %v", cat, id, ok)
 	}
 	for _, s := range []string{"", "journey", "-x", "journey-"} {
-		if _, _, ok := projections.StreamID(s); ok {
-			t.Fatalf("StreamID(%q) ok", s)
+		if _, _, ok := projections.ParseStream(s); ok {
+			t.Fatalf("ParseStream(%q) ok", s)
 		}
 	}
 }

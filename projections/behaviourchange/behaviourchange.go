@@ -153,7 +153,7 @@ func (m *ReadModel) journey(id string) *journeyState {
 
 func (m *ReadModel) onEnrolled(_ context.Context, ev projections.Event, e journey.Enrolled) {
 	id := e.JourneyID
-	if _, sid, ok := projections.StreamID(ev.Stream); ok && id == "" {
+	if _, sid, ok := projections.ParseStream(ev.Stream); ok && id == "" {
 		id = sid
 	}
 	j := m.journey(id)

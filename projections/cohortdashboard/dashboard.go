@@ -191,7 +191,7 @@ func (m *ReadModel) apply(ctx context.Context, ev projections.Event) bool {
 	default:
 		// Other journey events belong to the journey of their stream; one
 		// before its enrolment cannot happen, since enrolment opens it.
-		cat, id, _ := projections.StreamID(ev.Stream)
+		cat, id, _ := projections.ParseStream(ev.Stream)
 		if p := m.journeyOf[id]; p != nil && cat == journey.StreamCategory {
 			return m.applyJourney(ctx, p, ev.Data)
 		}
@@ -331,7 +331,7 @@ func (m *ReadModel) onAttendanceRecorded(_ context.Context, e cohort.AttendanceR
 
 func (m *ReadModel) onEnrolled(_ context.Context, ev projections.Event, e journey.Enrolled) {
 	id := e.JourneyID
-	if _, sid, ok := projections.StreamID(ev.Stream); ok && id == "" {
+	if _, sid, ok := projections.ParseStream(ev.Stream); ok && id == "" {
 		id = sid
 	}
 	p := m.cohort(e.CohortID).participant(e.ParticipantID, e.At)

@@ -156,7 +156,7 @@ func (m *ReadModel) Handle(ctx context.Context, ev projections.Event) error {
 		case catalogue.ModuleRevised:
 			m.onModuleRevised(ctx, e)
 		default:
-			if cat, id, ok := projections.StreamID(ev.Stream); ok && cat == journey.StreamCategory && handles(ev.Data) {
+			if cat, id, ok := projections.ParseStream(ev.Stream); ok && cat == journey.StreamCategory && handles(ev.Data) {
 				m.toJourney(ctx, id, at(ev), ev.Data)
 			} else {
 				return false
@@ -238,7 +238,7 @@ func (m *ReadModel) toJourney(ctx context.Context, journeyID string, at time.Tim
 
 func (m *ReadModel) onEnrolled(ctx context.Context, ev projections.Event, e journey.Enrolled) {
 	id := e.JourneyID
-	if _, sid, ok := projections.StreamID(ev.Stream); ok && id == "" {
+	if _, sid, ok := projections.ParseStream(ev.Stream); ok && id == "" {
 		id = sid
 	}
 	k := member{e.CohortID, e.ParticipantID}
@@ -255,7 +255,7 @@ func (m *ReadModel) onEnrolled(ctx context.Context, ev projections.Event, e jour
 // onManagerChanged moves the journey from the former manager's list to the
 // new manager's, then records the change in the journey.
 func (m *ReadModel) onManagerChanged(ctx context.Context, ev projections.Event, e journey.ManagerChanged) {
-	cat, id, ok := projections.StreamID(ev.Stream)
+	cat, id, ok := projections.ParseStream(ev.Stream)
 	if !ok || cat != journey.StreamCategory {
 		m.cp.Skip(ev)
 		return
