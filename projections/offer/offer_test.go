@@ -163,7 +163,7 @@ func TestOffer(t *testing.T) {
 
 func TestBadEnvelope(t *testing.T) {
 	m := offer.New()
-	for _, ev := range []projections.Event{{Data: catalogue.ModuleRetired{}}, {Stream: "module-x"}} {
+	for _, ev := range []projections.Event{{Data: catalogue.ModuleRetired{}}, {Stream: catalogue.ModuleCategory + "-x"}} {
 		if err := m.Handle(context.Background(), ev); !errors.Is(err, domain.ErrInvalid) {
 			t.Errorf("Handle(%+v): err = %v, want invalid", ev, err)
 		}

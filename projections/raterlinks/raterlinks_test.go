@@ -149,7 +149,7 @@ func TestRaterLinks(t *testing.T) {
 
 func TestBadEnvelope(t *testing.T) {
 	m := raterlinks.New()
-	for _, ev := range []projections.Event{{Data: feedback.RoundClosed{}}, {Stream: "feedback-x"}} {
+	for _, ev := range []projections.Event{{Data: feedback.RoundClosed{}}, {Stream: feedback.RoundCategory + "-x"}} {
 		if err := m.Handle(context.Background(), ev); !errors.Is(err, domain.ErrInvalid) {
 			t.Errorf("Handle(%+v): err = %v, want invalid", ev, err)
 		}
