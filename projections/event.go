@@ -1,7 +1,8 @@
 // Package projections holds Leerpad's read models and what they share: the
-// envelope in which the runner hands them events, the Projection contract, and
-// the Checkpoint that makes their handlers idempotent. Each read model is a
-// package of its own (portfolio, cohortdashboard, behaviourchange); they are
+// envelope in which the runner hands them events, the Projection contract,
+// the Checkpoint that makes their handlers idempotent, and the Frame (name,
+// lock, checkpoint) every read model embeds. Each read model is a package of
+// its own (portfolio, cohortdashboard, behaviourchange, offer, raterlinks); they are
 // pure Go over domain events, kept in memory, and rebuilt by replaying the log
 // or restored from a snapshot (Snapshotter, snapshot.go).
 //
@@ -137,8 +138,9 @@ func (c *Checkpoint) Skip(e Event) {
 	}
 }
 
-// Apply is the frame of a read model's Handle, run under the read model's
-// lock: it ignores e when the checkpoint has passed it, runs handle
+// Apply is the core of a read model's Handle, run under the read model's
+// lock (read models reach it through the package function Apply, which takes
+// the lock of their Frame): it ignores e when the checkpoint has passed it, runs handle
 // otherwise, counts e as skipped when handle reports it does not know its
 // type (Skip), and records e as handled (Done). An envelope without stream
 // or data is an error, prefixed with the read model's name.
