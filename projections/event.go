@@ -20,10 +20,6 @@ import (
 	"time"
 
 	"github.com/leerpad/leerpad/domain"
-	"github.com/leerpad/leerpad/domain/catalogue"
-	"github.com/leerpad/leerpad/domain/cohort"
-	"github.com/leerpad/leerpad/domain/feedback"
-	"github.com/leerpad/leerpad/domain/journey"
 )
 
 // Event is one recorded domain event as a read model receives it: where it
@@ -92,18 +88,12 @@ type Checkpoint struct {
 	position  uint64
 	revisions map[string]uint64
 	unknown   uint64
-	domain    map[string]bool
+	domain    map[string]domain.EventType // domainTypes(), read only
 }
 
 // NewCheckpoint returns the checkpoint of a read model that has seen nothing.
 func NewCheckpoint() *Checkpoint {
-	known := make(map[string]bool, 64)
-	for _, types := range [][]domain.EventType{catalogue.EventTypes(), cohort.EventTypes(), journey.EventTypes(), feedback.EventTypes()} {
-		for _, t := range types {
-			known[t.Name] = true
-		}
-	}
-	return &Checkpoint{revisions: make(map[string]uint64), domain: known}
+	return &Checkpoint{revisions: make(map[string]uint64), domain: domainTypes()}
 }
 
 // Check reports whether e is new: not at or below the revision already
@@ -133,7 +123,8 @@ func (c *Checkpoint) Done(e Event) {
 // event from outside the domain's event types is counted; a domain event the
 // read model simply has no use for is not.
 func (c *Checkpoint) Skip(e Event) {
-	if _, unknown := e.Data.(UnknownEvent); unknown || !c.domain[e.Data.EventName()] {
+	_, unknown := e.Data.(UnknownEvent)
+	if _, known := c.domain[e.Data.EventName()]; unknown || !known {
 		c.unknown++
 	}
 }
