@@ -15,6 +15,7 @@ import (
 	"github.com/ThreeDotsLabs/watermill/components/metrics"
 	"github.com/ThreeDotsLabs/watermill/message"
 	"github.com/ThreeDotsLabs/watermill/message/router/middleware"
+	"github.com/google/uuid"
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/leerpad/leerpad/domain"
@@ -23,7 +24,8 @@ import (
 // Source is the log the read models are built from, as the runner sees it:
 // a catch-up subscription, the position of the last event it would deliver,
 // and the decoding of its messages. cmd builds one over the event store
-// (package eventlog), so that this package does not depend on the store.
+// (package eventstore/projectionlog), so that this package does not depend
+// on the store.
 type Source interface {
 	// Subscribe delivers the messages of the events after position after
 	// (from the start of the log when after is 0), in log order and one at a
@@ -256,7 +258,8 @@ func (e *BehindError) Unwrap() []error { return []error{ErrBehind, e.Err} }
 // follows in a new message. Poisoned
 // events can be listed (Poisoned) and replayed (Replay). Unknown event types
 // are skipped by the read models and counted. Correlation ids from the
-// events' metadata travel on the message and its context (CorrelationID).
+// events' metadata travel on the context each read model's Handle gets
+// (CorrelationID), and on a poisoned message.
 //
 // # Positions
 //
@@ -291,8 +294,9 @@ type lane struct {
 	queue chan []*item
 	start uint64 // the projection's position when Run started
 
-	done     atomic.Uint64 // position of the last event acked by the handler
-	handled  atomic.Uint64 // events acked by the handler
+	inFlight atomic.Pointer[batch] // the batch of the message the handler has; see deliver
+	done     atomic.Uint64         // position of the last event acked by the handler
+	handled  atomic.Uint64         // events acked by the handler
 	failures prometheus.Counter
 	poisoned prometheus.Counter
 	nPoison  atomic.Uint64
@@ -312,9 +316,18 @@ type item struct {
 	err  error  // decoding error
 }
 
-// messageOf returns the message of it: the subscription's, or for an event
-// read in bulk a new one, as the subscription would have delivered it.
-func (r *Runner) messageOf(it *item) *message.Message {
+// id returns the event's id.
+func (it *item) id() string {
+	if it.st != nil {
+		return uuid.UUID(it.st.ID).String()
+	}
+	return it.msg.UUID
+}
+
+// sourceMessage returns the message of it as the Source delivers it: the
+// subscription's own, or for an event read in bulk a new one, made only now
+// that a handler failed on it (the poison queue keeps the Source's form).
+func (r *Runner) sourceMessage(it *item) *message.Message {
 	if it.st != nil {
 		return r.cfg.Source.(BulkSource).Message(it.st)
 	}
@@ -379,11 +392,13 @@ func NewRunner(cfg RunnerConfig) (*Runner, error) {
 			ResetContextOnRetry: true,
 		}
 		h := router.AddConsumerHandler(l.name, l.name, (*laneSubscriber)(r), r.handlerOf(l))
-		// Outermost first: correlation id on the context for everything
-		// below; the poison queue takes what still fails after the
-		// retries; every failed attempt is counted; Recoverer turns a
-		// panic of the read model into an error that is retried.
-		h.AddMiddleware(correlate, l.poisonCounter, pq, retry.Middleware, l.failureCounter, middleware.Recoverer)
+		// Outermost first: the poison queue takes what still fails after
+		// the retries; every failed attempt is counted; Recoverer turns a
+		// panic of the read model into an error that is retried. The
+		// handler puts each event's correlation id on the context it
+		// hands the read model, and batch.failing puts the failing
+		// event's in the message's metadata for the poison queue.
+		h.AddMiddleware(l.poisonCounter, pq, retry.Middleware, l.failureCounter, middleware.Recoverer)
 	}
 	return r, nil
 }
@@ -449,19 +464,15 @@ func (r *Runner) registerMetrics() error {
 // of the batch.
 func (r *Runner) handlerOf(l *lane) message.NoPublishHandlerFunc {
 	return func(msg *message.Message) error {
-		b, _ := msg.Context().Value(batchKey{}).(*batch)
-		if b == nil { // not from a lane
-			ev, err := r.cfg.Source.Decode(msg)
-			if err != nil {
-				return fmt.Errorf("%s: decode event at position %d: %w", l.name, ev.Position, err)
-			}
-			return l.p.Handle(msg.Context(), ev)
+		b := l.inFlight.Load()
+		if b == nil || b.msg != msg {
+			return fmt.Errorf("%s: message %s is not the lane's message in flight: %w", l.name, msg.UUID, domain.ErrInvalid)
 		}
 		defer func() {
 			// Also while panicking: Recoverer above turns the panic into
 			// an error about this event.
 			if b.next < len(b.items) {
-				b.failing(msg, r.messageOf)
+				b.failing(msg, r.sourceMessage(b.items[b.next]))
 			}
 		}()
 		ctx := msg.Context()
@@ -474,8 +485,8 @@ func (r *Runner) handlerOf(l *lane) message.NoPublishHandlerFunc {
 				}
 			}
 			evCtx := ctx
-			if id := it.corr; id != "" && id != CorrelationID(ctx) {
-				evCtx = WithCorrelationID(ctx, id)
+			if it.corr != "" {
+				evCtx = WithCorrelationID(ctx, it.corr)
 			}
 			if err := l.p.Handle(evCtx, ev); err != nil {
 				return err
@@ -538,19 +549,19 @@ func (s *laneSubscriber) Subscribe(ctx context.Context, topic string) (<-chan *m
 // Close does nothing: the lanes stop with the router's context.
 func (s *laneSubscriber) Close() error { return nil }
 
-// batch is the events one message of a lane carries. Only the handler
-// touches next while the message is in flight; the lane reads it after the
-// ack or nack.
+// batch is the events one message of a lane carries: the lane hands it to
+// its handler explicitly (lane.inFlight, with the message it goes with), not
+// in the message's context. Only the handler touches next while the message
+// is in flight; the lane reads it after the ack or nack.
 type batch struct {
+	msg   *message.Message // the router's message that carries the batch
 	items []*item
 	next  int // the first event not yet handled
 }
 
-type batchKey struct{}
-
-// failing makes msg the event at next, for Retry and the poison queue.
-func (b *batch) failing(msg *message.Message, messageOf func(*item) *message.Message) {
-	src := messageOf(b.items[b.next])
+// failing makes msg the event at next, as the Source delivered it (src), for
+// Retry and the poison queue.
+func (b *batch) failing(msg, src *message.Message) {
 	msg.UUID = src.UUID
 	msg.Payload = src.Payload
 	msg.Metadata = copyMetadata(src.Metadata)
@@ -571,6 +582,15 @@ func copyMetadata(md message.Metadata) message.Metadata {
 // time, each carrying as many queued events as there are, up to MaxBatch: one
 // at a time when live, big batches while catching up, so that the router's
 // cost per message is spread over many events. It notes each ack.
+//
+// The router's message is the only form the events take on their way to the
+// handler: it carries no copy of their payloads or metadata, only the id of
+// the first event, and its batch is stored in lane.inFlight before the
+// message is sent (the send happens before the handler receives it; the ack
+// or nack the lane waits for happens after the handler is done with it). One
+// message is in flight per lane. When the handler fails on an event, the
+// message takes that event's form as the Source delivered it (batch.failing),
+// which is all that Retry and the poison queue need.
 func (r *Runner) deliver(ctx context.Context, l *lane, out chan<- *message.Message) {
 	var items []*item
 	for {
@@ -590,11 +610,10 @@ func (r *Runner) deliver(ctx context.Context, l *lane, out chan<- *message.Messa
 			}
 		}
 		for rest := items; len(rest) > 0; {
-			b := &batch{items: rest}
-			first := r.messageOf(rest[0])
-			msg := message.NewMessage(first.UUID, first.Payload)
-			msg.Metadata = copyMetadata(first.Metadata)
-			msg.SetContext(context.WithValue(ctx, batchKey{}, b))
+			msg := message.NewMessage(rest[0].id(), nil)
+			msg.SetContext(ctx)
+			b := &batch{msg: msg, items: rest}
+			l.inFlight.Store(b)
 			select {
 			case out <- msg:
 			case <-ctx.Done():
