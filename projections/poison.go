@@ -146,3 +146,7 @@ func (r *Runner) replayOne(ctx context.Context, l *lane, pm PoisonedMessage) (er
 	}
 	return nil
 }
+
+// PoisonTopic is the poison queue of the projection called name: in the
+// event store, the stream "poison-<name>".
+func PoisonTopic(name string) string { return "poison-" + name }
