@@ -123,6 +123,9 @@ func (r *Runner) deliver(ctx context.Context, l *lane, out chan<- *message.Messa
 			case <-ctx.Done():
 				return
 			}
+			// The handler is done with the batch: the ack or nack comes
+			// after it returned.
+			l.inFlight.Store(nil)
 			done := b.next // handled
 			if acked && done < len(rest) {
 				done++ // the poison queue took the event at next
