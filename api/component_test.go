@@ -23,6 +23,7 @@ import (
 	"github.com/leerpad/leerpad/domain/cohort"
 	"github.com/leerpad/leerpad/domain/feedback"
 	"github.com/leerpad/leerpad/domain/journey"
+	"github.com/leerpad/leerpad/domain/registry"
 	"github.com/leerpad/leerpad/eventstore"
 	"github.com/leerpad/leerpad/eventstore/eventstoretest"
 	"github.com/leerpad/leerpad/projections"
@@ -56,20 +57,20 @@ func newComponent(t *testing.T) *component {
 	if testing.Short() {
 		t.Skip("skipped under -short: starts the embedded event-store node")
 	}
-	codec, err := eventstore.NewCodec(catalogue.EventTypes(), cohort.EventTypes(), journey.EventTypes(), feedback.EventTypes())
+	codec, err := eventstore.NewCodec(registry.EventTypes())
 	if err != nil {
 		t.Fatal(err)
 	}
 	client := eventstoretest.Client(t)
 	store := eventstore.NewStore(client, codec)
 	repos := usecase.Repositories{
-		Modules:     eventstore.NewRepository(store, "module", catalogue.ReplayModule, 64),
-		Programmes:  eventstore.NewRepository(store, "programme", catalogue.ReplayProgramme, 64),
-		Entities:    eventstore.NewRepository(store, "entity", catalogue.ReplayEntity, 64),
-		Cohorts:     eventstore.NewRepository(store, "cohort", cohort.Replay, 64),
-		Journeys:    eventstore.NewRepository(store, "journey", journey.Replay, 64),
-		Instruments: eventstore.NewRepository(store, "instrument", feedback.ReplayInstrument, 64),
-		Rounds:      eventstore.NewRepository(store, "feedback", feedback.ReplayRound, 64),
+		Modules:     eventstore.NewRepository(store, catalogue.ModuleCategory, catalogue.ReplayModule, 64),
+		Programmes:  eventstore.NewRepository(store, catalogue.ProgrammeCategory, catalogue.ReplayProgramme, 64),
+		Entities:    eventstore.NewRepository(store, catalogue.EntityCategory, catalogue.ReplayEntity, 64),
+		Cohorts:     eventstore.NewRepository(store, cohort.StreamCategory, cohort.Replay, 64),
+		Journeys:    eventstore.NewRepository(store, journey.StreamCategory, journey.Replay, 64),
+		Instruments: eventstore.NewRepository(store, feedback.InstrumentCategory, feedback.ReplayInstrument, 64),
+		Rounds:      eventstore.NewRepository(store, feedback.RoundCategory, feedback.ReplayRound, 64),
 	}
 
 	pf := portfolio.New(portfolio.Config{})

@@ -70,6 +70,16 @@ func (c *Codec) Decode(name string, version int, payload []byte) (domain.Event, 
 	return t.Decode(version, payload)
 }
 
+// Versions returns the schema version written today of every registered
+// event type, by name.
+func (c *Codec) Versions() map[string]int {
+	out := make(map[string]int, len(c.types))
+	for n, t := range c.types {
+		out[n] = t.Version
+	}
+	return out
+}
+
 // Known reports whether name is a registered event type.
 func (c *Codec) Known(name string) bool {
 	_, ok := c.types[name]

@@ -18,6 +18,7 @@ import (
 	"github.com/leerpad/leerpad/domain/cohort"
 	"github.com/leerpad/leerpad/domain/feedback"
 	"github.com/leerpad/leerpad/domain/journey"
+	"github.com/leerpad/leerpad/domain/registry"
 )
 
 // sampleResponse is a feedback.response_submitted as the domain records it,
@@ -55,10 +56,8 @@ func sampleResponse(rng *rand.Rand) feedback.ResponseSubmitted {
 // eventTypes returns every domain event type by name.
 func eventTypes() map[string]domain.EventType {
 	out := map[string]domain.EventType{}
-	for _, g := range [][]domain.EventType{catalogue.EventTypes(), cohort.EventTypes(), journey.EventTypes(), feedback.EventTypes()} {
-		for _, t := range g {
-			out[t.Name] = t
-		}
+	for _, t := range registry.EventTypes() {
+		out[t.Name] = t
 	}
 	return out
 }

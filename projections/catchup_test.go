@@ -15,6 +15,7 @@ import (
 	"github.com/EventStore/EventStore-Client-Go/v4/esdb"
 	"github.com/google/uuid"
 
+	"github.com/leerpad/leerpad/domain/journey"
 	"github.com/leerpad/leerpad/eventstore/projectionlog"
 	"github.com/leerpad/leerpad/projections"
 	"github.com/leerpad/leerpad/projections/internal/fixture"
@@ -92,7 +93,7 @@ func writeOddEvents(tb testing.TB, r *rig) {
 		Metadata: []byte(`{"correlationId":"c-unknown","schemaVersion":1}`)}
 	broken := esdb.EventData{EventType: "journey.experiment_logged", ContentType: esdb.ContentTypeJson, Data: []byte(`{"journeyId":`),
 		Metadata: []byte(`{"correlationId":"c-broken","schemaVersion":1}`)}
-	if _, err := r.client.AppendToStream(context.Background(), "journey-"+uuid.NewString(),
+	if _, err := r.client.AppendToStream(context.Background(), journey.StreamCategory+"-"+uuid.NewString(),
 		esdb.AppendToStreamOptions{ExpectedRevision: esdb.NoStream{}}, unknown, broken); err != nil {
 		tb.Fatal(err)
 	}

@@ -1,7 +1,8 @@
 // Package projections holds Leerpad's read models and what they share: the
-// envelope in which the runner hands them events, the Projection contract, and
-// the Checkpoint that makes their handlers idempotent. Each read model is a
-// package of its own (portfolio, cohortdashboard, behaviourchange); they are
+// envelope in which the runner hands them events, the Projection contract,
+// the Checkpoint that makes their handlers idempotent, and the Frame (name,
+// lock, checkpoint) every read model embeds. Each read model is a package of
+// its own (portfolio, cohortdashboard, behaviourchange, offer, raterlinks); they are
 // pure Go over domain events, kept in memory, and rebuilt by replaying the log
 // or restored from a snapshot (Snapshotter, snapshot.go).
 //
@@ -19,10 +20,6 @@ import (
 	"time"
 
 	"github.com/leerpad/leerpad/domain"
-	"github.com/leerpad/leerpad/domain/catalogue"
-	"github.com/leerpad/leerpad/domain/cohort"
-	"github.com/leerpad/leerpad/domain/feedback"
-	"github.com/leerpad/leerpad/domain/journey"
 )
 
 // Event is one recorded domain event as a read model receives it: where it
@@ -73,9 +70,11 @@ type Projection interface {
 	Unknown() uint64
 }
 
-// StreamID splits a stream name "<category>-<id>" at its first hyphen (ids are
-// UUIDs, which hold hyphens of their own).
-func StreamID(stream string) (category, id string, ok bool) {
+// ParseStream splits a stream name "<category>-<id>" at its first hyphen (ids
+// are UUIDs, which hold hyphens of their own). It is the inverse of the event
+// store's StreamID, which builds the name; ok is false when either part is
+// empty.
+func ParseStream(stream string) (category, id string, ok bool) {
 	category, id, ok = strings.Cut(stream, "-")
 	return category, id, ok && category != "" && id != ""
 }
@@ -89,18 +88,12 @@ type Checkpoint struct {
 	position  uint64
 	revisions map[string]uint64
 	unknown   uint64
-	domain    map[string]bool
+	domain    map[string]domain.EventType // domainTypes(), read only
 }
 
 // NewCheckpoint returns the checkpoint of a read model that has seen nothing.
 func NewCheckpoint() *Checkpoint {
-	known := make(map[string]bool, 64)
-	for _, types := range [][]domain.EventType{catalogue.EventTypes(), cohort.EventTypes(), journey.EventTypes(), feedback.EventTypes()} {
-		for _, t := range types {
-			known[t.Name] = true
-		}
-	}
-	return &Checkpoint{revisions: make(map[string]uint64), domain: known}
+	return &Checkpoint{revisions: make(map[string]uint64), domain: domainTypes()}
 }
 
 // Check reports whether e is new: not at or below the revision already
@@ -130,13 +123,15 @@ func (c *Checkpoint) Done(e Event) {
 // event from outside the domain's event types is counted; a domain event the
 // read model simply has no use for is not.
 func (c *Checkpoint) Skip(e Event) {
-	if _, unknown := e.Data.(UnknownEvent); unknown || !c.domain[e.Data.EventName()] {
+	_, unknown := e.Data.(UnknownEvent)
+	if _, known := c.domain[e.Data.EventName()]; unknown || !known {
 		c.unknown++
 	}
 }
 
-// Apply is the frame of a read model's Handle, run under the read model's
-// lock: it ignores e when the checkpoint has passed it, runs handle
+// Apply is the core of a read model's Handle, run under the read model's
+// lock (read models reach it through the package function Apply, which takes
+// the lock of their Frame): it ignores e when the checkpoint has passed it, runs handle
 // otherwise, counts e as skipped when handle reports it does not know its
 // type (Skip), and records e as handled (Done). An envelope without stream
 // or data is an error, prefixed with the read model's name.

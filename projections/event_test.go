@@ -30,14 +30,14 @@ func TestCheckpoint(t *testing.T) {
 		position uint64
 		unknown  uint64
 	}{
-		{"first event of a stream", ev("journey-a", 0, 100, done), true, false, 100, 0},
-		{"same revision again", ev("journey-a", 0, 100, done), false, false, 100, 0},
-		{"another stream", ev("journey-b", 0, 200, done), true, false, 200, 0},
-		{"lower revision", ev("journey-b", 0, 150, done), false, false, 200, 0},
-		{"next revision", ev("journey-a", 1, 300, done), true, false, 300, 0},
-		{"unknown event type", ev("journey-a", 2, 400, projections.UnknownEvent{Name: "journey.levelled_up"}), true, true, 400, 1},
+		{"first event of a stream", ev(journey.StreamCategory+"-a", 0, 100, done), true, false, 100, 0},
+		{"same revision again", ev(journey.StreamCategory+"-a", 0, 100, done), false, false, 100, 0},
+		{"another stream", ev(journey.StreamCategory+"-b", 0, 200, done), true, false, 200, 0},
+		{"lower revision", ev(journey.StreamCategory+"-b", 0, 150, done), false, false, 200, 0},
+		{"next revision", ev(journey.StreamCategory+"-a", 1, 300, done), true, false, 300, 0},
+		{"unknown event type", ev(journey.StreamCategory+"-a", 2, 400, projections.UnknownEvent{Name: "journey.levelled_up"}), true, true, 400, 1},
 		{"type from outside the domain", ev("invoice-x", 0, 500, foreign{}), true, true, 500, 2},
-		{"domain event the model has no use for", ev("module-m", 0, 600, catalogue.ModuleRetired{ModuleID: "m", At: at}), true, true, 600, 2},
+		{"domain event the model has no use for", ev(catalogue.ModuleCategory+"-m", 0, 600, catalogue.ModuleRetired{ModuleID: "m", At: at}), true, true, 600, 2},
 	}
 	for _, s := range steps {
 		called := false
@@ -51,7 +51,7 @@ func TestCheckpoint(t *testing.T) {
 			t.Fatalf("%s: position %d unknown %d, want %d and %d", s.name, c.Position(), c.Unknown(), s.position, s.unknown)
 		}
 	}
-	for _, bad := range []projections.Event{{Data: done}, {Stream: "journey-a", Revision: 9}} {
+	for _, bad := range []projections.Event{{Data: done}, {Stream: journey.StreamCategory + "-a", Revision: 9}} {
 		err := c.Apply("test", bad, func() bool { t.Fatalf("handled a bad envelope %+v", bad); return true })
 		if !errors.Is(err, domain.ErrInvalid) {
 			t.Fatalf("Apply(%+v) = %v, want ErrInvalid", bad, err)
@@ -59,14 +59,14 @@ func TestCheckpoint(t *testing.T) {
 	}
 }
 
-func TestStreamID(t *testing.T) {
-	cat, id, ok := projections.StreamID("journey-3f2a6c1e-8b7d-4c2a-9e1f-0a1b2c3d4e5f")
-	if !ok || cat != "journey" || id != "3f2a6c1e-8b7d-4c2a-9e1f-0a1b2c3d4e5f" {
-		t.Fatalf("StreamID = %q %q %v", cat, id, ok)
+func TestParseStream(t *testing.T) {
+	cat, id, ok := projections.ParseStream(journey.StreamCategory + "-3f2a6c1e-8b7d-4c2a-9e1f-0a1b2c3d4e5f")
+	if !ok || cat != journey.StreamCategory || id != "3f2a6c1e-8b7d-4c2a-9e1f-0a1b2c3d4e5f" {
+		t.Fatalf("ParseStream = %q %q %v", cat, id, ok)
 	}
-	for _, s := range []string{"", "journey", "-x", "journey-"} {
-		if _, _, ok := projections.StreamID(s); ok {
-			t.Fatalf("StreamID(%q) ok", s)
+	for _, s := range []string{"", journey.StreamCategory, "-x", journey.StreamCategory + "-"} {
+		if _, _, ok := projections.ParseStream(s); ok {
+			t.Fatalf("ParseStream(%q) ok", s)
 		}
 	}
 }

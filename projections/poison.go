@@ -12,7 +12,7 @@ import (
 
 // PoisonQueue keeps, per topic, the events a projection could not handle, so
 // that they can be inspected and replayed. cmd builds one over the event
-// store (package eventlog), where a topic is a stream.
+// store (package eventstore/projectionlog), where a topic is a stream.
 type PoisonQueue interface {
 	// Publish appends poisoned messages to topic; the runner's poison
 	// middleware calls it with the failed message, its metadata (that of
@@ -146,3 +146,7 @@ func (r *Runner) replayOne(ctx context.Context, l *lane, pm PoisonedMessage) (er
 	}
 	return nil
 }
+
+// PoisonTopic is the poison queue of the projection called name: in the
+// event store, the stream "poison-<name>".
+func PoisonTopic(name string) string { return "poison-" + name }

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"runtime"
 	"runtime/debug"
 	"sync"
 	"sync/atomic"
@@ -16,14 +15,13 @@ import (
 	"github.com/ThreeDotsLabs/watermill/message"
 	"github.com/ThreeDotsLabs/watermill/message/router/middleware"
 	"github.com/prometheus/client_golang/prometheus"
-
-	"github.com/leerpad/leerpad/domain"
 )
 
 // Source is the log the read models are built from, as the runner sees it:
 // a catch-up subscription, the position of the last event it would deliver,
 // and the decoding of its messages. cmd builds one over the event store
-// (package eventlog), so that this package does not depend on the store.
+// (package eventstore/projectionlog), so that this package does not depend
+// on the store.
 type Source interface {
 	// Subscribe delivers the messages of the events after position after
 	// (from the start of the log when after is 0), in log order and one at a
@@ -42,170 +40,6 @@ type Source interface {
 	// carries one, so that the runner can account for the event.
 	Decode(msg *message.Message) (Event, error)
 }
-
-// RetryConfig shapes how often and how patiently a failing handler is tried
-// again before its event goes to the poison queue.
-type RetryConfig struct {
-	// MaxRetries is how many times a failed event is tried again after the
-	// first attempt (default 3; negative means no retry).
-	MaxRetries int
-	// InitialInterval is the wait before the first retry (default 100 ms).
-	InitialInterval time.Duration
-	// MaxInterval caps the wait between retries (default 2 s).
-	MaxInterval time.Duration
-	// Multiplier grows the wait from one retry to the next (default 2).
-	Multiplier float64
-}
-
-// RunnerConfig configures a Runner. Zero values take the documented defaults.
-type RunnerConfig struct {
-	// Projections are the read models to keep; their names must be unique.
-	Projections []Projection
-	// Source is the log. Required.
-	Source Source
-	// Poison keeps the events a projection could not handle, one topic per
-	// projection (PoisonTopic). Required.
-	Poison PoisonQueue
-	// Registerer receives the runner's metrics and watermill's. Required:
-	// the project passes its one registry in, there are no globals.
-	Registerer prometheus.Registerer
-	// Logger receives the runner's and the router's logs (default: discard).
-	Logger *slog.Logger
-	// Retry shapes the retries of a failing handler.
-	Retry RetryConfig
-	// HeadInterval is how often the head of the log is read for the lag
-	// gauges (default 1 s).
-	HeadInterval time.Duration
-	// NackResendSleep is the wait before a nacked message is delivered to
-	// its handler again (default 100 ms). A handler's message is nacked
-	// only when even the poison queue failed.
-	NackResendSleep time.Duration
-	// QueueSize is how many decoded events may wait for each projection
-	// (default 4096). A projection that falls this far behind the others
-	// holds the shared subscription back.
-	QueueSize int
-	// MaxBatch is the most events one router message carries to a
-	// projection's handler (default 256; 1 gives a message per event).
-	MaxBatch int
-	// CloseTimeout bounds how long stopping waits for handlers in flight
-	// (default 30 s).
-	CloseTimeout time.Duration
-	// CatchUpGCPercent is the garbage collector's target percentage (see
-	// runtime/debug.SetGCPercent) while the runner catches up with the head
-	// observed at start, when that is above the process's own setting
-	// (default 400; negative leaves the collector alone). A rebuild
-	// allocates for every event while the read models grow, so with the
-	// default of 100 the collector marks the whole heap again and again; a
-	// higher percentage trades a larger heap during the catch-up for fewer
-	// cycles. The previous setting is restored once every projection has
-	// caught up, or when Run returns, unless something else changed it in
-	// the meantime. See "Read side" in docs/benchmarks.md.
-	CatchUpGCPercent int
-	// Snapshots configures the read models' snapshots (see SnapshotConfig);
-	// without a directory there are none and every start rebuilds.
-	Snapshots SnapshotConfig
-	// CatchUpDecoders is how many goroutines decode the events read in bulk
-	// while catching up, when the Source is a BulkSource (default
-	// GOMAXPROCS; negative reads the whole log through Subscribe, one
-	// message at a time, as when live).
-	CatchUpDecoders int
-}
-
-func (c *RunnerConfig) setDefaults() {
-	if c.Logger == nil {
-		c.Logger = slog.New(slog.DiscardHandler)
-	}
-	if c.Retry.MaxRetries == 0 {
-		c.Retry.MaxRetries = 3
-	}
-	if c.Retry.MaxRetries < 0 {
-		c.Retry.MaxRetries = 0
-	}
-	if c.Retry.InitialInterval == 0 {
-		c.Retry.InitialInterval = 100 * time.Millisecond
-	}
-	if c.Retry.MaxInterval == 0 {
-		c.Retry.MaxInterval = 2 * time.Second
-	}
-	if c.Retry.Multiplier == 0 {
-		c.Retry.Multiplier = 2
-	}
-	if c.HeadInterval == 0 {
-		c.HeadInterval = time.Second
-	}
-	if c.NackResendSleep == 0 {
-		c.NackResendSleep = 100 * time.Millisecond
-	}
-	if c.QueueSize == 0 {
-		c.QueueSize = 4096
-	}
-	if c.CloseTimeout == 0 {
-		c.CloseTimeout = 30 * time.Second
-	}
-	if c.MaxBatch == 0 {
-		c.MaxBatch = 256
-	}
-	if c.CatchUpGCPercent == 0 {
-		c.CatchUpGCPercent = 400
-	}
-	c.Snapshots.setDefaults()
-	if c.CatchUpDecoders == 0 {
-		c.CatchUpDecoders = runtime.GOMAXPROCS(0)
-	}
-}
-
-func (c *RunnerConfig) validate() error {
-	switch {
-	case len(c.Projections) == 0:
-		return domain.Invalid("projections", "at least one is required")
-	case c.Source == nil:
-		return domain.Invalid("source", "is required")
-	case c.Poison == nil:
-		return domain.Invalid("poison", "a poison queue is required")
-	case c.Registerer == nil:
-		return domain.Invalid("registerer", "is required")
-	case c.HeadInterval < 0, c.NackResendSleep < 0, c.CloseTimeout < 0, c.Retry.InitialInterval < 0, c.Retry.MaxInterval < 0:
-		return domain.Invalid("durations", "must not be negative")
-	case c.QueueSize < 0, c.MaxBatch < 0:
-		return domain.Invalid("queue size and batch", "must not be negative")
-	}
-	seen := map[string]bool{}
-	for _, p := range c.Projections {
-		if p == nil || p.Name() == "" {
-			return domain.Invalid("projections", "every projection needs a name")
-		}
-		if seen[p.Name()] {
-			return domain.Invalid("projections", "name %q used twice", p.Name())
-		}
-		seen[p.Name()] = true
-	}
-	return nil
-}
-
-// PoisonTopic is the poison queue of the projection called name: in the
-// event store, the stream "poison-<name>".
-func PoisonTopic(name string) string { return "poison-" + name }
-
-// ErrBehind is wrapped by the error of WaitFor when the projection did not
-// reach the position in time.
-var ErrBehind = errors.New("projection has not reached the position")
-
-// BehindError is the error of a WaitFor that ran out of time: the projection
-// had handled the log up to Position, not yet up to Want. It wraps ErrBehind
-// and the context's error (context.DeadlineExceeded or context.Canceled).
-type BehindError struct {
-	Projection string
-	Position   uint64
-	Want       uint64
-	Err        error
-}
-
-func (e *BehindError) Error() string {
-	return fmt.Sprintf("projection %s is at position %d, has not reached position %d: %v", e.Projection, e.Position, e.Want, e.Err)
-}
-
-// Unwrap returns ErrBehind and the context's error.
-func (e *BehindError) Unwrap() []error { return []error{ErrBehind, e.Err} }
 
 // Runner keeps the read models up to date on a watermill router.
 //
@@ -256,7 +90,8 @@ func (e *BehindError) Unwrap() []error { return []error{ErrBehind, e.Err} }
 // follows in a new message. Poisoned
 // events can be listed (Poisoned) and replayed (Replay). Unknown event types
 // are skipped by the read models and counted. Correlation ids from the
-// events' metadata travel on the message and its context (CorrelationID).
+// events' metadata travel on the context each read model's Handle gets
+// (CorrelationID), and on a poisoned message.
 //
 // # Positions
 //
@@ -281,53 +116,6 @@ type Runner struct {
 
 	mu     sync.Mutex
 	runErr error // why the log's subscription ended, when it ended by itself
-}
-
-// lane is one projection's path through the runner.
-type lane struct {
-	p     Projection
-	name  string
-	log   *slog.Logger
-	queue chan []*item
-	start uint64 // the projection's position when Run started
-
-	done     atomic.Uint64 // position of the last event acked by the handler
-	handled  atomic.Uint64 // events acked by the handler
-	failures prometheus.Counter
-	poisoned prometheus.Counter
-	nPoison  atomic.Uint64
-	nFail    atomic.Uint64
-
-	waiting atomic.Int64
-	wakeMu  sync.Mutex
-	wake    chan struct{}
-}
-
-// item is one event of the log, decoded once and shared by the lanes.
-type item struct {
-	msg  *message.Message // from the subscription; read only
-	st   *Stored          // read in bulk instead (msg is nil); read only
-	ev   Event
-	corr string // correlation id
-	err  error  // decoding error
-}
-
-// messageOf returns the message of it: the subscription's, or for an event
-// read in bulk a new one, as the subscription would have delivered it.
-func (r *Runner) messageOf(it *item) *message.Message {
-	if it.st != nil {
-		return r.cfg.Source.(BulkSource).Message(it.st)
-	}
-	return it.msg
-}
-
-// redecode decodes the event of it again.
-func (r *Runner) redecode(it *item) (Event, error) {
-	if it.st != nil {
-		ev, _, err := r.cfg.Source.(BulkSource).DecodeStored(it.st)
-		return ev, err
-	}
-	return r.cfg.Source.Decode(it.msg)
 }
 
 // NewRunner returns a runner for cfg.Projections, with its metrics
@@ -379,11 +167,13 @@ func NewRunner(cfg RunnerConfig) (*Runner, error) {
 			ResetContextOnRetry: true,
 		}
 		h := router.AddConsumerHandler(l.name, l.name, (*laneSubscriber)(r), r.handlerOf(l))
-		// Outermost first: correlation id on the context for everything
-		// below; the poison queue takes what still fails after the
-		// retries; every failed attempt is counted; Recoverer turns a
-		// panic of the read model into an error that is retried.
-		h.AddMiddleware(correlate, l.poisonCounter, pq, retry.Middleware, l.failureCounter, middleware.Recoverer)
+		// Outermost first: the poison queue takes what still fails after
+		// the retries; every failed attempt is counted; Recoverer turns a
+		// panic of the read model into an error that is retried. The
+		// handler puts each event's correlation id on the context it
+		// hands the read model, and batch.failing puts the failing
+		// event's in the message's metadata for the poison queue.
+		h.AddMiddleware(l.poisonCounter, pq, retry.Middleware, l.failureCounter, middleware.Recoverer)
 	}
 	return r, nil
 }
@@ -440,215 +230,6 @@ func (r *Runner) registerMetrics() error {
 	}
 	return nil
 }
-
-// handlerOf is the router handler of a lane: it applies the events of a
-// batch in order. When one fails (an error, a panic, a payload that does not
-// decode), the message becomes that event (its UUID, payload and metadata)
-// for the middlewares above, so that Retry tries again from that event and
-// the poison queue takes that event alone; the lane then delivers the rest
-// of the batch.
-func (r *Runner) handlerOf(l *lane) message.NoPublishHandlerFunc {
-	return func(msg *message.Message) error {
-		b, _ := msg.Context().Value(batchKey{}).(*batch)
-		if b == nil { // not from a lane
-			ev, err := r.cfg.Source.Decode(msg)
-			if err != nil {
-				return fmt.Errorf("%s: decode event at position %d: %w", l.name, ev.Position, err)
-			}
-			return l.p.Handle(msg.Context(), ev)
-		}
-		defer func() {
-			// Also while panicking: Recoverer above turns the panic into
-			// an error about this event.
-			if b.next < len(b.items) {
-				b.failing(msg, r.messageOf)
-			}
-		}()
-		ctx := msg.Context()
-		for ; b.next < len(b.items); b.next++ {
-			it := b.items[b.next]
-			ev, err := it.ev, it.err
-			if err != nil {
-				if ev, err = r.redecode(it); err != nil {
-					return fmt.Errorf("%s: decode event at position %d: %w", l.name, ev.Position, err)
-				}
-			}
-			evCtx := ctx
-			if id := it.corr; id != "" && id != CorrelationID(ctx) {
-				evCtx = WithCorrelationID(ctx, id)
-			}
-			if err := l.p.Handle(evCtx, ev); err != nil {
-				return err
-			}
-		}
-		return nil
-	}
-}
-
-// failureCounter counts every failed attempt of the handler below it.
-func (l *lane) failureCounter(h message.HandlerFunc) message.HandlerFunc {
-	return func(msg *message.Message) ([]*message.Message, error) {
-		out, err := h(msg)
-		if err != nil {
-			l.failures.Inc()
-			l.nFail.Add(1)
-		}
-		return out, err
-	}
-}
-
-// poisonCounter counts the events the poison queue below it took, and
-// logs each with its correlation id.
-func (l *lane) poisonCounter(h message.HandlerFunc) message.HandlerFunc {
-	return func(msg *message.Message) ([]*message.Message, error) {
-		before := msg.Metadata.Get(middleware.ReasonForPoisonedKey)
-		out, err := h(msg)
-		if reason := msg.Metadata.Get(middleware.ReasonForPoisonedKey); err == nil && reason != "" && reason != before {
-			l.poisoned.Inc()
-			l.nPoison.Add(1)
-			md := msg.Metadata
-			l.log.Error("event sent to the poison queue; the projection goes on",
-				"projection", l.name, "poison_topic", PoisonTopic(l.name), "stream", md.Get("stream"), "revision", md.Get("revision"),
-				"position", md.Get("position"), "event_type", md.Get("event_type"), "correlation_id", md.Get(CorrelationIDKey), "reason", reason)
-		}
-		return out, err
-	}
-}
-
-// laneSubscriber is the router's subscriber for every lane: the topic is the
-// projection's name, and its messages are the lane's queue, one at a time.
-type laneSubscriber Runner
-
-var _ message.Subscriber = (*laneSubscriber)(nil)
-
-// Subscribe delivers the events queued for the projection called topic.
-func (s *laneSubscriber) Subscribe(ctx context.Context, topic string) (<-chan *message.Message, error) {
-	l, ok := s.byName[topic]
-	if !ok {
-		return nil, fmt.Errorf("subscribe to projection %q: %w", topic, domain.ErrNotFound)
-	}
-	out := make(chan *message.Message)
-	go func() {
-		defer close(out)
-		(*Runner)(s).deliver(ctx, l, out)
-	}()
-	return out, nil
-}
-
-// Close does nothing: the lanes stop with the router's context.
-func (s *laneSubscriber) Close() error { return nil }
-
-// batch is the events one message of a lane carries. Only the handler
-// touches next while the message is in flight; the lane reads it after the
-// ack or nack.
-type batch struct {
-	items []*item
-	next  int // the first event not yet handled
-}
-
-type batchKey struct{}
-
-// failing makes msg the event at next, for Retry and the poison queue.
-func (b *batch) failing(msg *message.Message, messageOf func(*item) *message.Message) {
-	src := messageOf(b.items[b.next])
-	msg.UUID = src.UUID
-	msg.Payload = src.Payload
-	msg.Metadata = copyMetadata(src.Metadata)
-	if id := msg.Metadata.Get(CorrelationIDKey); id != "" {
-		msg.Metadata.Set(middleware.CorrelationIDMetadataKey, id)
-	}
-}
-
-func copyMetadata(md message.Metadata) message.Metadata {
-	out := make(message.Metadata, len(md)+4) // room for the poison queue's keys
-	for k, v := range md {
-		out[k] = v
-	}
-	return out
-}
-
-// deliver hands the lane's events to its handler, in order, one message at a
-// time, each carrying as many queued events as there are, up to MaxBatch: one
-// at a time when live, big batches while catching up, so that the router's
-// cost per message is spread over many events. It notes each ack.
-func (r *Runner) deliver(ctx context.Context, l *lane, out chan<- *message.Message) {
-	var items []*item
-	for {
-		select {
-		case c := <-l.queue:
-			items = append(items[:0], c...)
-		case <-ctx.Done():
-			return
-		}
-	fill:
-		for len(items) < r.cfg.MaxBatch {
-			select {
-			case c := <-l.queue:
-				items = append(items, c...)
-			default:
-				break fill
-			}
-		}
-		for rest := items; len(rest) > 0; {
-			b := &batch{items: rest}
-			first := r.messageOf(rest[0])
-			msg := message.NewMessage(first.UUID, first.Payload)
-			msg.Metadata = copyMetadata(first.Metadata)
-			msg.SetContext(context.WithValue(ctx, batchKey{}, b))
-			select {
-			case out <- msg:
-			case <-ctx.Done():
-				return
-			}
-			var acked bool
-			select {
-			case <-msg.Acked():
-				acked = true
-			case <-msg.Nacked():
-			case <-ctx.Done():
-				return
-			}
-			done := b.next // handled
-			if acked && done < len(rest) {
-				done++ // the poison queue took the event at next
-			}
-			if done > 0 {
-				l.handled.Add(uint64(done))
-				l.advance(rest[done-1].ev.Position)
-			}
-			rest = rest[done:]
-			if !acked {
-				// Even the poison queue failed: try again from the
-				// failing event, after a pause.
-				t := time.NewTimer(r.cfg.NackResendSleep)
-				select {
-				case <-t.C:
-				case <-ctx.Done():
-					t.Stop()
-					return
-				}
-			}
-		}
-	}
-}
-
-// advance notes that the lane is done with the event at pos.
-func (l *lane) advance(pos uint64) {
-	if pos <= l.done.Load() {
-		return
-	}
-	l.done.Store(pos)
-	if l.waiting.Load() > 0 {
-		l.wakeMu.Lock()
-		close(l.wake)
-		l.wake = make(chan struct{})
-		l.wakeMu.Unlock()
-	}
-}
-
-// position is the position of the last event the lane is done with: the
-// read model's own, or further when the last events were poisoned.
-func (l *lane) position() uint64 { return max(l.done.Load(), l.p.Position()) }
 
 func (r *Runner) lag(l *lane) uint64 {
 	head, pos := r.head.Load(), l.position()
@@ -780,111 +361,6 @@ func (r *Runner) restoreWhenCaughtUp(ctx context.Context, restore func()) {
 // Running is closed once the router runs its handlers.
 func (r *Runner) Running() <-chan struct{} { return r.running }
 
-// catchUpLinger bounds how long a chunk waits to fill while catching up.
-const catchUpLinger = 20 * time.Millisecond
-
-// dispatch decodes each event of the log once and hands it to every lane
-// that has not applied it yet, in chunks. While catching up (below the head
-// observed at start) a chunk fills up to MaxBatch events (or for at most
-// catchUpLinger), so that each lane wakes once per chunk rather than once
-// per event; after that, every event is handed on at once. It reports
-// whether the log's channel closed while ctx was still live.
-func (r *Runner) dispatch(ctx context.Context, upstream <-chan *message.Message) (ended bool) {
-	startHead := r.startHead.Load()
-	var chunk []*item
-	var slab []item // items are allocated MaxBatch at a time
-	var linger *time.Timer
-	var lingerC <-chan time.Time
-	defer func() {
-		if linger != nil {
-			linger.Stop()
-		}
-	}()
-	flush := func() bool {
-		if lingerC != nil {
-			linger.Stop()
-			lingerC = nil
-		}
-		ok := r.handOut(ctx, chunk)
-		chunk = nil
-		return ok
-	}
-	for {
-		var msg *message.Message
-		select {
-		case m, ok := <-upstream:
-			if !ok {
-				return ctx.Err() == nil
-			}
-			msg = m
-		case <-lingerC:
-			lingerC = nil
-			if !flush() {
-				return false
-			}
-			continue
-		case <-ctx.Done():
-			return false
-		}
-		// The read models keep their own checkpoints, so the log's message
-		// is acked at once: the subscription fetches the next event while
-		// this one is decoded.
-		msg.Ack()
-		ev, err := r.cfg.Source.Decode(msg)
-		r.dispatched.Add(1)
-		if len(slab) == 0 {
-			slab = make([]item, r.cfg.MaxBatch)
-		}
-		it := &slab[0]
-		slab = slab[1:]
-		*it = item{msg: msg, ev: ev, corr: msg.Metadata.Get(CorrelationIDKey), err: err}
-		chunk = append(chunk, it)
-		if len(chunk) < r.cfg.MaxBatch && ev.Position != 0 && ev.Position < startHead {
-			if lingerC == nil {
-				if linger == nil {
-					linger = time.NewTimer(catchUpLinger)
-				} else {
-					linger.Reset(catchUpLinger)
-				}
-				lingerC = linger.C
-			}
-			continue
-		}
-		if !flush() {
-			return false
-		}
-	}
-}
-
-// handOut queues chunk for every lane that has not applied its events yet.
-// It reports false when ctx ended first.
-func (r *Runner) handOut(ctx context.Context, chunk []*item) bool {
-	if len(chunk) == 0 {
-		return true
-	}
-	for _, l := range r.lanes {
-		c := chunk
-		if first := c[0].ev.Position; first != 0 && first <= l.start {
-			// Resumed lane: leave out what it applied before Run.
-			c = make([]*item, 0, len(chunk))
-			for _, it := range chunk {
-				if it.ev.Position == 0 || it.ev.Position > l.start {
-					c = append(c, it)
-				}
-			}
-			if len(c) == 0 {
-				continue
-			}
-		}
-		select {
-		case l.queue <- c:
-		case <-ctx.Done():
-			return false
-		}
-	}
-	return true
-}
-
 // pollHead reads the head of the log every HeadInterval, for the lag gauges.
 func (r *Runner) pollHead(ctx context.Context) {
 	t := time.NewTicker(r.cfg.HeadInterval)
@@ -906,64 +382,6 @@ func (r *Runner) pollHead(ctx context.Context) {
 			r.head.Store(head)
 		}
 	}
-}
-
-// WaitFor blocks until the projection called name is done with the log up to
-// position (a write's Receipt position): it has applied, skipped or poisoned
-// every event up to and including it. It is bounded by ctx: give it a
-// deadline. It returns nil at once for position 0, a *BehindError (wrapping
-// ErrBehind and ctx's error) when ctx ends first, and an error wrapping
-// domain.ErrNotFound for an unknown name.
-func (r *Runner) WaitFor(ctx context.Context, name string, position uint64) error {
-	l, ok := r.byName[name]
-	if !ok {
-		return fmt.Errorf("wait for projection %q: %w", name, domain.ErrNotFound)
-	}
-	if position == 0 || l.position() >= position {
-		return nil
-	}
-	l.waiting.Add(1)
-	defer l.waiting.Add(-1)
-	for {
-		l.wakeMu.Lock()
-		wake := l.wake
-		l.wakeMu.Unlock()
-		// The read model's own position is polled as well: a Replay, or
-		// Handle called from outside, moves it without the lane knowing.
-		if l.position() >= position {
-			return nil
-		}
-		t := time.NewTimer(50 * time.Millisecond)
-		select {
-		case <-wake:
-		case <-t.C:
-		case <-ctx.Done():
-			t.Stop()
-			return &BehindError{Projection: name, Position: l.position(), Want: position, Err: ctx.Err()}
-		}
-		t.Stop()
-	}
-}
-
-// CaughtUp reports whether Run has started and every projection has reached
-// the head of the log observed when it started: the read models then answer
-// with at least what was written before the process started (/readyz).
-func (r *Runner) CaughtUp() bool {
-	if !r.started.Load() {
-		return false
-	}
-	select {
-	case <-r.running:
-	default:
-		return false
-	}
-	head := r.startHead.Load()
-	for _, l := range r.lanes {
-		if l.position() < head {
-			return false
-		}
-	}
-	return true
 }
 
 // Status is where one projection stands.

@@ -21,12 +21,10 @@ import (
 
 	"github.com/leerpad/leerpad/domain"
 	behaviourchangeview "github.com/leerpad/leerpad/domain/behaviourchange"
-	"github.com/leerpad/leerpad/domain/catalogue"
-	"github.com/leerpad/leerpad/domain/cohort"
 	cohortdashboardview "github.com/leerpad/leerpad/domain/cohortdashboard"
-	"github.com/leerpad/leerpad/domain/feedback"
 	"github.com/leerpad/leerpad/domain/journey"
 	portfolioview "github.com/leerpad/leerpad/domain/portfolio"
+	"github.com/leerpad/leerpad/domain/registry"
 	"github.com/leerpad/leerpad/eventstore"
 	"github.com/leerpad/leerpad/eventstore/eventstoretest"
 	"github.com/leerpad/leerpad/eventstore/projectionlog"
@@ -102,7 +100,7 @@ func reference(tb testing.TB, h *fixture.History) answers {
 
 func newCodec(tb testing.TB) *eventstore.Codec {
 	tb.Helper()
-	c, err := eventstore.NewCodec(catalogue.EventTypes(), cohort.EventTypes(), journey.EventTypes(), feedback.EventTypes())
+	c, err := eventstore.NewCodec(registry.EventTypes())
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -560,7 +558,7 @@ func TestRunnerSkipsUnknownAndPoisonsUndecodable(t *testing.T) {
 	writeHistory(t, r.store, h.Log.Events[:half], "c1")
 
 	ctx := context.Background()
-	stream := "journey-" + uuid.NewString()
+	stream := journey.StreamCategory + "-" + uuid.NewString()
 	unknown := esdb.EventData{EventType: "journey.teleported", ContentType: esdb.ContentTypeJson, Data: []byte(`{"to":"mars"}`),
 		Metadata: []byte(`{"correlationId":"c-unknown","schemaVersion":1}`)}
 	broken := esdb.EventData{EventType: "journey.experiment_logged", ContentType: esdb.ContentTypeJson, Data: []byte(`{"journeyId":`),

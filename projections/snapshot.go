@@ -13,13 +13,11 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/leerpad/leerpad/domain"
-	"github.com/leerpad/leerpad/domain/catalogue"
-	"github.com/leerpad/leerpad/domain/cohort"
-	"github.com/leerpad/leerpad/domain/feedback"
-	"github.com/leerpad/leerpad/domain/journey"
+	"github.com/leerpad/leerpad/domain/registry"
 )
 
 // Snapshotter is a read model whose state can be saved with its checkpoint
@@ -73,25 +71,32 @@ func RestoreCheckpoint(s CheckpointState) *Checkpoint {
 	return c
 }
 
+// domainTypes returns the domain's event registry (registry.EventTypes, the
+// list the event store's codec registers) by name. It is built once, the
+// first time it is needed, and only ever read: the checkpoints tell domain
+// events from others by it, and the snapshots encode and decode by it.
+var domainTypes = sync.OnceValue(func() map[string]domain.EventType {
+	types := registry.EventTypes()
+	out := make(map[string]domain.EventType, len(types))
+	for _, t := range types {
+		out[t.Name] = t
+	}
+	return out
+})
+
 // EventCodec encodes domain events for snapshots the way the log stores them:
 // by their stored name, as the JSON of their payload. The stored names and
 // JSON field names are permanent (the events are the schema), so a snapshot
 // survives renamed Go identifiers; each payload is decoded, and upcast when
 // its schema version is older, by the domain's event types.
 type EventCodec struct {
-	types map[string]domain.EventType
+	types map[string]domain.EventType // domainTypes(), read only
 }
 
-// NewEventCodec returns the codec of every domain event type.
-func NewEventCodec() *EventCodec {
-	c := &EventCodec{types: map[string]domain.EventType{}}
-	for _, types := range [][]domain.EventType{catalogue.EventTypes(), cohort.EventTypes(), journey.EventTypes(), feedback.EventTypes()} {
-		for _, t := range types {
-			c.types[t.Name] = t
-		}
-	}
-	return c
-}
+// NewEventCodec returns the codec of every domain event type: those of the
+// domain's registry (registry.EventTypes), which the event store's codec
+// registers too.
+func NewEventCodec() *EventCodec { return &EventCodec{types: domainTypes()} }
 
 // Versions returns the schema version written today of every event type, by
 // name, for a snapshot to keep next to its payloads.

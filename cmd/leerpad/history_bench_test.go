@@ -83,7 +83,7 @@ func historyJourney(b *testing.B, store *eventstore.Store, events int) historica
 		history = append(history, journey.ExperimentLogged{ParticipantID: j.participant.Subject, ExperimentID: uuid.NewString(),
 			LearningGoalID: j.goal, Intention: fmt.Sprintf("Experiment %d", i), PlannedFor: at.AddDate(0, 0, 7), At: at})
 	}
-	stream := eventstore.StreamID("journey", j.id)
+	stream := eventstore.StreamID(journey.StreamCategory, j.id)
 	x := eventstore.NoStream()
 	for i := 0; i < len(history); i += 250 {
 		batch := history[i:min(i+250, len(history))]

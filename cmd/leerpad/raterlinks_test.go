@@ -184,7 +184,7 @@ func TestRaterLinksDurableAcrossReplicas(t *testing.T) {
 	store := eventstore.NewStore(es.client, codec)
 	participant, journeyID, instrument, item := uuid.NewString(), uuid.NewString(), uuid.NewString(), uuid.NewString()
 	start := time.Now().Add(-time.Hour)
-	if _, err := store.Append(ctx, eventstore.StreamID("journey", journeyID), eventstore.NoStream(), []domain.Event{journey.Enrolled{
+	if _, err := store.Append(ctx, eventstore.StreamID(journey.StreamCategory, journeyID), eventstore.NoStream(), []domain.Event{journey.Enrolled{
 		JourneyID: journeyID, ParticipantID: participant, CohortID: uuid.NewString(), ProgrammeID: uuid.NewString(), EntityID: uuid.NewString(),
 		Role: journey.RoleCoordinator, ManagerID: uuid.NewString(), At: start}}, nil, eventstore.Metadata{}); err != nil {
 		t.Fatal(err)

@@ -141,9 +141,9 @@ func TestSeedWritesTheDataSet(t *testing.T) {
 	}
 	all := n.streams(t)
 
-	programmes := eventstore.NewRepository(n.store, "programme", catalogue.ReplayProgramme, 0)
+	programmes := eventstore.NewRepository(n.store, catalogue.ProgrammeCategory, catalogue.ReplayProgramme, 0)
 	modules := map[string]int{}
-	for name := range byCategory(all, "programme") {
+	for name := range byCategory(all, catalogue.ProgrammeCategory) {
 		_, id, _ := eventstore.ParseStreamID(name)
 		p, err := programmes.Load(ctx, id)
 		if err != nil {
@@ -154,11 +154,11 @@ func TestSeedWritesTheDataSet(t *testing.T) {
 	if want := map[string]int{"BLG": 5, "SMEC": 5, "MNL": 6}; !reflect.DeepEqual(modules, want) {
 		t.Errorf("modules per programme = %v, want %v", modules, want)
 	}
-	if got := len(byCategory(all, "module")); got != 16 {
+	if got := len(byCategory(all, catalogue.ModuleCategory)); got != 16 {
 		t.Errorf("%d module streams, want 16", got)
 	}
 
-	cohorts := byCategory(all, "cohort")
+	cohorts := byCategory(all, cohort.StreamCategory)
 	if len(cohorts) != small.Cohorts {
 		t.Fatalf("%d cohort streams, want %d", len(cohorts), small.Cohorts)
 	}
@@ -173,7 +173,7 @@ func TestSeedWritesTheDataSet(t *testing.T) {
 
 	// Rounds by journey, from the round streams' first event.
 	rounds := map[string][]*stream{}
-	for name, s := range byCategory(all, "feedback") {
+	for name, s := range byCategory(all, feedback.RoundCategory) {
 		var opened feedback.RoundOpened
 		if err := json.Unmarshal(s.events[0].Data, &opened); err != nil || s.types[0] != "feedback.round_opened" {
 			t.Fatalf("%s starts with %s: %v", name, s.types[0], err)
@@ -183,7 +183,7 @@ func TestSeedWritesTheDataSet(t *testing.T) {
 		}
 		rounds[opened.JourneyID] = append(rounds[opened.JourneyID], s)
 	}
-	journeys := byCategory(all, "journey")
+	journeys := byCategory(all, journey.StreamCategory)
 	if len(journeys) != small.Cohorts*small.Participants || rep.Journeys != len(journeys) {
 		t.Fatalf("%d journey streams (report: %d), want %d", len(journeys), rep.Journeys, small.Cohorts*small.Participants)
 	}
@@ -283,10 +283,10 @@ func TestSeedWritesTheDataSet(t *testing.T) {
 		t.Errorf("Try-it journey shares %v, the report says %v; want some sections, not all", shared, ti.Shared)
 	}
 	goals := 0
-	for i, typ := range all["journey-"+ti.JourneyID].types {
+	for i, typ := range all[journey.StreamCategory+"-"+ti.JourneyID].types {
 		if typ == "journey.learning_goal_formulated" {
 			var g journey.LearningGoalFormulated
-			if err := json.Unmarshal(all["journey-"+ti.JourneyID].events[i].Data, &g); err != nil {
+			if err := json.Unmarshal(all[journey.StreamCategory+"-"+ti.JourneyID].events[i].Data, &g); err != nil {
 				t.Fatal(err)
 			}
 			if g.GoalID == ti.LearningGoalID {
@@ -302,7 +302,7 @@ func TestSeedWritesTheDataSet(t *testing.T) {
 	if err != nil || !slices.Contains(trainers, ti.TrainerID) {
 		t.Errorf("Try-it trainer %s is not a trainer of cohort %s (%v)", ti.TrainerID, ti.CohortID, err)
 	}
-	if total := len(byCategory(all, "feedback")); enoughRaters < total*3/4 {
+	if total := len(byCategory(all, feedback.RoundCategory)); enoughRaters < total*3/4 {
 		t.Errorf("only %d of %d rounds have three or more peer or direct-report responses", enoughRaters, total)
 	}
 }

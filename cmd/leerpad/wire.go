@@ -16,6 +16,7 @@ import (
 	"github.com/leerpad/leerpad/domain/cohort"
 	"github.com/leerpad/leerpad/domain/feedback"
 	"github.com/leerpad/leerpad/domain/journey"
+	"github.com/leerpad/leerpad/domain/registry"
 	"github.com/leerpad/leerpad/eventstore"
 	"github.com/leerpad/leerpad/eventstore/node"
 	"github.com/leerpad/leerpad/eventstore/projectionlog"
@@ -88,7 +89,7 @@ func (es *eventStore) Close() error {
 
 // newCodec registers every domain event type, once, for the whole process.
 func newCodec() (*eventstore.Codec, error) {
-	return eventstore.NewCodec(catalogue.EventTypes(), cohort.EventTypes(), journey.EventTypes(), feedback.EventTypes())
+	return eventstore.NewCodec(registry.EventTypes())
 }
 
 // cachedAggregates is how many decided aggregates each repository keeps in
@@ -107,13 +108,13 @@ type services struct {
 // domain services over them.
 func newServices(store *eventstore.Store) *services {
 	r := usecase.Repositories{
-		Modules:     eventstore.NewRepository(store, "module", catalogue.ReplayModule, cachedAggregates),
-		Programmes:  eventstore.NewRepository(store, "programme", catalogue.ReplayProgramme, cachedAggregates),
-		Entities:    eventstore.NewRepository(store, "entity", catalogue.ReplayEntity, cachedAggregates),
-		Cohorts:     eventstore.NewRepository(store, "cohort", cohort.Replay, cachedAggregates),
-		Journeys:    eventstore.NewRepository(store, "journey", journey.Replay, cachedAggregates),
-		Instruments: eventstore.NewRepository(store, "instrument", feedback.ReplayInstrument, cachedAggregates),
-		Rounds:      eventstore.NewRepository(store, "feedback", feedback.ReplayRound, cachedAggregates),
+		Modules:     eventstore.NewRepository(store, catalogue.ModuleCategory, catalogue.ReplayModule, cachedAggregates),
+		Programmes:  eventstore.NewRepository(store, catalogue.ProgrammeCategory, catalogue.ReplayProgramme, cachedAggregates),
+		Entities:    eventstore.NewRepository(store, catalogue.EntityCategory, catalogue.ReplayEntity, cachedAggregates),
+		Cohorts:     eventstore.NewRepository(store, cohort.StreamCategory, cohort.Replay, cachedAggregates),
+		Journeys:    eventstore.NewRepository(store, journey.StreamCategory, journey.Replay, cachedAggregates),
+		Instruments: eventstore.NewRepository(store, feedback.InstrumentCategory, feedback.ReplayInstrument, cachedAggregates),
+		Rounds:      eventstore.NewRepository(store, feedback.RoundCategory, feedback.ReplayRound, cachedAggregates),
 	}
 	return &services{Services: usecase.NewServices(r), Repositories: r}
 }

@@ -6,6 +6,17 @@ import (
 	"github.com/leerpad/leerpad/domain"
 )
 
+// The categories of the catalogue's streams, "<category>-<uuid>". They are
+// stored in every stream name; never change them.
+const (
+	// ModuleCategory is the category of a module's stream.
+	ModuleCategory = "module"
+	// ProgrammeCategory is the category of a programme's stream.
+	ProgrammeCategory = "programme"
+	// EntityCategory is the category of an ordering entity's stream.
+	EntityCategory = "entity"
+)
+
 // EventTypes returns the type of every event the catalogue records, for the
 // event store's codec.
 func EventTypes() []domain.EventType {

@@ -6,6 +6,10 @@ import (
 	"github.com/leerpad/leerpad/domain"
 )
 
+// StreamCategory is the category of a cohort's stream, "cohort-<uuid>". It is
+// stored in every stream name; never change it.
+const StreamCategory = "cohort"
+
 // EventTypes returns the type of every event a cohort records, for the event
 // store's codec.
 func EventTypes() []domain.EventType {

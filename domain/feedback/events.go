@@ -6,6 +6,15 @@ import (
 	"github.com/leerpad/leerpad/domain"
 )
 
+// The categories of 360 feedback's streams, "<category>-<uuid>". They are
+// stored in every stream name; never change them.
+const (
+	// RoundCategory is the category of a feedback round's stream.
+	RoundCategory = "feedback"
+	// InstrumentCategory is the category of an instrument's stream.
+	InstrumentCategory = "instrument"
+)
+
 // EventTypes returns the type of every event of 360 feedback, for the event
 // store's codec.
 func EventTypes() []domain.EventType {

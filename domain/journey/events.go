@@ -6,6 +6,10 @@ import (
 	"github.com/leerpad/leerpad/domain"
 )
 
+// StreamCategory is the category of a journey's stream, "journey-<uuid>". It
+// is stored in every stream name; never change it.
+const StreamCategory = "journey"
+
 // EventTypes returns the type of every event a journey records, for the event
 // store's codec. journey.experiment_logged is at schema version 2.
 func EventTypes() []domain.EventType {

@@ -23,17 +23,29 @@ import (
 	"github.com/ThreeDotsLabs/watermill"
 	"github.com/ThreeDotsLabs/watermill/message"
 
+	"github.com/leerpad/leerpad/domain/catalogue"
+	"github.com/leerpad/leerpad/domain/cohort"
+	"github.com/leerpad/leerpad/domain/feedback"
+	"github.com/leerpad/leerpad/domain/journey"
 	"github.com/leerpad/leerpad/eventstore"
 	"github.com/leerpad/leerpad/eventstore/watermillesdb"
 	"github.com/leerpad/leerpad/projections"
 )
 
 // Prefixes returns the stream-name prefixes of Leerpad's domain streams, the
-// categories of shared/ARCHITECTURE.md: the events the read models are built
+// categories the domain packages own: the events the read models are built
 // from. Everything else in $all (checkpoints, poison queues, system streams)
 // is filtered out on the server.
 func Prefixes() []string {
-	return []string{"module-", "programme-", "entity-", "cohort-", "journey-", "instrument-", "feedback-"}
+	categories := []string{
+		catalogue.ModuleCategory, catalogue.ProgrammeCategory, catalogue.EntityCategory,
+		cohort.StreamCategory, journey.StreamCategory, feedback.InstrumentCategory, feedback.RoundCategory,
+	}
+	out := make([]string, len(categories))
+	for i, c := range categories {
+		out[i] = c + "-"
+	}
+	return out
 }
 
 // Topic is the watermill topic of the filtered $all subscription.

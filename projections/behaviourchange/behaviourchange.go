@@ -55,10 +55,12 @@ type Config struct {
 // ReadModel is the behaviour-change read model. It is safe for concurrent
 // use: queries run concurrently with each other and with Handle.
 type ReadModel struct {
+	projections.Frame
+
 	minRaters, minParticipants int
 
+	// mu guards the fields below and the Frame's checkpoint together.
 	mu          sync.RWMutex
-	cp          *projections.Checkpoint
 	instruments map[string]*threesixty.Instrument
 	journeys    map[string]*journeyState
 	rounds      map[string]*round
@@ -91,39 +93,21 @@ var _ projections.Projection = (*ReadModel)(nil)
 
 // New returns an empty read model.
 func New(cfg Config) *ReadModel {
-	return &ReadModel{
+	m := &ReadModel{
 		minRaters:       max(cfg.MinRaters, MinRaters),
 		minParticipants: max(cfg.MinParticipants, MinParticipants),
-		cp:              projections.NewCheckpoint(),
 		instruments:     map[string]*threesixty.Instrument{},
 		journeys:        map[string]*journeyState{},
 		rounds:          map[string]*round{},
 		ofCohort:        map[string][]*journeyState{},
 	}
-}
-
-// Name returns Name.
-func (m *ReadModel) Name() string { return Name }
-
-// Position returns the global position of the last event handled.
-func (m *ReadModel) Position() uint64 {
-	m.mu.RLock()
-	defer m.mu.RUnlock()
-	return m.cp.Position()
-}
-
-// Unknown returns how many events of unknown types were skipped.
-func (m *ReadModel) Unknown() uint64 {
-	m.mu.RLock()
-	defer m.mu.RUnlock()
-	return m.cp.Unknown()
+	m.Frame = projections.NewFrame(Name, &m.mu)
+	return m
 }
 
 // Handle applies e once; see projections.Projection.
 func (m *ReadModel) Handle(ctx context.Context, ev projections.Event) error {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	return m.cp.Apply(Name, ev, func() bool {
+	return projections.Apply(&m.Frame, ev, func() bool {
 		switch e := ev.Data.(type) {
 		case journey.Enrolled:
 			m.onEnrolled(ctx, ev, e)
@@ -153,7 +137,7 @@ func (m *ReadModel) journey(id string) *journeyState {
 
 func (m *ReadModel) onEnrolled(_ context.Context, ev projections.Event, e journey.Enrolled) {
 	id := e.JourneyID
-	if _, sid, ok := projections.StreamID(ev.Stream); ok && id == "" {
+	if _, sid, ok := projections.ParseStream(ev.Stream); ok && id == "" {
 		id = sid
 	}
 	j := m.journey(id)

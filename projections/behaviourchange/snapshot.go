@@ -58,7 +58,7 @@ func (m *ReadModel) SnapshotSchema() uint32 { return SnapshotSchema }
 // checkpoint under the lock; see projections.Snapshotter.
 func (m *ReadModel) Snapshot() (uint64, func(io.Writer) error) {
 	m.mu.RLock()
-	cp := m.cp.State()
+	cp := projections.CheckpointOf(&m.Frame).State()
 	instruments := make([]*threesixty.Instrument, 0, len(m.instruments))
 	for _, in := range m.instruments {
 		instruments = append(instruments, in)
@@ -167,11 +167,7 @@ func (m *ReadModel) Restore(r io.Reader) error {
 	for _, j := range journeys {
 		j.data = m.scores(j)
 	}
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	if m.cp.Position() != 0 {
-		return fmt.Errorf("%s: restore: the read model has handled events up to position %d: %w", Name, m.cp.Position(), domain.ErrConflict)
-	}
-	m.cp, m.instruments, m.journeys, m.rounds, m.ofCohort = projections.RestoreCheckpoint(s.Checkpoint), instruments, journeys, rounds, ofCohort
-	return nil
+	return projections.RestoreFrame(&m.Frame, s.Checkpoint, func() {
+		m.instruments, m.journeys, m.rounds, m.ofCohort = instruments, journeys, rounds, ofCohort
+	})
 }

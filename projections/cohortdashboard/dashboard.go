@@ -55,11 +55,13 @@ type Config struct {
 // ReadModel is the cohort dashboard read model. It is safe for concurrent
 // use: queries run concurrently with each other and with Handle.
 type ReadModel struct {
+	projections.Frame
+
 	atRiskWeeks int
 	loc         *time.Location
 
+	// mu guards the fields below and the Frame's checkpoint together.
 	mu        sync.RWMutex
-	cp        *projections.Checkpoint
 	cohorts   map[string]*cohortState
 	journeyOf map[string]*participant // journey id -> participant
 }
@@ -130,8 +132,9 @@ func New(cfg Config) (*ReadModel, error) {
 	if weeks <= 0 {
 		weeks = DefaultAtRiskWeeks
 	}
-	return &ReadModel{atRiskWeeks: weeks, loc: loc, cp: projections.NewCheckpoint(),
-		cohorts: map[string]*cohortState{}, journeyOf: map[string]*participant{}}, nil
+	m := &ReadModel{atRiskWeeks: weeks, loc: loc, cohorts: map[string]*cohortState{}, journeyOf: map[string]*participant{}}
+	m.Frame = projections.NewFrame(Name, &m.mu)
+	return m, nil
 }
 
 // ISOWeek returns the ISO week of t in loc.
@@ -140,28 +143,9 @@ func ISOWeek(t time.Time, loc *time.Location) view.Week {
 	return view.Week{Year: y, Week: w}
 }
 
-// Name returns Name.
-func (m *ReadModel) Name() string { return Name }
-
-// Position returns the global position of the last event handled.
-func (m *ReadModel) Position() uint64 {
-	m.mu.RLock()
-	defer m.mu.RUnlock()
-	return m.cp.Position()
-}
-
-// Unknown returns how many events of unknown types were skipped.
-func (m *ReadModel) Unknown() uint64 {
-	m.mu.RLock()
-	defer m.mu.RUnlock()
-	return m.cp.Unknown()
-}
-
 // Handle applies e once; see projections.Projection.
 func (m *ReadModel) Handle(ctx context.Context, ev projections.Event) error {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	return m.cp.Apply(Name, ev, func() bool {
+	return projections.Apply(&m.Frame, ev, func() bool {
 		return m.apply(ctx, ev)
 	})
 }
@@ -191,8 +175,8 @@ func (m *ReadModel) apply(ctx context.Context, ev projections.Event) bool {
 	default:
 		// Other journey events belong to the journey of their stream; one
 		// before its enrolment cannot happen, since enrolment opens it.
-		cat, id, _ := projections.StreamID(ev.Stream)
-		if p := m.journeyOf[id]; p != nil && cat == "journey" {
+		cat, id, _ := projections.ParseStream(ev.Stream)
+		if p := m.journeyOf[id]; p != nil && cat == journey.StreamCategory {
 			return m.applyJourney(ctx, p, ev.Data)
 		}
 		return false
@@ -331,7 +315,7 @@ func (m *ReadModel) onAttendanceRecorded(_ context.Context, e cohort.AttendanceR
 
 func (m *ReadModel) onEnrolled(_ context.Context, ev projections.Event, e journey.Enrolled) {
 	id := e.JourneyID
-	if _, sid, ok := projections.StreamID(ev.Stream); ok && id == "" {
+	if _, sid, ok := projections.ParseStream(ev.Stream); ok && id == "" {
 		id = sid
 	}
 	p := m.cohort(e.CohortID).participant(e.ParticipantID, e.At)

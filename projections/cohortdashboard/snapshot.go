@@ -99,7 +99,7 @@ func (m *ReadModel) SnapshotSchema() uint32 { return SnapshotSchema }
 // projections.Snapshotter.
 func (m *ReadModel) Snapshot() (uint64, func(io.Writer) error) {
 	m.mu.RLock()
-	s := snapshot{Checkpoint: m.cp.State(), Cohorts: make([]cohortSnap, 0, len(m.cohorts)), JourneyOf: make(map[string]memberSnap, len(m.journeyOf))}
+	s := snapshot{Checkpoint: projections.CheckpointOf(&m.Frame).State(), Cohorts: make([]cohortSnap, 0, len(m.cohorts)), JourneyOf: make(map[string]memberSnap, len(m.journeyOf))}
 	for _, c := range m.cohorts {
 		s.Cohorts = append(s.Cohorts, c.snap())
 	}
@@ -178,13 +178,7 @@ func (m *ReadModel) Restore(r io.Reader) error {
 		}
 		journeyOf[id] = p
 	}
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	if m.cp.Position() != 0 {
-		return fmt.Errorf("%s: restore: the read model has handled events up to position %d: %w", Name, m.cp.Position(), domain.ErrConflict)
-	}
-	m.cp, m.cohorts, m.journeyOf = projections.RestoreCheckpoint(s.Checkpoint), cohorts, journeyOf
-	return nil
+	return projections.RestoreFrame(&m.Frame, s.Checkpoint, func() { m.cohorts, m.journeyOf = cohorts, journeyOf })
 }
 
 func restoreCohort(cs cohortSnap) *cohortState {

@@ -39,8 +39,10 @@ type programme struct {
 // ReadModel is the offer read model. It is safe for concurrent use: the
 // lists are read concurrently with each other and with Handle.
 type ReadModel struct {
+	projections.Frame
+
+	// mu guards the fields below and the Frame's checkpoint together.
 	mu sync.RWMutex
-	cp *projections.Checkpoint
 
 	modules     map[string]*view.Module
 	moduleIDs   []string
@@ -56,37 +58,19 @@ var _ projections.Projection = (*ReadModel)(nil)
 
 // New returns an empty read model.
 func New() *ReadModel {
-	return &ReadModel{
-		cp:          projections.NewCheckpoint(),
+	m := &ReadModel{
 		modules:     map[string]*view.Module{},
 		programmes:  map[string]*programme{},
 		instruments: map[string]*view.Instrument{},
 		entities:    map[string]*view.Entity{},
 	}
-}
-
-// Name returns Name.
-func (m *ReadModel) Name() string { return Name }
-
-// Position returns the global position of the last event handled.
-func (m *ReadModel) Position() uint64 {
-	m.mu.RLock()
-	defer m.mu.RUnlock()
-	return m.cp.Position()
-}
-
-// Unknown returns how many events of unknown types were skipped.
-func (m *ReadModel) Unknown() uint64 {
-	m.mu.RLock()
-	defer m.mu.RUnlock()
-	return m.cp.Unknown()
+	m.Frame = projections.NewFrame(Name, &m.mu)
+	return m
 }
 
 // Handle applies e once; see projections.Projection.
 func (m *ReadModel) Handle(ctx context.Context, ev projections.Event) error {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	return m.cp.Apply(Name, ev, func() bool {
+	return projections.Apply(&m.Frame, ev, func() bool {
 		switch e := ev.Data.(type) {
 		case catalogue.ModuleAdded:
 			m.onModuleAdded(ctx, e)

@@ -10,6 +10,7 @@ import (
 
 	"github.com/leerpad/leerpad/domain"
 	"github.com/leerpad/leerpad/domain/catalogue"
+	"github.com/leerpad/leerpad/domain/cohort"
 	"github.com/leerpad/leerpad/domain/feedback"
 	view "github.com/leerpad/leerpad/domain/offer"
 	"github.com/leerpad/leerpad/projections"
@@ -49,34 +50,34 @@ func TestOffer(t *testing.T) {
 	goal := l.ID()
 	day := func(n int) time.Time { return at.AddDate(0, 0, n) }
 
-	l.Append("module-"+m1, catalogue.ModuleAdded{ModuleID: m1, Content: content("Me and myself", goal), At: day(0)})
-	l.Append("module-"+m2, catalogue.ModuleAdded{ModuleID: m2, Content: content("Me and my team", goal), At: day(1)})
-	l.Append("programme-"+p1, catalogue.ProgrammeDesigned{ProgrammeID: p1, Code: "BLG", Title: "Beginning managers", ModuleIDs: []string{m1, m2},
+	l.Append(catalogue.ModuleCategory+"-"+m1, catalogue.ModuleAdded{ModuleID: m1, Content: content("Me and myself", goal), At: day(0)})
+	l.Append(catalogue.ModuleCategory+"-"+m2, catalogue.ModuleAdded{ModuleID: m2, Content: content("Me and my team", goal), At: day(1)})
+	l.Append(catalogue.ProgrammeCategory+"-"+p1, catalogue.ProgrammeDesigned{ProgrammeID: p1, Code: "BLG", Title: "Beginning managers", ModuleIDs: []string{m1, m2},
 		Emphasis: []catalogue.ThemeEmphasis{{Theme: catalogue.ThemeTeam, Emphasis: catalogue.EmphasisStrong}}, RaterApproval: true, At: day(2)})
 	revised := content("Me and myself", goal)
 	revised.Hours = 12
-	l.Append("module-"+m1, catalogue.ModuleRevised{ModuleID: m1, Version: 2, Content: revised, Reason: "longer", At: day(3)})
-	l.Append("module-"+m3, catalogue.ModuleAdded{ModuleID: m3, Content: content("Me and the systems", goal), At: day(3)})
-	l.Append("programme-"+p1, catalogue.ProgrammeModuleAdded{ProgrammeID: p1, ModuleID: m3, Position: 2, At: day(4)})
-	l.Append("programme-"+p1, catalogue.ProgrammeModuleRemoved{ProgrammeID: p1, ModuleID: m1, At: day(5)})
-	l.Append("programme-"+p1, catalogue.ProgrammeEmphasisSet{ProgrammeID: p1, Theme: catalogue.ThemeSelf, Emphasis: catalogue.EmphasisLight, At: day(5)})
-	l.Append("programme-"+p2, catalogue.ProgrammeDesigned{ProgrammeID: p2, Code: "SMEC", Title: "Coordinators", ModuleIDs: []string{m2}, At: day(6)})
-	l.Append("programme-"+p2, catalogue.ProgrammeRetired{ProgrammeID: p2, At: day(7)})
-	l.Append("module-"+m2, catalogue.ModuleRetired{ModuleID: m2, At: day(8)})
-	l.Append("instrument-"+i1, feedback.InstrumentPublished{InstrumentID: i1, Title: "Leadership 360", Scale: feedback.Scale{Points: 5},
+	l.Append(catalogue.ModuleCategory+"-"+m1, catalogue.ModuleRevised{ModuleID: m1, Version: 2, Content: revised, Reason: "longer", At: day(3)})
+	l.Append(catalogue.ModuleCategory+"-"+m3, catalogue.ModuleAdded{ModuleID: m3, Content: content("Me and the systems", goal), At: day(3)})
+	l.Append(catalogue.ProgrammeCategory+"-"+p1, catalogue.ProgrammeModuleAdded{ProgrammeID: p1, ModuleID: m3, Position: 2, At: day(4)})
+	l.Append(catalogue.ProgrammeCategory+"-"+p1, catalogue.ProgrammeModuleRemoved{ProgrammeID: p1, ModuleID: m1, At: day(5)})
+	l.Append(catalogue.ProgrammeCategory+"-"+p1, catalogue.ProgrammeEmphasisSet{ProgrammeID: p1, Theme: catalogue.ThemeSelf, Emphasis: catalogue.EmphasisLight, At: day(5)})
+	l.Append(catalogue.ProgrammeCategory+"-"+p2, catalogue.ProgrammeDesigned{ProgrammeID: p2, Code: "SMEC", Title: "Coordinators", ModuleIDs: []string{m2}, At: day(6)})
+	l.Append(catalogue.ProgrammeCategory+"-"+p2, catalogue.ProgrammeRetired{ProgrammeID: p2, At: day(7)})
+	l.Append(catalogue.ModuleCategory+"-"+m2, catalogue.ModuleRetired{ModuleID: m2, At: day(8)})
+	l.Append(feedback.InstrumentCategory+"-"+i1, feedback.InstrumentPublished{InstrumentID: i1, Title: "Leadership 360", Scale: feedback.Scale{Points: 5},
 		Competencies: []feedback.Competency{{ID: l.ID(), Name: "Feedback", Items: []feedback.Item{{ID: l.ID(), Text: "a"}, {ID: l.ID(), Text: "b"}}},
 			{ID: l.ID(), Name: "Trust", Items: []feedback.Item{{ID: l.ID(), Text: "c"}}}}, At: day(1)})
-	l.Append("instrument-"+i2, feedback.InstrumentPublished{InstrumentID: i2, Title: "Team roles", Scale: feedback.Scale{Points: 4},
+	l.Append(feedback.InstrumentCategory+"-"+i2, feedback.InstrumentPublished{InstrumentID: i2, Title: "Team roles", Scale: feedback.Scale{Points: 4},
 		Competencies: []feedback.Competency{{ID: l.ID(), Name: "Roles", Items: []feedback.Item{{ID: l.ID(), Text: "d"}}}}, At: day(2)})
-	l.Append("instrument-"+i1, feedback.InstrumentRetired{InstrumentID: i1, At: day(9)})
-	l.Append("entity-"+e1, catalogue.EntityRegistered{EntityID: e1, Name: "Agency for Roads", At: day(2)})
-	l.Append("entity-"+e2, catalogue.EntityRegistered{EntityID: e2, Name: "Tax Office", At: day(3)})
-	l.Append("entity-"+e1, catalogue.OrderPlaced{EntityID: e1, OrderID: o1, Kind: catalogue.OrderProgramme, ItemID: p1, Seats: 20, At: day(4)})
-	l.Append("entity-"+e1, catalogue.OrderPlaced{EntityID: e1, OrderID: o2, Kind: catalogue.OrderModule, ItemID: m3, Seats: 2, At: day(5)})
-	l.Append("entity-"+e1, catalogue.OrderCancelled{EntityID: e1, OrderID: o1, At: day(6)})
+	l.Append(feedback.InstrumentCategory+"-"+i1, feedback.InstrumentRetired{InstrumentID: i1, At: day(9)})
+	l.Append(catalogue.EntityCategory+"-"+e1, catalogue.EntityRegistered{EntityID: e1, Name: "Agency for Roads", At: day(2)})
+	l.Append(catalogue.EntityCategory+"-"+e2, catalogue.EntityRegistered{EntityID: e2, Name: "Tax Office", At: day(3)})
+	l.Append(catalogue.EntityCategory+"-"+e1, catalogue.OrderPlaced{EntityID: e1, OrderID: o1, Kind: catalogue.OrderProgramme, ItemID: p1, Seats: 20, At: day(4)})
+	l.Append(catalogue.EntityCategory+"-"+e1, catalogue.OrderPlaced{EntityID: e1, OrderID: o2, Kind: catalogue.OrderModule, ItemID: m3, Seats: 2, At: day(5)})
+	l.Append(catalogue.EntityCategory+"-"+e1, catalogue.OrderCancelled{EntityID: e1, OrderID: o1, At: day(6)})
 	// Events the read model has no use for, and one from newer code.
-	l.Append("cohort-"+l.ID(), projections.UnknownEvent{Name: "cohort.from_the_future"})
-	l.Append("feedback-"+l.ID(), feedback.RoundOpened{RoundID: l.ID(), JourneyID: l.ID(), InstrumentID: i2, Kind: feedback.RoundPre, At: day(9)})
+	l.Append(cohort.StreamCategory+"-"+l.ID(), projections.UnknownEvent{Name: "cohort.from_the_future"})
+	l.Append(feedback.RoundCategory+"-"+l.ID(), feedback.RoundOpened{RoundID: l.ID(), JourneyID: l.ID(), InstrumentID: i2, Kind: feedback.RoundPre, At: day(9)})
 
 	m := offer.New()
 	if m.Name() != offer.Name || offer.Name != "offer" {
@@ -146,7 +147,7 @@ func TestOffer(t *testing.T) {
 
 	// An event handled after the replay lands at the end of its list.
 	e3 := l.ID()
-	more := []projections.Event{l.Append("entity-"+e3, catalogue.EntityRegistered{EntityID: e3, Name: "Water Board", At: day(10)})}
+	more := []projections.Event{l.Append(catalogue.EntityCategory+"-"+e3, catalogue.EntityRegistered{EntityID: e3, Name: "Water Board", At: day(10)})}
 	feed(t, m, more)
 	if es := m.Entities(); len(es) != 3 || es[2].EntityID != e3 || es[2].Orders != nil {
 		t.Errorf("after a new entity: %+v", es)
@@ -162,7 +163,7 @@ func TestOffer(t *testing.T) {
 
 func TestBadEnvelope(t *testing.T) {
 	m := offer.New()
-	for _, ev := range []projections.Event{{Data: catalogue.ModuleRetired{}}, {Stream: "module-x"}} {
+	for _, ev := range []projections.Event{{Data: catalogue.ModuleRetired{}}, {Stream: catalogue.ModuleCategory + "-x"}} {
 		if err := m.Handle(context.Background(), ev); !errors.Is(err, domain.ErrInvalid) {
 			t.Errorf("Handle(%+v): err = %v, want invalid", ev, err)
 		}
@@ -175,7 +176,7 @@ func TestConcurrentReads(t *testing.T) {
 	l := fixture.NewLog(12)
 	for i := range 200 {
 		id := l.ID()
-		l.Append("module-"+id, catalogue.ModuleAdded{ModuleID: id, Content: content("Module", l.ID()), At: at.Add(time.Duration(i) * time.Minute)})
+		l.Append(catalogue.ModuleCategory+"-"+id, catalogue.ModuleAdded{ModuleID: id, Content: content("Module", l.ID()), At: at.Add(time.Duration(i) * time.Minute)})
 	}
 	m := offer.New()
 	var wg sync.WaitGroup

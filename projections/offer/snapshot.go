@@ -34,7 +34,7 @@ func (m *ReadModel) SnapshotSchema() uint32 { return SnapshotSchema }
 // projections.Snapshotter.
 func (m *ReadModel) Snapshot() (uint64, func(io.Writer) error) {
 	m.mu.RLock()
-	s := snapshot{Checkpoint: m.cp.State(), Modules: m.modulesLocked(), Programmes: m.programmesLocked(),
+	s := snapshot{Checkpoint: projections.CheckpointOf(&m.Frame).State(), Modules: m.modulesLocked(), Programmes: m.programmesLocked(),
 		Instruments: m.instrumentsLocked(), Entities: m.entitiesLocked()}
 	m.mu.RUnlock()
 	return s.Checkpoint.Position, func(w io.Writer) error { return json.NewEncoder(w).Encode(&s) }
@@ -81,15 +81,10 @@ func (m *ReadModel) Restore(r io.Reader) error {
 		fresh.entities[en.EntityID] = &en
 		fresh.entityIDs = append(fresh.entityIDs, en.EntityID)
 	}
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	if m.cp.Position() != 0 {
-		return fmt.Errorf("%s: restore: the read model has handled events up to position %d: %w", Name, m.cp.Position(), domain.ErrConflict)
-	}
-	m.cp = projections.RestoreCheckpoint(s.Checkpoint)
-	m.modules, m.moduleIDs = fresh.modules, fresh.moduleIDs
-	m.programmes, m.programIDs = fresh.programmes, fresh.programIDs
-	m.instruments, m.instIDs = fresh.instruments, fresh.instIDs
-	m.entities, m.entityIDs = fresh.entities, fresh.entityIDs
-	return nil
+	return projections.RestoreFrame(&m.Frame, s.Checkpoint, func() {
+		m.modules, m.moduleIDs = fresh.modules, fresh.moduleIDs
+		m.programmes, m.programIDs = fresh.programmes, fresh.programIDs
+		m.instruments, m.instIDs = fresh.instruments, fresh.instIDs
+		m.entities, m.entityIDs = fresh.entities, fresh.entityIDs
+	})
 }

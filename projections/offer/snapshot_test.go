@@ -8,6 +8,7 @@ import (
 
 	"github.com/leerpad/leerpad/domain"
 	"github.com/leerpad/leerpad/domain/catalogue"
+	"github.com/leerpad/leerpad/domain/cohort"
 	"github.com/leerpad/leerpad/domain/feedback"
 	"github.com/leerpad/leerpad/projections"
 	"github.com/leerpad/leerpad/projections/internal/fixture"
@@ -21,25 +22,25 @@ import (
 func TestSnapshotRestoreEqualsReplay(t *testing.T) {
 	l := fixture.NewLog(12)
 	m1, m2, p1, i1, e1, o1, o2, goal := l.ID(), l.ID(), l.ID(), l.ID(), l.ID(), l.ID(), l.ID(), l.ID()
-	l.Append("module-"+m1, catalogue.ModuleAdded{ModuleID: m1, Content: content("Me and myself", goal), At: at})
-	l.Append("programme-"+p1, catalogue.ProgrammeDesigned{ProgrammeID: p1, Code: "BLG", Title: "Beginning managers", ModuleIDs: []string{m1},
+	l.Append(catalogue.ModuleCategory+"-"+m1, catalogue.ModuleAdded{ModuleID: m1, Content: content("Me and myself", goal), At: at})
+	l.Append(catalogue.ProgrammeCategory+"-"+p1, catalogue.ProgrammeDesigned{ProgrammeID: p1, Code: "BLG", Title: "Beginning managers", ModuleIDs: []string{m1},
 		Emphasis: []catalogue.ThemeEmphasis{{Theme: catalogue.ThemeTeam, Emphasis: catalogue.EmphasisStrong}}, At: at})
-	l.Append("module-"+m2, catalogue.ModuleAdded{ModuleID: m2, Content: content("Me and my team", goal), At: at})
-	l.Append("programme-"+p1, catalogue.ProgrammeModuleAdded{ProgrammeID: p1, ModuleID: m2, Position: 1, At: at})
-	l.Append("programme-"+p1, catalogue.ProgrammeEmphasisSet{ProgrammeID: p1, Theme: catalogue.ThemeSelf, Emphasis: catalogue.EmphasisLight, At: at})
-	l.Append("module-"+m1, catalogue.ModuleRevised{ModuleID: m1, Version: 2, Content: content("Me, myself", goal), Reason: "title", At: at})
-	l.Append("instrument-"+i1, feedback.InstrumentPublished{InstrumentID: i1, Title: "Leadership 360", Scale: feedback.Scale{Points: 5},
+	l.Append(catalogue.ModuleCategory+"-"+m2, catalogue.ModuleAdded{ModuleID: m2, Content: content("Me and my team", goal), At: at})
+	l.Append(catalogue.ProgrammeCategory+"-"+p1, catalogue.ProgrammeModuleAdded{ProgrammeID: p1, ModuleID: m2, Position: 1, At: at})
+	l.Append(catalogue.ProgrammeCategory+"-"+p1, catalogue.ProgrammeEmphasisSet{ProgrammeID: p1, Theme: catalogue.ThemeSelf, Emphasis: catalogue.EmphasisLight, At: at})
+	l.Append(catalogue.ModuleCategory+"-"+m1, catalogue.ModuleRevised{ModuleID: m1, Version: 2, Content: content("Me, myself", goal), Reason: "title", At: at})
+	l.Append(feedback.InstrumentCategory+"-"+i1, feedback.InstrumentPublished{InstrumentID: i1, Title: "Leadership 360", Scale: feedback.Scale{Points: 5},
 		Competencies: []feedback.Competency{{ID: l.ID(), Name: "Feedback", Items: []feedback.Item{{ID: l.ID(), Text: "a"}}}}, At: at})
-	l.Append("entity-"+e1, catalogue.EntityRegistered{EntityID: e1, Name: "Agency for Roads", At: at})
-	l.Append("entity-"+e1, catalogue.OrderPlaced{EntityID: e1, OrderID: o1, Kind: catalogue.OrderProgramme, ItemID: p1, Seats: 20, At: at})
-	l.Append("cohort-"+l.ID(), projections.UnknownEvent{Name: "cohort.from_the_future"})
-	l.Append("entity-"+e1, catalogue.OrderPlaced{EntityID: e1, OrderID: o2, Kind: catalogue.OrderModule, ItemID: m2, Seats: 2, At: at})
-	l.Append("entity-"+e1, catalogue.OrderCancelled{EntityID: e1, OrderID: o1, At: at})
-	l.Append("programme-"+p1, catalogue.ProgrammeModuleRemoved{ProgrammeID: p1, ModuleID: m1, At: at})
-	l.Append("programme-"+p1, catalogue.ProgrammeEmphasisSet{ProgrammeID: p1, Theme: catalogue.ThemeTeam, Emphasis: catalogue.EmphasisNormal, At: at})
-	l.Append("module-"+m1, catalogue.ModuleRetired{ModuleID: m1, At: at})
-	l.Append("programme-"+p1, catalogue.ProgrammeRetired{ProgrammeID: p1, At: at})
-	l.Append("instrument-"+i1, feedback.InstrumentRetired{InstrumentID: i1, At: at})
+	l.Append(catalogue.EntityCategory+"-"+e1, catalogue.EntityRegistered{EntityID: e1, Name: "Agency for Roads", At: at})
+	l.Append(catalogue.EntityCategory+"-"+e1, catalogue.OrderPlaced{EntityID: e1, OrderID: o1, Kind: catalogue.OrderProgramme, ItemID: p1, Seats: 20, At: at})
+	l.Append(cohort.StreamCategory+"-"+l.ID(), projections.UnknownEvent{Name: "cohort.from_the_future"})
+	l.Append(catalogue.EntityCategory+"-"+e1, catalogue.OrderPlaced{EntityID: e1, OrderID: o2, Kind: catalogue.OrderModule, ItemID: m2, Seats: 2, At: at})
+	l.Append(catalogue.EntityCategory+"-"+e1, catalogue.OrderCancelled{EntityID: e1, OrderID: o1, At: at})
+	l.Append(catalogue.ProgrammeCategory+"-"+p1, catalogue.ProgrammeModuleRemoved{ProgrammeID: p1, ModuleID: m1, At: at})
+	l.Append(catalogue.ProgrammeCategory+"-"+p1, catalogue.ProgrammeEmphasisSet{ProgrammeID: p1, Theme: catalogue.ThemeTeam, Emphasis: catalogue.EmphasisNormal, At: at})
+	l.Append(catalogue.ModuleCategory+"-"+m1, catalogue.ModuleRetired{ModuleID: m1, At: at})
+	l.Append(catalogue.ProgrammeCategory+"-"+p1, catalogue.ProgrammeRetired{ProgrammeID: p1, At: at})
+	l.Append(feedback.InstrumentCategory+"-"+i1, feedback.InstrumentRetired{InstrumentID: i1, At: at})
 	evs := l.Events
 
 	full := offer.New()

@@ -66,10 +66,12 @@ type Config struct {
 // ReadModel is the portfolio read model. It is safe for concurrent use:
 // queries run concurrently with each other and with Handle.
 type ReadModel struct {
+	projections.Frame
+
 	minRaters int
 
+	// mu guards the fields below and the Frame's checkpoint together.
 	mu            sync.RWMutex
-	cp            *projections.Checkpoint
 	journeys      map[string]*record // journey id
 	roundJourney  map[string]string  // round id -> journey id
 	enrolments    map[member]string  // (cohort, participant) -> journey id
@@ -93,9 +95,8 @@ var _ projections.Projection = (*ReadModel)(nil)
 
 // New returns an empty read model.
 func New(cfg Config) *ReadModel {
-	return &ReadModel{
+	m := &ReadModel{
 		minRaters:     max(cfg.MinRaters, MinRaters),
-		cp:            projections.NewCheckpoint(),
 		journeys:      map[string]*record{},
 		roundJourney:  map[string]string{},
 		enrolments:    map[member]string{},
@@ -106,30 +107,13 @@ func New(cfg Config) *ReadModel {
 		instruments:   map[string]*threesixty.Instrument{},
 		moduleOfGoal:  map[string]string{},
 	}
-}
-
-// Name returns Name.
-func (m *ReadModel) Name() string { return Name }
-
-// Position returns the global position of the last event handled.
-func (m *ReadModel) Position() uint64 {
-	m.mu.RLock()
-	defer m.mu.RUnlock()
-	return m.cp.Position()
-}
-
-// Unknown returns how many events of unknown types were skipped.
-func (m *ReadModel) Unknown() uint64 {
-	m.mu.RLock()
-	defer m.mu.RUnlock()
-	return m.cp.Unknown()
+	m.Frame = projections.NewFrame(Name, &m.mu)
+	return m
 }
 
 // Handle applies e once; see projections.Projection.
 func (m *ReadModel) Handle(ctx context.Context, ev projections.Event) error {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	return m.cp.Apply(Name, ev, func() bool {
+	return projections.Apply(&m.Frame, ev, func() bool {
 		switch e := ev.Data.(type) {
 		case journey.Enrolled:
 			m.onEnrolled(ctx, ev, e)
@@ -156,7 +140,7 @@ func (m *ReadModel) Handle(ctx context.Context, ev projections.Event) error {
 		case catalogue.ModuleRevised:
 			m.onModuleRevised(ctx, e)
 		default:
-			if cat, id, ok := projections.StreamID(ev.Stream); ok && cat == "journey" && handles(ev.Data) {
+			if cat, id, ok := projections.ParseStream(ev.Stream); ok && cat == journey.StreamCategory && handles(ev.Data) {
 				m.toJourney(ctx, id, at(ev), ev.Data)
 			} else {
 				return false
@@ -238,7 +222,7 @@ func (m *ReadModel) toJourney(ctx context.Context, journeyID string, at time.Tim
 
 func (m *ReadModel) onEnrolled(ctx context.Context, ev projections.Event, e journey.Enrolled) {
 	id := e.JourneyID
-	if _, sid, ok := projections.StreamID(ev.Stream); ok && id == "" {
+	if _, sid, ok := projections.ParseStream(ev.Stream); ok && id == "" {
 		id = sid
 	}
 	k := member{e.CohortID, e.ParticipantID}
@@ -255,9 +239,9 @@ func (m *ReadModel) onEnrolled(ctx context.Context, ev projections.Event, e jour
 // onManagerChanged moves the journey from the former manager's list to the
 // new manager's, then records the change in the journey.
 func (m *ReadModel) onManagerChanged(ctx context.Context, ev projections.Event, e journey.ManagerChanged) {
-	cat, id, ok := projections.StreamID(ev.Stream)
-	if !ok || cat != "journey" {
-		m.cp.Skip(ev)
+	cat, id, ok := projections.ParseStream(ev.Stream)
+	if !ok || cat != journey.StreamCategory {
+		projections.CheckpointOf(&m.Frame).Skip(ev)
 		return
 	}
 	former := ""

@@ -89,7 +89,7 @@ type journeyRef struct {
 // as many goroutines as there are CPUs. See projections.Snapshotter.
 func (m *ReadModel) Snapshot() (uint64, func(io.Writer) error) {
 	m.mu.RLock()
-	cp := m.cp.State()
+	cp := projections.CheckpointOf(&m.Frame).State()
 	hdr := snapshotHeader{Checkpoint: cp, Journeys: len(m.journeys), RoundJourney: make(map[string]string, len(m.roundJourney)),
 		Enrolments: make([]enrolmentSnap, 0, len(m.enrolments)), OfParticipant: make(map[string][]string, len(m.ofParticipant)),
 		ModuleOfGoal: make(map[string]string, len(m.moduleOfGoal))}
@@ -296,7 +296,6 @@ func (m *ReadModel) restore(r io.Reader) error {
 		return out, nil
 	}
 	n := New(Config{MinRaters: m.minRaters})
-	n.cp = projections.RestoreCheckpoint(hdr.Checkpoint)
 	if hdr.RoundJourney != nil {
 		n.roundJourney = hdr.RoundJourney
 	}
@@ -335,14 +334,10 @@ func (m *ReadModel) restore(r io.Reader) error {
 	if err := restoreJourneys(br, codec, &hdr, n.journeys); err != nil {
 		return err
 	}
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	if m.cp.Position() != 0 {
-		return fmt.Errorf("%s: restore: the read model has handled events up to position %d: %w", Name, m.cp.Position(), domain.ErrConflict)
-	}
-	m.cp, m.journeys, m.roundJourney, m.enrolments, m.ofParticipant = n.cp, n.journeys, n.roundJourney, n.enrolments, n.ofParticipant
-	m.pending, m.deliveries, m.instruments, m.moduleOfGoal = n.pending, n.deliveries, n.instruments, n.moduleOfGoal
-	return nil
+	return projections.RestoreFrame(&m.Frame, hdr.Checkpoint, func() {
+		m.journeys, m.roundJourney, m.enrolments, m.ofParticipant = n.journeys, n.roundJourney, n.enrolments, n.ofParticipant
+		m.pending, m.deliveries, m.instruments, m.moduleOfGoal = n.pending, n.deliveries, n.instruments, n.moduleOfGoal
+	})
 }
 
 // restoreJourneys reads hdr.Journeys journeys from br into journeys: one

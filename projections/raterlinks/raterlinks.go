@@ -43,8 +43,10 @@ type Link struct {
 // ReadModel is the rater-link read model. It is safe for concurrent use:
 // lookups run concurrently with each other and with Handle.
 type ReadModel struct {
+	projections.Frame
+
+	// mu guards the fields below and the Frame's checkpoint together.
 	mu      sync.RWMutex
-	cp      *projections.Checkpoint
 	byHash  map[string]Link
 	byRound map[string]map[string]string // round id -> rater id -> token hash
 }
@@ -53,31 +55,14 @@ var _ projections.Projection = (*ReadModel)(nil)
 
 // New returns an empty read model.
 func New() *ReadModel {
-	return &ReadModel{cp: projections.NewCheckpoint(), byHash: map[string]Link{}, byRound: map[string]map[string]string{}}
-}
-
-// Name returns Name.
-func (m *ReadModel) Name() string { return Name }
-
-// Position returns the global position of the last event handled.
-func (m *ReadModel) Position() uint64 {
-	m.mu.RLock()
-	defer m.mu.RUnlock()
-	return m.cp.Position()
-}
-
-// Unknown returns how many events of unknown types were skipped.
-func (m *ReadModel) Unknown() uint64 {
-	m.mu.RLock()
-	defer m.mu.RUnlock()
-	return m.cp.Unknown()
+	m := &ReadModel{byHash: map[string]Link{}, byRound: map[string]map[string]string{}}
+	m.Frame = projections.NewFrame(Name, &m.mu)
+	return m
 }
 
 // Handle applies e once; see projections.Projection.
 func (m *ReadModel) Handle(ctx context.Context, ev projections.Event) error {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	return m.cp.Apply(Name, ev, func() bool {
+	return projections.Apply(&m.Frame, ev, func() bool {
 		switch e := ev.Data.(type) {
 		case feedback.RaterLinkIssued:
 			m.onRaterLinkIssued(ctx, e)

@@ -10,6 +10,7 @@ import (
 
 	"github.com/leerpad/leerpad/domain"
 	"github.com/leerpad/leerpad/domain/feedback"
+	"github.com/leerpad/leerpad/domain/journey"
 	"github.com/leerpad/leerpad/projections"
 	"github.com/leerpad/leerpad/projections/internal/fixture"
 	"github.com/leerpad/leerpad/projections/raterlinks"
@@ -66,7 +67,7 @@ func TestRaterLinks(t *testing.T) {
 	issue(rs, round, peer, hash("e")) // replaces a
 	l.Append(rs, feedback.RaterRejected{RoundID: round, RaterID: rejected, RejectedBy: l.ID(), At: at})
 	l.Append(rs, feedback.ResponseSubmitted{RoundID: round, RaterID: report, Group: feedback.GroupPeer, Answers: []feedback.Answer{{ItemID: l.ID(), Score: 3}}, At: at})
-	l.Append("journey-"+l.ID(), projections.UnknownEvent{Name: "journey.from_the_future"})
+	l.Append(journey.StreamCategory+"-"+l.ID(), projections.UnknownEvent{Name: "journey.from_the_future"})
 
 	m := raterlinks.New()
 	if m.Name() != raterlinks.Name || raterlinks.Name != "rater-links" {
@@ -148,7 +149,7 @@ func TestRaterLinks(t *testing.T) {
 
 func TestBadEnvelope(t *testing.T) {
 	m := raterlinks.New()
-	for _, ev := range []projections.Event{{Data: feedback.RoundClosed{}}, {Stream: "feedback-x"}} {
+	for _, ev := range []projections.Event{{Data: feedback.RoundClosed{}}, {Stream: feedback.RoundCategory + "-x"}} {
 		if err := m.Handle(context.Background(), ev); !errors.Is(err, domain.ErrInvalid) {
 			t.Errorf("Handle(%+v): err = %v, want invalid", ev, err)
 		}

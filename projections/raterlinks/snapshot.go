@@ -28,7 +28,7 @@ func (m *ReadModel) SnapshotSchema() uint32 { return SnapshotSchema }
 // projections.Snapshotter.
 func (m *ReadModel) Snapshot() (uint64, func(io.Writer) error) {
 	m.mu.RLock()
-	s := snapshot{Checkpoint: m.cp.State(), Links: make([]Link, 0, len(m.byHash)), ByRound: make(map[string]map[string]string, len(m.byRound))}
+	s := snapshot{Checkpoint: projections.CheckpointOf(&m.Frame).State(), Links: make([]Link, 0, len(m.byHash)), ByRound: make(map[string]map[string]string, len(m.byRound))}
 	for _, l := range m.byHash {
 		s.Links = append(s.Links, l)
 	}
@@ -57,11 +57,5 @@ func (m *ReadModel) Restore(r io.Reader) error {
 	if s.ByRound == nil {
 		s.ByRound = map[string]map[string]string{}
 	}
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	if m.cp.Position() != 0 {
-		return fmt.Errorf("%s: restore: the read model has handled events up to position %d: %w", Name, m.cp.Position(), domain.ErrConflict)
-	}
-	m.cp, m.byHash, m.byRound = projections.RestoreCheckpoint(s.Checkpoint), byHash, s.ByRound
-	return nil
+	return projections.RestoreFrame(&m.Frame, s.Checkpoint, func() { m.byHash, m.byRound = byHash, s.ByRound })
 }
