@@ -14,7 +14,7 @@ import (
 
 	"github.com/EventStore/EventStore-Client-Go/v4/esdb"
 
-	"github.com/leerpad/leerpad/cmd/leerpad/internal/seed"
+	"github.com/leerpad/leerpad/demo"
 	"github.com/leerpad/leerpad/eventstore"
 )
 
@@ -27,9 +27,9 @@ func runSeed(ctx context.Context, args []string, stdout, stderr io.Writer) (err 
 	var esf eventStoreFlags
 	esf.register(fs)
 	value := fs.Uint64("seed", 1, "`value` the data set is derived from: the same value gives the same data set")
-	cohorts := fs.Int("cohorts", seed.DefaultCohorts, "number of `cohorts` (BLG, SMEC, BLG, masterclass, ...)")
-	participants := fs.Int("participants", seed.DefaultParticipants, "`participants` per cohort")
-	concurrency := fs.Int("concurrency", seed.DefaultConcurrency, "commands in flight at once (`n`); the data set does not depend on it")
+	cohorts := fs.Int("cohorts", demo.DefaultCohorts, "number of `cohorts` (BLG, SMEC, BLG, masterclass, ...)")
+	participants := fs.Int("participants", demo.DefaultParticipants, "`participants` per cohort")
+	concurrency := fs.Int("concurrency", demo.DefaultConcurrency, "commands in flight at once (`n`); the data set does not depend on it")
 	env := fs.Bool("env", false, "print the Try-it ids as shell export lines (export LEERPAD_COHORT=...) on stdout, for eval; the summary goes to stderr")
 	if err := parseFlags(fs, args); err != nil {
 		return err
@@ -39,7 +39,7 @@ func runSeed(ctx context.Context, args []string, stdout, stderr io.Writer) (err 
 			return &usageError{msg: fmt.Sprintf("leerpad seed: -%s must be at least 1, got %d", name, v)}
 		}
 	}
-	opts := seed.Options{Seed: *value, Cohorts: *cohorts, Participants: *participants, Concurrency: *concurrency}
+	opts := demo.Options{Seed: *value, Cohorts: *cohorts, Participants: *participants, Concurrency: *concurrency}
 	if err := opts.Validate(); err != nil {
 		return &usageError{msg: "leerpad seed: " + err.Error()}
 	}
@@ -61,7 +61,7 @@ func runSeed(ctx context.Context, args []string, stdout, stderr io.Writer) (err 
 	}
 	started := time.Now()
 	bar := newProgressBar(stderr, started)
-	rep, err := seed.Run(ctx, svc.forSeed(), opts, bar.update)
+	rep, err := demo.Run(ctx, svc.forSeed(), opts, bar.update)
 	bar.finish()
 	if err != nil {
 		if ctx.Err() != nil {
@@ -87,7 +87,7 @@ func runSeed(ctx context.Context, args []string, stdout, stderr io.Writer) (err 
 
 // tryItVars are the Try-it ids as the shell variables of leerpad seed --env,
 // which the README's tour uses.
-func tryItVars(t seed.TryIt) [][2]string {
+func tryItVars(t demo.TryIt) [][2]string {
 	return [][2]string{
 		{"LEERPAD_COHORT", t.CohortID},
 		{"LEERPAD_TRAINER", t.TrainerID},
@@ -100,7 +100,7 @@ func tryItVars(t seed.TryIt) [][2]string {
 }
 
 // tryItEnv prints the Try-it ids as export lines for a POSIX shell.
-func tryItEnv(t seed.TryIt) string {
+func tryItEnv(t demo.TryIt) string {
 	out := &strings.Builder{}
 	for _, v := range tryItVars(t) {
 		fmt.Fprintf(out, "export %s=%s\n", v[0], shellQuote(v[1]))
@@ -119,13 +119,13 @@ func shellQuote(s string) string {
 // tryItBlock tells a new user which ids to paste: the running cohort, a
 // trainer, and a participant in progress with their journey, manager and a
 // learning goal to log an experiment for.
-func tryItBlock(t seed.TryIt) string {
+func tryItBlock(t demo.TryIt) string {
 	if t.JourneyID == "" {
 		return ""
 	}
 	out := &strings.Builder{}
 	fmt.Fprintf(out, "Try it: the cohort %s is running on %s. As shell variables for the README's tour: add --env and eval the output.\n",
-		t.CohortTitle, seed.ReferenceDate.Format(time.DateOnly))
+		t.CohortTitle, demo.ReferenceDate.Format(time.DateOnly))
 	fmt.Fprintf(out, "  cohort:         %s  (LEERPAD_COHORT)\n", t.CohortID)
 	fmt.Fprintf(out, "  trainer:        %s  (LEERPAD_TRAINER)\n", t.TrainerID)
 	fmt.Fprintf(out, "  participant:    %s  (LEERPAD_PARTICIPANT), in progress\n", t.ParticipantID)
@@ -136,8 +136,8 @@ func tryItBlock(t seed.TryIt) string {
 }
 
 // forSeed returns the services as the seed sees them.
-func (s *services) forSeed() seed.Services {
-	return seed.Services{
+func (s *services) forSeed() demo.Services {
+	return demo.Services{
 		Modules: s.Modules, Programmes: s.Programmes, Entities: s.Entities, Cohorts: s.Cohorts,
 		Journeys: s.Journeys, Instruments: s.Instruments, Rounds: s.Rounds, JourneyLog: s.JourneyLog,
 	}
@@ -217,7 +217,7 @@ func writtenSince(ctx context.Context, c *esdb.Client, from position) (written, 
 }
 
 // summary says what the run did and what the data set holds.
-func summary(o seed.Options, r seed.Report, w written, elapsed time.Duration, at string) string {
+func summary(o demo.Options, r demo.Report, w written, elapsed time.Duration, at string) string {
 	out := &strings.Builder{}
 	set := fmt.Sprintf("data set of seed %d (%d cohorts of %d participants)", o.Seed, o.Cohorts, o.Participants)
 	elapsed = elapsed.Round(time.Millisecond)
@@ -231,7 +231,7 @@ func summary(o seed.Options, r seed.Report, w written, elapsed time.Duration, at
 	}
 	fmt.Fprintf(out, "  catalogue:  %d programmes, %d modules, %d ordering entities, %d 360 instrument\n",
 		r.Programmes, r.Modules, r.Entities, r.Instruments)
-	ref := seed.ReferenceDate.Format(time.DateOnly)
+	ref := demo.ReferenceDate.Format(time.DateOnly)
 	fmt.Fprintf(out, "  cohorts:    %d cohorts, %d intervision groups, %d module deliveries (%d after %s)\n", r.Cohorts, r.Groups, r.Deliveries, r.Upcoming, ref)
 	fmt.Fprintf(out, "  journeys:   %d (%d completed, %d withdrawn, %d in progress on %s), %d experiments\n",
 		r.Journeys, r.Completed, r.Withdrawn, r.InProgress, ref, r.Experiments)

@@ -14,7 +14,7 @@ import (
 
 	"github.com/EventStore/EventStore-Client-Go/v4/esdb"
 
-	"github.com/leerpad/leerpad/cmd/leerpad/internal/seed"
+	"github.com/leerpad/leerpad/demo"
 	"github.com/leerpad/leerpad/domain/catalogue"
 	"github.com/leerpad/leerpad/domain/feedback"
 	"github.com/leerpad/leerpad/domain/journey"
@@ -27,8 +27,8 @@ import (
 // enough for every rater group and a withdrawal; tiny has a BLG and a SMEC
 // cohort of four, one finished and one running at the reference date.
 var (
-	small = seed.Options{Seed: 7, Cohorts: 2, Participants: 8}
-	tiny  = seed.Options{Seed: 7, Cohorts: 2, Participants: 4}
+	small = demo.Options{Seed: 7, Cohorts: 2, Participants: 8}
+	tiny  = demo.Options{Seed: 7, Cohorts: 2, Participants: 4}
 )
 
 // testNode is an embedded node with a client and the services wired as in
@@ -51,9 +51,9 @@ func startNode(t *testing.T, dir string) testNode {
 	return testNode{client: client, store: store, svc: newServices(store)}
 }
 
-func (n testNode) seed(t *testing.T, ctx context.Context, o seed.Options) (seed.Report, error) {
+func (n testNode) seed(t *testing.T, ctx context.Context, o demo.Options) (demo.Report, error) {
 	t.Helper()
-	return seed.Run(ctx, n.svc.forSeed(), o, nil)
+	return demo.Run(ctx, n.svc.forSeed(), o, nil)
 }
 
 // stream is a stream's events as read back through the client.
@@ -194,7 +194,7 @@ func TestSeedWritesTheDataSet(t *testing.T) {
 			if err := json.Unmarshal(e.Data, &at); err != nil || at.At.IsZero() {
 				t.Fatalf("%s event %d (%s) has no time: %v", name, i, s.types[i], err)
 			}
-			if !at.At.Before(seed.ReferenceDate) {
+			if !at.At.Before(demo.ReferenceDate) {
 				t.Errorf("%s event %d (%s) at %s, after the reference date", name, i, s.types[i], at.At)
 			}
 		}
@@ -313,7 +313,7 @@ func TestSeedIsDeterministic(t *testing.T) {
 	}
 	t.Parallel()
 	ctx := context.Background()
-	run := func(o seed.Options) map[string][]string {
+	run := func(o demo.Options) map[string][]string {
 		n := startNode(t, t.TempDir())
 		if _, err := n.seed(t, ctx, o); err != nil {
 			t.Fatal(err)
@@ -369,7 +369,7 @@ func TestSeedAgainNeverDuplicates(t *testing.T) {
 	dir := t.TempDir()
 	n := startNode(t, dir)
 	ctx, cancel := context.WithCancel(context.Background())
-	_, err := seed.Run(ctx, n.svc.forSeed(), tiny, func(done, total int) {
+	_, err := demo.Run(ctx, n.svc.forSeed(), tiny, func(done, total int) {
 		if done >= total/2 {
 			cancel()
 		}
