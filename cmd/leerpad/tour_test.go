@@ -30,7 +30,6 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/leerpad/leerpad/api"
-	"github.com/leerpad/leerpad/demo"
 	"github.com/leerpad/leerpad/domain/access"
 	"github.com/leerpad/leerpad/domain/journey"
 )
@@ -1117,19 +1116,4 @@ func flagsOf(t *testing.T, cmd []string) []flagDoc {
 		t.Fatalf("leerpad %s -h printed no flags:\n%s", strings.Join(cmd, " "), stderr.String())
 	}
 	return out
-}
-
-// leerpad seed --env prints the Try-it ids as export lines for eval, in
-// the names the README's tour uses.
-func TestTryItEnv(t *testing.T) {
-	out := tryItEnv(demo.TryIt{CohortID: "c", TrainerID: "t", ParticipantID: "p", JourneyID: "j", ManagerID: "m", LearningGoalID: "g",
-		Shared: []string{"learning-goals", "experiments"}})
-	want := "export LEERPAD_COHORT=c\nexport LEERPAD_TRAINER=t\nexport LEERPAD_PARTICIPANT=p\nexport LEERPAD_JOURNEY=j\n" +
-		"export LEERPAD_MANAGER=m\nexport LEERPAD_GOAL=g\nexport LEERPAD_SHARED=learning-goals,experiments\n"
-	if out != want {
-		t.Errorf("tryItEnv =\n%s\nwant\n%s", out, want)
-	}
-	if got := shellQuote("it's a $test"); got != `'it'\''s a $test'` {
-		t.Errorf("shellQuote = %s", got)
-	}
 }
