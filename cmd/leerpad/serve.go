@@ -156,11 +156,11 @@ func serveWith(ctx context.Context, args []string, stderr io.Writer, hooks serve
 	ran := make(chan error, 1)
 	go func() { ran <- models.Runner.Run(runCtx) }()
 
-	apiSrv, apiAddr, err := listenHTTP(ctx, f.listen, server.Handler())
+	apiSrv, apiAddr, err := listenHTTP(ctx, "-listen", f.listen, server.Handler())
 	if err != nil {
 		return err
 	}
-	adminSrv, adminAddr, err := listenHTTP(ctx, f.adminListen, server.AdminHandler())
+	adminSrv, adminAddr, err := listenHTTP(ctx, "-admin-listen", f.adminListen, server.AdminHandler())
 	if err != nil {
 		_ = apiSrv.Close()
 		return err
@@ -224,12 +224,14 @@ func apiDeps(svc *services, models *readModels, store *eventstore.Store, verifie
 	}
 }
 
-// listenHTTP serves h on addr with time-outs that bound slow clients.
-func listenHTTP(ctx context.Context, addr string, h http.Handler) (*http.Server, string, error) {
+// listenHTTP serves h on addr, set by flag, with time-outs that bound slow
+// clients. A port already in use is an error naming the process holding
+// it, where that can be found.
+func listenHTTP(ctx context.Context, flag, addr string, h http.Handler) (*http.Server, string, error) {
 	var lc net.ListenConfig
 	lis, err := lc.Listen(ctx, "tcp", addr)
 	if err != nil {
-		return nil, "", fmt.Errorf("listen on %s: %w", addr, err)
+		return nil, "", listenError(flag, addr, err)
 	}
 	srv := &http.Server{
 		Handler:           h,
