@@ -112,3 +112,35 @@ func TestSlowBodyIs408(t *testing.T) {
 		t.Errorf("a slow client is logged as a server error:\n%s", ts.logs)
 	}
 }
+
+// Headers above MaxHeaderBytes are a 431 problem, on a server whose own
+// limit is ServerMaxHeaderBytes, as leerpad serve sets it; a request just
+// under the limit passes.
+func TestOversizedHeadersAre431Problems(t *testing.T) {
+	ts := newTestServer(t)
+	ts.addShapeRoute()
+	srv := liveServer(t, ts, func(s *http.Server) { s.MaxHeaderBytes = ServerMaxHeaderBytes })
+	send := func(filler int) *http.Response {
+		t.Helper()
+		req, err := http.NewRequest("POST", srv.URL+"/v1/shapes", strings.NewReader(`{"title":"t","score":3,"at":"2025-03-14T09:30:00Z"}`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("X-Filler", strings.Repeat("x", filler))
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return res
+	}
+	p := readProblem(t, send(MaxHeaderBytes), http.StatusRequestHeaderFieldsTooLarge)
+	if !strings.Contains(p.Detail, fmt.Sprint(MaxHeaderBytes)) {
+		t.Errorf("431 detail %q does not name the limit", p.Detail)
+	}
+	res := send(MaxHeaderBytes - 1024)
+	_ = res.Body.Close()
+	if res.StatusCode != http.StatusCreated {
+		t.Errorf("headers under the limit: %d, want 201", res.StatusCode)
+	}
+}

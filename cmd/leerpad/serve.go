@@ -234,12 +234,18 @@ func listenHTTP(ctx context.Context, flag, addr string, h http.Handler) (*http.S
 		return nil, "", listenError(flag, addr, err)
 	}
 	srv := &http.Server{
-		Handler:           h,
+		Handler: h,
+		// Headers must arrive within ReadHeaderTimeout (net/http closes the
+		// connection otherwise), the whole request within ReadTimeout: a
+		// body still trickling in then fails to read with a deadline error,
+		// which the API answers 408 as problem+json.
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       30 * time.Second,
 		WriteTimeout:      60 * time.Second,
 		IdleTimeout:       120 * time.Second,
-		MaxHeaderBytes:    64 << 10,
+		// Well above api.MaxHeaderBytes, which the API enforces itself so that
+		// its 431 is problem+json; net/http's own 431 is plain text.
+		MaxHeaderBytes: api.ServerMaxHeaderBytes,
 	}
 	go func() { _ = srv.Serve(lis) }()
 	return srv, lis.Addr().String(), nil

@@ -6,11 +6,16 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/leerpad/leerpad/api"
 )
 
 // Bad serve flags are refused with a usage error that names the flag, before
@@ -86,5 +91,34 @@ func TestPortHolderUnknown(t *testing.T) {
 	}
 	if got := portHolder("http"); !strings.Contains(got, "cannot be told") {
 		t.Errorf("portHolder(http) = %q", got)
+	}
+}
+
+// On serve's own listener, headers above the API's limit get the API's 431
+// problem+json, not net/http's plain-text 431: the server's limit is above
+// the API's.
+func TestServeAnswersOversizedHeadersWithAProblem(t *testing.T) {
+	srv, err := api.NewServer(api.Config{}, api.Deps{Registry: prometheus.NewRegistry(), Verifier: refuseAll{}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	hs, addr, err := listenHTTP(context.Background(), "-listen", "127.0.0.1:0", srv.Handler())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = hs.Close() }()
+	req, err := http.NewRequest("GET", "http://"+addr+"/v1/me", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("X-Filler", strings.Repeat("x", 2*api.MaxHeaderBytes))
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = res.Body.Close() }()
+	b, _ := io.ReadAll(res.Body)
+	if res.StatusCode != http.StatusRequestHeaderFieldsTooLarge || res.Header.Get("Content-Type") != "application/problem+json" {
+		t.Errorf("oversized headers: %d %s %s, want 431 problem+json", res.StatusCode, res.Header.Get("Content-Type"), b)
 	}
 }
