@@ -9,12 +9,15 @@ import (
 	"io"
 	"math"
 	"mime"
+	"net"
 	"net/http"
+	"os"
 	"reflect"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/labstack/echo/v4"
 
@@ -73,10 +76,13 @@ type shaped interface {
 }
 
 // bindJSON reads the body as one JSON object into dst. It answers 415 for a
-// body that is not application/json, 413 above the body limit, and 400 with
-// every unknown field, every value of the wrong type and every date-time
-// without a zone named by its path (e.g. "steps[2].at"); then, when dst
-// checks its shape, 400 with every field it names.
+// body that is not application/json, 413 above the body limit, 408 when the
+// body does not arrive within the server's read timeout, 400 for a body that
+// is not valid UTF-8 (encoding/json would silently turn such bytes, and
+// unpaired surrogate escapes, into U+FFFD), and 400 with every unknown field,
+// every value of the wrong type and every date-time without a zone named by
+// its path (e.g. "steps[2].at"); then, when dst checks its shape, 400 with
+// every field it names.
 func bindJSON(c echo.Context, dst any) error {
 	req := c.Request()
 	ct := req.Header.Get(echo.HeaderContentType)
@@ -90,7 +96,16 @@ func bindJSON(c echo.Context, dst any) error {
 		if errors.As(err, &mbe) {
 			return tooLarge(mbe.Limit)
 		}
+		// The http.Server's ReadTimeout ran out while the body trickled in:
+		// the connection's read deadline passed, which the client caused.
+		var ne net.Error
+		if errors.Is(err, os.ErrDeadlineExceeded) || errors.As(err, &ne) && ne.Timeout() {
+			return problemf(errRequestTimeout, "The request body did not arrive in time; send it without pausing.")
+		}
 		return fmt.Errorf("read request body: %w", err)
+	}
+	if !utf8.Valid(body) {
+		return domain.Validate(domain.Invalid("body", "is not valid UTF-8: invalid byte at offset %d", invalidUTF8At(body)))
 	}
 	var doc any
 	dec := json.NewDecoder(bytes.NewReader(body))
@@ -103,6 +118,9 @@ func bindJSON(c echo.Context, dst any) error {
 	}
 	if _, ok := doc.(map[string]any); !ok {
 		return domain.Validate(domain.Invalid("body", "must be a JSON object"))
+	}
+	if at := unpairedSurrogate(body); at >= 0 {
+		return domain.Validate(domain.Invalid("body", "is not valid UTF-8: the escape at byte %d is half of a surrogate pair", at))
 	}
 	var problems []*domain.FieldError
 	checkShape(reflect.TypeOf(dst), doc, "", &problems)
@@ -124,6 +142,56 @@ func bindJSON(c echo.Context, dst any) error {
 		return s.validate()
 	}
 	return nil
+}
+
+// invalidUTF8At returns the offset of the first byte of b that is not part
+// of valid UTF-8, or -1.
+func invalidUTF8At(b []byte) int {
+	for i := 0; i < len(b); {
+		r, n := utf8.DecodeRune(b[i:])
+		if r == utf8.RuneError && n <= 1 {
+			return i
+		}
+		i += n
+	}
+	return -1
+}
+
+// unpairedSurrogate returns the offset of the first \u escape in the JSON
+// text b that encodes half of a UTF-16 surrogate pair without the other
+// half, or -1. Such an escape names no character; encoding/json would
+// decode it as U+FFFD. b is valid JSON, so a backslash appears only inside
+// strings and always starts an escape.
+func unpairedSurrogate(b []byte) int {
+	hex4 := func(i int) (rune, bool) {
+		if i+6 > len(b) || b[i] != '\\' || b[i+1] != 'u' {
+			return 0, false
+		}
+		v, err := strconv.ParseUint(string(b[i+2:i+6]), 16, 16)
+		return rune(v), err == nil
+	}
+	for i := 0; i < len(b); i++ {
+		if b[i] != '\\' {
+			continue
+		}
+		r, ok := hex4(i)
+		if !ok {
+			i++ // a two-character escape such as \\ or \"
+			continue
+		}
+		switch {
+		case r >= 0xD800 && r < 0xDC00: // high half: a low half must follow
+			if lo, ok := hex4(i + 6); !ok || lo < 0xDC00 || lo > 0xDFFF {
+				return i
+			}
+			i += 11
+		case r >= 0xDC00 && r <= 0xDFFF: // a low half alone
+			return i
+		default:
+			i += 5
+		}
+	}
+	return -1
 }
 
 func jsonSyntaxReason(err error) string {

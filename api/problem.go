@@ -17,15 +17,17 @@ import (
 // The error kinds the API raises itself, next to the domain's kinds. Each
 // becomes one status in statusOf.
 var (
-	errUnauthenticated      = errors.New("unauthenticated")        // 401
-	errPreconditionFailed   = errors.New("precondition failed")    // 412
-	errBodyTooLarge         = errors.New("request body too large") // 413
-	errUnsupportedMediaType = errors.New("unsupported media type") // 415
-	errPreconditionRequired = errors.New("precondition required")  // 428
-	errTooManyRequests      = errors.New("too many requests")      // 429
-	errNoRoute              = errors.New("no such resource")       // 404
-	errNotReady             = errors.New("not ready")              // 503
-	errUnprocessable        = errors.New("unprocessable content")  // 422
+	errUnauthenticated      = errors.New("unauthenticated")          // 401
+	errRequestTimeout       = errors.New("request timeout")          // 408
+	errPreconditionFailed   = errors.New("precondition failed")      // 412
+	errBodyTooLarge         = errors.New("request body too large")   // 413
+	errUnsupportedMediaType = errors.New("unsupported media type")   // 415
+	errPreconditionRequired = errors.New("precondition required")    // 428
+	errTooManyRequests      = errors.New("too many requests")        // 429
+	errHeaderTooLarge       = errors.New("request header too large") // 431
+	errNoRoute              = errors.New("no such resource")         // 404
+	errNotReady             = errors.New("not ready")                // 503
+	errUnprocessable        = errors.New("unprocessable content")    // 422
 )
 
 // statusOf is the only place where error kinds become HTTP statuses.
@@ -34,6 +36,8 @@ func statusOf(err error) int {
 	switch {
 	case errors.Is(err, errUnauthenticated):
 		return http.StatusUnauthorized
+	case errors.Is(err, errRequestTimeout):
+		return http.StatusRequestTimeout
 	case errors.Is(err, errPreconditionFailed), errors.Is(err, usecase.ErrPreconditionFailed):
 		return http.StatusPreconditionFailed
 	case errors.Is(err, errBodyTooLarge):
@@ -44,6 +48,8 @@ func statusOf(err error) int {
 		return http.StatusPreconditionRequired
 	case errors.Is(err, errTooManyRequests):
 		return http.StatusTooManyRequests
+	case errors.Is(err, errHeaderTooLarge):
+		return http.StatusRequestHeaderFieldsTooLarge
 	case errors.Is(err, errUnprocessable):
 		return http.StatusUnprocessableEntity
 	case errors.Is(err, errNoRoute):

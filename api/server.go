@@ -109,7 +109,7 @@ func NewServer(cfg Config, deps Deps) (*Server, error) {
 	e.HideBanner, e.HidePort = true, true
 	e.Logger.SetOutput(io.Discard) // everything worth logging goes through s.log
 	e.HTTPErrorHandler = s.writeError
-	e.Pre(s.observe, rejectTrailingSlash, limitBody(cfg.BodyLimit))
+	e.Pre(s.observe, limitHeaders, rejectTrailingSlash, limitBody(cfg.BodyLimit))
 	s.echo = e
 	s.registerRoutes()
 	s.routes, s.resources = map[string]bool{}, map[string]bool{}
@@ -132,6 +132,51 @@ func NewServer(cfg Config, deps Deps) (*Server, error) {
 	admin.HandleFunc("GET /readyz", s.adminReady)
 	s.admin = admin
 	return s, nil
+}
+
+// MaxHeaderBytes is the most the request line and headers of a request may
+// take; above it the API answers 431 as problem+json.
+//
+// net/http enforces http.Server.MaxHeaderBytes itself, while reading, and
+// answers 431 in plain text before any handler runs, so a limit enforced
+// only there could never be problem+json. The API therefore enforces this
+// limit in its handler, and the http.Server serving it should set a
+// MaxHeaderBytes well above it (ServerMaxHeaderBytes): only requests far
+// beyond any honest client's then meet net/http's plain 431, and they cost
+// the server at most that much memory. (Counting bytes on a wrapped
+// listener was the alternative; it would mean parsing HTTP twice.)
+const MaxHeaderBytes = 64 << 10
+
+// ServerMaxHeaderBytes is the http.Server.MaxHeaderBytes to serve Handler
+// with: generous, so that MaxHeaderBytes is the limit clients meet.
+const ServerMaxHeaderBytes = 1 << 20
+
+// limitHeaders answers 431 when the request line and headers, as they came
+// over the wire, exceed MaxHeaderBytes.
+func limitHeaders(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		if n := headerBytes(c.Request()); n > MaxHeaderBytes {
+			return problemf(errHeaderTooLarge, "The request's headers take %d bytes; at most %d are accepted.", n, MaxHeaderBytes)
+		}
+		return next(c)
+	}
+}
+
+// headerBytes is the size of r's request line and header fields on the
+// wire, near enough: "METHOD URI PROTO\r\n", each "Name: value\r\n"
+// (Host included, which net/http moves out of the header map) and the blank
+// line.
+func headerBytes(r *http.Request) int {
+	n := len(r.Method) + 1 + len(r.RequestURI) + 1 + len(r.Proto) + 2
+	if r.Host != "" {
+		n += len("Host: ") + len(r.Host) + 2
+	}
+	for name, values := range r.Header {
+		for _, v := range values {
+			n += len(name) + 2 + len(v) + 2
+		}
+	}
+	return n + 2
 }
 
 // Handler returns the API's handler, for the public listener.

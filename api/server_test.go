@@ -471,6 +471,8 @@ func TestStatusOfIsTheOneTable(t *testing.T) {
 		{errUnsupportedMediaType, 415},
 		{errPreconditionRequired, 428},
 		{errTooManyRequests, 429},
+		{errRequestTimeout, 408},
+		{errHeaderTooLarge, 431},
 		{errNoRoute, 404},
 		{errNotReady, 503},
 		{echo.ErrNotFound, 404},

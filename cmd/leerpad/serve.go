@@ -161,11 +161,11 @@ func serveWith(ctx context.Context, args []string, stderr io.Writer, hooks serve
 	ran := make(chan error, 1)
 	go func() { ran <- models.Runner.Run(runCtx) }()
 
-	apiSrv, apiAddr, err := listenHTTP(ctx, f.listen, server.Handler())
+	apiSrv, apiAddr, err := listenHTTP(ctx, "-listen", f.listen, server.Handler())
 	if err != nil {
 		return err
 	}
-	adminSrv, adminAddr, err := listenHTTP(ctx, f.adminListen, server.AdminHandler())
+	adminSrv, adminAddr, err := listenHTTP(ctx, "-admin-listen", f.adminListen, server.AdminHandler())
 	if err != nil {
 		_ = apiSrv.Close()
 		return err
@@ -217,20 +217,28 @@ func apiDeps(svc *services, models *readModels, verifier *auth.Verifier, reg *pr
 	}, nil
 }
 
-// listenHTTP serves h on addr with time-outs that bound slow clients.
-func listenHTTP(ctx context.Context, addr string, h http.Handler) (*http.Server, string, error) {
+// listenHTTP serves h on addr, set by flag, with time-outs that bound slow
+// clients. A port already in use is an error naming the process holding
+// it, where that can be found.
+func listenHTTP(ctx context.Context, flag, addr string, h http.Handler) (*http.Server, string, error) {
 	var lc net.ListenConfig
 	lis, err := lc.Listen(ctx, "tcp", addr)
 	if err != nil {
-		return nil, "", fmt.Errorf("listen on %s: %w", addr, err)
+		return nil, "", listenError(flag, addr, err)
 	}
 	srv := &http.Server{
-		Handler:           h,
+		Handler: h,
+		// Headers must arrive within ReadHeaderTimeout (net/http closes the
+		// connection otherwise), the whole request within ReadTimeout: a
+		// body still trickling in then fails to read with a deadline error,
+		// which the API answers 408 as problem+json.
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       30 * time.Second,
 		WriteTimeout:      60 * time.Second,
 		IdleTimeout:       120 * time.Second,
-		MaxHeaderBytes:    64 << 10,
+		// Well above api.MaxHeaderBytes, which the API enforces itself so that
+		// its 431 is problem+json; net/http's own 431 is plain text.
+		MaxHeaderBytes: api.ServerMaxHeaderBytes,
 	}
 	go func() { _ = srv.Serve(lis) }()
 	return srv, lis.Addr().String(), nil

@@ -15,22 +15,24 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"os"
+	"os/exec"
 	"regexp"
 	"slices"
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/leerpad/leerpad/api"
-	"github.com/leerpad/leerpad/cmd/leerpad/internal/seed"
 	"github.com/leerpad/leerpad/domain/access"
 	"github.com/leerpad/leerpad/domain/journey"
 )
@@ -62,7 +64,9 @@ func TestTour(t *testing.T) {
 	sh := newTourShell(t, ctx, t.TempDir())
 	defer func() { _ = sh.stopServe() }()
 	for _, st := range readTour(t) {
-		sh.run(st)
+		if err := sh.run(st); err != nil {
+			t.Fatalf("the tour stops: %v\n%s", err, sh.serveOutput())
+		}
 	}
 	if sh.serve != nil {
 		t.Fatal("the tour leaves leerpad serve running: it should end with kill $SERVE_PID")
@@ -302,6 +306,7 @@ func readTour(t *testing.T) []statement {
 	lines := strings.Split(block, "\n")
 	heredoc := regexp.MustCompile(`\s*<<(['"]?)(\w+)(['"]?)`)
 	var out []statement
+	var loop *statement // the for loop whose body is being read
 	for i := 0; i < len(lines); i++ {
 		line := lines[i]
 		if trimmed := strings.TrimSpace(line); trimmed == "" || strings.HasPrefix(trimmed, "#") {
@@ -326,7 +331,27 @@ func readTour(t *testing.T) []statement {
 			st.stdin = strings.Join(body, "\n") + "\n"
 			st.hasStdin = true
 		}
-		out = append(out, st)
+		switch text := strings.TrimSpace(st.text); {
+		case forLoop.MatchString(text):
+			if loop != nil {
+				t.Fatalf("%q: a loop in a loop", text)
+			}
+			n, _ := strconv.Atoi(forLoop.FindStringSubmatch(text)[1])
+			loop = &statement{text: text, times: n}
+		case text == "done":
+			if loop == nil {
+				t.Fatal("done without for")
+			}
+			out = append(out, *loop)
+			loop = nil
+		case loop != nil:
+			loop.body = append(loop.body, st)
+		default:
+			out = append(out, st)
+		}
+	}
+	if loop != nil {
+		t.Fatalf("%q never ends", loop.text)
 	}
 	if len(out) == 0 {
 		t.Fatal("the README's tour block is empty")
@@ -340,6 +365,9 @@ type statement struct {
 	stdin    string
 	hasStdin bool
 	literal  bool // the heredoc's delimiter is quoted: no expansion
+
+	times int         // for a "for NAME in $(seq N); do" loop: N
+	body  []statement // and the loop's statements
 }
 
 // tourShell runs the tour's statements: the few shell forms it uses, with
@@ -353,10 +381,15 @@ type tourShell struct {
 	files   map[string]string // what curl -D wrote
 	tokens  map[string]access.Role
 
-	serve     *serveRun
-	serveVar  string
-	apiAddr   string
-	adminAddr string
+	serve    *serveRun
+	serveVar string
+	serveLog string // the file serve's stderr goes to
+	// listen and adminListen replace serve's --listen and --admin-listen,
+	// 127.0.0.1:0 unless a test sets them. curl to the README's addresses
+	// reaches them, or the addresses serve reports when it listens on :0.
+	listen, adminListen string
+	// pause stands in for the tour's sleep 1.
+	pause     time.Duration
 	exchanges []*exchange
 	client    *http.Client
 }
@@ -365,6 +398,20 @@ type serveRun struct {
 	cancel context.CancelFunc
 	done   chan error
 	log    *serveLog
+	exited bool // done has been received from, into err
+	err    error
+}
+
+// running reports whether serve still runs, as kill -0 would.
+func (s *serveRun) running() bool {
+	if !s.exited {
+		select {
+		case s.err = <-s.done:
+			s.exited = true
+		default:
+		}
+	}
+	return !s.exited
 }
 
 // exchange is one HTTP request of the tour and its response.
@@ -380,30 +427,37 @@ type exchange struct {
 
 func newTourShell(t *testing.T, ctx context.Context, dir string) *tourShell {
 	return &tourShell{t: t, ctx: ctx, dir: dir, env: map[string]string{}, files: map[string]string{}, tokens: map[string]access.Role{},
-		client: &http.Client{Timeout: time.Minute}}
+		listen: "127.0.0.1:0", adminListen: "127.0.0.1:0", pause: 100 * time.Millisecond, client: &http.Client{Timeout: time.Minute}}
 }
 
 var (
 	evalSubst   = regexp.MustCompile(`^eval "\$\((.+)\)"\s*(#.*)?$`)
 	assignSubst = regexp.MustCompile(`^(\w+)=\$\((.+)\)\s*(#.*)?$`)
 	lastPID     = regexp.MustCompile(`^(\w+)=\$!$`)
-	untilLoop   = regexp.MustCompile(`^until (.+); do sleep 1; done$`)
+	forLoop     = regexp.MustCompile(`^for \w+ in \$\(seq (\d+)\); do\s*(#.*)?$`)
 	killPID     = regexp.MustCompile(`^kill \$(\w+)$`)
+	alive       = regexp.MustCompile(`^kill -0 \$(\w+)(?:\s*\|\|\s*\{\s*tail -n (\d+) (\S+);\s*exit 1;\s*\})?\s*(#.*)?$`)
+	breakIf     = regexp.MustCompile(`^(.+) && break\s*(#.*)?$`)
 )
 
-// run runs one statement, failing the test on anything the tour's shell
+// run runs one statement. It returns an error where the tour's shell, with
+// set -euo pipefail, would stop, and fails the test on anything that shell
 // would not have done.
-func (sh *tourShell) run(st statement) {
+func (sh *tourShell) run(st statement) error {
 	t := sh.t
 	t.Helper()
 	text := strings.TrimSpace(st.text)
 	switch {
+	case text == "set -euo pipefail" || strings.HasPrefix(text, "set -euo pipefail "):
+		// This shell stops at the first failure anyway.
+	case st.body != nil:
+		return sh.loop(st)
 	case text == "make build":
 		// The test runs this binary's code in-process.
 	case evalSubst.MatchString(text):
 		out, ok := sh.exec(evalSubst.FindStringSubmatch(text)[1], st)
 		if !ok {
-			t.Fatalf("%s failed", text)
+			return fmt.Errorf("%s failed", text)
 		}
 		for line := range strings.Lines(out) {
 			w := sh.words(line)
@@ -417,7 +471,7 @@ func (sh *tourShell) run(st statement) {
 		m := assignSubst.FindStringSubmatch(text)
 		out, ok := sh.exec(m[2], st)
 		if !ok {
-			t.Fatalf("%s failed", text)
+			return fmt.Errorf("%s failed", text)
 		}
 		sh.env[m[1]] = strings.TrimRight(out, "\n") // as $(...) does
 	case lastPID.MatchString(text):
@@ -426,18 +480,16 @@ func (sh *tourShell) run(st statement) {
 		}
 		sh.serveVar = lastPID.FindStringSubmatch(text)[1]
 		sh.env[sh.serveVar] = "serve"
-	case untilLoop.MatchString(text):
-		cond := untilLoop.FindStringSubmatch(text)[1]
-		deadline := time.Now().Add(2 * time.Minute)
-		for {
-			if _, ok := sh.exec(cond, st); ok {
-				break
-			}
-			if time.Now().After(deadline) {
-				t.Fatalf("%s: still failing after two minutes", cond)
-			}
-			time.Sleep(100 * time.Millisecond)
+	case alive.MatchString(text):
+		m := alive.FindStringSubmatch(text)
+		if m[1] != sh.serveVar || sh.serve == nil {
+			t.Fatalf("%s: $%s is not the leerpad serve started", text, m[1])
 		}
+		if !sh.serve.running() {
+			return fmt.Errorf("%s: leerpad serve has exited (%v)", text, sh.serve.err)
+		}
+	case text == "sleep 1":
+		time.Sleep(sh.pause)
 	case killPID.MatchString(text):
 		if v := killPID.FindStringSubmatch(text)[1]; v != sh.serveVar || sh.serve == nil {
 			t.Fatalf("%s: $%s is not the running leerpad serve", text, v)
@@ -448,10 +500,38 @@ func (sh *tourShell) run(st statement) {
 	default:
 		out, ok := sh.exec(text, st)
 		if !ok {
-			t.Fatalf("%s failed", text)
+			return fmt.Errorf("%s failed:\n%s", text, truncate(out, 400))
 		}
 		t.Logf("$ %s\n%s", text, truncate(out, 400))
 	}
+	return nil
+}
+
+// loop runs a for loop's body up to its count of times; a statement
+// "A && B && break" ends the loop when A and B succeed.
+func (sh *tourShell) loop(st statement) error {
+	sh.t.Helper()
+	for range st.times {
+		for _, b := range st.body {
+			m := breakIf.FindStringSubmatch(strings.TrimSpace(b.text))
+			if m == nil {
+				if err := sh.run(b); err != nil {
+					return err
+				}
+				continue
+			}
+			ok := true
+			for cond := range strings.SplitSeq(m[1], " && ") {
+				if _, ok = sh.exec(cond, b); !ok {
+					break
+				}
+			}
+			if ok {
+				return nil
+			}
+		}
+	}
+	return nil // as in bash, the loop just ends; the next statement checks
 }
 
 func truncate(s string, n int) string {
@@ -464,11 +544,26 @@ func truncate(s string, n int) string {
 // commands splits a statement into its commands' words, for reading the
 // tour without running it.
 func (sh *tourShell) commands(st statement) [][]string {
-	text := strings.TrimSpace(st.text)
-	for _, re := range []*regexp.Regexp{evalSubst, untilLoop} {
-		if m := re.FindStringSubmatch(text); m != nil {
-			text = m[1]
+	if st.body != nil {
+		var out [][]string
+		for _, b := range st.body {
+			out = append(out, sh.commands(b)...)
 		}
+		return out
+	}
+	text := strings.TrimSpace(st.text)
+	if strings.HasPrefix(text, "set ") || alive.MatchString(text) || text == "sleep 1" {
+		return nil
+	}
+	if m := breakIf.FindStringSubmatch(text); m != nil {
+		var out [][]string
+		for cond := range strings.SplitSeq(m[1], " && ") {
+			out = append(out, sh.commands(statement{text: cond})...)
+		}
+		return out
+	}
+	if m := evalSubst.FindStringSubmatch(text); m != nil {
+		text = m[1]
 	}
 	if m := assignSubst.FindStringSubmatch(text); m != nil {
 		text = m[2]
@@ -495,7 +590,7 @@ func (sh *tourShell) exec(text string, st statement) (string, bool) {
 	t.Helper()
 	var stages [][]string
 	cmd := []string{}
-	background, discard := false, false
+	background, discard, stderrFile := false, false, ""
 	ws := sh.lex(text)
 	for i := 0; i < len(ws); i++ {
 		switch w := ws[i]; w.op {
@@ -508,6 +603,8 @@ func (sh *tourShell) exec(text string, st statement) (string, bool) {
 			i++
 			if w.op == ">" {
 				discard = true
+			} else {
+				stderrFile = ws[i].text
 			}
 		case "&":
 			if i != len(ws)-1 {
@@ -528,6 +625,7 @@ func (sh *tourShell) exec(text string, st statement) (string, bool) {
 			t.Fatalf("%s: only leerpad serve runs in the background", text)
 		}
 		sh.startServe(cmd[2:])
+		sh.serveLog = stderrFile
 		return "", true
 	}
 	for _, c := range stages {
@@ -557,12 +655,18 @@ func (sh *tourShell) command(c []string, in string) (string, bool) {
 	case "echo":
 		return strings.Join(c[1:], " ") + "\n", true
 	case "grep":
-		if len(c) != 4 || c[1] != "-i" {
-			t.Fatalf("grep %q: the tour's shell knows grep -i PATTERN FILE", c[1:])
+		if len(c) != 4 || (c[1] != "-i" && c[1] != "-q") {
+			t.Fatalf("grep %q: the tour's shell knows grep -i PATTERN FILE and grep -q PATTERN FILE", c[1:])
 		}
 		content, ok := sh.files[c[3]]
+		if c[3] == sh.serveLog && sh.serve != nil {
+			content, ok = sh.serve.log.String(), true
+		}
 		if !ok {
 			t.Fatalf("grep: no file %s", c[3])
+		}
+		if c[1] == "-q" {
+			return "", strings.Contains(content, c[2])
 		}
 		re := regexp.MustCompile("(?i)" + c[2])
 		var out strings.Builder
@@ -601,7 +705,7 @@ func (sh *tourShell) leerpad(args []string) (string, bool) {
 	}
 	var stdout, stderr bytes.Buffer
 	if err := run(sh.ctx, args, &stdout, &stderr); err != nil {
-		t.Fatalf("leerpad %s: %v\n%s", strings.Join(args, " "), err, stderr.String())
+		return fmt.Sprintf("leerpad %s: %v\n%s", strings.Join(args, " "), err, stderr.String()), false
 	}
 	if args[0] == "token" {
 		fs := flag.NewFlagSet("token", flag.ContinueOnError)
@@ -631,8 +735,9 @@ func (sh *tourShell) onDataDir(args []string) []string {
 	return args
 }
 
-// startServe runs leerpad serve in-process on free ports, which it reads
-// from serve's "leerpad serving" log line.
+// startServe runs leerpad serve in-process in the background, on
+// sh.listen and sh.adminListen (free ports unless a test chose others); the
+// addresses it listens on are in its "leerpad serving" log line.
 func (sh *tourShell) startServe(args []string) {
 	t := sh.t
 	t.Helper()
@@ -640,20 +745,11 @@ func (sh *tourShell) startServe(args []string) {
 		t.Fatal("leerpad serve started twice")
 	}
 	args = append([]string{"serve"}, sh.onDataDir(args)...)
-	args = append(args, "--listen", "127.0.0.1:0", "--admin-listen", "127.0.0.1:0")
+	args = append(args, "--listen", sh.listen, "--admin-listen", sh.adminListen)
 	ctx, cancel := context.WithCancel(sh.ctx)
-	s := &serveRun{cancel: cancel, done: make(chan error, 1), log: &serveLog{ready: make(chan [2]string, 1)}}
+	s := &serveRun{cancel: cancel, done: make(chan error, 1), log: &serveLog{}}
 	go func() { s.done <- run(ctx, args, io.Discard, s.log) }()
 	sh.serve = s
-	select {
-	case addrs := <-s.log.ready:
-		sh.apiAddr, sh.adminAddr = addrs[0], addrs[1]
-	case err := <-s.done:
-		sh.serve = nil
-		t.Fatalf("leerpad serve: %v\n%s", err, s.log.String())
-	case <-time.After(time.Minute):
-		t.Fatalf("leerpad serve did not listen within a minute\n%s", s.log.String())
-	}
 }
 
 func (sh *tourShell) stopServe() error {
@@ -663,6 +759,9 @@ func (sh *tourShell) stopServe() error {
 	s := sh.serve
 	sh.serve = nil
 	s.cancel()
+	if s.exited {
+		return s.err
+	}
 	return <-s.done
 }
 
@@ -673,13 +772,19 @@ func (sh *tourShell) serveOutput() string {
 	return sh.serve.log.String()
 }
 
-// serveLog keeps serve's log and reports its listen addresses.
+// serveLog keeps serve's log and its listen addresses.
 type serveLog struct {
-	mu    sync.Mutex
-	buf   bytes.Buffer
-	seen  int
-	ready chan [2]string
-	once  sync.Once
+	mu         sync.Mutex
+	buf        bytes.Buffer
+	seen       int
+	api, admin string // from the "leerpad serving" line
+}
+
+// addrs returns the addresses serve listens on, once it says so.
+func (l *serveLog) addrs() (api, admin string, ok bool) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.api, l.admin, l.api != ""
 }
 
 func (l *serveLog) Write(p []byte) (int, error) {
@@ -695,9 +800,8 @@ func (l *serveLog) Write(p []byte) (int, error) {
 		l.seen += i + 1
 		var rec struct{ Msg, API, Admin string }
 		if json.Unmarshal(rest[:i], &rec) == nil && rec.Msg == "leerpad serving" {
-			api := strings.TrimSuffix(strings.TrimPrefix(rec.API, "http://"), "/v1")
-			admin := strings.TrimPrefix(rec.Admin, "http://")
-			l.once.Do(func() { l.ready <- [2]string{api, admin} })
+			l.api = strings.TrimSuffix(strings.TrimPrefix(rec.API, "http://"), "/v1")
+			l.admin = strings.TrimPrefix(rec.Admin, "http://")
 		}
 	}
 }
@@ -715,7 +819,8 @@ type curlCall struct {
 	headers [][2]string
 	data    *string // -d or --data; "@-" reads stdin
 	dump    string  // -D file
-	fail    bool    // -f
+	fail    bool    // -f or --fail-with-body
+	body    bool    // --fail-with-body: the body of a failure still goes to stdout
 }
 
 func parseCurl(t *testing.T, c []string) curlCall {
@@ -733,6 +838,8 @@ func parseCurl(t *testing.T, c []string) curlCall {
 		case a == "-s":
 		case a == "-sf" || a == "-fs" || a == "-f":
 			out.fail = true
+		case a == "--fail-with-body":
+			out.fail, out.body = true, true
 		case a == "-D":
 			out.dump = arg()
 		case a == "-H":
@@ -764,8 +871,10 @@ func parseCurl(t *testing.T, c []string) curlCall {
 	return out
 }
 
-// curl sends the request to the in-process serve: the README's addresses
-// are serve's default --listen and --admin-listen.
+// curl sends the request to what listens on the tour's ports: the README's
+// addresses are serve's default --listen and --admin-listen, which stand for
+// sh.listen and sh.adminListen, or for the addresses serve reports when
+// those are :0.
 func (sh *tourShell) curl(c curlCall, in string) (string, bool) {
 	t := sh.t
 	t.Helper()
@@ -774,13 +883,29 @@ func (sh *tourShell) curl(c curlCall, in string) (string, bool) {
 		t.Fatal(err)
 	}
 	defaults, _ := parseServeFlags(nil, io.Discard)
+	var api, admin string
+	if sh.serve != nil {
+		api, admin, _ = sh.serve.log.addrs()
+	}
+	if !strings.HasSuffix(sh.listen, ":0") {
+		api = sh.listen
+	}
+	if !strings.HasSuffix(sh.adminListen, ":0") {
+		admin = sh.adminListen
+	}
 	switch u.Host {
 	case defaults.listen:
-		u.Host = sh.apiAddr
+		u.Host = api
 	case defaults.adminListen:
-		u.Host = sh.adminAddr
+		u.Host = admin
 	default:
 		t.Fatalf("curl %s: neither serve's --listen nor its --admin-listen", c.url)
+	}
+	if u.Host == "" { // nothing listens there yet: connection refused
+		if c.fail {
+			return "", false
+		}
+		t.Fatalf("curl %s: nothing listens there", c.url)
 	}
 	var body io.Reader
 	if c.data != nil {
@@ -827,6 +952,9 @@ func (sh *tourShell) curl(c curlCall, in string) (string, bool) {
 		sh.files[c.dump] = h.String()
 	}
 	if c.fail && res.StatusCode >= 400 {
+		if c.body {
+			return string(b), false
+		}
 		return "", false
 	}
 	return string(b), true
@@ -1119,17 +1247,77 @@ func flagsOf(t *testing.T, cmd []string) []flagDoc {
 	return out
 }
 
-// leerpad seed --env prints the Try-it ids as export lines for eval, in
-// the names the README's tour uses.
-func TestTryItEnv(t *testing.T) {
-	out := tryItEnv(seed.TryIt{CohortID: "c", TrainerID: "t", ParticipantID: "p", JourneyID: "j", ManagerID: "m", LearningGoalID: "g",
-		Shared: []string{"learning-goals", "experiments"}})
-	want := "export LEERPAD_COHORT=c\nexport LEERPAD_TRAINER=t\nexport LEERPAD_PARTICIPANT=p\nexport LEERPAD_JOURNEY=j\n" +
-		"export LEERPAD_MANAGER=m\nexport LEERPAD_GOAL=g\nexport LEERPAD_SHARED=learning-goals,experiments\n"
-	if out != want {
-		t.Errorf("tryItEnv =\n%s\nwant\n%s", out, want)
+// TestTourStopsWhenItsPortIsTaken runs the README's tour while other
+// servers hold serve's ports and answer every request with 200: the tour
+// must stop at its readiness loop, soon after serve exits, without sending
+// them a single request.
+func TestTourStopsWhenItsPortIsTaken(t *testing.T) {
+	if testing.Short() {
+		t.Skip("seeds an embedded event-store node and runs leerpad serve")
 	}
-	if got := shellQuote("it's a $test"); got != `'it'\''s a $test'` {
-		t.Errorf("shellQuote = %s", got)
+	t.Parallel()
+	var hits atomic.Int32
+	impostor := func() string {
+		s := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+			hits.Add(1)
+			_, _ = io.WriteString(w, `{"status":"ready"}`)
+		}))
+		t.Cleanup(s.Close)
+		return s.Listener.Addr().String()
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
+	defer cancel()
+	sh := newTourShell(t, ctx, t.TempDir())
+	sh.listen, sh.adminListen = impostor(), impostor()
+	defer func() { _ = sh.stopServe() }()
+
+	var err error
+	var at string
+	var waited time.Duration
+	for _, st := range readTour(t) {
+		started := time.Now()
+		if err = sh.run(st); err != nil {
+			at, waited = st.text, time.Since(started)
+			break
+		}
+	}
+	if err == nil {
+		t.Fatal("the tour ran to its end with serve's ports taken")
+	}
+	if !forLoop.MatchString(at) || !strings.Contains(err.Error(), "has exited") {
+		t.Errorf("the tour stopped at %q with %v; want its readiness loop, on serve's exit", at, err)
+	}
+	_, port, _ := net.SplitHostPort(sh.listen)
+	if !strings.Contains(err.Error(), "port "+port+" is already in use") {
+		t.Errorf("the tour's error %v does not name the taken port %s", err, port)
+	}
+	if waited > 30*time.Second {
+		t.Errorf("the tour waited %s before it stopped", waited)
+	}
+	if n := hits.Load(); n > 0 {
+		t.Errorf("the tour sent %d requests to the process holding serve's ports", n)
+	}
+}
+
+// The tour is a bash script as it stands: bash -n parses it.
+func TestTourIsBash(t *testing.T) {
+	bash, err := exec.LookPath("bash")
+	if err != nil {
+		t.Skip("no bash")
+	}
+	b, err := os.ReadFile(readmePath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, after, _ := strings.Cut(string(b), "<!-- tour:")
+	_, after, _ = strings.Cut(after, "```bash\n")
+	block, _, _ := strings.Cut(after, "\n```")
+	cmd := exec.Command(bash, "-n")
+	cmd.Stdin = strings.NewReader(block + "\n")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("bash -n on the tour: %v\n%s", err, out)
+	}
+	if !strings.HasPrefix(block, "set -euo pipefail") {
+		t.Error("the tour does not begin with set -euo pipefail")
 	}
 }

@@ -1,4 +1,4 @@
-// Package seed writes Leerpad's demo data set: a catalogue of leadership
+// Package demo writes Leerpad's demo data set: a catalogue of leadership
 // programmes, an ordering entity per cohort, a 360 instrument, and cohorts of
 // participants whose journeys run through months of modules, experiments,
 // intervision, evaluations, development conversations and pre and post 360
@@ -21,7 +21,7 @@
 // repositories and succeed without recording, and the journeys a previous run
 // finished are skipped. A run that was interrupted is completed by running it
 // again.
-package seed
+package demo
 
 import (
 	"context"

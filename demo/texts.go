@@ -1,4 +1,4 @@
-package seed
+package demo
 
 // Text pools of the data set. Every person is invented; every e-mail address
 // is at a reserved .example domain.

@@ -1,4 +1,4 @@
-package seed
+package demo
 
 import (
 	"github.com/leerpad/leerpad/domain/catalogue"
