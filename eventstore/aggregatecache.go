@@ -72,6 +72,12 @@ func (e *entry[A]) applied(stream, key string) (domain.Written, bool) {
 	return domain.Written{}, false
 }
 
+// has reports whether the command with idempotency key is in the entry.
+func (e *entry[A]) has(stream, key string) bool {
+	_, ok := e.applied(stream, key)
+	return ok
+}
+
 // aggregateCache is a bounded LRU of decided aggregates by stream. An
 // aggregate is taken out while a command or a view uses it, so that no two
 // callers share one; a nil cache (or one of size 0) keeps nothing.

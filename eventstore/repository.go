@@ -121,7 +121,7 @@ func (r *Repository[A]) View(ctx context.Context, id string, see func(A)) (uint6
 // first attempt.
 func (r *Repository[A]) Update(ctx context.Context, id string, env domain.Envelope, decide func(A) error) (domain.Written, error) {
 	stream := StreamID(r.category, id)
-	e, err := r.current(ctx, stream, env.Expected)
+	e, err := r.decidable(ctx, stream, env.IdempotencyKey, env.Expected)
 	if err != nil {
 		return domain.Written{}, err
 	}
@@ -148,13 +148,35 @@ func (r *Repository[A]) Update(ctx context.Context, id string, env domain.Envelo
 	ids := eventIDs(stream, env.IdempotencyKey, len(events))
 	pos, err := r.store.Append(ctx, stream, AtRevision(last), events, ids, metadataOf(env))
 	if err != nil {
-		// The aggregate holds a decision that was not stored: it is dropped.
+		// The aggregate holds a decision that was not stored: it is dropped,
+		// and the next command reads the stream whole.
 		return domain.Written{}, fmt.Errorf("update %s: %w", stream, err)
 	}
 	e.agg.Committed()
 	e.add(ids, len(events), pos)
 	r.cache.put(stream, e)
 	return domain.Written{Revision: e.revision(), Position: pos}, nil
+}
+
+// decidable returns the aggregate of stream for a decision, taken out of the
+// cache for the caller's exclusive use. A cached aggregate is used as it is,
+// without a read: the append expects its revision, so a write another
+// replica made since fails the append with domain.ErrStale, and the next
+// attempt catches up. The stream is read first only when expected names a
+// later revision than the cached one (the caller read it elsewhere), or for
+// a command with an idempotency key the cached aggregate does not know.
+func (r *Repository[A]) decidable(ctx context.Context, stream, key string, expected domain.Revision) (*entry[A], error) {
+	e := r.cache.take(stream)
+	if e == nil {
+		return r.current(ctx, stream, domain.Revision{})
+	}
+	if want, set := expected.Get(); set && want > e.revision() || key != "" && !e.has(stream, key) {
+		// Behind what the caller read, or a retried command whose first
+		// attempt may have reached another replica: catch up first.
+		r.cache.put(stream, e)
+		return r.current(ctx, stream, expected)
+	}
+	return e, nil
 }
 
 // current returns the cached aggregate of stream, taken out of the cache

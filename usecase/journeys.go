@@ -129,7 +129,9 @@ func (a *App) onJourney(ctx context.Context, o op, kind access.Kind, act access.
 		if err := a.authorize(ctx, o.w.Actor, act, f.resource); err != nil {
 			return domain.Written{}, err
 		}
-		rev, err := o.expect(f.revision)
+		// The participant's access to their own journey cannot change under
+		// the command; anyone else's (a manager's, say) can.
+		rev, err := o.settle(f.revision, o.w.Actor.Subject != f.resource.ParticipantID)
 		if err != nil {
 			return domain.Written{}, err
 		}

@@ -53,7 +53,7 @@ var ErrBusy = fmt.Errorf("other changes to this resource were being saved at the
 
 // attempts is how often a command without If-Match is decided when other
 // writers keep appending to its stream first.
-const attempts = 6
+const attempts = 8
 
 // Clock tells the time of a command. The domain never reads the clock.
 type Clock func() time.Time
@@ -141,6 +141,18 @@ func (o op) expect(read uint64) (domain.Revision, error) {
 		return domain.Revision{}, ErrPreconditionFailed
 	}
 	return domain.AtRevision(read), nil
+}
+
+// settle returns the revision a command is decided on: with If-Match the
+// client's (it must be the one read); otherwise the one read when pin is
+// true (the access decision rests on facts another write could change),
+// else any, so that a command whose access cannot change under it is not
+// refused because unrelated entries were appended meanwhile.
+func (o op) settle(read uint64, pin bool) (domain.Revision, error) {
+	if o.ifMatch() || pin {
+		return o.expect(read)
+	}
+	return domain.Revision{}, nil
 }
 
 // written is the answer of a command on resource id.

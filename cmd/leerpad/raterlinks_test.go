@@ -311,7 +311,7 @@ func TestRaterLinksDurableAcrossReplicas(t *testing.T) {
 		t.Errorf("the rater's link after the close: %v, want not found", err)
 	}
 	if got := c.do(t, http.MethodPost, round.Href+"/raters/"+first.RaterID+"/links", token, `{}`); got.status != http.StatusConflict ||
-		!strings.Contains(got.body, "round is closed") {
+		!strings.Contains(got.body, "Round is closed") {
 		t.Errorf("a new link in a closed round: %d %s, want 409 naming the closed round", got.status, got.body)
 	}
 }
