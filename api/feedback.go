@@ -234,13 +234,7 @@ func (s *Server) handleRaterDecisionCreate(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	ctx := c.Request().Context()
-	var out usecase.Written
-	if req.Decision == "approved" {
-		out, err = s.app.ApproveRater(ctx, w, ids[0], feedback.ApproveRater{RoundID: ids[1], RaterID: ids[2]})
-	} else {
-		out, err = s.app.RejectRater(ctx, w, ids[0], feedback.RejectRater{RoundID: ids[1], RaterID: ids[2]})
-	}
+	out, err := s.app.DecideOnRater(c.Request().Context(), w, ids[0], ids[1], ids[2], req.Decision == "approved")
 	if err != nil {
 		return err
 	}

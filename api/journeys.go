@@ -313,18 +313,16 @@ func (s *Server) handleExperimentStepCreate(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	ctx := c.Request().Context()
-	var out usecase.Written
-	switch req.Step {
-	case journey.StepTried.String():
-		out, err = s.app.RecordExperimentTried(ctx, w, journey.RecordExperimentTried{JourneyID: id, ExperimentID: expID,
-			WhatWasTried: req.WhatWasTried, TriedOn: req.TriedOn.Time})
-	case journey.StepReflected.String():
-		out, err = s.app.ReflectOnExperiment(ctx, w, journey.ReflectOnExperiment{JourneyID: id, ExperimentID: expID,
-			Outcome: req.Outcome, Reflection: req.Reflection})
-	default:
-		out, err = s.app.SetNextStep(ctx, w, journey.SetNextStep{JourneyID: id, ExperimentID: expID, NextStep: req.NextStep})
+	step, err := journey.ParseStep(req.Step)
+	if err != nil {
+		return validationOf(err)
 	}
+	st := usecase.ExperimentStep{JourneyID: id, ExperimentID: expID, Step: step, WhatWasTried: req.WhatWasTried,
+		Outcome: req.Outcome, Reflection: req.Reflection, NextStep: req.NextStep}
+	if req.TriedOn != nil {
+		st.TriedOn = req.TriedOn.Time
+	}
+	out, err := s.app.TakeExperimentStep(c.Request().Context(), w, st)
 	if err != nil {
 		return err
 	}

@@ -154,8 +154,9 @@ func (r *Repository[A]) Update(ctx context.Context, id string, env domain.Envelo
 	}
 	e.agg.Committed()
 	e.add(ids, len(events), pos)
-	r.cache.put(stream, e)
-	return domain.Written{Revision: e.revision(), Position: pos}, nil
+	w := domain.Written{Revision: e.revision(), Position: pos}
+	r.cache.put(stream, e) // from here on e is another caller's
+	return w, nil
 }
 
 // decidable returns the aggregate of stream for a decision, taken out of the

@@ -104,6 +104,15 @@ func (a *App) NominateRater(ctx context.Context, w Write, random io.Reader, jour
 	return a.issued(ctx, token, l, nw.After(lw)), nil
 }
 
+// DecideOnRater records the manager's decision on a nominated rater:
+// approved, or rejected.
+func (a *App) DecideOnRater(ctx context.Context, w Write, journeyID, roundID, raterID string, approved bool) (Written, error) {
+	if approved {
+		return a.ApproveRater(ctx, w, journeyID, feedback.ApproveRater{RoundID: roundID, RaterID: raterID})
+	}
+	return a.RejectRater(ctx, w, journeyID, feedback.RejectRater{RoundID: roundID, RaterID: raterID})
+}
+
 // ApproveRater records the manager's approval of a nominated rater, where
 // the programme asks for it; the actor is the manager who decides.
 func (a *App) ApproveRater(ctx context.Context, w Write, journeyID string, c feedback.ApproveRater) (Written, error) {

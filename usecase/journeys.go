@@ -195,6 +195,32 @@ func (a *App) LogExperiment(ctx context.Context, w Write, c journey.LogExperimen
 	})
 }
 
+// ExperimentStep is the next step of an experiment: tried (WhatWasTried,
+// TriedOn), reflected (Outcome, Reflection) or concluded (NextStep).
+type ExperimentStep struct {
+	JourneyID, ExperimentID string
+	Step                    journey.Step
+	WhatWasTried            string
+	TriedOn                 time.Time
+	Outcome, Reflection     string
+	NextStep                string
+}
+
+// TakeExperimentStep records the next step of an experiment.
+func (a *App) TakeExperimentStep(ctx context.Context, w Write, s ExperimentStep) (Written, error) {
+	switch s.Step {
+	case journey.StepTried:
+		return a.RecordExperimentTried(ctx, w, journey.RecordExperimentTried{JourneyID: s.JourneyID, ExperimentID: s.ExperimentID,
+			WhatWasTried: s.WhatWasTried, TriedOn: s.TriedOn})
+	case journey.StepReflected:
+		return a.ReflectOnExperiment(ctx, w, journey.ReflectOnExperiment{JourneyID: s.JourneyID, ExperimentID: s.ExperimentID,
+			Outcome: s.Outcome, Reflection: s.Reflection})
+	case journey.StepConcluded:
+		return a.SetNextStep(ctx, w, journey.SetNextStep{JourneyID: s.JourneyID, ExperimentID: s.ExperimentID, NextStep: s.NextStep})
+	}
+	return Written{}, domain.Validate(domain.Invalid("step", "must be one of tried, reflected, concluded"))
+}
+
 // RecordExperimentTried records what was tried in an experiment.
 func (a *App) RecordExperimentTried(ctx context.Context, w Write, c journey.RecordExperimentTried) (Written, error) {
 	return a.journeyWrite(ctx, w, "experiment-step:"+c.ExperimentID, c.JourneyID, c.ExperimentID, access.KindReflection, func(env domain.Envelope, at time.Time) (domain.Written, error) {
