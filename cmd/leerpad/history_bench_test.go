@@ -23,7 +23,16 @@ import (
 // It reports the mean of each (µs/short, µs/long) and their ratio
 // (long/short), which issue 10 wants at most 1.2: a command's cost must not
 // grow with its stream's history.
+//
+// "kept" is serve's repository (decided aggregates kept in memory);
+// "replayed" keeps none and replays the journey for every command, as
+// Leerpad did before: the ceiling the first is measured against.
 func BenchmarkLogExperimentHistory(b *testing.B) {
+	b.Run("kept", func(b *testing.B) { benchmarkHistory(b, cachedAggregates) })
+	b.Run("replayed", func(b *testing.B) { benchmarkHistory(b, 0) })
+}
+
+func benchmarkHistory(b *testing.B, cached int) {
 	client := eventstoretest.Client(b)
 	codec, err := newCodec()
 	if err != nil {
@@ -31,7 +40,9 @@ func BenchmarkLogExperimentHistory(b *testing.B) {
 	}
 	store := eventstore.NewStore(client, codec)
 	svc := newServices(store)
-	app, err := usecase.New(usecase.Deps{Clock: time.Now, IDs: uuid.NewString}.Over(svc.Repositories))
+	r := svc.Repositories
+	r.Journeys = eventstore.NewRepository(store, journey.StreamCategory, journey.Replay, cached)
+	app, err := usecase.New(usecase.Deps{Clock: time.Now, IDs: uuid.NewString}.Over(r))
 	if err != nil {
 		b.Fatal(err)
 	}
