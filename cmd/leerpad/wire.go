@@ -93,9 +93,9 @@ func newCodec() (*eventstore.Codec, error) {
 }
 
 // cachedAggregates is how many decided aggregates each repository keeps in
-// memory, so that a command on a long stream costs what it costs on a short
-// one (eventstore.Repository). A journey of 150 events takes about 30 KiB.
-const cachedAggregates = 4096
+// memory by default (serve's --stream-cache), so that a command on a long
+// stream costs what it costs on a short one (eventstore.Repository).
+const cachedAggregates = 2048
 
 // services are the domain services over the event store, with the
 // repositories they stand on.
@@ -104,17 +104,22 @@ type services struct {
 	Repositories usecase.Repositories
 }
 
-// newServices builds the repositories of every aggregate over store and the
-// domain services over them.
-func newServices(store *eventstore.Store) *services {
+// newServices builds the repositories of every aggregate over store, each
+// keeping cachedAggregates decided aggregates, and the domain services over
+// them.
+func newServices(store *eventstore.Store) *services { return newServicesKeeping(store, cachedAggregates) }
+
+// newServicesKeeping is newServices with each repository keeping up to
+// kept decided aggregates (0: none).
+func newServicesKeeping(store *eventstore.Store, kept int) *services {
 	r := usecase.Repositories{
-		Modules:     eventstore.NewRepository(store, catalogue.ModuleCategory, catalogue.ReplayModule, cachedAggregates),
-		Programmes:  eventstore.NewRepository(store, catalogue.ProgrammeCategory, catalogue.ReplayProgramme, cachedAggregates),
-		Entities:    eventstore.NewRepository(store, catalogue.EntityCategory, catalogue.ReplayEntity, cachedAggregates),
-		Cohorts:     eventstore.NewRepository(store, cohort.StreamCategory, cohort.Replay, cachedAggregates),
-		Journeys:    eventstore.NewRepository(store, journey.StreamCategory, journey.Replay, cachedAggregates),
-		Instruments: eventstore.NewRepository(store, feedback.InstrumentCategory, feedback.ReplayInstrument, cachedAggregates),
-		Rounds:      eventstore.NewRepository(store, feedback.RoundCategory, feedback.ReplayRound, cachedAggregates),
+		Modules:     eventstore.NewRepository(store, catalogue.ModuleCategory, catalogue.ReplayModule, kept),
+		Programmes:  eventstore.NewRepository(store, catalogue.ProgrammeCategory, catalogue.ReplayProgramme, kept),
+		Entities:    eventstore.NewRepository(store, catalogue.EntityCategory, catalogue.ReplayEntity, kept),
+		Cohorts:     eventstore.NewRepository(store, cohort.StreamCategory, cohort.Replay, kept),
+		Journeys:    eventstore.NewRepository(store, journey.StreamCategory, journey.Replay, kept),
+		Instruments: eventstore.NewRepository(store, feedback.InstrumentCategory, feedback.ReplayInstrument, kept),
+		Rounds:      eventstore.NewRepository(store, feedback.RoundCategory, feedback.ReplayRound, kept),
 	}
 	return &services{Services: usecase.NewServices(r), Repositories: r}
 }
