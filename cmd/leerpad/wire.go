@@ -107,7 +107,9 @@ type services struct {
 // newServices builds the repositories of every aggregate over store, each
 // keeping cachedAggregates decided aggregates, and the domain services over
 // them.
-func newServices(store *eventstore.Store) *services { return newServicesKeeping(store, cachedAggregates) }
+func newServices(store *eventstore.Store) *services {
+	return newServicesKeeping(store, cachedAggregates)
+}
 
 // newServicesKeeping is newServices with each repository keeping up to
 // kept decided aggregates (0: none).
