@@ -198,5 +198,3 @@ func window[T any](items []T, p Page) ([]T, int) {
 	end := min(off+max(p.Limit, 0), len(items))
 	return items[off:end:end], len(items)
 }
-
-func errorsIs(err, target error) bool { return errors.Is(err, target) }
