@@ -138,22 +138,37 @@ func encode(answer any, err error) string {
 // many questions it asked.
 func Compare(ctx context.Context, tb testing.TB, want, got ReadModel, d DataSet) int {
 	tb.Helper()
-	w, g := want.Answers(ctx, d), got.Answers(ctx, d)
-	keys := make([]string, 0, len(w))
-	for k := range w {
+	return CompareAnswers(tb, want.Model.Name(), want.Answers(ctx, d), got.Answers(ctx, d))
+}
+
+// CompareAnswers fails tb for each answer of the read model called name
+// that differs between want and got (as Answers returns them), naming the
+// query; it returns how many questions want holds.
+func CompareAnswers(tb testing.TB, name string, want, got map[string]string) int {
+	tb.Helper()
+	keys := make([]string, 0, len(want))
+	for k := range want {
 		keys = append(keys, k)
+	}
+	for k := range got {
+		if _, ok := want[k]; !ok {
+			keys = append(keys, k)
+		}
 	}
 	slices.Sort(keys)
 	failed := 0
 	for _, k := range keys {
-		if w[k] != g[k] {
-			if failed++; failed <= 10 {
-				tb.Errorf("%s: %s answers\n  %.600s\nwant\n  %.600s", want.Model.Name(), k, g[k], w[k])
-			}
+		w, wok := want[k]
+		g, gok := got[k]
+		if w == g && wok == gok {
+			continue
+		}
+		if failed++; failed <= 10 {
+			tb.Errorf("%s: %s answers\n  %.600s\nwant\n  %.600s", name, k, g, w)
 		}
 	}
 	if failed > 10 {
-		tb.Errorf("%s: %d answers differ in all", want.Model.Name(), failed)
+		tb.Errorf("%s: %d answers differ in all", name, failed)
 	}
-	return len(keys)
+	return len(want)
 }
