@@ -28,7 +28,8 @@ type DataSet struct {
 
 // DataSetOf harvests the ids and times of the events' payloads: every
 // string field whose JSON name ends in "Id" or "Hash" (in nested structs
-// and slices too), and every time.
+// and slices too; a slice "trainerIds" holds trainerId values), and every
+// time.
 func DataSetOf(events []projections.Event) DataSet {
 	var d DataSet
 	var times []time.Time
@@ -81,6 +82,7 @@ func harvest(v reflect.Value, name string, r map[string][]string, times *[]time.
 			harvest(v.Field(i), n, r, times)
 		}
 	case reflect.Slice, reflect.Array:
+		name = strings.TrimSuffix(name, "s") // "trainerIds" holds trainerId values
 		for i := range v.Len() {
 			harvest(v.Index(i), name, r, times)
 		}

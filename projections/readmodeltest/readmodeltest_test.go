@@ -69,6 +69,9 @@ func TestDataSetHarvestsIDs(t *testing.T) {
 	if ids := d.IDs("cohortId"); !slices.Equal(ids, []string{h.CohortID, Unknown}) && !slices.Equal(ids, []string{Unknown, h.CohortID}) {
 		t.Errorf("cohorts %v", ids)
 	}
+	if len(d.IDs("trainerId")) < 2 {
+		t.Errorf("trainers %v", d.IDs("trainerId"))
+	}
 	if len(d.Pairs("roundId", "raterId")) < 2 {
 		t.Error("no round and rater pairs")
 	}
