@@ -59,6 +59,10 @@ type Portfolios interface {
 	Name() string
 	Current(journeyID string) (portfolio.View, error)
 	AsOf(ctx context.Context, journeyID string, t time.Time) (portfolio.View, error)
+	// AtConversation is the portfolio as it stood when a development
+	// conversation was held; an error wrapping domain.ErrNotFound for an
+	// unknown journey or conversation.
+	AtConversation(ctx context.Context, journeyID, conversationID string) (portfolio.View, error)
 	Journeys(participantID string) []string
 	// Managed returns the ids of the journeys a manager manages now.
 	Managed(managerID string) []string

@@ -14,6 +14,9 @@
 //     record and confirm development conversations with their own participants;
 //   - trainers record attendance, assignments, intervision and coaching, run
 //     the intervision groups, and read the dashboards, of their own cohorts;
+//     they read back what they record on a participant's journey (an
+//     assignment without the participant's reflection, a coaching session,
+//     an instrument's result), never the rest of the portfolio;
 //   - the programme office manages the catalogue, programmes, ordering
 //     entities and their orders, cohorts and enrolment and reads dashboards,
 //     change measurements and CSV exports, but never a named participant's
@@ -338,6 +341,7 @@ var policy = [...]rule{
 	{KindManagerChange, ActionWrite, RoleProgrammeOffice, anyone, "the programme office records a participant's new manager"},
 	{KindMeasurement, ActionWrite, RoleParticipant, self, "participants record the results of their own instruments"},
 	{KindMeasurement, ActionWrite, RoleTrainer, trainerOf, "trainers record the instruments they administer in their cohorts"},
+	{KindMeasurement, ActionRead, RoleTrainer, trainerOf, "trainers read the results of the instruments taken in their cohorts"},
 	{KindJourneySummary, ActionRead, RoleParticipant, self, "participants read their own journeys"},
 	{KindJourneySummary, ActionRead, RoleManager, managerOf, "managers see which sections their own participants share, never what is not shared"},
 
