@@ -2,6 +2,7 @@ package usecase
 
 import (
 	"context"
+	"errors"
 	"time"
 
 	"github.com/leerpad/leerpad/domain"
@@ -121,7 +122,7 @@ func (a *App) Conversation(ctx context.Context, p access.Principal, journeyID, c
 		return ConversationRead{}, missing("development conversation", conversationID, journeyID)
 	}
 	then, err := a.deps.Portfolios.AtConversation(ctx, journeyID, conversationID)
-	if errorsIs(err, domain.ErrNotFound) {
+	if errors.Is(err, domain.ErrNotFound) {
 		return ConversationRead{Conversation: c}, nil // held before the enrolment: there was no portfolio yet
 	}
 	if err != nil {
