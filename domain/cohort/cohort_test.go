@@ -291,3 +291,50 @@ func TestFacts(t *testing.T) {
 		t.Errorf("group after withdrawal = %v", got)
 	}
 }
+
+func TestDetails(t *testing.T) {
+	early := cohort.DeliveryScheduled{CohortID: cohortID, DeliveryID: id(70), ModuleID: m2, ModuleVersion: 1,
+		StartsAt: startsOn.Add(7 * time.Hour), EndsAt: startsOn.Add(8 * time.Hour), At: at}
+	withdrawn := cohort.ParticipantWithdrawn{CohortID: cohortID, ParticipantID: p[1], At: at}
+	for _, tc := range []struct {
+		name       string
+		given      []domain.Event
+		size       int
+		deliveries []cohort.Delivery
+	}{
+		{"not planned", nil, 0, nil},
+		{"planned only", withParticipants(0), 0, []cohort.Delivery{}},
+		{"withdrawn not counted", withParticipants(3, withdrawn), 2, []cohort.Delivery{}},
+		{"deliveries in the order they start", withParticipants(1, scheduled(), early), 1, []cohort.Delivery{
+			{DeliveryID: id(70), ModuleID: m2, ModuleVersion: 1, StartsAt: early.StartsAt, EndsAt: early.EndsAt},
+			{DeliveryID: delivery, ModuleID: m1, ModuleVersion: 2, StartsAt: deliveryAt, EndsAt: deliveryAt.Add(7 * time.Hour)},
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			d := cohort.Replay(tc.given...).Details()
+			if tc.given == nil {
+				if d.CohortID != "" || d.Deliveries != nil {
+					t.Fatalf("details of a cohort not planned = %+v", d)
+				}
+				return
+			}
+			if d.CohortID != cohortID || d.ProgrammeID != programme || d.EntityID != entity || d.Title != "BLG spring 2025" ||
+				!slices.Equal(d.TrainerIDs, []string{trainer}) || !slices.Equal(d.ModuleIDs, []string{m1, m2}) ||
+				!d.StartsOn.Equal(startsOn) || !d.EndsOn.Equal(endsOn) {
+				t.Errorf("details = %+v", d)
+			}
+			if d.Size != tc.size {
+				t.Errorf("size = %d, want %d", d.Size, tc.size)
+			}
+			if !slices.Equal(d.Deliveries, tc.deliveries) {
+				t.Errorf("deliveries = %+v, want %+v", d.Deliveries, tc.deliveries)
+			}
+		})
+	}
+	// The details are a copy: changing them changes nothing in the cohort.
+	c := cohort.Replay(withParticipants(0)...)
+	c.Details().TrainerIDs[0] = "changed"
+	if got := c.Details().TrainerIDs[0]; got != trainer {
+		t.Errorf("trainer after changing a copy = %s", got)
+	}
+}
