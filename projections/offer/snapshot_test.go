@@ -44,6 +44,14 @@ func TestSnapshotRestoreEqualsReplay(t *testing.T) {
 	l.Append(catalogue.ModuleCategory+"-"+m1, catalogue.ModuleRetired{ModuleID: m1, At: at})
 	l.Append(catalogue.ProgrammeCategory+"-"+p1, catalogue.ProgrammeRetired{ProgrammeID: p1, At: at})
 	l.Append(feedback.InstrumentCategory+"-"+i1, feedback.InstrumentRetired{InstrumentID: i1, At: at})
+	c1, c2, p1x, p2x := l.ID(), l.ID(), l.ID(), l.ID()
+	l.Append(cohort.StreamCategory+"-"+c1, cohort.Planned{CohortID: c1, ProgrammeID: p1, EntityID: e1, Title: "BLG spring", TrainerIDs: []string{l.ID()},
+		StartsOn: at, EndsOn: at.AddDate(0, 6, 0), At: at})
+	l.Append(cohort.StreamCategory+"-"+c1, cohort.ParticipantEnrolled{CohortID: c1, ParticipantID: p1x, Name: "A", Email: "a@example.org", At: at})
+	l.Append(cohort.StreamCategory+"-"+c2, cohort.Planned{CohortID: c2, ProgrammeID: l.ID(), EntityID: e1, Title: "Masterclass", TrainerIDs: []string{l.ID()},
+		StartsOn: at, EndsOn: at.AddDate(0, 6, 0), At: at})
+	l.Append(cohort.StreamCategory+"-"+c1, cohort.ParticipantEnrolled{CohortID: c1, ParticipantID: p2x, Name: "B", Email: "b@example.org", At: at})
+	l.Append(cohort.StreamCategory+"-"+c1, cohort.ParticipantWithdrawn{CohortID: c1, ParticipantID: p1x, At: at})
 	evs := l.Events
 
 	cuts := make([]int, len(evs))
