@@ -147,6 +147,10 @@ var (
 	KindProgramme = Kind{"programme"}
 	// KindCohort is a cohort: dates, trainers, intervision groups, deliveries.
 	KindCohort = Kind{"cohort"}
+	// KindCohortList is the list of cohorts. Who may list them is decided
+	// on this kind; which cohorts the list shows them, on KindCohort, one
+	// by one: the programme office every cohort, a trainer their own.
+	KindCohortList = Kind{"cohort-list"}
 	// KindEnrolment is the enrolment of participants in a cohort.
 	KindEnrolment = Kind{"enrolment"}
 	// KindIntervisionGroup is an intervision group of a cohort: who meets
@@ -183,7 +187,7 @@ func Kinds() []Kind {
 		KindFeedbackRound, KindSelfAssessment, KindFeedbackAnswers, KindRaterForm,
 		KindAttendance, KindAssignment, KindIntervisionSession, KindCoachingSession,
 		KindCohortDashboard, KindChangeMeasurement, KindExport,
-		KindCatalogue, KindProgramme, KindCohort, KindEnrolment,
+		KindCatalogue, KindProgramme, KindCohort, KindCohortList, KindEnrolment,
 		KindIntervisionGroup, KindEntity,
 	}
 }
@@ -364,6 +368,7 @@ var policy = [...]rule{
 	{KindCoachingSession, ActionWrite, RoleTrainer, trainerOf, "trainers record the coaching in their cohorts"},
 	{KindCohortDashboard, ActionRead, RoleTrainer, trainerOf, "trainers read the dashboards of their cohorts"},
 	{KindCohort, ActionRead, RoleTrainer, trainerOf, "trainers read their own cohorts"},
+	{KindCohortList, ActionRead, RoleTrainer, anyone, "trainers list the cohorts they train"},
 	{KindEnrolment, ActionRead, RoleTrainer, trainerOf, "trainers read the enrolment of their cohorts"},
 
 	// The programme office: the offer, the cohorts, and aggregates.
@@ -374,6 +379,7 @@ var policy = [...]rule{
 	{KindProgramme, ActionWrite, RoleProgrammeOffice, anyone, "the programme office designs programmes"},
 	{KindCohort, ActionRead, RoleProgrammeOffice, anyone, "the programme office runs the cohorts"},
 	{KindCohort, ActionWrite, RoleProgrammeOffice, anyone, "the programme office runs the cohorts"},
+	{KindCohortList, ActionRead, RoleProgrammeOffice, anyone, "the programme office runs the cohorts"},
 	{KindEnrolment, ActionRead, RoleProgrammeOffice, anyone, "the programme office enrols participants"},
 	{KindEnrolment, ActionWrite, RoleProgrammeOffice, anyone, "the programme office enrols participants"},
 

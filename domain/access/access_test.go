@@ -97,6 +97,7 @@ func TestMatrix(t *testing.T) {
 		{access.KindCatalogue, cell{"PMTO-", "PMTO-"}, cell{"---O-", "---O-"}, deny},
 		{access.KindProgramme, cell{"PMTO-", "PMTO-"}, cell{"---O-", "---O-"}, deny},
 		{access.KindCohort, cell{"--TO-", "---O-"}, cell{"---O-", "---O-"}, deny},
+		{access.KindCohortList, cell{"--TO-", "--TO-"}, deny, deny},
 		{access.KindEnrolment, cell{"--TO-", "---O-"}, cell{"---O-", "---O-"}, deny},
 		{access.KindIntervisionGroup, cell{"--TO-", "---O-"}, cell{"--TO-", "---O-"}, deny},
 		{access.KindEntity, cell{"---O-", "---O-"}, cell{"---O-", "---O-"}, deny},
@@ -209,6 +210,14 @@ func TestRulesThatProtectPeople(t *testing.T) {
 			r.Kind = access.KindIntervisionGroup
 			return r
 		}(), now, false, "own cohorts"},
+		{"trainer lists cohorts, but reads only their own in it", related[2], access.ActionRead,
+			access.Resource{Kind: access.KindCohortList}, now, true, "the cohorts they train"},
+		{"trainer does not read another trainer's cohort from the list", related[2], access.ActionRead, func() access.Resource {
+			r := otherCohort
+			r.Kind = access.KindCohort
+			return r
+		}(), now, false, "own cohorts"},
+		{"participant lists no cohorts", related[0], access.ActionRead, access.Resource{Kind: access.KindCohortList}, now, false, "no rule"},
 		{"participant on an ordering entity", related[0], access.ActionRead, facts(access.KindEntity), now, false, "no rule"},
 		{"programme office on reflections", related[3], access.ActionRead, facts(access.KindReflection), now, false, "never a named participant's reflections"},
 		{"programme office on individual 360 answers", related[3], access.ActionRead, facts(access.KindFeedbackAnswers), now, false, "never shown"},
