@@ -20,6 +20,7 @@ import (
 	"github.com/leerpad/leerpad/domain/behaviourchange"
 	"github.com/leerpad/leerpad/domain/cohort"
 	"github.com/leerpad/leerpad/domain/cohortdashboard"
+	"github.com/leerpad/leerpad/domain/offer"
 	"github.com/leerpad/leerpad/usecase"
 )
 
@@ -28,6 +29,7 @@ import (
 // the cohort's dashboard, enrolment list, behaviour-change measurement and
 // CSV exports.
 func (s *Server) registerCohortRoutes(g *echo.Group) {
+	g.GET("/cohorts", s.handleCohortList, s.requireUser)
 	g.POST("/cohorts", s.handleCohortCreate, s.requireUser, s.idempotent)
 	g.GET("/cohorts/:cohortId", s.handleCohortGet, s.requireUser)
 	g.POST("/cohorts/:cohortId/deliveries", s.handleDeliveryCreate, s.requireUser, s.idempotent)
@@ -107,11 +109,33 @@ func (s *Server) handleCohortCreate(c echo.Context) error {
 	return wrote(c, http.StatusCreated, out, cohortHref(out.ID))
 }
 
-// cohortResponse is a cohort as its stream holds it.
+// cohortResponse is a cohort as its stream holds it: what it was planned
+// with, its size and its deliveries.
 type cohortResponse struct {
-	ID         string   `json:"id"`
-	TrainerIDs []string `json:"trainerIds"`
-	Revision   uint64   `json:"revision"`
+	ID             string   `json:"id"`
+	ProgrammeID    string   `json:"programmeId"`
+	ProgrammeTitle string   `json:"programmeTitle,omitempty"`
+	EntityID       string   `json:"entityId"`
+	Title          string   `json:"title"`
+	ModuleIDs      []string `json:"moduleIds"`
+	TrainerIDs     []string `json:"trainerIds"`
+	StartsOn       DateTime `json:"startsOn"`
+	EndsOn         DateTime `json:"endsOn"`
+	// Size counts the participants enrolled and not withdrawn.
+	Size       int              `json:"size"`
+	Deliveries []cohortDelivery `json:"deliveries"`
+	Revision   uint64           `json:"revision"`
+}
+
+// cohortDelivery is a delivery of a module version in the cohort; the
+// version is read at moduleVersionHref.
+type cohortDelivery struct {
+	ID                string   `json:"id"`
+	ModuleID          string   `json:"moduleId"`
+	ModuleVersion     int      `json:"moduleVersion"`
+	ModuleVersionHref string   `json:"moduleVersionHref"`
+	StartsAt          DateTime `json:"startsAt"`
+	EndsAt            DateTime `json:"endsAt"`
 }
 
 // handleCohortGet is GET /v1/cohorts/{cohortId}: the cohort, with its
@@ -126,7 +150,60 @@ func (s *Server) handleCohortGet(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return withETag(c, co.Revision, true, cohortResponse{ID: id, TrainerIDs: orEmpty(co.TrainerIDs), Revision: co.Revision})
+	return withETag(c, co.Revision, true, cohortResponse{ID: id, ProgrammeID: co.ProgrammeID, ProgrammeTitle: co.ProgrammeTitle, EntityID: co.EntityID,
+		Title: co.Title, ModuleIDs: orEmpty(co.ModuleIDs), TrainerIDs: orEmpty(co.TrainerIDs), StartsOn: dt(co.StartsOn), EndsOn: dt(co.EndsOn),
+		Size: co.Size, Revision: co.Revision, Deliveries: mapAll(co.Deliveries, func(d cohort.Delivery) cohortDelivery {
+			return cohortDelivery{ID: d.DeliveryID, ModuleID: d.ModuleID, ModuleVersion: d.ModuleVersion,
+				ModuleVersionHref: moduleVersionHref(d.ModuleID, d.ModuleVersion), StartsAt: dt(d.StartsAt), EndsAt: dt(d.EndsAt)}
+		})})
+}
+
+// cohortSummary is a cohort as the list of cohorts shows it.
+type cohortSummary struct {
+	ID             string   `json:"id"`
+	Href           string   `json:"href"`
+	ProgrammeID    string   `json:"programmeId"`
+	ProgrammeTitle string   `json:"programmeTitle,omitempty"`
+	EntityID       string   `json:"entityId"`
+	Title          string   `json:"title"`
+	TrainerIDs     []string `json:"trainerIds"`
+	StartsOn       DateTime `json:"startsOn"`
+	EndsOn         DateTime `json:"endsOn"`
+	Size           int      `json:"size"`
+	PlannedAt      DateTime `json:"plannedAt"`
+}
+
+// cohortList is a page of the cohorts the caller may read.
+type cohortList struct {
+	Items      []cohortSummary `json:"items"`
+	NextCursor string          `json:"nextCursor,omitempty"`
+}
+
+// handleCohortList is GET /v1/cohorts: the cohorts in the order planned, a
+// page at a time; every cohort for the programme office, their own for a
+// trainer.
+func (s *Server) handleCohortList(c echo.Context) error {
+	p, _ := principalOf(c)
+	list := "cohorts:" + p.Subject // a trainer's list is theirs: a cursor belongs to it
+	page, err := pageOfRequest(c, list)
+	if err != nil {
+		return err
+	}
+	min, err := minPosition(c)
+	if err != nil {
+		return err
+	}
+	ctx, cancel := s.readContext(c)
+	defer cancel()
+	cs, total, err := s.app.Cohorts(ctx, p, page, min)
+	if err != nil {
+		return err
+	}
+	return listed(c, cohortList{NextCursor: nextCursor(list, page, total), Items: mapAll(cs, func(co offer.Cohort) cohortSummary {
+		return cohortSummary{ID: co.CohortID, Href: cohortHref(co.CohortID), ProgrammeID: co.ProgrammeID, ProgrammeTitle: co.ProgrammeTitle,
+			EntityID: co.EntityID, Title: co.Title, TrainerIDs: orEmpty(co.TrainerIDs), StartsOn: dt(co.StartsOn), EndsOn: dt(co.EndsOn),
+			Size: co.Size, PlannedAt: dt(co.PlannedAt)}
+	})})
 }
 
 // deliveryRequest schedules a version of a module for the cohort.

@@ -103,7 +103,8 @@ func resourceOperations() []operation {
 		{method: "POST", path: "/rater-forms/{roundId}/responses", id: "createRaterResponse", summary: "Answer the round, once", description: "The rater whose link token is the bearer answers the round: every item of the instrument once; a second response is refused 409.", tag: tagFeedback, rater: true, body: answersRequest{}, success: 201, result: resourceRef{}, match: w},
 
 		{method: "POST", path: "/cohorts", id: "createCohort", summary: "Plan a cohort", description: "The programme office plans a cohort of a programme for an ordering entity, with its trainers and dates.", tag: tagCohorts, body: cohortRequest{}, success: 201, result: resourceRef{}, match: w},
-		{method: "GET", path: "/cohorts/{cohortId}", id: "getCohort", summary: "A cohort as its stream holds it", description: "The cohort's programme, entity, title, trainers and dates, with its ETag for If-Match.", tag: tagCohorts, result: cohortResponse{}, etag: true},
+		{method: "GET", path: "/cohorts", id: "listCohorts", summary: "The cohorts (programme office, trainer)", description: "The cohorts in the order planned, a page at a time: every cohort for the programme office, the cohorts they train for a trainer. Per cohort its programme, entity, title, dates, trainers and size (participants enrolled and not withdrawn).", tag: tagCohorts, query: pageParams, result: cohortList{}, minPosition: true},
+		{method: "GET", path: "/cohorts/{cohortId}", id: "getCohort", summary: "A cohort as its stream holds it", description: "For the programme office and the cohort's trainers: the cohort's programme, entity, title, modules, trainers, dates, size (participants enrolled and not withdrawn) and its deliveries with the module version each delivers, with its ETag for If-Match.", tag: tagCohorts, result: cohortResponse{}, etag: true},
 		{method: "POST", path: "/cohorts/{cohortId}/deliveries", id: "createDelivery", summary: "Schedule a delivery of a module version", description: "The programme office schedules a delivery of a version of one of the programme's modules in the cohort.", tag: tagCohorts, body: deliveryRequest{}, success: 201, result: resourceRef{}, match: w},
 		{method: "PUT", path: "/cohorts/{cohortId}/deliveries/{deliveryId}/attendances/{participantId}", id: "putAttendance", summary: "Record attendance (trainer)", description: "A trainer of the cohort records whether a participant was present, absent or excused at a delivery.", tag: tagCohorts, body: attendanceRequest{}, result: resourceRef{}, match: w},
 		{method: "POST", path: "/cohorts/{cohortId}/intervision-groups", id: "createIntervisionGroup", summary: "Form an intervision group", description: "A trainer of the cohort or the programme office forms an intervision group of 4 to 6 active participants, none in another group.", tag: tagCohorts, body: groupRequest{}, success: 201, result: resourceRef{}, match: w},
@@ -119,6 +120,8 @@ func resourceOperations() []operation {
 
 		{method: "POST", path: "/modules", id: "createModule", summary: "Add a module to the catalogue", description: "The programme office adds a module at version 1.", tag: tagCatalogue, body: moduleRequest{}, success: 201, result: resourceRef{}, match: w},
 		{method: "GET", path: "/modules/{moduleId}", id: "getModule", summary: "A module's current version", description: "The module's content at its current version, with its ETag for If-Match.", tag: tagCatalogue, result: moduleResponse{}, etag: true},
+		{method: "GET", path: "/modules/{moduleId}/versions", id: "listModuleVersions", summary: "Every version of a module", description: "Every version of the module as it was made, from version 1 to the current one, also of a retired module, with the module's ETag.", tag: tagCatalogue, result: moduleVersionList{}, etag: true},
+		{method: "GET", path: "/modules/{moduleId}/versions/{version}", id: "getModuleVersion", summary: "One version of a module, as it was made", description: "An earlier version reads as it was when made: deliveries and evaluations refer to it. With the module's ETag.", tag: tagCatalogue, result: moduleVersionResponse{}, etag: true},
 		{method: "POST", path: "/modules/{moduleId}/versions", id: "createModuleVersion", summary: "Make the next version of a module", description: "The programme office makes the next version of a module; cohorts keep the version they scheduled. If-Match is required.", tag: tagCatalogue, body: moduleRequest{}, success: 201, result: resourceRef{}, match: wr},
 		{method: "POST", path: "/programmes", id: "createProgramme", summary: "Design a programme", description: "The programme office designs a programme of modules in order.", tag: tagCatalogue, body: programmeRequest{}, success: 201, result: resourceRef{}, match: w},
 		{method: "GET", path: "/programmes/{programmeId}", id: "getProgramme", summary: "A programme", description: "The programme with its modules in order, and its ETag for If-Match.", tag: tagCatalogue, result: programmeResponse{}, etag: true},
@@ -162,6 +165,9 @@ func addResourceOperations(d *oasDocument) {
 			}
 			if m[1] == "theme" {
 				schema = themeSchema()
+			}
+			if m[1] == "version" {
+				schema = map[string]any{"type": "integer", "format": "int32", "minimum": 1}
 			}
 			op.Parameters = append(op.Parameters, oasParameter{Name: m[1], In: "path", Required: true, Description: "The " + m[1] + ".", Schema: schema})
 		}

@@ -80,15 +80,16 @@ type ChangeMeasurements interface {
 	Cohort(cohortID string) (behaviourchange.Cohort, error)
 }
 
-// Offer is the read model behind the catalogue's lists. Each list is in the
-// order its items entered the log and only grows at its end, retired and
-// cancelled items included.
+// Offer is the read model behind the catalogue's lists and the list of
+// cohorts. Each list is in the order its items entered the log and only
+// grows at its end, retired and cancelled items included.
 type Offer interface {
 	Name() string
 	Modules() []offer.Module
 	Programmes() []offer.Programme
 	Instruments() []offer.Instrument
 	Entities() []offer.Entity
+	Cohorts() []offer.Cohort
 }
 
 // ReadYourWrites waits until a read model has handled the event at a global
