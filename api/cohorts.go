@@ -33,6 +33,8 @@ func (s *Server) registerCohortRoutes(g *echo.Group) {
 	g.POST("/cohorts", s.handleCohortCreate, s.requireUser, s.idempotent)
 	g.GET("/cohorts/:cohortId", s.handleCohortGet, s.requireUser)
 	g.POST("/cohorts/:cohortId/deliveries", s.handleDeliveryCreate, s.requireUser, s.idempotent)
+	g.GET("/cohorts/:cohortId/deliveries/:deliveryId", s.handleDeliveryGet, s.requireUser)
+	g.GET("/cohorts/:cohortId/deliveries/:deliveryId/attendances/:participantId", s.handleAttendanceGet, s.requireUser)
 	g.PUT("/cohorts/:cohortId/deliveries/:deliveryId/attendances/:participantId", s.handleAttendancePut, s.requireUser)
 	g.POST("/cohorts/:cohortId/intervision-groups", s.handleIntervisionGroupCreate, s.requireUser, s.idempotent)
 	g.GET("/cohorts/:cohortId/enrolments", s.handleEnrolmentList, s.requireUser)
@@ -227,7 +229,69 @@ func (s *Server) handleDeliveryCreate(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return wrote(c, http.StatusCreated, out, cohortHref(id)+"/deliveries/"+out.ID)
+	return wrote(c, http.StatusCreated, out, deliveryHref(id, out.ID))
+}
+
+func deliveryHref(cohortID, deliveryID string) string {
+	return cohortHref(cohortID) + "/deliveries/" + deliveryID
+}
+
+func attendanceHref(cohortID, deliveryID, participantID string) string {
+	return deliveryHref(cohortID, deliveryID) + "/attendances/" + participantID
+}
+
+// deliveryResponse is a delivery of a module version in a cohort.
+type deliveryResponse struct {
+	ID                string   `json:"id"`
+	CohortID          string   `json:"cohortId"`
+	ModuleID          string   `json:"moduleId"`
+	ModuleVersion     int      `json:"moduleVersion"`
+	ModuleVersionHref string   `json:"moduleVersionHref"`
+	StartsAt          DateTime `json:"startsAt"`
+	EndsAt            DateTime `json:"endsAt"`
+	Revision          uint64   `json:"revision"`
+}
+
+// handleDeliveryGet is GET /v1/cohorts/{cohortId}/deliveries/{deliveryId}:
+// a delivery of the cohort, with the cohort's revision as ETag; for the
+// programme office and the cohort's trainers.
+func (s *Server) handleDeliveryGet(c echo.Context) error {
+	ids, err := pathIDs(c, "cohortId", "deliveryId")
+	if err != nil {
+		return err
+	}
+	p, _ := principalOf(c)
+	d, rev, err := s.app.Delivery(c.Request().Context(), p, ids[0], ids[1])
+	if err != nil {
+		return err
+	}
+	return withETag(c, rev, true, deliveryResponse{ID: d.DeliveryID, CohortID: ids[0], ModuleID: d.ModuleID, ModuleVersion: d.ModuleVersion,
+		ModuleVersionHref: moduleVersionHref(d.ModuleID, d.ModuleVersion), StartsAt: dt(d.StartsAt), EndsAt: dt(d.EndsAt), Revision: rev})
+}
+
+// attendanceResponse is a participant's attendance at a delivery, as recorded.
+type attendanceResponse struct {
+	CohortID      string `json:"cohortId"`
+	DeliveryID    string `json:"deliveryId"`
+	ParticipantID string `json:"participantId"`
+	Status        string `json:"status"`
+	Revision      uint64 `json:"revision"`
+}
+
+// handleAttendanceGet is GET /v1/cohorts/{cohortId}/deliveries/{deliveryId}/attendances/{participantId}:
+// a participant's attendance at a delivery as recorded, with the cohort's
+// revision as ETag; for the cohort's trainers, who keep it.
+func (s *Server) handleAttendanceGet(c echo.Context) error {
+	ids, err := pathIDs(c, "cohortId", "deliveryId", "participantId")
+	if err != nil {
+		return err
+	}
+	p, _ := principalOf(c)
+	a, rev, err := s.app.Attendance(c.Request().Context(), p, ids[0], ids[1], ids[2])
+	if err != nil {
+		return err
+	}
+	return withETag(c, rev, true, attendanceResponse{CohortID: ids[0], DeliveryID: ids[1], ParticipantID: ids[2], Status: a.Status.String(), Revision: rev})
 }
 
 // attendanceRequest records whether a participant was at a delivery.
@@ -255,7 +319,7 @@ func (s *Server) handleAttendancePut(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return wrote(c, http.StatusOK, out, cohortHref(id)+"/deliveries/"+ids[0]+"/attendances/"+ids[1])
+	return wrote(c, http.StatusOK, out, attendanceHref(id, ids[0], ids[1]))
 }
 
 // groupRequest forms an intervision group of 4 to 6 participants.

@@ -118,8 +118,28 @@ func TestComponentCohortDetails(t *testing.T) {
 		t.Errorf("version 1 of the first delivery %+v", v)
 	}
 
-	// The programme office reads it too; a trainer of another cohort and
-	// the participant do not.
+	// The Location of a delivery and of an attendance can be followed by
+	// whoever received it.
+	var d deliveryResponse
+	must(t, cp.call(t, call{method: "GET", path: deliveryHref(w.cohortID, early.ID), token: w.office}), 200, &d)
+	if d.ID != early.ID || d.CohortID != w.cohortID || d.ModuleVersion != 1 || d.ModuleVersionHref != moduleVersionHref(w.moduleID, 1) || d.Revision != 3 {
+		t.Errorf("delivery %+v", d)
+	}
+	must(t, cp.call(t, call{method: "GET", path: early.Href, token: w.trainer}), 200, nil)
+	decodeProblem(t, cp.call(t, call{method: "GET", path: deliveryHref(w.cohortID, newID()), token: w.office}), 404)
+	att := attendanceHref(w.cohortID, early.ID, w.participantID)
+	decodeProblem(t, cp.call(t, call{method: "GET", path: att, token: w.trainer}), 404) // not recorded yet
+	var put resourceRef
+	must(t, cp.call(t, call{method: "PUT", path: att, token: w.trainer, body: `{"status":"excused"}`}), 200, &put)
+	var a attendanceResponse
+	must(t, cp.call(t, call{method: "GET", path: put.Href, token: w.trainer}), 200, &a)
+	if a.Status != "excused" || a.ParticipantID != w.participantID || a.DeliveryID != early.ID || a.Revision != 4 {
+		t.Errorf("attendance %+v", a)
+	}
+	decodeProblem(t, cp.call(t, call{method: "GET", path: att, token: w.participant}), 403)
+
+	// The programme office reads the cohort too; a trainer of another
+	// cohort and the participant do not.
 	must(t, cp.call(t, call{method: "GET", path: cohortHref(w.cohortID), token: w.office}), 200, nil)
 	decodeProblem(t, cp.call(t, call{method: "GET", path: cohortHref(w.cohortID), token: cp.token(t, newID(), access.RoleTrainer)}), 403)
 	decodeProblem(t, cp.call(t, call{method: "GET", path: cohortHref(w.cohortID), token: w.participant}), 403)

@@ -21,6 +21,7 @@ var schemaDescriptions = map[string]string{
 	"AssignmentCounts":       "How many practice assignments of the cohort were given, handed in and handed in on time.",
 	"AssignmentRequest":      "A practice assignment a trainer gives, for a module, with an optional due date.",
 	"AtRiskEntry":            "A participant of the cohort who has been inactive for a while: when they were last active and for how many days not.",
+	"AttendanceResponse":     "A participant's attendance at a delivery, as recorded.",
 	"AttendanceRequest":      "The attendance of one participant at a delivery.",
 	"BehaviourChoice":        "What the participant chose to do with a behaviour of a competency.",
 	"BehaviourChoiceRequest": "A behaviour of a competency and what the participant chooses to do with it.",
@@ -46,6 +47,7 @@ var schemaDescriptions = map[string]string{
 	"ConversationRequest":    "A development conversation: when it was held (not revisable), the agreements and the questions for next time.",
 	"DashboardResponse":      "The cohort dashboard: counts and means, no text a participant wrote.",
 	"DeliveryAttendance":     "The attendance counts of one delivery.",
+	"DeliveryResponse":       "A delivery of a module version in the cohort; the version as it was made is read at moduleVersionHref.",
 	"DeliveryRequest":        "A delivery to schedule: a module version and when it runs.",
 	"EmphasisRequest":        "A programme's emphasis on a theme.",
 	"EnrolmentCounts":        "How many participants of the cohort are enrolled, active, completed and withdrawn, and the completion rate.",
@@ -172,6 +174,7 @@ func closedSets() map[string][]string {
 	measurementKinds := names(journey.MeasurementKinds())
 	questions := names(journey.Questions())
 	return map[string][]string{
+		"AttendanceResponse.status":        attendance,
 		"AttendanceRequest.status":         attendance,
 		"BehaviourChoice.choice":           choices,
 		"BehaviourChoiceRequest.choice":    choices,

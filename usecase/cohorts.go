@@ -158,6 +158,39 @@ func (a *App) ScheduleDelivery(ctx context.Context, w Write, c cohort.ScheduleDe
 	})
 }
 
+// Delivery is a delivery of the cohort, as the cohort's stream holds it
+// now, with the cohort's revision (the programme office and the cohort's
+// trainers, who read the cohort).
+func (a *App) Delivery(ctx context.Context, p access.Principal, cohortID, deliveryID string) (cohort.Delivery, uint64, error) {
+	var d cohort.Delivery
+	var derr error
+	f, err := a.cohortAccess(ctx, p, cohortID, access.KindCohort, access.ActionRead, func(c *cohort.Cohort) { d, derr = c.Delivery(deliveryID) })
+	if err == nil {
+		err = derr
+	}
+	return d, f.revision, err
+}
+
+// Attendance is a participant's attendance at a delivery as recorded, with
+// the cohort's revision (the cohort's trainers, who keep it);
+// ErrNotFound while it is not recorded.
+func (a *App) Attendance(ctx context.Context, p access.Principal, cohortID, deliveryID, participantID string) (cohort.Attendance, uint64, error) {
+	var at cohort.Attendance
+	var aerr error
+	f, err := a.cohortAccess(ctx, p, cohortID, access.KindAttendance, access.ActionRead, func(c *cohort.Cohort) {
+		at, aerr = c.Attendance(deliveryID, participantID)
+	})
+	switch {
+	case err != nil:
+		return at, 0, err
+	case aerr != nil:
+		return at, 0, aerr
+	case at.Status.IsZero():
+		return at, 0, fmt.Errorf("attendance of %s at delivery %s not recorded: %w", participantID, deliveryID, domain.ErrNotFound)
+	}
+	return at, f.revision, nil
+}
+
 // RecordAttendance records whether a participant was at a delivery (a
 // trainer of the cohort).
 func (a *App) RecordAttendance(ctx context.Context, w Write, c cohort.RecordAttendance) (Written, error) {

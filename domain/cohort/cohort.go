@@ -254,8 +254,9 @@ func (c *Cohort) Details() Details {
 			d.Size++
 		}
 	}
-	for id, dl := range c.deliveries {
-		d.Deliveries = append(d.Deliveries, Delivery{DeliveryID: id, ModuleID: dl.moduleID, ModuleVersion: dl.version, StartsAt: dl.startsAt, EndsAt: dl.endsAt})
+	for id := range c.deliveries {
+		dl, _ := c.Delivery(id)
+		d.Deliveries = append(d.Deliveries, dl)
 	}
 	slices.SortFunc(d.Deliveries, func(a, b Delivery) int {
 		if n := a.StartsAt.Compare(b.StartsAt); n != 0 {
@@ -264,6 +265,15 @@ func (c *Cohort) Details() Details {
 		return strings.Compare(a.DeliveryID, b.DeliveryID)
 	})
 	return d
+}
+
+// Delivery returns a scheduled delivery, or ErrDeliveryNotFound.
+func (c *Cohort) Delivery(id string) (Delivery, error) {
+	d, ok := c.deliveries[id]
+	if !ok {
+		return Delivery{}, fmt.Errorf("cohort %s: delivery %s: %w", c.id, id, ErrDeliveryNotFound)
+	}
+	return Delivery{DeliveryID: id, ModuleID: d.moduleID, ModuleVersion: d.version, StartsAt: d.startsAt, EndsAt: d.endsAt}, nil
 }
 
 // Enrolment is what a cohort knows of one participant's place in it.

@@ -270,6 +270,12 @@ func TestFacts(t *testing.T) {
 	if a, err := c.Attendance(delivery, p[1]); err != nil || a.Attended() {
 		t.Errorf("attendance of p1 = %+v, %v; want not attended", a, err)
 	}
+	if d, err := c.Delivery(delivery); err != nil || d.ModuleID != m1 || d.ModuleVersion != 2 || !d.EndsAt.Equal(deliveryAt.Add(7*time.Hour)) {
+		t.Errorf("delivery = %+v, %v", d, err)
+	}
+	if _, err := c.Delivery(id(99)); !errors.Is(err, cohort.ErrDeliveryNotFound) {
+		t.Errorf("unknown delivery: err = %v", err)
+	}
 	if _, err := c.Attendance(id(99), p[0]); !errors.Is(err, domain.ErrNotFound) {
 		t.Errorf("attendance at unknown delivery: err = %v", err)
 	}
