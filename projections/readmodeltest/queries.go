@@ -154,5 +154,8 @@ func offerQueries(m *offer.ReadModel) map[string]Query {
 		"Entities": func(_ context.Context, _ DataSet, ask Ask) {
 			ask("", m.Entities(), nil)
 		},
+		"Cohorts": func(_ context.Context, _ DataSet, ask Ask) {
+			ask("", m.Cohorts(), nil)
+		},
 	}
 }
