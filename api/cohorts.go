@@ -39,6 +39,7 @@ func (s *Server) registerCohortRoutes(g *echo.Group) {
 	g.POST("/cohorts/:cohortId/intervision-groups", s.handleIntervisionGroupCreate, s.requireUser, s.idempotent)
 	g.GET("/cohorts/:cohortId/enrolments", s.handleEnrolmentList, s.requireUser)
 	g.POST("/cohorts/:cohortId/enrolments", s.handleEnrolmentCreate, s.requireUser, s.idempotent)
+	g.GET("/cohorts/:cohortId/enrolments/:participantId", s.handleEnrolmentGet, s.requireUser)
 	g.POST("/cohorts/:cohortId/enrolment-uploads", s.handleEnrolmentUploadCreate, s.requireUser, s.idempotent)
 	g.GET("/cohorts/:cohortId/dashboard", s.handleDashboardGet, s.requireUser)
 	g.GET("/cohorts/:cohortId/change-measurement", s.handleChangeMeasurementGet, s.requireUser)
@@ -363,15 +364,25 @@ func (r enrolmentRequest) enrolee(field string) usecase.Enrolee {
 	return usecase.Enrolee{Field: field, ParticipantID: r.ParticipantID, Name: r.Name, Email: r.Email, Role: r.Role, ManagerID: r.ManagerID}
 }
 
-// enrolmentResult is an enrolled participant and their journey.
+// enrolmentResult is an enrolled participant and their journey; Href is
+// their enrolment, which the programme office that enrolled them reads (it
+// reads no journey).
 type enrolmentResult struct {
 	ParticipantID string `json:"participantId"`
 	JourneyID     string `json:"journeyId"`
 	Href          string `json:"href"`
 }
 
-func enrolmentResultOf(e usecase.Enrolled) enrolmentResult {
-	return enrolmentResult{ParticipantID: e.ParticipantID, JourneyID: e.JourneyID, Href: journeyHref(e.JourneyID)}
+// enrolmentResultOf is the answer for participant e enrolled in cohort cohortID.
+func enrolmentResultOf(cohortID string) func(e usecase.Enrolled) enrolmentResult {
+	return func(e usecase.Enrolled) enrolmentResult {
+		return enrolmentResult{ParticipantID: e.ParticipantID, JourneyID: e.JourneyID, Href: enrolmentHref(cohortID, e.ParticipantID)}
+	}
+}
+
+// enrolmentHref is a participant's enrolment in a cohort.
+func enrolmentHref(cohortID, participantID string) string {
+	return cohortHref(cohortID) + "/enrolments/" + participantID
 }
 
 // enrolmentUploadResult is the answer to an upload: every row enrolled.
@@ -405,7 +416,7 @@ func (s *Server) handleEnrolmentCreate(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	res := enrolmentResultOf(out.Enrolled[0])
+	res := enrolmentResultOf(id)(out.Enrolled[0])
 	return enrolled(c, out.Written, res.Href, res)
 }
 
@@ -432,7 +443,7 @@ func (s *Server) handleEnrolmentUploadCreate(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return enrolled(c, out.Written, cohortHref(c.Param("cohortId"))+"/enrolments", enrolmentUploadResult{Enrolled: mapAll(out.Enrolled, enrolmentResultOf)})
+	return enrolled(c, out.Written, cohortHref(c.Param("cohortId"))+"/enrolments", enrolmentUploadResult{Enrolled: mapAll(out.Enrolled, enrolmentResultOf(id))})
 }
 
 // readEnrolmentCSV reads the upload into its rows, each naming its fields
@@ -512,6 +523,49 @@ type enrolmentEntry struct {
 	Status        string    `json:"status"`
 	EnrolledAt    DateTime  `json:"enrolledAt"`
 	ClosedAt      *DateTime `json:"closedAt,omitempty"`
+}
+
+// enrolmentResponse is a participant's enrolment in a cohort: ids, role,
+// manager, how their journey stands and dates; no names, nothing the
+// participant recorded.
+type enrolmentResponse struct {
+	CohortID      string `json:"cohortId"`
+	ParticipantID string `json:"participantId"`
+	// JourneyID is absent while the journey is not started (an enrolment
+	// stopped half-way) or after it was erased, and then so are Role and
+	// ManagerID.
+	JourneyID   string    `json:"journeyId,omitempty"`
+	Role        string    `json:"role,omitempty"`
+	ManagerID   string    `json:"managerId,omitempty"`
+	Status      string    `json:"status"`
+	EnrolledAt  DateTime  `json:"enrolledAt"`
+	WithdrawnAt *DateTime `json:"withdrawnAt,omitempty"`
+}
+
+// handleEnrolmentGet is GET /v1/cohorts/{cohortId}/enrolments/{participantId}:
+// a participant's enrolment in the cohort and how their journey stands, for
+// the programme office and the cohort's trainers; where the programme office
+// follows an enrolment, a completion, a change of manager or a withdrawal it
+// wrote. Read from the log: no ETag, for it joins two streams.
+func (s *Server) handleEnrolmentGet(c echo.Context) error {
+	ids, err := pathIDs(c, "cohortId", "participantId")
+	if err != nil {
+		return err
+	}
+	p, _ := principalOf(c)
+	e, err := s.app.ParticipantEnrolment(c.Request().Context(), p, ids[0], ids[1])
+	if err != nil {
+		return err
+	}
+	out := enrolmentResponse{CohortID: ids[0], ParticipantID: e.ParticipantID, JourneyID: e.JourneyID, ManagerID: e.ManagerID,
+		Status: e.Status.String(), EnrolledAt: dt(e.EnrolledAt)}
+	if e.JourneyID != "" {
+		out.Role = e.Role.String()
+	}
+	if e.Withdrawn {
+		out.WithdrawnAt = dtp(&e.WithdrawnAt)
+	}
+	return withETag(c, 0, false, out)
 }
 
 // enrolmentList is a page of a cohort's participants.

@@ -645,12 +645,12 @@ func TestComponentEnrolmentUploadIsAllOrNothing(t *testing.T) {
 	var res enrolmentUploadResult
 	rec := upload(good)
 	must(t, rec, 201, &res)
-	if len(res.Enrolled) != 2 || res.Enrolled[1].ParticipantID != b {
+	if len(res.Enrolled) != 2 || res.Enrolled[1].ParticipantID != b || res.Enrolled[1].Href != enrolmentHref(w.cohortID, b) {
 		t.Fatalf("enrolled %+v", res)
 	}
 	// The journeys exist and belong to their participants.
 	var sum journeySummary
-	must(t, cp.call(t, call{method: "GET", path: res.Enrolled[0].Href, token: cp.token(t, a, access.RoleParticipant)}), 200, &sum)
+	must(t, cp.call(t, call{method: "GET", path: journeyHref(res.Enrolled[0].JourneyID), token: cp.token(t, a, access.RoleParticipant)}), 200, &sum)
 	if sum.ParticipantID != a || sum.CohortID != w.cohortID {
 		t.Fatalf("journey %+v", sum)
 	}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/leerpad/leerpad/domain"
 	"github.com/leerpad/leerpad/domain/journey"
+	"github.com/leerpad/leerpad/usecase"
 )
 
 // registerJourneyCourseRoutes registers how a journey runs its course: the
@@ -21,6 +22,17 @@ func (s *Server) registerJourneyCourseRoutes(g *echo.Group) {
 	g.PUT("/journeys/:journeyId/manager", s.handleManagerPut, s.requireUser)
 	g.POST("/journeys/:journeyId/measurements", s.handleMeasurementCreate, s.requireUser, s.idempotent)
 	g.GET("/managed-journeys", s.handleManagedJourneyList, s.requireUser)
+}
+
+// courseHref is where the writer of a journey's course follows what they
+// wrote: the journey, if they may read it (its participant), else the
+// participant's enrolment in the cohort (the programme office, which reads
+// no journey).
+func courseHref(w usecase.CourseWritten) string {
+	if w.ReadsJourney {
+		return journeyHref(w.ID)
+	}
+	return enrolmentHref(w.CohortID, w.ParticipantID)
 }
 
 // completionRequest completes a journey; it has no fields.
@@ -40,7 +52,7 @@ func (s *Server) handleCompletionCreate(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return wrote(c, http.StatusCreated, out, journeyHref(id))
+	return wrote(c, http.StatusCreated, out.Written, courseHref(out))
 }
 
 // withdrawalRequest withdraws a participant from a journey and its cohort.
@@ -62,7 +74,7 @@ func (s *Server) handleWithdrawalCreate(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return wrote(c, http.StatusCreated, out, journeyHref(id))
+	return wrote(c, http.StatusCreated, out.Written, courseHref(out))
 }
 
 // managerRequest names a participant's new manager.
@@ -85,7 +97,7 @@ func (s *Server) handleManagerPut(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return wrote(c, http.StatusOK, out, journeyHref(id))
+	return wrote(c, http.StatusOK, out.Written, courseHref(out))
 }
 
 // measurementRequest records the result of an instrument: a leadership

@@ -69,7 +69,8 @@ func TestComponentCompletion(t *testing.T) {
 	rec := cp.call(t, call{method: "POST", path: j + "/completions", token: w.office, body: `{}`})
 	var ref resourceRef
 	must(t, rec, 201, &ref)
-	if ref.ID != w.journeyID || rec.Header().Get("Location") != j || rec.Header().Get("ETag") != `"2"` || rec.Header().Get(headerPosition) == "" {
+	if e := enrolmentHref(w.cohortID, w.participantID); ref.ID != w.journeyID || ref.Href != e || rec.Header().Get("Location") != e ||
+		rec.Header().Get("ETag") != `"2"` || rec.Header().Get(headerPosition) == "" {
 		t.Fatalf("completion %s %v", rec.Body, rec.Header())
 	}
 	if got := cp.status(t, w); got != "completed" {

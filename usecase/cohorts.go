@@ -387,6 +387,58 @@ func (a *App) Enrol(ctx context.Context, w Write, cohortID string, rows []Enrole
 	return out, nil
 }
 
+// ParticipantEnrolment is a participant's enrolment in a cohort as the
+// cohort's stream holds it now, with their journey as its stream holds it:
+// the role they take part in, their manager and how the journey stands.
+// What the programme office and the cohort's trainers see of one
+// participant; none of what the participant records.
+type ParticipantEnrolment struct {
+	cohort.Enrolment
+	// JourneyID is the participant's journey in the cohort; empty while it
+	// is not started (an enrolment stopped half-way, which sending it again
+	// completes) or after it was erased, and then Role and ManagerID are
+	// unknown.
+	JourneyID string
+	Role      journey.Role
+	ManagerID string
+	// Status is the journey's; without a journey, withdrawn if the cohort
+	// says so and else active.
+	Status journey.Status
+}
+
+// ParticipantEnrolment is a participant's enrolment in a cohort (the
+// programme office and the cohort's trainers): where the programme office
+// follows what it writes on a journey it may not read. Read from the log,
+// so it shows every write that answered before.
+func (a *App) ParticipantEnrolment(ctx context.Context, p access.Principal, cohortID, participantID string) (ParticipantEnrolment, error) {
+	participantID = strings.ToLower(participantID)
+	var e ParticipantEnrolment
+	var eerr error
+	_, err := a.cohortAccess(ctx, p, cohortID, access.KindEnrolment, access.ActionRead, func(c *cohort.Cohort) {
+		e.Enrolment, eerr = c.Enrolment(participantID)
+	})
+	switch {
+	case err != nil:
+		return e, err
+	case eerr != nil:
+		return e, eerr
+	}
+	e.Status = journey.StatusActive
+	if e.Withdrawn {
+		e.Status = journey.StatusWithdrawn
+	}
+	id := journeyOf(cohortID, participantID)
+	f, err := a.journeyFacts(ctx, id, access.KindEnrolment, func(j *journey.Journey) { e.Role = j.Role() })
+	switch {
+	case errors.Is(err, domain.ErrNotFound):
+		return e, nil
+	case err != nil:
+		return e, err
+	}
+	e.JourneyID, e.ManagerID, e.Status = id, f.resource.ManagerID, f.status
+	return e, nil
+}
+
 // checkEnrolees checks every row of an enrolment, st being what the cohort
 // knows of each row's participant, and reports every bad row.
 func (a *App) checkEnrolees(ctx context.Context, cohortID string, rows []Enrolee, st []standing) error {

@@ -121,6 +121,12 @@ func (a *App) ManagedJourneys(ctx context.Context, p access.Principal, page Page
 // again on fresh facts when another writer appended first (ErrBusy after
 // the last attempt).
 func (a *App) onJourney(ctx context.Context, o op, kind access.Kind, act access.Action, run func(env domain.Envelope, at time.Time) (domain.Written, error)) (domain.Written, error) {
+	return a.onJourneyFacts(ctx, o, kind, act, func(_ journeyFacts, env domain.Envelope, at time.Time) (domain.Written, error) { return run(env, at) })
+}
+
+// onJourneyFacts is onJourney for a command that needs the facts it was
+// decided on.
+func (a *App) onJourneyFacts(ctx context.Context, o op, kind access.Kind, act access.Action, run func(f journeyFacts, env domain.Envelope, at time.Time) (domain.Written, error)) (domain.Written, error) {
 	return o.decided(ctx, func() (domain.Written, error) {
 		f, err := a.journeyFacts(ctx, o.target, kind, nil)
 		if err != nil {
@@ -135,7 +141,7 @@ func (a *App) onJourney(ctx context.Context, o op, kind access.Kind, act access.
 		if err != nil {
 			return domain.Written{}, err
 		}
-		return run(o.envelope("", rev), a.now())
+		return run(f, o.envelope("", rev), a.now())
 	})
 }
 
@@ -272,11 +278,42 @@ func (a *App) Share(ctx context.Context, w Write, journeyID string, sec journey.
 	})
 }
 
+// CourseWritten is what a write on a journey's course wrote (a
+// completion, a change of manager, a withdrawal), and where its writer
+// follows it: the journey, when they may read it (its participant), or else
+// the participant's enrolment in the cohort (the programme office, which
+// reads no journey).
+type CourseWritten struct {
+	Written
+	// CohortID and ParticipantID name the journey's participant and their
+	// cohort: the enrolment.
+	CohortID, ParticipantID string
+	// ReadsJourney reports whether the writer may read the journey itself.
+	ReadsJourney bool
+}
+
+// courseWritten is the answer of a write on a journey's course decided on f.
+func (a *App) courseWritten(w Write, f journeyFacts, out Written) CourseWritten {
+	return CourseWritten{Written: out, CohortID: f.resource.CohortID, ParticipantID: f.resource.ParticipantID,
+		ReadsJourney: a.allowed(w.Actor, access.ActionRead, access.Resource{Kind: access.KindJourney, ParticipantID: f.resource.ParticipantID})}
+}
+
+// courseWrite runs a command on the course of journey id (kind) and answers
+// with what it wrote and where the writer follows it.
+func (a *App) courseWrite(ctx context.Context, w Write, name, id string, kind access.Kind, run func(env domain.Envelope, at time.Time) (domain.Written, error)) (CourseWritten, error) {
+	var facts journeyFacts
+	dw, err := a.onJourneyFacts(ctx, op{w: w, name: name, target: id}, kind, access.ActionWrite, func(f journeyFacts, env domain.Envelope, at time.Time) (domain.Written, error) {
+		facts = f
+		return run(env, at)
+	})
+	return a.courseWritten(w, facts, written(id, dw)), err
+}
+
 // CompleteJourney completes a journey (the programme office). Nothing is
 // logged on it after that, except that the participant can still stop
 // sharing.
-func (a *App) CompleteJourney(ctx context.Context, w Write, journeyID string) (Written, error) {
-	return a.journeyWrite(ctx, w, "complete", journeyID, journeyID, access.KindCompletion, func(env domain.Envelope, at time.Time) (domain.Written, error) {
+func (a *App) CompleteJourney(ctx context.Context, w Write, journeyID string) (CourseWritten, error) {
+	return a.courseWrite(ctx, w, "complete", journeyID, access.KindCompletion, func(env domain.Envelope, at time.Time) (domain.Written, error) {
 		return a.deps.Journeys.Complete(ctx, journey.Complete{JourneyID: journeyID, At: at, Envelope: env})
 	})
 }
@@ -284,9 +321,9 @@ func (a *App) CompleteJourney(ctx context.Context, w Write, journeyID string) (W
 // ChangeManager records the participant's new manager (the programme
 // office). The former manager's access ends at once; sharing does not carry
 // over.
-func (a *App) ChangeManager(ctx context.Context, w Write, c journey.ChangeManager) (Written, error) {
+func (a *App) ChangeManager(ctx context.Context, w Write, c journey.ChangeManager) (CourseWritten, error) {
 	c.ManagerID = strings.ToLower(c.ManagerID)
-	return a.journeyWrite(ctx, w, "change-manager", c.JourneyID, c.JourneyID, access.KindManagerChange, func(env domain.Envelope, at time.Time) (domain.Written, error) {
+	return a.courseWrite(ctx, w, "change-manager", c.JourneyID, access.KindManagerChange, func(env domain.Envelope, at time.Time) (domain.Written, error) {
 		c.Envelope, c.At = env, at
 		return a.deps.Journeys.ChangeManager(ctx, c)
 	})
@@ -333,9 +370,9 @@ func withdrawalKey(journeyID string) string { return "withdraw/" + journeyID }
 // completes the cohort's side and records nothing twice; a repeat of a
 // finished withdrawal answers as the first did, and the reason first given
 // stands.
-func (a *App) Withdraw(ctx context.Context, w Write, journeyID, reason string) (Written, error) {
+func (a *App) Withdraw(ctx context.Context, w Write, journeyID, reason string) (CourseWritten, error) {
 	o := op{w: w, name: "withdraw", target: journeyID}
-	var participantID, cohortID string
+	var facts journeyFacts
 	dw, err := o.decided(ctx, func() (domain.Written, error) {
 		f, err := a.journeyFacts(ctx, journeyID, access.KindWithdrawal, nil)
 		if err != nil {
@@ -348,7 +385,7 @@ func (a *App) Withdraw(ctx context.Context, w Write, journeyID, reason string) (
 		if err != nil {
 			return domain.Written{}, err
 		}
-		participantID, cohortID = f.resource.ParticipantID, f.resource.CohortID
+		facts = f
 		env := o.envelope("", rev)
 		env.IdempotencyKey = withdrawalKey(journeyID)
 		dw, err := a.deps.Journeys.Withdraw(ctx, journey.Withdraw{JourneyID: journeyID, Reason: reason, At: a.now(), Envelope: env})
@@ -360,8 +397,9 @@ func (a *App) Withdraw(ctx context.Context, w Write, journeyID, reason string) (
 		return dw, err
 	})
 	if err != nil {
-		return written(journeyID, dw), err
+		return a.courseWritten(w, facts, written(journeyID, dw)), err
 	}
+	participantID, cohortID := facts.resource.ParticipantID, facts.resource.CohortID
 	// The cohort is another stream: the journey's If-Match is not about it.
 	co := o
 	co.w.IfMatch = domain.Revision{}
@@ -371,9 +409,9 @@ func (a *App) Withdraw(ctx context.Context, w Write, journeyID, reason string) (
 		return a.deps.Cohorts.WithdrawParticipant(ctx, cohort.WithdrawParticipant{CohortID: cohortID, ParticipantID: participantID, At: a.now(), Envelope: env})
 	})
 	if err != nil && !errors.Is(err, cohort.ErrParticipantWithdrawn) {
-		return written(journeyID, dw), fmt.Errorf("withdraw the participant of journey %s from cohort %s: %w", journeyID, cohortID, err)
+		return a.courseWritten(w, facts, written(journeyID, dw)), fmt.Errorf("withdraw the participant of journey %s from cohort %s: %w", journeyID, cohortID, err)
 	}
 	out := written(journeyID, dw)
 	out.Position = max(dw.Position, cw.Position)
-	return out, nil
+	return a.courseWritten(w, facts, out), nil
 }

@@ -151,7 +151,10 @@ var (
 	// on this kind; which cohorts the list shows them, on KindCohort, one
 	// by one: the programme office every cohort, a trainer their own.
 	KindCohortList = Kind{"cohort-list"}
-	// KindEnrolment is the enrolment of participants in a cohort.
+	// KindEnrolment is the enrolment of participants in a cohort: who is
+	// enrolled, their journey's id, role, manager and status, never what
+	// they record. The programme office follows there what it writes on a
+	// journey, for it reads no journey.
 	KindEnrolment = Kind{"enrolment"}
 	// KindIntervisionGroup is an intervision group of a cohort: who meets
 	// with whom. Its members, never what is said in it.

@@ -203,6 +203,12 @@ func TestRulesThatProtectPeople(t *testing.T) {
 		{"trainer of another cohort reads no measurement", unrelated[2], access.ActionRead, facts(access.KindMeasurement), now, false, "own cohorts"},
 		{"manager reads measurements only as a shared section", related[1], access.ActionRead, facts(access.KindMeasurement), now, false, "no rule"},
 		{"programme office reads no journey summary", related[3], access.ActionRead, facts(access.KindJourneySummary), now, false, "no rule"},
+		{"programme office reads no journey, so it follows its writes on one at the enrolment", related[3], access.ActionRead, facts(access.KindJourney), now, false, "no rule"},
+		{"programme office reads a participant's enrolment", related[3], access.ActionRead, facts(access.KindEnrolment), now, true, "enrols participants"},
+		{"trainer reads the enrolment of a participant of their cohort", related[2], access.ActionRead, facts(access.KindEnrolment), now, true, "enrolment of their cohorts"},
+		{"trainer of another cohort reads no enrolment", unrelated[2], access.ActionRead, facts(access.KindEnrolment), now, false, "own cohorts"},
+		{"participant reads no enrolment, not even their own", related[0], access.ActionRead, facts(access.KindEnrolment), now, false, "no rule"},
+		{"manager reads no enrolment of their participant", related[1], access.ActionRead, facts(access.KindEnrolment), now, false, "no rule"},
 		{"trainer of another cohort", related[2], access.ActionRead, otherCohort, now, false, "own cohorts"},
 		{"trainer of the cohort", related[2], access.ActionRead, facts(access.KindCohortDashboard), now, true, "dashboards"},
 		{"trainer re-forms an intervision group of another cohort", related[2], access.ActionWrite, func() access.Resource {

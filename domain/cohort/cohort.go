@@ -151,8 +151,10 @@ type Cohort struct {
 }
 
 type participant struct {
-	withdrawn bool
-	group     string
+	withdrawn   bool
+	group       string
+	enrolledAt  time.Time
+	withdrawnAt time.Time
 }
 
 type delivery struct {
@@ -283,6 +285,9 @@ type Enrolment struct {
 	EntityID      string
 	ParticipantID string
 	Withdrawn     bool
+	// EnrolledAt is when the participant was enrolled; WithdrawnAt when
+	// they withdrew (zero while they have not).
+	EnrolledAt, WithdrawnAt time.Time
 	// RaterApproval says whether the participant's manager approves 360 raters
 	// in this cohort's programme.
 	RaterApproval bool
@@ -296,7 +301,7 @@ func (c *Cohort) Enrolment(participantID string) (Enrolment, error) {
 	}
 	return Enrolment{
 		CohortID: c.id, ProgrammeID: c.programmeID, EntityID: c.entityID, ParticipantID: participantID,
-		Withdrawn: p.withdrawn, RaterApproval: c.raterApproval,
+		Withdrawn: p.withdrawn, EnrolledAt: p.enrolledAt, WithdrawnAt: p.withdrawnAt, RaterApproval: c.raterApproval,
 	}, nil
 }
 
@@ -624,10 +629,10 @@ func (c *Cohort) apply(e domain.Event) {
 		c.trainerIDs = slices.Clone(e.TrainerIDs)
 		c.startsOn, c.endsOn = e.StartsOn, e.EndsOn
 	case ParticipantEnrolled:
-		c.participants[e.ParticipantID] = &participant{}
+		c.participants[e.ParticipantID] = &participant{enrolledAt: e.At}
 	case ParticipantWithdrawn:
 		if p, ok := c.participants[e.ParticipantID]; ok {
-			p.withdrawn = true
+			p.withdrawn, p.withdrawnAt = true, e.At
 			if g := p.group; g != "" {
 				p.group = ""
 				c.groups[g] = slices.DeleteFunc(slices.Clone(c.groups[g]), func(m string) bool { return m == e.ParticipantID })

@@ -262,7 +262,7 @@ func TestDeliveriesAndAttendance(t *testing.T) {
 func TestFacts(t *testing.T) {
 	c := cohort.Replay(withParticipants(2, scheduled(),
 		cohort.AttendanceRecorded{CohortID: cohortID, DeliveryID: delivery, ParticipantID: p[0], Status: cohort.Present, At: deliveryAt},
-		cohort.ParticipantWithdrawn{CohortID: cohortID, ParticipantID: p[1], At: at})...)
+		cohort.ParticipantWithdrawn{CohortID: cohortID, ParticipantID: p[1], At: deliveryAt})...)
 	a, err := c.Attendance(delivery, p[0])
 	if err != nil || !a.Attended() || a.ModuleID != m1 || a.ModuleVersion != 2 {
 		t.Errorf("attendance of p0 = %+v, %v; want present at version 2 of m1", a, err)
@@ -283,8 +283,12 @@ func TestFacts(t *testing.T) {
 		t.Errorf("attendance of unknown participant: err = %v", err)
 	}
 	e, err := c.Enrolment(p[1])
-	if err != nil || !e.Withdrawn || e.ProgrammeID != programme || e.EntityID != entity || !e.RaterApproval {
+	if err != nil || !e.Withdrawn || e.ProgrammeID != programme || e.EntityID != entity || !e.RaterApproval ||
+		!e.EnrolledAt.Equal(at) || !e.WithdrawnAt.Equal(deliveryAt) {
 		t.Errorf("enrolment of p1 = %+v, %v", e, err)
+	}
+	if e, err := c.Enrolment(p[0]); err != nil || e.Withdrawn || !e.EnrolledAt.Equal(at) || !e.WithdrawnAt.IsZero() {
+		t.Errorf("enrolment of p0 = %+v, %v", e, err)
 	}
 	if _, err := c.Enrolment(p[5]); !errors.Is(err, cohort.ErrParticipantNotFound) {
 		t.Errorf("enrolment of unknown participant: err = %v", err)
