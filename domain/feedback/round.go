@@ -143,6 +143,7 @@ type rater struct {
 	group       RaterGroup
 	state       raterState
 	nominatedAt time.Time
+	seq         int // the order of nomination
 }
 
 // Round is one 360 round of a journey. It knows who answered, never what.
@@ -467,7 +468,7 @@ func (r *Round) apply(e domain.Event) {
 		r.id, r.journeyID, r.managerID, r.instrumentID, r.raterApproval = e.RoundID, e.JourneyID, e.ManagerID, e.InstrumentID, e.RaterApproval
 		r.participantID, r.kind, r.openedAt = e.ParticipantID, e.Kind, e.At
 	case RaterNominated:
-		r.raters[e.RaterID] = &rater{group: e.Group, nominatedAt: e.At}
+		r.raters[e.RaterID] = &rater{group: e.Group, nominatedAt: e.At, seq: len(r.raters)}
 	case RaterApproved:
 		if rt, ok := r.raters[e.RaterID]; ok {
 			rt.state = approved

@@ -1,10 +1,6 @@
 package feedback
 
-import (
-	"cmp"
-	"slices"
-	"time"
-)
+import "time"
 
 // What a round shows of itself to those who follow it: its state, the
 // raters nominated with their approval, and how many raters of each group
@@ -59,16 +55,12 @@ func (r *Round) ClosedAt() time.Time { return r.closedAt }
 // RaterApproval reports whether the manager approves the raters of the round.
 func (r *Round) RaterApproval() bool { return r.raterApproval }
 
-// Raters returns the nominated raters in the order they were nominated
-// (ties by rater id).
+// Raters returns the nominated raters in the order they were nominated.
 func (r *Round) Raters() []NominatedRater {
-	out := make([]NominatedRater, 0, len(r.raters))
+	out := make([]NominatedRater, len(r.raters))
 	for id, rt := range r.raters {
-		out = append(out, NominatedRater{RaterID: id, Group: rt.group, NominatedAt: rt.nominatedAt, Approval: r.approval(rt)})
+		out[rt.seq] = NominatedRater{RaterID: id, Group: rt.group, NominatedAt: rt.nominatedAt, Approval: r.approval(rt)}
 	}
-	slices.SortFunc(out, func(a, b NominatedRater) int {
-		return cmp.Or(a.NominatedAt.Compare(b.NominatedAt), cmp.Compare(a.RaterID, b.RaterID))
-	})
 	return out
 }
 

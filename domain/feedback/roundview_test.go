@@ -40,8 +40,9 @@ func TestRoundShowsRatersNotWhoAnswered(t *testing.T) {
 				feedback.RaterApproved{RoundID: round, RaterID: peer2, ApprovedBy: manager, At: later},
 				feedback.RaterRejected{RoundID: round, RaterID: peer3, RejectedBy: manager, At: later},
 				answered(peer2, feedback.GroupPeer), answered(participant, feedback.GroupSelf)},
-			[]feedback.NominatedRater{rater(peer2, feedback.GroupPeer, 1, feedback.ApprovalApproved), rater(peer3, feedback.GroupPeer, 2, feedback.ApprovalRejected),
-				rater(peer1, feedback.GroupPeer, 3, feedback.ApprovalApproved), rater(participant, feedback.GroupSelf, 4, feedback.ApprovalNotRequired),
+			// In the order nominated (the log's), whatever the times say.
+			[]feedback.NominatedRater{rater(peer1, feedback.GroupPeer, 3, feedback.ApprovalApproved), rater(peer2, feedback.GroupPeer, 1, feedback.ApprovalApproved),
+				rater(peer3, feedback.GroupPeer, 2, feedback.ApprovalRejected), rater(participant, feedback.GroupSelf, 4, feedback.ApprovalNotRequired),
 				rater(other, feedback.GroupOther, 5, feedback.ApprovalPending)},
 			[]feedback.NominatedRater{rater(other, feedback.GroupOther, 5, feedback.ApprovalPending)}, 1},
 		{"without approval: nobody awaits",
