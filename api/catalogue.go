@@ -3,6 +3,7 @@ package api
 import (
 	"fmt"
 	"net/http"
+	"strconv"
 
 	"github.com/labstack/echo/v4"
 
@@ -18,7 +19,9 @@ import (
 func (s *Server) registerCatalogueRoutes(g *echo.Group) {
 	g.POST("/modules", s.handleModuleCreate, s.requireUser, s.idempotent)
 	g.GET("/modules/:moduleId", s.handleModuleGet, s.requireUser)
+	g.GET("/modules/:moduleId/versions", s.handleModuleVersionList, s.requireUser)
 	g.POST("/modules/:moduleId/versions", s.handleModuleVersionCreate, s.requireUser, s.idempotent)
+	g.GET("/modules/:moduleId/versions/:version", s.handleModuleVersionGet, s.requireUser)
 	g.POST("/programmes", s.handleProgrammeCreate, s.requireUser, s.idempotent)
 	g.GET("/programmes/:programmeId", s.handleProgrammeGet, s.requireUser)
 	g.POST("/programmes/:programmeId/modules", s.handleProgrammeModuleCreate, s.requireUser, s.idempotent)
@@ -134,6 +137,82 @@ func (s *Server) handleModuleGet(c echo.Context) error {
 		return err
 	}
 	return withETag(c, m.Revision, true, moduleResponse{ID: m.ID, Version: m.Version, Retired: m.Retired, Content: contentOf(m.Content), Revision: m.Revision})
+}
+
+func moduleVersionHref(id string, version int) string {
+	return moduleHref(id) + "/versions/" + strconv.Itoa(version)
+}
+
+// moduleVersionEntry is one version of a module as it was made.
+type moduleVersionEntry struct {
+	Version int           `json:"version"`
+	Href    string        `json:"href"`
+	Content moduleContent `json:"content"`
+	// Reason is why the version was made; none for version 1.
+	Reason string   `json:"reason,omitempty"`
+	MadeAt DateTime `json:"madeAt"`
+}
+
+func versionEntryOf(id string, v catalogue.ModuleVersion) moduleVersionEntry {
+	return moduleVersionEntry{Version: v.Version, Href: moduleVersionHref(id, v.Version), Content: contentOf(v.Content), Reason: v.Reason, MadeAt: dt(v.At)}
+}
+
+// moduleVersionList is every version of a module, from version 1 to the
+// current one. A module has a version per revision, a handful: the list is
+// not paged.
+type moduleVersionList struct {
+	ModuleID string               `json:"moduleId"`
+	Retired  bool                 `json:"retired"`
+	Items    []moduleVersionEntry `json:"items"`
+	Revision uint64               `json:"revision"`
+}
+
+// handleModuleVersionList is GET /v1/modules/{moduleId}/versions: every
+// version of a module as it was made, with the module's revision as ETag;
+// for whoever may read the module.
+func (s *Server) handleModuleVersionList(c echo.Context) error {
+	id, err := pathID(c, "moduleId")
+	if err != nil {
+		return err
+	}
+	p, _ := principalOf(c)
+	vs, err := s.app.ModuleVersions(c.Request().Context(), p, id)
+	if err != nil {
+		return err
+	}
+	return withETag(c, vs.Revision, true, moduleVersionList{ModuleID: id, Retired: vs.Retired, Revision: vs.Revision,
+		Items: mapAll(vs.Versions, func(v catalogue.ModuleVersion) moduleVersionEntry { return versionEntryOf(id, v) })})
+}
+
+// moduleVersionResponse is one version of a module as it was made.
+type moduleVersionResponse struct {
+	ModuleID string        `json:"moduleId"`
+	Version  int           `json:"version"`
+	Content  moduleContent `json:"content"`
+	Reason   string        `json:"reason,omitempty"`
+	MadeAt   DateTime      `json:"madeAt"`
+	Revision uint64        `json:"revision"`
+}
+
+// handleModuleVersionGet is GET /v1/modules/{moduleId}/versions/{version}:
+// one version of a module as it was made (an earlier one as it was then),
+// with the module's revision as ETag; for whoever may read the module.
+func (s *Server) handleModuleVersionGet(c echo.Context) error {
+	id, err := pathID(c, "moduleId")
+	if err != nil {
+		return err
+	}
+	n, err := strconv.Atoi(c.Param("version"))
+	if err != nil || n < 1 {
+		return domain.Validate(domain.Invalid("version", "must be a version number, 1 or more, not %q", c.Param("version")))
+	}
+	p, _ := principalOf(c)
+	v, rev, err := s.app.ModuleVersion(c.Request().Context(), p, id, n)
+	if err != nil {
+		return err
+	}
+	return withETag(c, rev, true, moduleVersionResponse{ModuleID: id, Version: v.Version, Content: contentOf(v.Content), Reason: v.Reason,
+		MadeAt: dt(v.At), Revision: rev})
 }
 
 // handleModuleVersionCreate is POST /v1/modules/{moduleId}/versions: the

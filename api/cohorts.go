@@ -20,6 +20,7 @@ import (
 	"github.com/leerpad/leerpad/domain/behaviourchange"
 	"github.com/leerpad/leerpad/domain/cohort"
 	"github.com/leerpad/leerpad/domain/cohortdashboard"
+	"github.com/leerpad/leerpad/domain/offer"
 	"github.com/leerpad/leerpad/usecase"
 )
 
@@ -28,9 +29,12 @@ import (
 // the cohort's dashboard, enrolment list, behaviour-change measurement and
 // CSV exports.
 func (s *Server) registerCohortRoutes(g *echo.Group) {
+	g.GET("/cohorts", s.handleCohortList, s.requireUser)
 	g.POST("/cohorts", s.handleCohortCreate, s.requireUser, s.idempotent)
 	g.GET("/cohorts/:cohortId", s.handleCohortGet, s.requireUser)
 	g.POST("/cohorts/:cohortId/deliveries", s.handleDeliveryCreate, s.requireUser, s.idempotent)
+	g.GET("/cohorts/:cohortId/deliveries/:deliveryId", s.handleDeliveryGet, s.requireUser)
+	g.GET("/cohorts/:cohortId/deliveries/:deliveryId/attendances/:participantId", s.handleAttendanceGet, s.requireUser)
 	g.PUT("/cohorts/:cohortId/deliveries/:deliveryId/attendances/:participantId", s.handleAttendancePut, s.requireUser)
 	g.POST("/cohorts/:cohortId/intervision-groups", s.handleIntervisionGroupCreate, s.requireUser, s.idempotent)
 	g.GET("/cohorts/:cohortId/enrolments", s.handleEnrolmentList, s.requireUser)
@@ -107,11 +111,33 @@ func (s *Server) handleCohortCreate(c echo.Context) error {
 	return wrote(c, http.StatusCreated, out, cohortHref(out.ID))
 }
 
-// cohortResponse is a cohort as its stream holds it.
+// cohortResponse is a cohort as its stream holds it: what it was planned
+// with, its size and its deliveries.
 type cohortResponse struct {
-	ID         string   `json:"id"`
-	TrainerIDs []string `json:"trainerIds"`
-	Revision   uint64   `json:"revision"`
+	ID             string   `json:"id"`
+	ProgrammeID    string   `json:"programmeId"`
+	ProgrammeTitle string   `json:"programmeTitle,omitempty"`
+	EntityID       string   `json:"entityId"`
+	Title          string   `json:"title"`
+	ModuleIDs      []string `json:"moduleIds"`
+	TrainerIDs     []string `json:"trainerIds"`
+	StartsOn       DateTime `json:"startsOn"`
+	EndsOn         DateTime `json:"endsOn"`
+	// Size counts the participants enrolled and not withdrawn.
+	Size       int              `json:"size"`
+	Deliveries []cohortDelivery `json:"deliveries"`
+	Revision   uint64           `json:"revision"`
+}
+
+// cohortDelivery is a delivery of a module version in the cohort; the
+// version is read at moduleVersionHref.
+type cohortDelivery struct {
+	ID                string   `json:"id"`
+	ModuleID          string   `json:"moduleId"`
+	ModuleVersion     int      `json:"moduleVersion"`
+	ModuleVersionHref string   `json:"moduleVersionHref"`
+	StartsAt          DateTime `json:"startsAt"`
+	EndsAt            DateTime `json:"endsAt"`
 }
 
 // handleCohortGet is GET /v1/cohorts/{cohortId}: the cohort, with its
@@ -126,7 +152,60 @@ func (s *Server) handleCohortGet(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return withETag(c, co.Revision, true, cohortResponse{ID: id, TrainerIDs: orEmpty(co.TrainerIDs), Revision: co.Revision})
+	return withETag(c, co.Revision, true, cohortResponse{ID: id, ProgrammeID: co.ProgrammeID, ProgrammeTitle: co.ProgrammeTitle, EntityID: co.EntityID,
+		Title: co.Title, ModuleIDs: orEmpty(co.ModuleIDs), TrainerIDs: orEmpty(co.TrainerIDs), StartsOn: dt(co.StartsOn), EndsOn: dt(co.EndsOn),
+		Size: co.Size, Revision: co.Revision, Deliveries: mapAll(co.Deliveries, func(d cohort.Delivery) cohortDelivery {
+			return cohortDelivery{ID: d.DeliveryID, ModuleID: d.ModuleID, ModuleVersion: d.ModuleVersion,
+				ModuleVersionHref: moduleVersionHref(d.ModuleID, d.ModuleVersion), StartsAt: dt(d.StartsAt), EndsAt: dt(d.EndsAt)}
+		})})
+}
+
+// cohortSummary is a cohort as the list of cohorts shows it.
+type cohortSummary struct {
+	ID             string   `json:"id"`
+	Href           string   `json:"href"`
+	ProgrammeID    string   `json:"programmeId"`
+	ProgrammeTitle string   `json:"programmeTitle,omitempty"`
+	EntityID       string   `json:"entityId"`
+	Title          string   `json:"title"`
+	TrainerIDs     []string `json:"trainerIds"`
+	StartsOn       DateTime `json:"startsOn"`
+	EndsOn         DateTime `json:"endsOn"`
+	Size           int      `json:"size"`
+	PlannedAt      DateTime `json:"plannedAt"`
+}
+
+// cohortList is a page of the cohorts the caller may read.
+type cohortList struct {
+	Items      []cohortSummary `json:"items"`
+	NextCursor string          `json:"nextCursor,omitempty"`
+}
+
+// handleCohortList is GET /v1/cohorts: the cohorts in the order planned, a
+// page at a time; every cohort for the programme office, their own for a
+// trainer.
+func (s *Server) handleCohortList(c echo.Context) error {
+	p, _ := principalOf(c)
+	list := "cohorts:" + p.Subject // a trainer's list is theirs: a cursor belongs to it
+	page, err := pageOfRequest(c, list)
+	if err != nil {
+		return err
+	}
+	min, err := minPosition(c)
+	if err != nil {
+		return err
+	}
+	ctx, cancel := s.readContext(c)
+	defer cancel()
+	cs, total, err := s.app.Cohorts(ctx, p, page, min)
+	if err != nil {
+		return err
+	}
+	return listed(c, cohortList{NextCursor: nextCursor(list, page, total), Items: mapAll(cs, func(co offer.Cohort) cohortSummary {
+		return cohortSummary{ID: co.CohortID, Href: cohortHref(co.CohortID), ProgrammeID: co.ProgrammeID, ProgrammeTitle: co.ProgrammeTitle,
+			EntityID: co.EntityID, Title: co.Title, TrainerIDs: orEmpty(co.TrainerIDs), StartsOn: dt(co.StartsOn), EndsOn: dt(co.EndsOn),
+			Size: co.Size, PlannedAt: dt(co.PlannedAt)}
+	})})
 }
 
 // deliveryRequest schedules a version of a module for the cohort.
@@ -150,7 +229,69 @@ func (s *Server) handleDeliveryCreate(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return wrote(c, http.StatusCreated, out, cohortHref(id)+"/deliveries/"+out.ID)
+	return wrote(c, http.StatusCreated, out, deliveryHref(id, out.ID))
+}
+
+func deliveryHref(cohortID, deliveryID string) string {
+	return cohortHref(cohortID) + "/deliveries/" + deliveryID
+}
+
+func attendanceHref(cohortID, deliveryID, participantID string) string {
+	return deliveryHref(cohortID, deliveryID) + "/attendances/" + participantID
+}
+
+// deliveryResponse is a delivery of a module version in a cohort.
+type deliveryResponse struct {
+	ID                string   `json:"id"`
+	CohortID          string   `json:"cohortId"`
+	ModuleID          string   `json:"moduleId"`
+	ModuleVersion     int      `json:"moduleVersion"`
+	ModuleVersionHref string   `json:"moduleVersionHref"`
+	StartsAt          DateTime `json:"startsAt"`
+	EndsAt            DateTime `json:"endsAt"`
+	Revision          uint64   `json:"revision"`
+}
+
+// handleDeliveryGet is GET /v1/cohorts/{cohortId}/deliveries/{deliveryId}:
+// a delivery of the cohort, with the cohort's revision as ETag; for the
+// programme office and the cohort's trainers.
+func (s *Server) handleDeliveryGet(c echo.Context) error {
+	ids, err := pathIDs(c, "cohortId", "deliveryId")
+	if err != nil {
+		return err
+	}
+	p, _ := principalOf(c)
+	d, rev, err := s.app.Delivery(c.Request().Context(), p, ids[0], ids[1])
+	if err != nil {
+		return err
+	}
+	return withETag(c, rev, true, deliveryResponse{ID: d.DeliveryID, CohortID: ids[0], ModuleID: d.ModuleID, ModuleVersion: d.ModuleVersion,
+		ModuleVersionHref: moduleVersionHref(d.ModuleID, d.ModuleVersion), StartsAt: dt(d.StartsAt), EndsAt: dt(d.EndsAt), Revision: rev})
+}
+
+// attendanceResponse is a participant's attendance at a delivery, as recorded.
+type attendanceResponse struct {
+	CohortID      string `json:"cohortId"`
+	DeliveryID    string `json:"deliveryId"`
+	ParticipantID string `json:"participantId"`
+	Status        string `json:"status"`
+	Revision      uint64 `json:"revision"`
+}
+
+// handleAttendanceGet is GET /v1/cohorts/{cohortId}/deliveries/{deliveryId}/attendances/{participantId}:
+// a participant's attendance at a delivery as recorded, with the cohort's
+// revision as ETag; for the cohort's trainers, who keep it.
+func (s *Server) handleAttendanceGet(c echo.Context) error {
+	ids, err := pathIDs(c, "cohortId", "deliveryId", "participantId")
+	if err != nil {
+		return err
+	}
+	p, _ := principalOf(c)
+	a, rev, err := s.app.Attendance(c.Request().Context(), p, ids[0], ids[1], ids[2])
+	if err != nil {
+		return err
+	}
+	return withETag(c, rev, true, attendanceResponse{CohortID: ids[0], DeliveryID: ids[1], ParticipantID: ids[2], Status: a.Status.String(), Revision: rev})
 }
 
 // attendanceRequest records whether a participant was at a delivery.
@@ -178,7 +319,7 @@ func (s *Server) handleAttendancePut(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return wrote(c, http.StatusOK, out, cohortHref(id)+"/deliveries/"+ids[0]+"/attendances/"+ids[1])
+	return wrote(c, http.StatusOK, out, attendanceHref(id, ids[0], ids[1]))
 }
 
 // groupRequest forms an intervision group of 4 to 6 participants.

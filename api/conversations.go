@@ -8,11 +8,15 @@ import (
 
 	"github.com/leerpad/leerpad/domain"
 	"github.com/leerpad/leerpad/domain/journey"
+	"github.com/leerpad/leerpad/usecase"
 )
 
 // registerConversationRoutes registers development conversations, which
-// the manager records and both parties confirm.
+// the manager records and both parties confirm, and both read whatever the
+// participant shares.
 func (s *Server) registerConversationRoutes(g *echo.Group) {
+	g.GET("/journeys/:journeyId/development-conversations", s.handleConversationList, s.requireUser)
+	g.GET("/journeys/:journeyId/development-conversations/:conversationId", s.handleConversationGet, s.requireUser)
 	g.POST("/journeys/:journeyId/development-conversations", s.handleConversationCreate, s.requireUser, s.idempotent)
 	g.PUT("/journeys/:journeyId/development-conversations/:conversationId", s.handleConversationPut, s.requireUser)
 	g.POST("/journeys/:journeyId/development-conversations/:conversationId/confirmations", s.handleConversationConfirmationCreate, s.requireUser, s.idempotent)
@@ -95,4 +99,86 @@ func (s *Server) handleConversationConfirmationCreate(c echo.Context) error {
 		return err
 	}
 	return wrote(c, http.StatusCreated, out, conversationHref(id, convID))
+}
+
+// conversationList is the development conversations of a journey, in the order held.
+type conversationList struct {
+	Items []conversationDTO `json:"items"`
+}
+
+// handleConversationList is GET /v1/journeys/{journeyId}/development-conversations:
+// the journey's development conversations, for the participant and their
+// manager whatever the participant shares.
+func (s *Server) handleConversationList(c echo.Context) error {
+	id, err := pathID(c, "journeyId")
+	if err != nil {
+		return err
+	}
+	min, err := minPosition(c)
+	if err != nil {
+		return err
+	}
+	p, _ := principalOf(c)
+	ctx, cancel := s.readContext(c)
+	defer cancel()
+	cs, err := s.app.Conversations(ctx, p, id, min)
+	if err != nil {
+		return err
+	}
+	c.Response().Header().Set("Cache-Control", "no-store")
+	return c.JSON(http.StatusOK, conversationList{Items: mapAll(cs, conversationOf)})
+}
+
+// conversationResponse is a development conversation with its record's
+// history and the portfolio as it stood when it was held.
+type conversationResponse struct {
+	ConversationID string    `json:"conversationId"`
+	ManagerID      string    `json:"managerId"`
+	HeldOn         DateTime  `json:"heldOn"`
+	Agreements     []string  `json:"agreements"`
+	NextQuestions  []string  `json:"nextQuestions"`
+	RecordedAt     DateTime  `json:"recordedAt"`
+	Revisions      int       `json:"revisions"`
+	ConfirmedBy    []string  `json:"confirmedBy"`
+	Final          bool      `json:"final"`
+	FinalisedAt    *DateTime `json:"finalisedAt,omitempty"`
+	// PortfolioAtConversation is absent for a conversation held before
+	// the journey began.
+	PortfolioAtConversation *portfolioResponse `json:"portfolioAtConversation,omitempty"`
+}
+
+// handleConversationGet is GET /v1/journeys/{journeyId}/development-conversations/{conversationId}:
+// a development conversation with the portfolio as it stood when it was
+// held: whole for the participant, for the manager the sections shared then
+// and still shared now.
+func (s *Server) handleConversationGet(c echo.Context) error {
+	ids, err := pathIDs(c, "journeyId", "conversationId")
+	if err != nil {
+		return err
+	}
+	min, err := minPosition(c)
+	if err != nil {
+		return err
+	}
+	p, _ := principalOf(c)
+	ctx, cancel := s.readContext(c)
+	defer cancel()
+	cr, err := s.app.Conversation(ctx, p, ids[0], ids[1], min)
+	if err != nil {
+		return err
+	}
+	c.Response().Header().Set("Cache-Control", "no-store")
+	return c.JSON(http.StatusOK, conversationResponseOf(cr))
+}
+
+func conversationResponseOf(cr usecase.ConversationRead) conversationResponse {
+	cv := cr.Conversation
+	out := conversationResponse{ConversationID: cv.ConversationID, ManagerID: cv.ManagerID, HeldOn: dt(cv.HeldOn), Agreements: orEmpty(cv.Agreements),
+		NextQuestions: orEmpty(cv.NextQuestions), RecordedAt: dt(cv.RecordedAt), Revisions: cv.Revisions, ConfirmedBy: names(cv.ConfirmedBy),
+		Final: cv.Final, FinalisedAt: dtp(cv.FinalisedAt)}
+	if cr.AtConversation != nil {
+		pf := portfolioOf(*cr.AtConversation)
+		out.PortfolioAtConversation = &pf
+	}
+	return out
 }

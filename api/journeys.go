@@ -201,12 +201,17 @@ func (s *Server) handleBehaviourChoicePut(c echo.Context) error {
 	return wrote(c, http.StatusOK, out, journeyHref(id)+"/behaviour-choices/"+choiceID)
 }
 
-// learningGoalRequest is a learning goal or question.
+// learningGoalRequest is a learning goal or question: what (text), how
+// the participant will see it (successCriteria) and by when (dueOn), linked
+// to competencies of the 360 instruments and learning goals of the
+// programme's modules.
 type learningGoalRequest struct {
-	Kind          string   `json:"kind"`
-	Text          string   `json:"text"`
-	CompetencyIDs []string `json:"competencyIds"`
-	ModuleGoalIDs []string `json:"moduleGoalIds"`
+	Kind            string    `json:"kind"`
+	Text            string    `json:"text"`
+	SuccessCriteria string    `json:"successCriteria,omitempty"`
+	DueOn           *DateTime `json:"dueOn,omitempty"`
+	CompetencyIDs   []string  `json:"competencyIds"`
+	ModuleGoalIDs   []string  `json:"moduleGoalIds"`
 }
 
 // handleLearningGoalCreate is POST /v1/journeys/{journeyId}/learning-goals:
@@ -221,8 +226,12 @@ func (s *Server) handleLearningGoalCreate(c echo.Context) error {
 	if err != nil {
 		return validationOf(err)
 	}
-	out, err := s.app.FormulateLearningGoal(c.Request().Context(), w, journey.FormulateLearningGoal{JourneyID: id, Kind: k, Text: req.Text,
-		CompetencyIDs: req.CompetencyIDs, ModuleGoalIDs: req.ModuleGoalIDs})
+	cmd := journey.FormulateLearningGoal{JourneyID: id, Kind: k, Text: req.Text, SuccessCriteria: req.SuccessCriteria,
+		CompetencyIDs: req.CompetencyIDs, ModuleGoalIDs: req.ModuleGoalIDs}
+	if req.DueOn != nil {
+		cmd.DueOn = req.DueOn.Time
+	}
+	out, err := s.app.FormulateLearningGoal(c.Request().Context(), w, cmd)
 	if err != nil {
 		return err
 	}

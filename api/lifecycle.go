@@ -147,7 +147,9 @@ type managedJourney struct {
 	ProgrammeID    string   `json:"programmeId"`
 	Status         string   `json:"status"`
 	SharedSections []string `json:"sharedSections"`
-	PortfolioHref  string   `json:"portfolioHref"`
+	// PortfolioHref is where the manager reads the shared sections; absent
+	// while the participant shares none, for then the portfolio refuses them.
+	PortfolioHref string `json:"portfolioHref,omitempty"`
 }
 
 // managedJourneyList is a page of the journeys a manager manages.
@@ -181,7 +183,10 @@ func (s *Server) handleManagedJourneyList(c echo.Context) error {
 	out := managedJourneyList{Items: make([]managedJourney, len(js)), NextCursor: nextCursor(list, pg, total)}
 	for i, j := range js {
 		out.Items[i] = managedJourney{ID: j.ID, ParticipantID: j.ParticipantID, CohortID: j.CohortID, ProgrammeID: j.ProgrammeID,
-			Status: j.Status.String(), SharedSections: sectionNames(j.SharedSections), PortfolioHref: journeyHref(j.ID) + "/portfolio"}
+			Status: j.Status.String(), SharedSections: sectionNames(j.SharedSections)}
+		if len(j.SharedSections) > 0 {
+			out.Items[i].PortfolioHref = journeyHref(j.ID) + "/portfolio"
+		}
 	}
 	c.Response().Header().Set("Cache-Control", "no-store")
 	return c.JSON(http.StatusOK, out)

@@ -15,6 +15,7 @@ import (
 // the participant, the shared sections for their manager.
 func (s *Server) registerPortfolioRoutes(g *echo.Group) {
 	g.GET("/journeys/:journeyId/portfolio", s.handlePortfolioGet, s.requireUser)
+	s.registerJourneyReadRoutes(g)
 }
 
 // handlePortfolioGet is GET /v1/journeys/{journeyId}/portfolio: the
@@ -326,34 +327,19 @@ func portfolioOf(pf usecase.Portfolio) portfolioResponse {
 			return timelineDTO{At: dt(e.At), Event: e.Event, Part: string(e.Part), RefID: e.RefID}
 		})}
 	if v.WhyAndValues != nil {
-		out.WhyAndValues = &whyAndValuesDTO{Why: v.WhyAndValues.Why, Values: orEmpty(v.WhyAndValues.Values), StatedAt: dt(v.WhyAndValues.StatedAt)}
+		w := whyAndValuesOf(*v.WhyAndValues)
+		out.WhyAndValues = &w
 	}
-	out.BehaviourChoices = mapAll(v.BehaviourChoices, func(b portfolio.BehaviourChoice) behaviourChoiceDTO {
-		return behaviourChoiceDTO{ChoiceID: b.ChoiceID, CompetencyID: b.CompetencyID, Behaviour: b.Behaviour, Choice: b.Choice.String(), ChosenAt: dt(b.ChosenAt)}
-	})
+	out.BehaviourChoices = mapAll(v.BehaviourChoices, behaviourChoiceOf)
 	out.LearningGoals = mapAll(v.LearningGoals, func(g portfolio.LearningGoal) learningGoalDTO {
 		return learningGoalDTO{GoalID: g.GoalID, Kind: g.Kind.String(), Text: g.Text, CompetencyIDs: orEmpty(g.CompetencyIDs), ModuleIDs: orEmpty(g.ModuleIDs),
 			FormulatedAt: dt(g.FormulatedAt), ExperimentIDs: orEmpty(g.ExperimentIDs), AssignmentIDs: orEmpty(g.AssignmentIDs)}
 	})
-	out.Experiments = mapAll(v.Experiments, func(e portfolio.Experiment) experimentDTO {
-		return experimentDTO{ExperimentID: e.ExperimentID, LearningGoalID: e.LearningGoalID, Step: e.Step.String(), Intention: e.Intention,
-			PlannedFor: dt(e.PlannedFor), LoggedAt: dt(e.LoggedAt), WhatWasTried: e.WhatWasTried, TriedOn: dtp(e.TriedOn), Outcome: e.Outcome,
-			Reflection: e.Reflection, NextStep: e.NextStep, ConcludedAt: dtp(e.ConcludedAt)}
-	})
-	out.Assignments = mapAll(v.Assignments, func(a portfolio.Assignment) assignmentDTO {
-		return assignmentDTO{AssignmentID: a.AssignmentID, ModuleID: a.ModuleID, Title: a.Title, DueOn: dt(a.DueOn), HandedInAt: dtp(a.HandedInAt),
-			OnTime: a.OnTime, Reflection: a.Reflection}
-	})
-	out.Coaching = mapAll(v.Coaching, func(cs portfolio.CoachingSession) coachingDTO {
-		return coachingDTO{SessionID: cs.SessionID, CoachID: cs.CoachID, HeldOn: dt(cs.HeldOn), Notes: cs.Notes}
-	})
-	out.Evaluations = mapAll(v.Evaluations, func(e portfolio.Evaluation) evaluationDTO {
-		return evaluationDTO{DeliveryID: e.DeliveryID, ModuleID: e.ModuleID, ModuleVersion: e.ModuleVersion, Comments: e.Comments, At: dt(e.At),
-			Scores: mapAll(e.Scores, func(s journey.Score) scoreOutput { return scoreOutput{QuestionID: s.Question.String(), Score: s.Score} })}
-	})
-	out.Measurements = mapAll(v.Measurements, func(m portfolio.Measurement) measurementDTO {
-		return measurementDTO{MeasurementID: m.MeasurementID, Kind: m.Kind.String(), Instrument: m.Instrument, Result: m.Result, TakenOn: dt(m.TakenOn)}
-	})
+	out.Experiments = mapAll(v.Experiments, experimentOf)
+	out.Assignments = mapAll(v.Assignments, assignmentOf)
+	out.Coaching = mapAll(v.Coaching, coachingOf)
+	out.Evaluations = mapAll(v.Evaluations, evaluationOf)
+	out.Measurements = mapAll(v.Measurements, measurementOf)
 	out.FeedbackRounds = mapAll(v.FeedbackRounds, feedbackRoundOf)
 	out.FeedbackChange = mapAll(v.FeedbackChange, func(ch portfolio.CompetencyChange) competencyChangeDTO {
 		return competencyChangeDTO{CompetencyID: ch.CompetencyID, Name: ch.Name, Group: ch.Group.String(), Pre: ch.Pre, Post: ch.Post, Change: ch.Change}
@@ -365,9 +351,43 @@ func portfolioOf(pf usecase.Portfolio) portfolioResponse {
 	out.Intervision = mapAll(v.Intervision, func(i portfolio.IntervisionVisit) intervisionVisitDTO {
 		return intervisionVisitDTO{SessionID: i.SessionID, GroupID: i.GroupID, HeldOn: dt(i.HeldOn), Method: i.Method, CaseBroughtIn: i.CaseBroughtIn}
 	})
-	out.Conversations = mapAll(v.Conversations, func(cv portfolio.Conversation) conversationDTO {
-		return conversationDTO{ConversationID: cv.ConversationID, ManagerID: cv.ManagerID, HeldOn: dt(cv.HeldOn), Agreements: orEmpty(cv.Agreements),
-			NextQuestions: orEmpty(cv.NextQuestions), ConfirmedBy: names(cv.ConfirmedBy), Final: cv.Final}
-	})
+	out.Conversations = mapAll(v.Conversations, conversationOf)
 	return out
+}
+
+func whyAndValuesOf(w portfolio.WhyAndValues) whyAndValuesDTO {
+	return whyAndValuesDTO{Why: w.Why, Values: orEmpty(w.Values), StatedAt: dt(w.StatedAt)}
+}
+
+func behaviourChoiceOf(b portfolio.BehaviourChoice) behaviourChoiceDTO {
+	return behaviourChoiceDTO{ChoiceID: b.ChoiceID, CompetencyID: b.CompetencyID, Behaviour: b.Behaviour, Choice: b.Choice.String(), ChosenAt: dt(b.ChosenAt)}
+}
+
+func experimentOf(e portfolio.Experiment) experimentDTO {
+	return experimentDTO{ExperimentID: e.ExperimentID, LearningGoalID: e.LearningGoalID, Step: e.Step.String(), Intention: e.Intention,
+		PlannedFor: dt(e.PlannedFor), LoggedAt: dt(e.LoggedAt), WhatWasTried: e.WhatWasTried, TriedOn: dtp(e.TriedOn), Outcome: e.Outcome,
+		Reflection: e.Reflection, NextStep: e.NextStep, ConcludedAt: dtp(e.ConcludedAt)}
+}
+
+func assignmentOf(a portfolio.Assignment) assignmentDTO {
+	return assignmentDTO{AssignmentID: a.AssignmentID, ModuleID: a.ModuleID, Title: a.Title, DueOn: dt(a.DueOn), HandedInAt: dtp(a.HandedInAt),
+		OnTime: a.OnTime, Reflection: a.Reflection}
+}
+
+func coachingOf(cs portfolio.CoachingSession) coachingDTO {
+	return coachingDTO{SessionID: cs.SessionID, CoachID: cs.CoachID, HeldOn: dt(cs.HeldOn), Notes: cs.Notes}
+}
+
+func evaluationOf(e portfolio.Evaluation) evaluationDTO {
+	return evaluationDTO{DeliveryID: e.DeliveryID, ModuleID: e.ModuleID, ModuleVersion: e.ModuleVersion, Comments: e.Comments, At: dt(e.At),
+		Scores: mapAll(e.Scores, func(s journey.Score) scoreOutput { return scoreOutput{QuestionID: s.Question.String(), Score: s.Score} })}
+}
+
+func measurementOf(m portfolio.Measurement) measurementDTO {
+	return measurementDTO{MeasurementID: m.MeasurementID, Kind: m.Kind.String(), Instrument: m.Instrument, Result: m.Result, TakenOn: dt(m.TakenOn)}
+}
+
+func conversationOf(cv portfolio.Conversation) conversationDTO {
+	return conversationDTO{ConversationID: cv.ConversationID, ManagerID: cv.ManagerID, HeldOn: dt(cv.HeldOn), Agreements: orEmpty(cv.Agreements),
+		NextQuestions: orEmpty(cv.NextQuestions), ConfirmedBy: names(cv.ConfirmedBy), Final: cv.Final}
 }

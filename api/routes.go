@@ -17,6 +17,7 @@ func (s *Server) registerRoutes() {
 	s.registerPlatformRoutes(v1)
 	s.registerJourneyRoutes(v1)
 	s.registerPortfolioRoutes(v1)
+	s.registerLearningPlanRoutes(v1)
 	s.registerConversationRoutes(v1)
 	s.registerJourneyCourseRoutes(v1)
 	s.registerFeedbackRoutes(v1)

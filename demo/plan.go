@@ -858,9 +858,20 @@ func (b *cohortBuilder) module1(p *participant) {
 		g := goal{id: b.n.id("journey/%s/goal/%d", p.journeyID, i), competency: c, at: when}
 		p.goals = append(p.goals, g)
 		competency := b.ids.competencies[c]
+		// A goal (not a question) is SMART: how the participant will see it
+		// (the first behaviour of its competency in the post 360) and by when
+		// (the end of the last module). Drawn from nothing random, so that
+		// the rest of the data set stays as it was.
+		var criteria string
+		var due time.Time
+		if kind == journey.KindGoal {
+			criteria = fmt.Sprintf("In the post 360 my colleagues answer often or always to: %s", def.items[0])
+			due = b.deliveries[len(b.deliveries)-1].endsAt
+		}
 		b.journeyStep(p, when, "formulate learning goal", func(ctx context.Context, key string) error {
 			return errOf(b.s.Journeys.FormulateLearningGoal(ctx, journey.FormulateLearningGoal{JourneyID: p.journeyID, GoalID: g.id, Kind: kind,
-				Text: text, CompetencyIDs: []string{competency}, ModuleGoalIDs: moduleGoals, At: when, Envelope: domain.Envelope{IdempotencyKey: key}}))
+				Text: text, SuccessCriteria: criteria, DueOn: due, CompetencyIDs: []string{competency}, ModuleGoalIDs: moduleGoals, At: when,
+				Envelope: domain.Envelope{IdempotencyKey: key}}))
 		})
 	}
 	if b.chance(0.7) {
@@ -1156,6 +1167,23 @@ func (b *cohortBuilder) finish(p *participant) {
 		last = maxTime(last, s.at)
 	}
 	done := at(last, 2, 10, 0)
+	// Before the completion the participant closes their first goal as
+	// achieved and, with three or more, drops the last: after every
+	// experiment, which a closed goal no longer takes.
+	closed := at(last, 2, 9, 0)
+	for i, g := range p.goals {
+		outcome, reflection := journey.OutcomeAchieved, "I do this now without having to think about it."
+		switch {
+		case i == len(p.goals)-1 && len(p.goals) >= 3:
+			outcome, reflection = journey.OutcomeDropped, "Other priorities after the reorganisation; I will pick it up next year."
+		case i != 0:
+			continue
+		}
+		b.journeyStep(p, closed, "close learning goal", func(ctx context.Context, key string) error {
+			return errOf(b.s.Journeys.CloseLearningGoal(ctx, journey.CloseLearningGoal{JourneyID: p.journeyID, GoalID: g.id, Outcome: outcome,
+				Reflection: reflection, At: closed, Envelope: domain.Envelope{IdempotencyKey: key}}))
+		})
+	}
 	p.closing = b.journeyStep(p, done, "complete", func(ctx context.Context, key string) error {
 		return errOf(b.s.Journeys.Complete(ctx, journey.Complete{JourneyID: p.journeyID, At: done, Envelope: domain.Envelope{IdempotencyKey: key}}))
 	})

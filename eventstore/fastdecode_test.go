@@ -108,6 +108,7 @@ func closedSets() map[reflect.Type][]any {
 	add(journey.Choices())
 	add(journey.GoalKinds())
 	add(journey.Steps())
+	add(journey.GoalOutcomes())
 	add(journey.Parties())
 	add(journey.MeasurementKinds())
 	add(journey.Questions())

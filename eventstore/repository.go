@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"hash/fnv"
+	"sync"
 
 	"github.com/EventStore/EventStore-Client-Go/v4/esdb"
 	"github.com/google/uuid"
@@ -34,11 +36,18 @@ type Aggregate interface {
 // the command expects exactly the cached revision, with no read at all, since
 // the append itself expects that revision and fails with domain.ErrStale
 // when another writer (another replica) appended in between.
+//
+// Commands and views of one aggregate in one process take turns (turn): a
+// command waits for the one before it instead of losing a race against it,
+// and a view waits for the command under way instead of replaying the
+// stream beside it. Only a write of another process (another replica) can
+// make an append stale.
 type Repository[A Aggregate] struct {
 	store    *Store
 	category string
 	replay   func(events ...domain.Event) A
 	cache    *aggregateCache[A]
+	turns    [256]sync.Mutex // by a hash of the stream name
 }
 
 // NewRepository returns a repository for the aggregates of one stream
@@ -99,6 +108,7 @@ func (r *Repository[A]) Load(ctx context.Context, id string) (A, error) {
 // access decision without replaying the stream.
 func (r *Repository[A]) View(ctx context.Context, id string, see func(A)) (uint64, error) {
 	stream := StreamID(r.category, id)
+	defer r.turn(stream)()
 	e, err := r.current(ctx, stream, domain.Revision{})
 	if err != nil {
 		return 0, err
@@ -121,6 +131,7 @@ func (r *Repository[A]) View(ctx context.Context, id string, see func(A)) (uint6
 // first attempt.
 func (r *Repository[A]) Update(ctx context.Context, id string, env domain.Envelope, decide func(A) error) (domain.Written, error) {
 	stream := StreamID(r.category, id)
+	defer r.turn(stream)()
 	e, err := r.decidable(ctx, stream, env.IdempotencyKey, env.Expected)
 	if err != nil {
 		return domain.Written{}, err
@@ -157,6 +168,15 @@ func (r *Repository[A]) Update(ctx context.Context, id string, env domain.Envelo
 	w := domain.Written{Revision: e.revision(), Position: pos}
 	r.cache.put(stream, e) // from here on e is another caller's
 	return w, nil
+}
+
+// turn waits for the stream's turn and returns the function that ends it.
+func (r *Repository[A]) turn(stream string) (done func()) {
+	h := fnv.New32a()
+	_, _ = h.Write([]byte(stream))
+	mu := &r.turns[h.Sum32()%uint32(len(r.turns))]
+	mu.Lock()
+	return mu.Unlock
 }
 
 // decidable returns the aggregate of stream for a decision, taken out of the

@@ -167,8 +167,9 @@ func TestRepositoryErrorKinds(t *testing.T) {
 	}
 }
 
-// Two writers load the same revision; the second append must be refused as a
-// conflict, never silently interleaved.
+// Two writers (two processes: a repository each) load the same revision;
+// the second append must be refused as a conflict, never silently
+// interleaved. (Within one process commands on one aggregate take turns.)
 func TestRepositoryOptimisticConcurrency(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts the embedded event-store node")
@@ -194,7 +195,8 @@ func TestRepositoryOptimisticConcurrency(t *testing.T) {
 		})
 	}()
 	<-loaded
-	if _, err := f.repo.Update(ctx, id, domain.Envelope{}, add(1)); err != nil {
+	other := eventstore.NewRepository(f.store, "tally", replayTally, 16)
+	if _, err := other.Update(ctx, id, domain.Envelope{}, add(1)); err != nil {
 		t.Fatalf("fast writer: %v", err)
 	}
 	close(release)

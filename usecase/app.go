@@ -59,6 +59,10 @@ type Portfolios interface {
 	Name() string
 	Current(journeyID string) (portfolio.View, error)
 	AsOf(ctx context.Context, journeyID string, t time.Time) (portfolio.View, error)
+	// AtConversation is the portfolio as it stood when a development
+	// conversation was held; an error wrapping domain.ErrNotFound for an
+	// unknown journey or conversation.
+	AtConversation(ctx context.Context, journeyID, conversationID string) (portfolio.View, error)
 	Journeys(participantID string) []string
 	// Managed returns the ids of the journeys a manager manages now.
 	Managed(managerID string) []string
@@ -76,15 +80,16 @@ type ChangeMeasurements interface {
 	Cohort(cohortID string) (behaviourchange.Cohort, error)
 }
 
-// Offer is the read model behind the catalogue's lists. Each list is in the
-// order its items entered the log and only grows at its end, retired and
-// cancelled items included.
+// Offer is the read model behind the catalogue's lists and the list of
+// cohorts. Each list is in the order its items entered the log and only
+// grows at its end, retired and cancelled items included.
 type Offer interface {
 	Name() string
 	Modules() []offer.Module
 	Programmes() []offer.Programme
 	Instruments() []offer.Instrument
 	Entities() []offer.Entity
+	Cohorts() []offer.Cohort
 }
 
 // ReadYourWrites waits until a read model has handled the event at a global
@@ -198,5 +203,3 @@ func window[T any](items []T, p Page) ([]T, int) {
 	end := min(off+max(p.Limit, 0), len(items))
 	return items[off:end:end], len(items)
 }
-
-func errorsIs(err, target error) bool { return errors.Is(err, target) }

@@ -54,11 +54,19 @@ type Services struct {
 	Rounds      *feedback.RoundService
 }
 
-// NewServices builds the domain services over r.
-func NewServices(r Repositories) Services {
+// NewServices builds the domain services over r. The journey service checks
+// the module learning goals a learning goal links to, not its competencies:
+// those need the list of published instruments (servicesOver).
+func NewServices(r Repositories) Services { return servicesOver(r, nil) }
+
+// servicesOver builds the domain services over r; published, when not nil,
+// lists the published 360 instruments, whose competencies the learning
+// goals of journeys may link to (catalogueLinks).
+func servicesOver(r Repositories, published func() []string) Services {
 	cohorts := cohort.NewService(r.Cohorts, r.Programmes, r.Modules)
+	links := catalogueLinks{programmes: r.Programmes, modules: r.Modules, instruments: r.Instruments, published: published}
 	return Services{
-		Journeys:    journey.NewService(r.Journeys, cohorts),
+		Journeys:    journey.NewService(r.Journeys, cohorts, links),
 		Cohorts:     cohorts,
 		Modules:     catalogue.NewModuleService(r.Modules),
 		Programmes:  catalogue.NewProgrammeService(r.Programmes, r.Modules),
@@ -68,10 +76,11 @@ func NewServices(r Repositories) Services {
 	}
 }
 
-// Over returns d with the domain services built over r (NewServices) and
-// the views of r.
+// Over returns d with the domain services built over r (NewServices, with
+// the instruments of d.Offer for the links of learning goals) and the views
+// of r.
 func (d Deps) Over(r Repositories) Deps {
-	s := NewServices(r)
+	s := servicesOver(r, publishedInstruments(d.Offer))
 	d.Journeys, d.Cohorts, d.Modules, d.Programmes, d.Entities, d.Instruments, d.Rounds =
 		s.Journeys, s.Cohorts, s.Modules, s.Programmes, s.Entities, s.Instruments, s.Rounds
 	d.JourneyView, d.CohortView, d.ModuleView, d.ProgrammeView, d.EntityView, d.InstrumentView, d.RoundView =

@@ -3,6 +3,7 @@ package usecase
 import (
 	"context"
 	"errors"
+	"fmt"
 	"time"
 
 	"github.com/leerpad/leerpad/domain"
@@ -110,20 +111,67 @@ func (a *App) Modules(ctx context.Context, p access.Principal, retired *bool, pa
 // Module is a module's current version, as its stream holds it now.
 func (a *App) Module(ctx context.Context, p access.Principal, id string) (ModuleSummary, error) {
 	s := ModuleSummary{ID: id}
-	if err := a.authorize(ctx, p, access.ActionRead, access.Resource{Kind: access.KindCatalogue}); err != nil {
-		return s, err
-	}
-	if a.deps.ModuleView == nil {
-		return s, unavailable("the catalogue")
-	}
-	rev, err := a.deps.ModuleView.View(ctx, id, func(m *catalogue.Module) {
+	rev, err := a.moduleView(ctx, p, id, func(m *catalogue.Module) {
 		s.Version, s.Retired, s.Content = m.CurrentVersion(), m.Retired(), m.Content()
 	})
 	if err != nil {
-		return s, notFound("module", id, err)
+		return s, err
 	}
 	s.Revision = rev
 	return s, nil
+}
+
+// ModuleVersions are every version of a module as it was made, from
+// version 1 to the current one, with the module's revision: readable by
+// whoever may read the module, retired or not, because evaluations refer to
+// the versions delivered.
+type ModuleVersions struct {
+	ID       string
+	Retired  bool
+	Versions []catalogue.ModuleVersion
+	Revision uint64
+}
+
+// ModuleVersions is every version of a module, as its stream holds them now.
+func (a *App) ModuleVersions(ctx context.Context, p access.Principal, id string) (ModuleVersions, error) {
+	s := ModuleVersions{ID: id}
+	rev, err := a.moduleView(ctx, p, id, func(m *catalogue.Module) { s.Retired, s.Versions = m.Retired(), m.Versions() })
+	if err != nil {
+		return s, err
+	}
+	s.Revision = rev
+	return s, nil
+}
+
+// ModuleVersion is one version of a module as it was made, with the
+// module's revision; ErrNotFound when the module has no such version.
+func (a *App) ModuleVersion(ctx context.Context, p access.Principal, id string, version int) (catalogue.ModuleVersion, uint64, error) {
+	var v catalogue.ModuleVersion
+	var ok bool
+	rev, err := a.moduleView(ctx, p, id, func(m *catalogue.Module) { v, ok = m.VersionOf(version) })
+	if err != nil {
+		return v, 0, err
+	}
+	if !ok {
+		return v, 0, fmt.Errorf("version %d of module %s not found: %w", version, id, domain.ErrNotFound)
+	}
+	return v, rev, nil
+}
+
+// moduleView reads module id as its stream holds it now, for p, who may
+// read it as the catalogue (access does not depend on which module).
+func (a *App) moduleView(ctx context.Context, p access.Principal, id string, see func(*catalogue.Module)) (uint64, error) {
+	if err := a.authorize(ctx, p, access.ActionRead, access.Resource{Kind: access.KindCatalogue}); err != nil {
+		return 0, err
+	}
+	if a.deps.ModuleView == nil {
+		return 0, unavailable("the catalogue")
+	}
+	rev, err := a.deps.ModuleView.View(ctx, id, see)
+	if err != nil {
+		return 0, notFound("module", id, err)
+	}
+	return rev, nil
 }
 
 // moduleWrite decides whether the actor may write the catalogue's modules.

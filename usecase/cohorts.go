@@ -12,19 +12,24 @@ import (
 
 	"github.com/leerpad/leerpad/domain"
 	"github.com/leerpad/leerpad/domain/access"
+	"github.com/leerpad/leerpad/domain/catalogue"
 	"github.com/leerpad/leerpad/domain/cohort"
 	"github.com/leerpad/leerpad/domain/journey"
+	"github.com/leerpad/leerpad/domain/offer"
 )
 
 // Cohorts: the programme office plans them, schedules their deliveries and
 // enrols their participants; trainers keep the attendance; both run the
 // intervision groups.
 
-// CohortSummary is a cohort as its stream holds it now: its trainers.
+// CohortSummary is a cohort as its stream holds it now: what it was planned
+// with, its size and its deliveries (cohort.Details), and the title of its
+// programme.
 type CohortSummary struct {
-	ID         string
-	TrainerIDs []string
-	Revision   uint64
+	cohort.Details
+	// ProgrammeTitle is the title of the cohort's programme.
+	ProgrammeTitle string
+	Revision       uint64
 }
 
 // IntervisionGroup is an intervision group of a cohort as the cohort's
@@ -92,13 +97,54 @@ func (a *App) PlanCohort(ctx context.Context, w Write, c cohort.PlanCohort) (Wri
 }
 
 // Cohort is a cohort as its stream holds it now (the programme office and
-// the cohort's trainers).
+// the cohort's trainers): what it was planned with, its size, and its
+// deliveries with the module version each delivers. The programme's title
+// is read from the programme's stream; a programme's title never changes.
 func (a *App) Cohort(ctx context.Context, p access.Principal, id string) (CohortSummary, error) {
-	f, err := a.cohortAccess(ctx, p, id, access.KindCohort, access.ActionRead, nil)
+	var s CohortSummary
+	f, err := a.cohortAccess(ctx, p, id, access.KindCohort, access.ActionRead, func(c *cohort.Cohort) { s.Details = c.Details() })
 	if err != nil {
 		return CohortSummary{}, err
 	}
-	return CohortSummary{ID: id, TrainerIDs: f.resource.CohortTrainerIDs, Revision: f.revision}, nil
+	s.Revision = f.revision
+	if a.deps.ProgrammeView != nil {
+		_, err := a.deps.ProgrammeView.View(ctx, s.ProgrammeID, func(pr *catalogue.Programme) { s.ProgrammeTitle = pr.Title() })
+		if err != nil && !errors.Is(err, domain.ErrNotFound) {
+			return CohortSummary{}, err
+		}
+	}
+	return s, nil
+}
+
+// Cohorts are the cohorts the principal may read, in the order planned:
+// every cohort for the programme office, the cohorts they train for a
+// trainer; the window page of them and how many there are. min, when not
+// 0, is a log position the list must include.
+//
+// Whether p may list cohorts at all is decided once (KindCohortList), and
+// each cohort is then shown only if p may read it (KindCohort). The
+// trainers of a cohort come from the read model here, not from the log
+// (decision record 0008): they are set when the cohort is planned and no
+// event changes them, so the read model's are the log's.
+func (a *App) Cohorts(ctx context.Context, p access.Principal, page Page, min uint64) ([]offer.Cohort, int, error) {
+	if err := a.authorize(ctx, p, access.ActionRead, access.Resource{Kind: access.KindCohortList}); err != nil {
+		return nil, 0, err
+	}
+	if a.deps.Offer == nil {
+		return nil, 0, unavailable("the offer read model")
+	}
+	if err := a.caughtUp(ctx, min, a.deps.Offer.Name()); err != nil {
+		return nil, 0, err
+	}
+	all := a.deps.Offer.Cohorts()
+	mine := all[:0]
+	for _, c := range all {
+		if a.allowed(p, access.ActionRead, access.Resource{Kind: access.KindCohort, CohortID: c.CohortID, CohortTrainerIDs: c.TrainerIDs}) {
+			mine = append(mine, c)
+		}
+	}
+	out, total := window(mine, page)
+	return out, total, nil
 }
 
 // ScheduleDelivery schedules a delivery of a module version for a cohort
@@ -110,6 +156,39 @@ func (a *App) ScheduleDelivery(ctx context.Context, w Write, c cohort.ScheduleDe
 		c.Envelope, c.At = env, at
 		return a.deps.Cohorts.ScheduleDelivery(ctx, c)
 	})
+}
+
+// Delivery is a delivery of the cohort, as the cohort's stream holds it
+// now, with the cohort's revision (the programme office and the cohort's
+// trainers, who read the cohort).
+func (a *App) Delivery(ctx context.Context, p access.Principal, cohortID, deliveryID string) (cohort.Delivery, uint64, error) {
+	var d cohort.Delivery
+	var derr error
+	f, err := a.cohortAccess(ctx, p, cohortID, access.KindCohort, access.ActionRead, func(c *cohort.Cohort) { d, derr = c.Delivery(deliveryID) })
+	if err == nil {
+		err = derr
+	}
+	return d, f.revision, err
+}
+
+// Attendance is a participant's attendance at a delivery as recorded, with
+// the cohort's revision (the cohort's trainers, who keep it);
+// ErrNotFound while it is not recorded.
+func (a *App) Attendance(ctx context.Context, p access.Principal, cohortID, deliveryID, participantID string) (cohort.Attendance, uint64, error) {
+	var at cohort.Attendance
+	var aerr error
+	f, err := a.cohortAccess(ctx, p, cohortID, access.KindAttendance, access.ActionRead, func(c *cohort.Cohort) {
+		at, aerr = c.Attendance(deliveryID, participantID)
+	})
+	switch {
+	case err != nil:
+		return at, 0, err
+	case aerr != nil:
+		return at, 0, aerr
+	case at.Status.IsZero():
+		return at, 0, fmt.Errorf("attendance of %s at delivery %s not recorded: %w", participantID, deliveryID, domain.ErrNotFound)
+	}
+	return at, f.revision, nil
 }
 
 // RecordAttendance records whether a participant was at a delivery (a

@@ -2,11 +2,13 @@ package usecase
 
 import (
 	"context"
+	"errors"
 	"time"
 
 	"github.com/leerpad/leerpad/domain"
 	"github.com/leerpad/leerpad/domain/access"
 	"github.com/leerpad/leerpad/domain/journey"
+	"github.com/leerpad/leerpad/domain/portfolio"
 )
 
 // Development conversations: the manager records a conversation with their
@@ -58,4 +60,102 @@ func (a *App) ConfirmConversation(ctx context.Context, w Write, journeyID, conve
 			Party: party, ConfirmedBy: w.Actor.Subject, At: a.now(), Envelope: o.envelope("", rev)})
 	})
 	return written(conversationID, dw), err
+}
+
+// ConversationRead is a development conversation with the portfolio as it
+// stood when the conversation was held: the parts of it its reader may see.
+type ConversationRead struct {
+	Conversation portfolio.Conversation
+	// AtConversation is the portfolio as of the conversation's date: whole
+	// for the participant; for the manager the sections that were shared
+	// then and are still shared now, and the journey itself. It is nil for
+	// a conversation held before the journey began.
+	AtConversation *Portfolio
+}
+
+// conversationReader decides whether p may read the development
+// conversations of journey journeyID (the participant and their manager,
+// whatever is shared) and returns the sections shared with the manager now.
+func (a *App) conversationReader(ctx context.Context, p access.Principal, journeyID string) (journeyFacts, map[journey.Section]bool, error) {
+	shared := map[journey.Section]bool{}
+	f, err := a.journeyFacts(ctx, journeyID, access.KindDevelopmentConversation, func(j *journey.Journey) {
+		for _, sec := range journey.Sections() {
+			shared[sec] = j.Shared(sec)
+		}
+	})
+	if err != nil {
+		return f, nil, err
+	}
+	return f, shared, a.authorize(ctx, p, access.ActionRead, f.resource)
+}
+
+// Conversations are the development conversations of a journey, in the
+// order held: for the participant and their manager, whatever the
+// participant shares, since the conversation is theirs both.
+func (a *App) Conversations(ctx context.Context, p access.Principal, journeyID string, min uint64) ([]portfolio.Conversation, error) {
+	if _, _, err := a.conversationReader(ctx, p, journeyID); err != nil {
+		return nil, err
+	}
+	v, err := a.currentPortfolio(ctx, journeyID, min)
+	if err != nil {
+		return nil, err
+	}
+	return v.Conversations, nil
+}
+
+// Conversation is a development conversation of a journey, with the
+// portfolio as it stood when it was held, for the participant and their
+// manager whatever the participant shares. Of that portfolio the manager
+// sees the sections shared at the conversation and still shared now
+// (sharing that has been revoked since ends their access to it).
+func (a *App) Conversation(ctx context.Context, p access.Principal, journeyID, conversationID string, min uint64) (ConversationRead, error) {
+	f, sharedNow, err := a.conversationReader(ctx, p, journeyID)
+	if err != nil {
+		return ConversationRead{}, err
+	}
+	v, err := a.currentPortfolio(ctx, journeyID, min)
+	if err != nil {
+		return ConversationRead{}, err
+	}
+	c, ok := find(v.Conversations, conversationID, func(c portfolio.Conversation) string { return c.ConversationID })
+	if !ok {
+		return ConversationRead{}, missing("development conversation", conversationID, journeyID)
+	}
+	then, err := a.deps.Portfolios.AtConversation(ctx, journeyID, conversationID)
+	if errors.Is(err, domain.ErrNotFound) {
+		return ConversationRead{Conversation: c}, nil // held before the enrolment: there was no portfolio yet
+	}
+	if err != nil {
+		return ConversationRead{}, err
+	}
+	allowed := map[portfolio.Part]bool{}
+	whole := f.resource
+	whole.Kind = access.KindPortfolio
+	if a.allowed(p, access.ActionRead, whole) {
+		for _, part := range Parts() {
+			allowed[part] = true
+		}
+	} else {
+		sharedThen := map[journey.Section]bool{}
+		for _, sec := range then.Shared {
+			sharedThen[sec] = true
+		}
+		section := f.resource
+		section.Kind = access.KindPortfolioSection
+		for _, sec := range journey.Sections() {
+			r := section
+			r.Shared = sharedNow[sec] && sharedThen[sec]
+			if a.allowed(p, access.ActionRead, r) {
+				allowed[portfolio.Part(sec.String())] = true
+			}
+		}
+		allowed[portfolio.PartJourney], allowed[portfolio.PartConversations] = true, true
+	}
+	at := Portfolio{View: reduced(then, allowed), Parts: []portfolio.Part{}}
+	for _, part := range Parts() {
+		if allowed[part] {
+			at.Parts = append(at.Parts, part)
+		}
+	}
+	return ConversationRead{Conversation: c, AtConversation: &at}, nil
 }

@@ -2,6 +2,7 @@ package usecase
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 
@@ -128,7 +129,7 @@ func (a *App) roundOfJourney(ctx context.Context, journeyID, roundID string) (ui
 // notFound names what was not found, in the user's words, for an error
 // wrapping domain.ErrNotFound; other errors pass unchanged.
 func notFound(what, id string, err error) error {
-	if errorsIs(err, domain.ErrNotFound) {
+	if errors.Is(err, domain.ErrNotFound) {
 		return fmt.Errorf("%s %s not found: %w", what, id, domain.ErrNotFound)
 	}
 	return err

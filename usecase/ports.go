@@ -25,6 +25,8 @@ type JourneyCommands interface {
 	ChooseBehaviour(ctx context.Context, c journey.ChooseBehaviour) (domain.Written, error)
 	ReviseBehaviourChoice(ctx context.Context, c journey.ReviseBehaviourChoice) (domain.Written, error)
 	FormulateLearningGoal(ctx context.Context, c journey.FormulateLearningGoal) (domain.Written, error)
+	ReviseLearningGoal(ctx context.Context, c journey.ReviseLearningGoal) (domain.Written, error)
+	CloseLearningGoal(ctx context.Context, c journey.CloseLearningGoal) (domain.Written, error)
 	GiveAssignment(ctx context.Context, c journey.GiveAssignment) (domain.Written, error)
 	HandInAssignment(ctx context.Context, c journey.HandInAssignment) (domain.Written, error)
 	LogExperiment(ctx context.Context, c journey.LogExperiment) (domain.Written, error)

@@ -48,7 +48,7 @@ func parseServeFlags(args []string, stderr io.Writer) (serveFlags, error) {
 	fs.StringVar(&f.roleClaim, "oidc-role-claim", "roles", "`claim` holding the roles (dotted path allowed, e.g. realm_access.roles)")
 	fs.StringVar(&f.subjectClaim, "oidc-subject-claim", "sub", "`claim` holding the subject id")
 	fs.StringVar(&f.logLevel, "log-level", "info", "log `level`: debug, info, warn or error")
-	fs.IntVar(&f.streamCache, "stream-cache", cachedAggregates, "aggregates (and decoded streams) kept in `memory` per kind, so that access checks and commands read only new events (0: none)")
+	fs.IntVar(&f.streamCache, "stream-cache", cachedAggregates, "aggregates (and decoded streams) kept in `memory` per kind, so that access checks and commands read only new events and a command costs the same on a long journey as on a short one (0: none)")
 	fs.DurationVar(&f.snapEvery, "snapshot-interval", 5*time.Minute, "how often, at most, a live read model that changed is snapshotted to <data>/readmodels, so that a restart resumes instead of rebuilding (0: not on time; also after a rebuild and at shutdown)")
 	fs.IntVar(&f.snapEvents, "snapshot-events", 100000, "handled events after which a live read model is snapshotted, whatever the interval (0: not on count)")
 	if err := parseFlags(fs, args); err != nil {

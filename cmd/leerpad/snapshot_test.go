@@ -5,16 +5,20 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
 	"os"
+	"reflect"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/EventStore/EventStore-Client-Go/v4/esdb"
 	"github.com/google/uuid"
 	"github.com/prometheus/client_golang/prometheus"
 
@@ -28,6 +32,7 @@ import (
 	"github.com/leerpad/leerpad/projections/offer"
 	"github.com/leerpad/leerpad/projections/portfolio"
 	"github.com/leerpad/leerpad/projections/raterlinks"
+	"github.com/leerpad/leerpad/projections/readmodeltest"
 )
 
 var readModelNames = []string{portfolio.Name, cohortdashboard.Name, behaviourchange.Name, raterlinks.Name, offer.Name}
@@ -127,48 +132,108 @@ func startWired(t *testing.T, dir string) *wiredProcess {
 	return p
 }
 
-// readModelAnswers is what the read models answer about the data set: every
-// cohort's dashboard and change measurement, and every journey's portfolio
-// now and as of a few past moments, as JSON.
-func readModelAnswers(t *testing.T, m *readModels) string {
+// servedReadModels returns every read model serve wires (each field of
+// readModels that is a projection) with its queries, as readmodeltest
+// enumerates them; it fails the test for a read model whose queries are not
+// all enumerated, so that neither a new read model nor a new query of one
+// escapes the comparison of restored and rebuilt read models.
+func servedReadModels(t *testing.T, m *readModels) []readmodeltest.ReadModel {
+	t.Helper()
+	var out []readmodeltest.ReadModel
+	v := reflect.ValueOf(m).Elem()
+	for i := range v.NumField() {
+		if !v.Type().Field(i).IsExported() {
+			continue
+		}
+		p, ok := v.Field(i).Interface().(projections.Projection)
+		if !ok {
+			continue
+		}
+		r := readmodeltest.MustOf(t, p)
+		if u := r.Uncovered(); len(u) > 0 {
+			t.Fatalf("the queries of %s are not all enumerated in package readmodeltest:\n%s", p.Name(), strings.Join(u, "\n"))
+		}
+		out = append(out, r)
+	}
+	var names []string
+	for _, r := range out {
+		names = append(names, r.Model.Name())
+	}
+	if !slices.Equal(names, readModelNames) {
+		t.Fatalf("serve wires the read models %v, the test expects %v", names, readModelNames)
+	}
+	return out
+}
+
+// logOf is the data set the log of a process holds: its events, as the
+// read models receive them, for readmodeltest to harvest the ids to ask
+// about.
+func logOf(t *testing.T, p *wiredProcess) readmodeltest.DataSet {
 	t.Helper()
 	ctx := context.Background()
-	now := time.Date(2026, 4, 15, 12, 0, 0, 0, time.UTC)
-	out := map[string]any{}
-	for _, c := range m.CohortDashboard.Cohorts() {
-		d, err := m.CohortDashboard.Dashboard(c, now)
-		if err != nil {
-			t.Fatal(err)
-		}
-		ch, err := m.BehaviourChange.Cohort(c)
-		out["cohort "+c] = []any{d, ch, err == nil, m.BehaviourChange.Participants(c)}
-		for _, p := range d.Participants {
-			cur, err := m.Portfolio.Current(p.JourneyID)
-			if err != nil {
-				t.Fatal(err)
-			}
-			j := []any{cur}
-			for _, at := range []time.Time{d.StartsOn.AddDate(0, 1, 0), d.StartsOn.AddDate(0, 3, 0), now} {
-				v, err := m.Portfolio.AsOf(ctx, p.JourneyID, at)
-				j = append(j, v, err == nil)
-			}
-			out["journey "+p.JourneyID] = j
-		}
-	}
-	out["links"] = m.RaterLinks.Len()
-	b, err := json.Marshal(out)
+	rs, err := p.es.client.ReadAll(ctx, esdb.ReadAllOptions{}, ^uint64(0))
 	if err != nil {
 		t.Fatal(err)
 	}
-	return string(b)
+	defer rs.Close()
+	store := eventstore.NewStore(p.es.client, p.codec)
+	var evs []projections.Event
+	for {
+		re, err := rs.Recv()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		ev := re.Event
+		if ev == nil || strings.HasPrefix(ev.StreamID, "$") || strings.HasPrefix(ev.EventType, "$") {
+			continue
+		}
+		rec, err := store.Decode(ev)
+		if err != nil {
+			continue // not a domain event (a poison-queue record, say): no read model's
+		}
+		evs = append(evs, projections.Event{Stream: ev.StreamID, Revision: rec.Revision, Position: rec.Position, Recorded: rec.Created, Data: rec.Event})
+	}
+	if len(evs) == 0 {
+		t.Fatal("the log holds no events")
+	}
+	return readmodeltest.DataSetOf(evs)
+}
+
+// readModelAnswers is what every read model serve wires answers about the
+// data set: every query it answers (readmodeltest enumerates them, indexes
+// included), asked with every id the log holds, by read model name.
+func readModelAnswers(t *testing.T, m *readModels, d readmodeltest.DataSet) map[string]map[string]string {
+	t.Helper()
+	out := map[string]map[string]string{}
+	for _, r := range servedReadModels(t, m) {
+		out[r.Model.Name()] = r.Answers(context.Background(), d)
+		t.Logf("%s: %d answers", r.Model.Name(), len(out[r.Model.Name()]))
+	}
+	return out
+}
+
+// sameAnswers fails the test, naming every query answered differently,
+// when got differs from want.
+func sameAnswers(t *testing.T, why string, want, got map[string]map[string]string) {
+	t.Helper()
+	for _, n := range readModelNames {
+		if readmodeltest.CompareAnswers(t, n, want[n], got[n]); t.Failed() {
+			t.Fatalf("%s: %s answers differently", why, n)
+		}
+	}
 }
 
 // TestRestartResumesFromSnapshots runs the read side as serve does on a
 // seeded data directory, writes through the domain, stops (the runner
 // snapshots), starts again as a new process, and expects every read model
 // to resume from its snapshot at the position where it stopped, read
-// nothing of the past again, and answer the same; then writes again, and
-// checks that a damaged snapshot makes only its read model rebuild.
+// nothing of the past again, and answer every query it answers (indexes
+// included: readmodeltest enumerates them, asked with every id of the log)
+// as the read models rebuilt from the log did; then checks that a damaged
+// snapshot makes only its read model rebuild, with the same answers.
 func TestRestartResumesFromSnapshots(t *testing.T) {
 	if testing.Short() {
 		t.Skip("seeds an embedded event-store node")
@@ -210,7 +275,8 @@ func TestRestartResumesFromSnapshots(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	want := readModelAnswers(t, first.models)
+	data := logOf(t, first)
+	want := readModelAnswers(t, first.models, data)
 	positions := map[string]uint64{}
 	for _, s := range first.models.Runner.Status() {
 		positions[s.Name] = s.Position
@@ -229,9 +295,7 @@ func TestRestartResumesFromSnapshots(t *testing.T) {
 	if n := second.models.Runner.Read(); n != 0 {
 		t.Errorf("the restarted runner read %d events, want none: nothing was written since", n)
 	}
-	if got := readModelAnswers(t, second.models); got != want {
-		t.Fatal("the read models restored from snapshots answer differently from before the restart")
-	}
+	sameAnswers(t, "restored from snapshots, unlike before the restart", want, readModelAnswers(t, second.models, data))
 	v, err := second.models.Portfolio.Current(journeyID)
 	if err != nil || v.WhyAndValues == nil || v.WhyAndValues.Why != "Opnieuw begonnen" {
 		t.Fatalf("the write before the restart is not in the restored portfolio: %v", err)
@@ -257,9 +321,7 @@ func TestRestartResumesFromSnapshots(t *testing.T) {
 	if rec := lines[portfolio.Name]; rec["msg"] != "projection resumes from its checkpoint" {
 		t.Errorf("portfolio beside a damaged dashboard snapshot: %v", rec)
 	}
-	if got := readModelAnswers(t, third.models); got != want {
-		t.Fatal("after a damaged snapshot the read models answer differently")
-	}
+	sameAnswers(t, "after a damaged snapshot", want, readModelAnswers(t, third.models, data))
 }
 
 // TestRebuildThenServeResumes runs leerpad rebuild, which writes fresh

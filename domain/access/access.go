@@ -14,6 +14,9 @@
 //     record and confirm development conversations with their own participants;
 //   - trainers record attendance, assignments, intervision and coaching, run
 //     the intervision groups, and read the dashboards, of their own cohorts;
+//     they read back what they record on a participant's journey (an
+//     assignment without the participant's reflection, a coaching session,
+//     an instrument's result), never the rest of the portfolio;
 //   - the programme office manages the catalogue, programmes, ordering
 //     entities and their orders, cohorts and enrolment and reads dashboards,
 //     change measurements and CSV exports, but never a named participant's
@@ -153,6 +156,10 @@ var (
 	KindProgramme = Kind{"programme"}
 	// KindCohort is a cohort: dates, trainers, intervision groups, deliveries.
 	KindCohort = Kind{"cohort"}
+	// KindCohortList is the list of cohorts. Who may list them is decided
+	// on this kind; which cohorts the list shows them, on KindCohort, one
+	// by one: the programme office every cohort, a trainer their own.
+	KindCohortList = Kind{"cohort-list"}
 	// KindEnrolment is the enrolment of participants in a cohort.
 	KindEnrolment = Kind{"enrolment"}
 	// KindIntervisionGroup is an intervision group of a cohort: who meets
@@ -189,7 +196,7 @@ func Kinds() []Kind {
 		KindFeedbackRound, KindRaterDecision, KindSelfAssessment, KindFeedbackAnswers, KindRaterForm,
 		KindAttendance, KindAssignment, KindIntervisionSession, KindCoachingSession,
 		KindCohortDashboard, KindChangeMeasurement, KindExport,
-		KindCatalogue, KindProgramme, KindCohort, KindEnrolment,
+		KindCatalogue, KindProgramme, KindCohort, KindCohortList, KindEnrolment,
 		KindIntervisionGroup, KindEntity,
 	}
 }
@@ -347,6 +354,7 @@ var policy = [...]rule{
 	{KindManagerChange, ActionWrite, RoleProgrammeOffice, anyone, "the programme office records a participant's new manager"},
 	{KindMeasurement, ActionWrite, RoleParticipant, self, "participants record the results of their own instruments"},
 	{KindMeasurement, ActionWrite, RoleTrainer, trainerOf, "trainers record the instruments they administer in their cohorts"},
+	{KindMeasurement, ActionRead, RoleTrainer, trainerOf, "trainers read the results of the instruments taken in their cohorts"},
 	{KindJourneySummary, ActionRead, RoleParticipant, self, "participants read their own journeys"},
 	{KindJourneySummary, ActionRead, RoleManager, managerOf, "managers see which sections their own participants share, never what is not shared"},
 
@@ -369,6 +377,7 @@ var policy = [...]rule{
 	{KindCoachingSession, ActionWrite, RoleTrainer, trainerOf, "trainers record the coaching in their cohorts"},
 	{KindCohortDashboard, ActionRead, RoleTrainer, trainerOf, "trainers read the dashboards of their cohorts"},
 	{KindCohort, ActionRead, RoleTrainer, trainerOf, "trainers read their own cohorts"},
+	{KindCohortList, ActionRead, RoleTrainer, anyone, "trainers list the cohorts they train"},
 	{KindEnrolment, ActionRead, RoleTrainer, trainerOf, "trainers read the enrolment of their cohorts"},
 
 	// The programme office: the offer, the cohorts, and aggregates.
@@ -379,6 +388,7 @@ var policy = [...]rule{
 	{KindProgramme, ActionWrite, RoleProgrammeOffice, anyone, "the programme office designs programmes"},
 	{KindCohort, ActionRead, RoleProgrammeOffice, anyone, "the programme office runs the cohorts"},
 	{KindCohort, ActionWrite, RoleProgrammeOffice, anyone, "the programme office runs the cohorts"},
+	{KindCohortList, ActionRead, RoleProgrammeOffice, anyone, "the programme office runs the cohorts"},
 	{KindEnrolment, ActionRead, RoleProgrammeOffice, anyone, "the programme office enrols participants"},
 	{KindEnrolment, ActionWrite, RoleProgrammeOffice, anyone, "the programme office enrols participants"},
 

@@ -81,7 +81,7 @@ func TestMatrix(t *testing.T) {
 		{access.KindCompletion, deny, cell{"---O-", "---O-"}, deny},
 		{access.KindWithdrawal, deny, cell{"P--O-", "---O-"}, deny},
 		{access.KindManagerChange, deny, cell{"---O-", "---O-"}, deny},
-		{access.KindMeasurement, deny, cell{"P-T--", "-----"}, deny},
+		{access.KindMeasurement, cell{"--T--", "-----"}, cell{"P-T--", "-----"}, deny},
 		{access.KindJourneySummary, cell{"PM---", "-----"}, deny, deny},
 		{access.KindFeedbackRound, cell{"P----", "-----"}, cell{"P----", "-----"}, cell{"-M---", "-----"}},
 		{access.KindRaterDecision, cell{"-M---", "-----"}, deny, deny},
@@ -98,6 +98,7 @@ func TestMatrix(t *testing.T) {
 		{access.KindCatalogue, cell{"PMTO-", "PMTO-"}, cell{"---O-", "---O-"}, deny},
 		{access.KindProgramme, cell{"PMTO-", "PMTO-"}, cell{"---O-", "---O-"}, deny},
 		{access.KindCohort, cell{"--TO-", "---O-"}, cell{"---O-", "---O-"}, deny},
+		{access.KindCohortList, cell{"--TO-", "--TO-"}, deny, deny},
 		{access.KindEnrolment, cell{"--TO-", "---O-"}, cell{"---O-", "---O-"}, deny},
 		{access.KindIntervisionGroup, cell{"--TO-", "---O-"}, cell{"--TO-", "---O-"}, deny},
 		{access.KindEntity, cell{"---O-", "---O-"}, cell{"---O-", "---O-"}, deny},
@@ -199,6 +200,9 @@ func TestRulesThatProtectPeople(t *testing.T) {
 		{"participant withdraws another", unrelated[0], access.ActionWrite, facts(access.KindWithdrawal), now, false, "own journeys"},
 		{"participant does not complete their own journey", related[0], access.ActionWrite, facts(access.KindCompletion), now, false, "no rule"},
 		{"trainer of another cohort records no measurement", unrelated[2], access.ActionWrite, facts(access.KindMeasurement), now, false, "own cohorts"},
+		{"trainer reads the instrument results of their cohort", related[2], access.ActionRead, facts(access.KindMeasurement), now, true, "instruments taken in their cohorts"},
+		{"trainer of another cohort reads no measurement", unrelated[2], access.ActionRead, facts(access.KindMeasurement), now, false, "own cohorts"},
+		{"manager reads measurements only as a shared section", related[1], access.ActionRead, facts(access.KindMeasurement), now, false, "no rule"},
 		{"programme office reads no journey summary", related[3], access.ActionRead, facts(access.KindJourneySummary), now, false, "no rule"},
 		{"trainer of another cohort", related[2], access.ActionRead, otherCohort, now, false, "own cohorts"},
 		{"trainer of the cohort", related[2], access.ActionRead, facts(access.KindCohortDashboard), now, true, "dashboards"},
@@ -207,6 +211,14 @@ func TestRulesThatProtectPeople(t *testing.T) {
 			r.Kind = access.KindIntervisionGroup
 			return r
 		}(), now, false, "own cohorts"},
+		{"trainer lists cohorts, but reads only their own in it", related[2], access.ActionRead,
+			access.Resource{Kind: access.KindCohortList}, now, true, "the cohorts they train"},
+		{"trainer does not read another trainer's cohort from the list", related[2], access.ActionRead, func() access.Resource {
+			r := otherCohort
+			r.Kind = access.KindCohort
+			return r
+		}(), now, false, "own cohorts"},
+		{"participant lists no cohorts", related[0], access.ActionRead, access.Resource{Kind: access.KindCohortList}, now, false, "no rule"},
 		{"participant on an ordering entity", related[0], access.ActionRead, facts(access.KindEntity), now, false, "no rule"},
 		{"programme office on reflections", related[3], access.ActionRead, facts(access.KindReflection), now, false, "never a named participant's reflections"},
 		{"programme office on individual 360 answers", related[3], access.ActionRead, facts(access.KindFeedbackAnswers), now, false, "never shown"},

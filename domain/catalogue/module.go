@@ -12,6 +12,7 @@ package catalogue
 import (
 	"fmt"
 	"reflect"
+	"slices"
 	"time"
 
 	"github.com/leerpad/leerpad/domain"
@@ -49,12 +50,14 @@ type RetireModule struct {
 	domain.Envelope
 }
 
-// Module is a catalogue module with its current version.
+// Module is a catalogue module with its current version and every version
+// it had, which stay readable: evaluations refer to them.
 type Module struct {
-	id      string
-	version int
-	content Content
-	retired bool
+	id       string
+	version  int
+	content  Content
+	retired  bool
+	versions []ModuleVersion
 
 	loaded  int
 	changes []domain.Event
@@ -104,6 +107,45 @@ func (m *Module) CurrentVersion() int { return m.version }
 
 // Content returns the content of the current version.
 func (m *Module) Content() Content { return m.content }
+
+// ModuleVersion is one version of a module as it was made.
+type ModuleVersion struct {
+	Version int
+	Content Content
+	// Reason is why the version was made; empty for version 1.
+	Reason string
+	At     time.Time
+}
+
+// Versions returns every version of the module, from version 1 to the
+// current one; the result is a copy.
+func (m *Module) Versions() []ModuleVersion {
+	out := make([]ModuleVersion, len(m.versions))
+	for i, v := range m.versions {
+		out[i] = v
+		out[i].Content = v.Content.clone()
+	}
+	return out
+}
+
+// VersionOf returns version n of the module as it was made, and whether
+// the module has it; the result is a copy.
+func (m *Module) VersionOf(n int) (ModuleVersion, bool) {
+	i := slices.IndexFunc(m.versions, func(v ModuleVersion) bool { return v.Version == n })
+	if i < 0 {
+		return ModuleVersion{}, false
+	}
+	v := m.versions[i]
+	v.Content = v.Content.clone()
+	return v, true
+}
+
+// clone returns a copy of c that shares no slice with it.
+func (c Content) clone() Content {
+	c.Forms = slices.Clone(c.Forms)
+	c.LearningGoals = slices.Clone(c.LearningGoals)
+	return c
+}
 
 // Retired reports whether the module was retired.
 func (m *Module) Retired() bool { return m.retired }
@@ -224,8 +266,10 @@ func (m *Module) apply(e domain.Event) {
 	switch e := e.(type) {
 	case ModuleAdded:
 		m.id, m.version, m.content = e.ModuleID, 1, e.Content
+		m.versions = []ModuleVersion{{Version: 1, Content: e.Content.clone(), At: e.At}}
 	case ModuleRevised:
 		m.version, m.content = e.Version, e.Content
+		m.versions = append(m.versions, ModuleVersion{Version: e.Version, Content: e.Content.clone(), Reason: e.Reason, At: e.At})
 	case ModuleRetired:
 		m.retired = true
 	}

@@ -3,6 +3,7 @@ package catalogue_test
 import (
 	"errors"
 	"fmt"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -121,5 +122,48 @@ func TestParseClosedSets(t *testing.T) {
 		if !errors.As(err, &fe) || fe.Field != name || !errors.Is(err, domain.ErrInvalid) || !strings.Contains(err.Error(), "bogus") {
 			t.Errorf("parse %s: err = %v, want a field error naming %s", name, err, name)
 		}
+	}
+}
+
+func TestModuleVersions(t *testing.T) {
+	added := catalogue.ModuleAdded{ModuleID: module, Content: content(), At: at}
+	v2 := catalogue.ModuleRevised{ModuleID: module, Version: 2, Content: revised(), Reason: "more practice time", At: later}
+	first := catalogue.ModuleVersion{Version: 1, Content: content(), At: at}
+	second := catalogue.ModuleVersion{Version: 2, Content: revised(), Reason: "more practice time", At: later}
+	for _, tc := range []struct {
+		name  string
+		given []domain.Event
+		want  []catalogue.ModuleVersion
+	}{
+		{"never added", nil, []catalogue.ModuleVersion{}},
+		{"added", []domain.Event{added}, []catalogue.ModuleVersion{first}},
+		{"revised", []domain.Event{added, v2}, []catalogue.ModuleVersion{first, second}},
+		{"retired keeps its versions", []domain.Event{added, v2, catalogue.ModuleRetired{ModuleID: module, At: later}},
+			[]catalogue.ModuleVersion{first, second}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			m := catalogue.ReplayModule(tc.given...)
+			if got := m.Versions(); !reflect.DeepEqual(got, tc.want) {
+				t.Fatalf("versions = %+v, want %+v", got, tc.want)
+			}
+			for _, w := range tc.want {
+				if got, ok := m.VersionOf(w.Version); !ok || !reflect.DeepEqual(got, w) {
+					t.Errorf("version %d = %+v, %v; want %+v", w.Version, got, ok, w)
+				}
+			}
+			for _, n := range []int{0, len(tc.want) + 1} {
+				if got, ok := m.VersionOf(n); ok {
+					t.Errorf("version %d = %+v, want none", n, got)
+				}
+			}
+		})
+	}
+	// An earlier version is read as it was, and a copy: changing it changes
+	// nothing in the module.
+	m := catalogue.ReplayModule(added, v2)
+	v, _ := m.VersionOf(1)
+	v.Content.LearningGoals[0].Behaviour = "changed"
+	if got, _ := m.VersionOf(1); got.Content.LearningGoals[0].Behaviour != content().LearningGoals[0].Behaviour || got.Content.Hours != 14 {
+		t.Errorf("version 1 after changing a copy = %+v", got.Content)
 	}
 }

@@ -79,6 +79,7 @@ type RetireProgramme struct {
 type Programme struct {
 	id            string
 	code          string
+	title         string
 	modules       []string
 	emphasis      map[Theme]Emphasis
 	raterApproval bool
@@ -275,7 +276,7 @@ func (p *Programme) record(e domain.Event) {
 func (p *Programme) apply(e domain.Event) {
 	switch e := e.(type) {
 	case ProgrammeDesigned:
-		p.id, p.code, p.raterApproval = e.ProgrammeID, e.Code, e.RaterApproval
+		p.id, p.code, p.title, p.raterApproval = e.ProgrammeID, e.Code, e.Title, e.RaterApproval
 		p.modules = slices.Clone(e.ModuleIDs)
 		for _, te := range e.Emphasis {
 			p.emphasis[te.Theme] = te.Emphasis
@@ -293,3 +294,6 @@ func (p *Programme) apply(e domain.Event) {
 
 // Code returns the programme's short name, e.g. "BLG".
 func (p *Programme) Code() string { return p.code }
+
+// Title returns the programme's title, e.g. "Beginning managers".
+func (p *Programme) Title() string { return p.title }

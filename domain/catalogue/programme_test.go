@@ -111,4 +111,7 @@ func TestProgrammeOrder(t *testing.T) {
 	if got := p.Emphasis(catalogue.ThemeTeam); got != catalogue.EmphasisStrong {
 		t.Errorf("emphasis on team = %v, want strong", got)
 	}
+	if p.Code() != "BLG" || p.Title() != "Beginning managers" {
+		t.Errorf("code and title = %q, %q", p.Code(), p.Title())
+	}
 }

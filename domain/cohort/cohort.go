@@ -20,6 +20,7 @@ package cohort
 import (
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/leerpad/leerpad/domain"
@@ -135,6 +136,7 @@ type Cohort struct {
 	id            string
 	programmeID   string
 	entityID      string
+	title         string
 	modules       []string
 	raterApproval bool
 	trainerIDs    []string
@@ -157,6 +159,7 @@ type delivery struct {
 	moduleID   string
 	version    int
 	startsAt   time.Time
+	endsAt     time.Time
 	attendance map[string]AttendanceStatus
 }
 
@@ -205,6 +208,72 @@ func (c *Cohort) Committed() {
 func (c *Cohort) Group(id string) ([]string, bool) {
 	m, ok := c.groups[id]
 	return slices.Clone(m), ok
+}
+
+// Details are what a cohort holds for those who run it: what it was
+// planned with, how many participants it has, and its deliveries with the
+// module version each delivers. No participant is named.
+type Details struct {
+	CohortID    string
+	ProgrammeID string
+	EntityID    string
+	Title       string
+	// ModuleIDs are the programme's modules when the cohort was planned.
+	ModuleIDs  []string
+	TrainerIDs []string
+	StartsOn   time.Time
+	EndsOn     time.Time
+	// Size counts the participants enrolled and not withdrawn.
+	Size int
+	// Deliveries are in the order they start (by id when two start together).
+	Deliveries []Delivery
+}
+
+// Delivery is one scheduled delivery of a module version.
+type Delivery struct {
+	DeliveryID    string
+	ModuleID      string
+	ModuleVersion int
+	StartsAt      time.Time
+	EndsAt        time.Time
+}
+
+// Details returns the cohort's details; the result is a copy. A cohort not
+// yet planned has none (zero Details).
+func (c *Cohort) Details() Details {
+	if c.id == "" {
+		return Details{}
+	}
+	d := Details{
+		CohortID: c.id, ProgrammeID: c.programmeID, EntityID: c.entityID, Title: c.title,
+		ModuleIDs: slices.Clone(c.modules), TrainerIDs: slices.Clone(c.trainerIDs), StartsOn: c.startsOn, EndsOn: c.endsOn,
+		Deliveries: make([]Delivery, 0, len(c.deliveries)),
+	}
+	for _, p := range c.participants {
+		if !p.withdrawn {
+			d.Size++
+		}
+	}
+	for id := range c.deliveries {
+		dl, _ := c.Delivery(id)
+		d.Deliveries = append(d.Deliveries, dl)
+	}
+	slices.SortFunc(d.Deliveries, func(a, b Delivery) int {
+		if n := a.StartsAt.Compare(b.StartsAt); n != 0 {
+			return n
+		}
+		return strings.Compare(a.DeliveryID, b.DeliveryID)
+	})
+	return d
+}
+
+// Delivery returns a scheduled delivery, or ErrDeliveryNotFound.
+func (c *Cohort) Delivery(id string) (Delivery, error) {
+	d, ok := c.deliveries[id]
+	if !ok {
+		return Delivery{}, fmt.Errorf("cohort %s: delivery %s: %w", c.id, id, ErrDeliveryNotFound)
+	}
+	return Delivery{DeliveryID: id, ModuleID: d.moduleID, ModuleVersion: d.version, StartsAt: d.startsAt, EndsAt: d.endsAt}, nil
 }
 
 // Enrolment is what a cohort knows of one participant's place in it.
@@ -550,7 +619,7 @@ func (c *Cohort) record(e domain.Event) {
 func (c *Cohort) apply(e domain.Event) {
 	switch e := e.(type) {
 	case Planned:
-		c.id, c.programmeID, c.entityID = e.CohortID, e.ProgrammeID, e.EntityID
+		c.id, c.programmeID, c.entityID, c.title = e.CohortID, e.ProgrammeID, e.EntityID, e.Title
 		c.modules, c.raterApproval = slices.Clone(e.ModuleIDs), e.RaterApproval
 		c.trainerIDs = slices.Clone(e.TrainerIDs)
 		c.startsOn, c.endsOn = e.StartsOn, e.EndsOn
@@ -572,7 +641,7 @@ func (c *Cohort) apply(e domain.Event) {
 		c.setGroup(e.GroupID, nil)
 		delete(c.groups, e.GroupID)
 	case DeliveryScheduled:
-		c.deliveries[e.DeliveryID] = &delivery{moduleID: e.ModuleID, version: e.ModuleVersion, startsAt: e.StartsAt,
+		c.deliveries[e.DeliveryID] = &delivery{moduleID: e.ModuleID, version: e.ModuleVersion, startsAt: e.StartsAt, endsAt: e.EndsAt,
 			attendance: map[string]AttendanceStatus{}}
 	case AttendanceRecorded:
 		if d, ok := c.deliveries[e.DeliveryID]; ok {

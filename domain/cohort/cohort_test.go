@@ -270,6 +270,12 @@ func TestFacts(t *testing.T) {
 	if a, err := c.Attendance(delivery, p[1]); err != nil || a.Attended() {
 		t.Errorf("attendance of p1 = %+v, %v; want not attended", a, err)
 	}
+	if d, err := c.Delivery(delivery); err != nil || d.ModuleID != m1 || d.ModuleVersion != 2 || !d.EndsAt.Equal(deliveryAt.Add(7*time.Hour)) {
+		t.Errorf("delivery = %+v, %v", d, err)
+	}
+	if _, err := c.Delivery(id(99)); !errors.Is(err, cohort.ErrDeliveryNotFound) {
+		t.Errorf("unknown delivery: err = %v", err)
+	}
 	if _, err := c.Attendance(id(99), p[0]); !errors.Is(err, domain.ErrNotFound) {
 		t.Errorf("attendance at unknown delivery: err = %v", err)
 	}
@@ -289,5 +295,52 @@ func TestFacts(t *testing.T) {
 	c = cohort.Replay(withParticipants(5, formed(g1, p[0:5]...), cohort.ParticipantWithdrawn{CohortID: cohortID, ParticipantID: p[2], At: at})...)
 	if got, _ := c.Group(g1); !slices.Equal(got, []string{p[0], p[1], p[3], p[4]}) {
 		t.Errorf("group after withdrawal = %v", got)
+	}
+}
+
+func TestDetails(t *testing.T) {
+	early := cohort.DeliveryScheduled{CohortID: cohortID, DeliveryID: id(70), ModuleID: m2, ModuleVersion: 1,
+		StartsAt: startsOn.Add(7 * time.Hour), EndsAt: startsOn.Add(8 * time.Hour), At: at}
+	withdrawn := cohort.ParticipantWithdrawn{CohortID: cohortID, ParticipantID: p[1], At: at}
+	for _, tc := range []struct {
+		name       string
+		given      []domain.Event
+		size       int
+		deliveries []cohort.Delivery
+	}{
+		{"not planned", nil, 0, nil},
+		{"planned only", withParticipants(0), 0, []cohort.Delivery{}},
+		{"withdrawn not counted", withParticipants(3, withdrawn), 2, []cohort.Delivery{}},
+		{"deliveries in the order they start", withParticipants(1, scheduled(), early), 1, []cohort.Delivery{
+			{DeliveryID: id(70), ModuleID: m2, ModuleVersion: 1, StartsAt: early.StartsAt, EndsAt: early.EndsAt},
+			{DeliveryID: delivery, ModuleID: m1, ModuleVersion: 2, StartsAt: deliveryAt, EndsAt: deliveryAt.Add(7 * time.Hour)},
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			d := cohort.Replay(tc.given...).Details()
+			if tc.given == nil {
+				if d.CohortID != "" || d.Deliveries != nil {
+					t.Fatalf("details of a cohort not planned = %+v", d)
+				}
+				return
+			}
+			if d.CohortID != cohortID || d.ProgrammeID != programme || d.EntityID != entity || d.Title != "BLG spring 2025" ||
+				!slices.Equal(d.TrainerIDs, []string{trainer}) || !slices.Equal(d.ModuleIDs, []string{m1, m2}) ||
+				!d.StartsOn.Equal(startsOn) || !d.EndsOn.Equal(endsOn) {
+				t.Errorf("details = %+v", d)
+			}
+			if d.Size != tc.size {
+				t.Errorf("size = %d, want %d", d.Size, tc.size)
+			}
+			if !slices.Equal(d.Deliveries, tc.deliveries) {
+				t.Errorf("deliveries = %+v, want %+v", d.Deliveries, tc.deliveries)
+			}
+		})
+	}
+	// The details are a copy: changing them changes nothing in the cohort.
+	c := cohort.Replay(withParticipants(0)...)
+	c.Details().TrainerIDs[0] = "changed"
+	if got := c.Details().TrainerIDs[0]; got != trainer {
+		t.Errorf("trainer after changing a copy = %s", got)
 	}
 }

@@ -74,15 +74,41 @@ type ReviseBehaviourChoice struct {
 	domain.Envelope
 }
 
-// FormulateLearningGoal records a learning goal or question.
+// FormulateLearningGoal records a learning goal or question: what
+// (Text), how the participant will see it (SuccessCriteria, optional) and by
+// when (DueOn, optional), linked to competencies and module learning goals.
 type FormulateLearningGoal struct {
-	JourneyID     string
-	GoalID        string
-	Kind          GoalKind
-	Text          string
-	CompetencyIDs []string
-	ModuleGoalIDs []string
-	At            time.Time
+	JourneyID       string
+	GoalID          string
+	Kind            GoalKind
+	Text            string
+	SuccessCriteria string
+	DueOn           time.Time
+	CompetencyIDs   []string
+	ModuleGoalIDs   []string
+	At              time.Time
+	domain.Envelope
+}
+
+// ReviseLearningGoal rewords an open learning goal: its text, success
+// criteria and due date replace the ones before.
+type ReviseLearningGoal struct {
+	JourneyID       string
+	GoalID          string
+	Text            string
+	SuccessCriteria string
+	DueOn           time.Time
+	At              time.Time
+	domain.Envelope
+}
+
+// CloseLearningGoal closes an open learning goal, achieved or dropped.
+type CloseLearningGoal struct {
+	JourneyID  string
+	GoalID     string
+	Outcome    GoalOutcome
+	Reflection string
+	At         time.Time
 	domain.Envelope
 }
 

@@ -22,6 +22,8 @@ func EventTypes() []domain.EventType {
 		domain.NewEventType[BehaviourChosen](),
 		domain.NewEventType[BehaviourChoiceRevised](),
 		domain.NewEventType[LearningGoalFormulated](),
+		domain.NewEventType[LearningGoalRevised](),
+		domain.NewEventType[LearningGoalClosed](),
 		domain.NewEventType[AssignmentGiven](),
 		domain.NewEventType[AssignmentHandedIn](),
 		domain.NewEventType[ExperimentLogged]().WithUpcast(2, UpcastExperimentLogged),
@@ -132,14 +134,18 @@ type BehaviourChoiceRevised struct {
 func (BehaviourChoiceRevised) EventName() string { return "journey.behaviour_choice_revised" }
 
 // LearningGoalFormulated records a learning goal or question, linked to competencies and to learning goals of modules.
+// Text is what the participant wants to learn; SuccessCriteria (how they will see it) and DueOn (by when) make it
+// SMART where possible. Both came later and are optional: events without them stay valid.
 type LearningGoalFormulated struct {
-	ParticipantID string    `json:"participantId"`
-	GoalID        string    `json:"goalId"`
-	Kind          GoalKind  `json:"kind"`
-	Text          string    `json:"text" personal:"subject"`
-	CompetencyIDs []string  `json:"competencyIds,omitempty"`
-	ModuleGoalIDs []string  `json:"moduleGoalIds,omitempty"`
-	At            time.Time `json:"at"`
+	ParticipantID   string    `json:"participantId"`
+	GoalID          string    `json:"goalId"`
+	Kind            GoalKind  `json:"kind"`
+	Text            string    `json:"text" personal:"subject"`
+	SuccessCriteria string    `json:"successCriteria,omitempty" personal:"subject"`
+	DueOn           time.Time `json:"dueOn,omitzero"`
+	CompetencyIDs   []string  `json:"competencyIds,omitempty"`
+	ModuleGoalIDs   []string  `json:"moduleGoalIds,omitempty"`
+	At              time.Time `json:"at"`
 }
 
 // EventName returns "journey.learning_goal_formulated".
@@ -147,6 +153,39 @@ func (LearningGoalFormulated) EventName() string { return "journey.learning_goal
 
 // PersonalDataSubject returns the participant.
 func (e LearningGoalFormulated) PersonalDataSubject() string { return e.ParticipantID }
+
+// LearningGoalRevised records a new wording of an open learning goal: its text, success criteria and due date,
+// each replacing the one before (an empty SuccessCriteria or zero DueOn: none). Kind and links stay.
+type LearningGoalRevised struct {
+	ParticipantID   string    `json:"participantId"`
+	GoalID          string    `json:"goalId"`
+	Text            string    `json:"text" personal:"subject"`
+	SuccessCriteria string    `json:"successCriteria,omitempty" personal:"subject"`
+	DueOn           time.Time `json:"dueOn,omitzero"`
+	At              time.Time `json:"at"`
+}
+
+// EventName returns "journey.learning_goal_revised".
+func (LearningGoalRevised) EventName() string { return "journey.learning_goal_revised" }
+
+// PersonalDataSubject returns the participant.
+func (e LearningGoalRevised) PersonalDataSubject() string { return e.ParticipantID }
+
+// LearningGoalClosed records that the participant closed a learning goal, achieved or dropped, with an optional
+// reflection. A closed goal takes no new experiment and is not revised.
+type LearningGoalClosed struct {
+	ParticipantID string      `json:"participantId"`
+	GoalID        string      `json:"goalId"`
+	Outcome       GoalOutcome `json:"outcome"`
+	Reflection    string      `json:"reflection,omitempty" personal:"subject"`
+	At            time.Time   `json:"at"`
+}
+
+// EventName returns "journey.learning_goal_closed".
+func (LearningGoalClosed) EventName() string { return "journey.learning_goal_closed" }
+
+// PersonalDataSubject returns the participant.
+func (e LearningGoalClosed) PersonalDataSubject() string { return e.ParticipantID }
 
 // AssignmentGiven records a practice assignment given to the participant for a module.
 type AssignmentGiven struct {

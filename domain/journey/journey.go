@@ -14,7 +14,11 @@ package journey
 //     measurement taken, an experiment tried, an intervision or coaching
 //     session or a development conversation held;
 //   - a revised behaviour choice exists and changes;
-//   - a learning goal links to at least one competency or module learning goal;
+//   - a learning goal links to at least one competency or module learning goal,
+//     each one the catalogue knows for the journey's programme (Links);
+//   - a learning goal's due date, when set, lies in domain.RequireTime's range;
+//   - a closed learning goal (achieved or dropped) is closed once, is not
+//     revised and takes no new experiment;
 //   - an assignment is handed in once, and only one that was given;
 //   - an experiment is for a learning goal of the journey and moves through
 //     its steps in order: planned, tried, reflected, concluded, each once;
@@ -50,6 +54,10 @@ var (
 	ErrDuplicateID         = fmt.Errorf("id already used in the journey: %w", domain.ErrConflict)
 	ErrChoiceNotFound      = fmt.Errorf("behaviour choice not made: %w", domain.ErrNotFound)
 	ErrChoiceUnchanged     = fmt.Errorf("behaviour choice unchanged: %w", domain.ErrConflict)
+	// ErrGoalNotFound is a learning goal named by the path of a command on
+	// it (revise, close) that the journey does not have.
+	ErrGoalNotFound = fmt.Errorf("learning goal not formulated: %w", domain.ErrNotFound)
+	ErrGoalClosed   = fmt.Errorf("learning goal is closed: %w", domain.ErrConflict)
 	// ErrLearningGoalNotFound and ErrDeliveryNotFound name a field of the
 	// command that refers to nothing: the request is wrong (400), the journey
 	// is there.
@@ -86,7 +94,7 @@ type Journey struct {
 	shared        map[Section]bool
 	ids           map[string]bool // every id used for a sub-entity: none twice
 	choices       map[string]Choice
-	goals         map[string]bool
+	goals         map[string]bool // goal -> closed
 	handedIn      map[string]bool // assignment -> handed in
 	experiments   map[string]*experimentState
 	evaluated     map[string]bool // delivery -> evaluated
@@ -314,11 +322,47 @@ func (j *Journey) ReviseBehaviourChoice(c ReviseBehaviourChoice) error {
 	return nil
 }
 
-// FormulateLearningGoal records a learning goal or question.
-func (j *Journey) FormulateLearningGoal(c FormulateLearningGoal) error {
+// Links are what the learning goals of a journey may link to, as the
+// catalogue knows them for the journey's programme: the competencies of its
+// 360 instruments and the learning goals of its modules. A nil set is not
+// known where the command runs, and is not checked.
+type Links struct {
+	Competencies map[string]bool
+	ModuleGoals  map[string]bool
+}
+
+// unknown names every id of ids (field[i]) that is not in known, unless
+// known is nil.
+func unknown(field, what string, ids []string, known map[string]bool) []*domain.FieldError {
+	if known == nil {
+		return nil
+	}
+	var ps []*domain.FieldError
+	for i, id := range ids {
+		if !known[id] {
+			ps = append(ps, domain.Invalid(fmt.Sprintf("%s[%d]", field, i), "names no %s", what))
+		}
+	}
+	return ps
+}
+
+// optionalTime checks a date that may be left out (zero); when set it lies
+// in domain.RequireTime's range.
+func optionalTime(field string, t time.Time) *domain.FieldError {
+	if t.IsZero() {
+		return nil
+	}
+	return domain.RequireTime(field, t)
+}
+
+// FormulateLearningGoal records a learning goal or question. links are what
+// its competencies and module learning goals may be (Links).
+func (j *Journey) FormulateLearningGoal(c FormulateLearningGoal, links Links) error {
 	ps := []*domain.FieldError{
 		domain.RequireID("goalId", c.GoalID),
 		domain.RequireText("text", c.Text, domain.MaxText),
+		domain.OptionalText("successCriteria", c.SuccessCriteria, domain.MaxText),
+		optionalTime("dueOn", c.DueOn),
 		domain.RequireIDs("competencyIds", c.CompetencyIDs, 0),
 		domain.RequireIDs("moduleGoalIds", c.ModuleGoalIDs, 0),
 	}
@@ -334,8 +378,63 @@ func (j *Journey) FormulateLearningGoal(c FormulateLearningGoal) error {
 	if err := j.fresh(c.GoalID); err != nil {
 		return fmt.Errorf("formulate learning goal: %w", err)
 	}
+	bad := append(unknown("competencyIds", "competency of a 360 instrument of the journey's programme", c.CompetencyIDs, links.Competencies),
+		unknown("moduleGoalIds", "learning goal of a module of the journey's programme", c.ModuleGoalIDs, links.ModuleGoals)...)
+	if err := domain.Validate(bad...); err != nil {
+		return fmt.Errorf("formulate learning goal: %w", err)
+	}
 	j.record(LearningGoalFormulated{ParticipantID: j.participantID, GoalID: c.GoalID, Kind: c.Kind, Text: c.Text,
-		CompetencyIDs: c.CompetencyIDs, ModuleGoalIDs: c.ModuleGoalIDs, At: c.At})
+		SuccessCriteria: c.SuccessCriteria, DueOn: c.DueOn, CompetencyIDs: c.CompetencyIDs, ModuleGoalIDs: c.ModuleGoalIDs, At: c.At})
+	return nil
+}
+
+// ReviseLearningGoal rewords an open learning goal.
+func (j *Journey) ReviseLearningGoal(c ReviseLearningGoal) error {
+	if err := j.check("revise learning goal", c.JourneyID, c.At,
+		domain.RequireID("goalId", c.GoalID),
+		domain.RequireText("text", c.Text, domain.MaxText),
+		domain.OptionalText("successCriteria", c.SuccessCriteria, domain.MaxText),
+		optionalTime("dueOn", c.DueOn),
+	); err != nil {
+		return err
+	}
+	if err := j.openGoal(c.GoalID); err != nil {
+		return fmt.Errorf("revise learning goal: %w", err)
+	}
+	j.record(LearningGoalRevised{ParticipantID: j.participantID, GoalID: c.GoalID, Text: c.Text, SuccessCriteria: c.SuccessCriteria,
+		DueOn: c.DueOn, At: c.At})
+	return nil
+}
+
+// CloseLearningGoal closes an open learning goal, achieved or dropped.
+func (j *Journey) CloseLearningGoal(c CloseLearningGoal) error {
+	var outcome *domain.FieldError
+	if c.Outcome.IsZero() {
+		outcome = domain.Required("outcome")
+	}
+	if err := j.check("close learning goal", c.JourneyID, c.At,
+		domain.RequireID("goalId", c.GoalID),
+		outcome,
+		domain.OptionalText("reflection", c.Reflection, domain.MaxText),
+	); err != nil {
+		return err
+	}
+	if err := j.openGoal(c.GoalID); err != nil {
+		return fmt.Errorf("close learning goal: %w", err)
+	}
+	j.record(LearningGoalClosed{ParticipantID: j.participantID, GoalID: c.GoalID, Outcome: c.Outcome, Reflection: c.Reflection, At: c.At})
+	return nil
+}
+
+// openGoal returns nil when the journey has goal id and it is not closed.
+func (j *Journey) openGoal(id string) error {
+	closed, ok := j.goals[id]
+	switch {
+	case !ok:
+		return fmt.Errorf("learning goal %s: %w", id, ErrGoalNotFound)
+	case closed:
+		return fmt.Errorf("learning goal %s: %w", id, ErrGoalClosed)
+	}
 	return nil
 }
 
@@ -389,8 +488,12 @@ func (j *Journey) LogExperiment(c LogExperiment) error {
 	if err := j.fresh(c.ExperimentID); err != nil {
 		return fmt.Errorf("log experiment: %w", err)
 	}
-	if !j.goals[c.LearningGoalID] {
+	closed, ok := j.goals[c.LearningGoalID]
+	switch {
+	case !ok:
 		return fmt.Errorf("log experiment for goal %s: %w", c.LearningGoalID, ErrLearningGoalNotFound)
+	case closed:
+		return fmt.Errorf("log experiment for goal %s: %w", c.LearningGoalID, ErrGoalClosed)
 	}
 	j.record(ExperimentLogged{ParticipantID: j.participantID, ExperimentID: c.ExperimentID, LearningGoalID: c.LearningGoalID,
 		Intention: c.Intention, PlannedFor: c.PlannedFor, At: c.At})
@@ -764,7 +867,11 @@ func (j *Journey) apply(e domain.Event) {
 		j.choices[e.ChoiceID] = e.Choice
 	case LearningGoalFormulated:
 		j.ids[e.GoalID] = true
-		j.goals[e.GoalID] = true
+		j.goals[e.GoalID] = false
+	case LearningGoalClosed:
+		if _, ok := j.goals[e.GoalID]; ok {
+			j.goals[e.GoalID] = true
+		}
 	case AssignmentGiven:
 		j.ids[e.AssignmentID] = true
 		j.handedIn[e.AssignmentID] = false

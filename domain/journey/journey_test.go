@@ -43,6 +43,9 @@ var (
 
 type journeyCase = domaintest.Case[*journey.Journey]
 
+// links are what the journey's learning goals may link to: one competency, one module learning goal.
+var links = journey.Links{Competencies: map[string]bool{competency: true}, ModuleGoals: map[string]bool{moduleGoal: true}}
+
 func enrolled() journey.Enrolled {
 	return journey.Enrolled{JourneyID: journeyID, ParticipantID: participant, CohortID: cohortID, ProgrammeID: programme,
 		EntityID: entity, Role: journey.RoleBeginningManager, ManagerID: manager, RaterApproval: true, At: at}
@@ -66,6 +69,10 @@ func active(more ...domain.Event) []domain.Event {
 var (
 	goalFormulated = journey.LearningGoalFormulated{ParticipantID: participant, GoalID: goal, Kind: journey.KindQuestion,
 		Text: "How do I give feedback that lands?", CompetencyIDs: []string{competency}, ModuleGoalIDs: []string{moduleGoal}, At: at}
+	goalRevised = journey.LearningGoalRevised{ParticipantID: participant, GoalID: goal, Text: "How do I give feedback that lands the first time?",
+		SuccessCriteria: "Two colleagues act on my feedback without asking again", DueOn: later.AddDate(0, 2, 0), At: later}
+	goalClosed = journey.LearningGoalClosed{ParticipantID: participant, GoalID: goal, Outcome: journey.OutcomeAchieved,
+		Reflection: "Short and concrete works", At: later}
 	assignmentGiven = journey.AssignmentGiven{AssignmentID: assignment, ModuleID: module, TrainerID: trainer,
 		Title: "Hold a 5R conversation", DueOn: later, At: at}
 	experimentLogged = journey.ExperimentLogged{ParticipantID: participant, ExperimentID: experiment, LearningGoalID: goal,
@@ -114,7 +121,17 @@ func commands() []journeyCase {
 		{Name: "formulate learning goal", Given: active(), Want: []domain.Event{goalFormulated},
 			When: func(j *journey.Journey) error {
 				return j.FormulateLearningGoal(journey.FormulateLearningGoal{JourneyID: journeyID, GoalID: goal, Kind: journey.KindQuestion,
-					Text: goalFormulated.Text, CompetencyIDs: []string{competency}, ModuleGoalIDs: []string{moduleGoal}, At: at})
+					Text: goalFormulated.Text, CompetencyIDs: []string{competency}, ModuleGoalIDs: []string{moduleGoal}, At: at}, links)
+			}},
+		{Name: "revise learning goal", Given: active(goalFormulated), Want: []domain.Event{goalRevised},
+			When: func(j *journey.Journey) error {
+				return j.ReviseLearningGoal(journey.ReviseLearningGoal{JourneyID: journeyID, GoalID: goal, Text: goalRevised.Text,
+					SuccessCriteria: goalRevised.SuccessCriteria, DueOn: goalRevised.DueOn, At: later})
+			}},
+		{Name: "close learning goal", Given: active(goalFormulated), Want: []domain.Event{goalClosed},
+			When: func(j *journey.Journey) error {
+				return j.CloseLearningGoal(journey.CloseLearningGoal{JourneyID: journeyID, GoalID: goal, Outcome: journey.OutcomeAchieved,
+					Reflection: goalClosed.Reflection, At: later})
 			}},
 		{Name: "give assignment", Given: active(), Want: []domain.Event{assignmentGiven},
 			When: func(j *journey.Journey) error {
@@ -332,12 +349,12 @@ func TestPortfolioEntries(t *testing.T) {
 			}},
 		{Name: "a learning goal linked to nothing", Given: active(), WantErr: domain.ErrInvalid, WantField: "competencyIds",
 			When: func(j *journey.Journey) error {
-				return j.FormulateLearningGoal(journey.FormulateLearningGoal{JourneyID: journeyID, GoalID: goal, Kind: journey.KindGoal, Text: "Delegate more", At: at})
+				return j.FormulateLearningGoal(journey.FormulateLearningGoal{JourneyID: journeyID, GoalID: goal, Kind: journey.KindGoal, Text: "Delegate more", At: at}, links)
 			}},
 		{Name: "a learning goal id used by a choice", Given: active(behaviourChosen), WantErr: journey.ErrDuplicateID,
 			When: func(j *journey.Journey) error {
 				return j.FormulateLearningGoal(journey.FormulateLearningGoal{JourneyID: journeyID, GoalID: choice, Kind: journey.KindGoal,
-					Text: "Delegate more", CompetencyIDs: []string{competency}, At: at})
+					Text: "Delegate more", CompetencyIDs: []string{competency}, At: at}, links)
 			}},
 		{Name: "hand in an assignment twice", Given: active(assignmentGiven,
 			journey.AssignmentHandedIn{ParticipantID: participant, AssignmentID: assignment, Reflection: "Done", At: at}),
@@ -394,6 +411,74 @@ func TestPortfolioEntries(t *testing.T) {
 			When: func(j *journey.Journey) error { return j.Complete(journey.Complete{JourneyID: journeyID, At: later}) }},
 		{Name: "withdraw after completion", Given: active(journey.Completed{At: at}), WantErr: journey.ErrJourneyClosed,
 			When: func(j *journey.Journey) error { return j.Withdraw(journey.Withdraw{JourneyID: journeyID, At: later}) }},
+	})
+}
+
+// TestLearningGoals: SMART fields, links the catalogue knows, and a closed
+// goal that is closed once, not revised and takes no new experiment.
+func TestLearningGoals(t *testing.T) {
+	closed := active(goalFormulated, goalClosed)
+	formulate := func(c journey.FormulateLearningGoal) func(j *journey.Journey) error {
+		c.JourneyID, c.GoalID, c.Kind, c.At = journeyID, goal, journey.KindGoal, at
+		if c.Text == "" {
+			c.Text = "Delegate more"
+		}
+		return func(j *journey.Journey) error { return j.FormulateLearningGoal(c, links) }
+	}
+	revise := func(c journey.ReviseLearningGoal) func(j *journey.Journey) error {
+		c.JourneyID, c.GoalID, c.At = journeyID, goal, later
+		return func(j *journey.Journey) error { return j.ReviseLearningGoal(c) }
+	}
+	closeAs := func(o journey.GoalOutcome) func(j *journey.Journey) error {
+		return func(j *journey.Journey) error {
+			return j.CloseLearningGoal(journey.CloseLearningGoal{JourneyID: journeyID, GoalID: goal, Outcome: o, At: later})
+		}
+	}
+	domaintest.Run(t, journey.Replay, []journeyCase{
+		{Name: "SMART fields", Given: active(), When: formulate(journey.FormulateLearningGoal{SuccessCriteria: "My team plans without me",
+			DueOn: later, CompetencyIDs: []string{competency}}),
+			Want: []domain.Event{journey.LearningGoalFormulated{ParticipantID: participant, GoalID: goal, Kind: journey.KindGoal,
+				Text: "Delegate more", SuccessCriteria: "My team plans without me", DueOn: later, CompetencyIDs: []string{competency}, At: at}}},
+		{Name: "an unknown competency", Given: active(), WantErr: domain.ErrInvalid, WantField: "competencyIds[1]",
+			When: formulate(journey.FormulateLearningGoal{CompetencyIDs: []string{competency, id(90)}})},
+		{Name: "an unknown module learning goal", Given: active(), WantErr: domain.ErrInvalid, WantField: "moduleGoalIds[0]",
+			When: formulate(journey.FormulateLearningGoal{CompetencyIDs: []string{competency}, ModuleGoalIDs: []string{id(91)}})},
+		{Name: "a competency given as a module learning goal", Given: active(), WantErr: domain.ErrInvalid, WantField: "moduleGoalIds[0]",
+			When: formulate(journey.FormulateLearningGoal{ModuleGoalIDs: []string{competency}})},
+		{Name: "unchecked links where they are not known", Given: active(),
+			When: func(j *journey.Journey) error {
+				return j.FormulateLearningGoal(journey.FormulateLearningGoal{JourneyID: journeyID, GoalID: goal, Kind: journey.KindGoal,
+					Text: "Delegate more", CompetencyIDs: []string{id(90)}, At: at}, journey.Links{ModuleGoals: map[string]bool{}})
+			},
+			Want: []domain.Event{journey.LearningGoalFormulated{ParticipantID: participant, GoalID: goal, Kind: journey.KindGoal,
+				Text: "Delegate more", CompetencyIDs: []string{id(90)}, At: at}}},
+		{Name: "a due date in year 20255", Given: active(), WantErr: domain.ErrInvalid, WantField: "dueOn",
+			When: formulate(journey.FormulateLearningGoal{DueOn: time.Date(20255, 1, 1, 0, 0, 0, 0, time.UTC), CompetencyIDs: []string{competency}})},
+		{Name: "a revision without text", Given: active(goalFormulated), WantErr: domain.ErrInvalid, WantField: "text",
+			When: revise(journey.ReviseLearningGoal{SuccessCriteria: "Something"})},
+		{Name: "a revision with a due date in year 205", Given: active(goalFormulated), WantErr: domain.ErrInvalid, WantField: "dueOn",
+			When: revise(journey.ReviseLearningGoal{Text: "Delegate", DueOn: time.Date(205, 1, 1, 0, 0, 0, 0, time.UTC)})},
+		{Name: "revise an unknown goal", Given: active(), WantErr: journey.ErrGoalNotFound,
+			When: revise(journey.ReviseLearningGoal{Text: "Delegate"})},
+		{Name: "revise a closed goal", Given: closed, WantErr: journey.ErrGoalClosed,
+			When: revise(journey.ReviseLearningGoal{Text: "Delegate"})},
+		{Name: "close without outcome", Given: active(goalFormulated), WantErr: domain.ErrInvalid, WantField: "outcome",
+			When: closeAs(journey.GoalOutcome{})},
+		{Name: "close dropped", Given: active(goalFormulated), When: closeAs(journey.OutcomeDropped),
+			Want: []domain.Event{journey.LearningGoalClosed{ParticipantID: participant, GoalID: goal, Outcome: journey.OutcomeDropped, At: later}}},
+		{Name: "close an unknown goal", Given: active(), WantErr: journey.ErrGoalNotFound, When: closeAs(journey.OutcomeAchieved)},
+		{Name: "close twice", Given: closed, WantErr: journey.ErrGoalClosed, When: closeAs(journey.OutcomeDropped)},
+		{Name: "an experiment for a closed goal", Given: closed, WantErr: journey.ErrGoalClosed,
+			When: func(j *journey.Journey) error {
+				return j.LogExperiment(journey.LogExperiment{JourneyID: journeyID, ExperimentID: experiment, LearningGoalID: goal,
+					Intention: "Try", PlannedFor: later, At: later})
+			}},
+		{Name: "an experiment for a revised goal", Given: active(goalFormulated, goalRevised),
+			When: func(j *journey.Journey) error {
+				return j.LogExperiment(journey.LogExperiment{JourneyID: journeyID, ExperimentID: experiment, LearningGoalID: goal,
+					Intention: experimentLogged.Intention, PlannedFor: later, At: at})
+			},
+			Want: []domain.Event{experimentLogged}},
 	})
 }
 
@@ -631,7 +716,7 @@ func TestTextFields(t *testing.T) {
 		{Name: "an override in a learning goal", Given: active(), WantErr: domain.ErrInvalid, WantField: "text",
 			When: func(j *journey.Journey) error {
 				return j.FormulateLearningGoal(journey.FormulateLearningGoal{JourneyID: journeyID, GoalID: goal, Kind: journey.KindGoal,
-					Text: "Delegate \u202Eerom", CompetencyIDs: []string{competency}, At: at})
+					Text: "Delegate \u202Eerom", CompetencyIDs: []string{competency}, At: at}, links)
 			}},
 		{Name: "a line break in an assignment title", Given: active(), WantErr: domain.ErrInvalid, WantField: "title",
 			When: func(j *journey.Journey) error {

@@ -37,13 +37,19 @@ func TestReplay(t *testing.T) {
 	must(j.ChooseBehaviour(ChooseBehaviour{JourneyID: jid, ChoiceID: uuid(7), CompetencyID: uuid(8), Behaviour: "Taking over", Choice: ChoiceDose, At: day(3)}))
 	must(j.ReviseBehaviourChoice(ReviseBehaviourChoice{JourneyID: jid, ChoiceID: uuid(7), Choice: ChoiceLetGo, At: day(4)}))
 	must(j.FormulateLearningGoal(FormulateLearningGoal{JourneyID: jid, GoalID: uuid(9), Kind: KindQuestion, Text: "How do I coach?",
-		CompetencyIDs: []string{uuid(8)}, ModuleGoalIDs: []string{uuid(10)}, At: day(4)}))
+		SuccessCriteria: "My colleagues find their own answers", DueOn: day(60),
+		CompetencyIDs: []string{uuid(8)}, ModuleGoalIDs: []string{uuid(10)}, At: day(4)}, Links{}))
+	must(j.ReviseLearningGoal(ReviseLearningGoal{JourneyID: jid, GoalID: uuid(9), Text: "How do I coach without taking over?",
+		SuccessCriteria: "Two colleagues solve a problem without my answer", DueOn: day(70), At: day(5)}))
 	must(j.GiveAssignment(GiveAssignment{JourneyID: jid, AssignmentID: uuid(11), ModuleID: uuid(12), TrainerID: uuid(13), Title: "Coach a colleague", DueOn: day(30), At: day(5)}))
 	must(j.HandInAssignment(HandInAssignment{JourneyID: jid, AssignmentID: uuid(11), Reflection: "Hard to keep quiet", At: day(20)}))
 	must(j.LogExperiment(LogExperiment{JourneyID: jid, ExperimentID: uuid(14), LearningGoalID: uuid(9), Intention: "Ask, don't tell", PlannedFor: day(7), At: day(5)}))
 	must(j.RecordExperimentTried(RecordExperimentTried{JourneyID: jid, ExperimentID: uuid(14), WhatWasTried: "Asked three questions", TriedOn: day(7), At: day(8)}))
 	must(j.ReflectOnExperiment(ReflectOnExperiment{JourneyID: jid, ExperimentID: uuid(14), Outcome: "She found the answer", Reflection: "Patience pays", At: day(8)}))
 	must(j.SetNextStep(SetNextStep{JourneyID: jid, ExperimentID: uuid(14), NextStep: "Do it in the team meeting", At: day(9)}))
+	must(j.FormulateLearningGoal(FormulateLearningGoal{JourneyID: jid, GoalID: uuid(23), Kind: KindGoal, Text: "Delegate the planning",
+		CompetencyIDs: []string{uuid(8)}, At: day(9)}, Links{Competencies: map[string]bool{uuid(8): true}}))
+	must(j.CloseLearningGoal(CloseLearningGoal{JourneyID: jid, GoalID: uuid(23), Outcome: OutcomeDropped, Reflection: "Not my job after all", At: day(9)}))
 	must(j.RecordIntervision(RecordIntervision{JourneyID: jid, SessionID: uuid(15), GroupID: uuid(16), HeldOn: day(10), Method: "incident method",
 		CaseBroughtIn: true, Case: "A conflict between two colleagues", At: day(10)}))
 	must(j.RecordCoachingSession(RecordCoachingSession{JourneyID: jid, SessionID: uuid(17), CoachID: uuid(18), HeldOn: day(11), Notes: "Boundaries", At: day(11)}))

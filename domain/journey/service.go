@@ -38,16 +38,26 @@ type Cohorts interface {
 	Attendance(ctx context.Context, cohortID, deliveryID, participantID string) (cohort.Attendance, error)
 }
 
-// Service runs the commands on journeys.
-type Service struct {
-	journeys Repository
-	cohorts  Cohorts
+// Catalogue is what the learning goals of a journey may link to, which
+// lives in other streams (programmes, modules, 360 instruments). Links
+// returns the Links of a programme; an unknown programme has none (empty
+// sets). It returns other errors (the store's) unchanged.
+type Catalogue interface {
+	Links(ctx context.Context, programmeID string) (Links, error)
 }
 
-// NewService returns a Service storing journeys in journeys and reading
-// enrolment and attendance from cohorts.
-func NewService(journeys Repository, cohorts Cohorts) *Service {
-	return &Service{journeys: journeys, cohorts: cohorts}
+// Service runs the commands on journeys.
+type Service struct {
+	journeys  Repository
+	cohorts   Cohorts
+	catalogue Catalogue
+}
+
+// NewService returns a Service storing journeys in journeys, reading
+// enrolment and attendance from cohorts and what learning goals may link to
+// from catalogue.
+func NewService(journeys Repository, cohorts Cohorts, catalogue Catalogue) *Service {
+	return &Service{journeys: journeys, cohorts: cohorts, catalogue: catalogue}
 }
 
 // Enrol starts a journey for a participant enrolled in the cohort.
@@ -124,10 +134,32 @@ func (s *Service) ReviseBehaviourChoice(ctx context.Context, c ReviseBehaviourCh
 		func(j *Journey) error { return j.ReviseBehaviourChoice(c) })
 }
 
-// FormulateLearningGoal records a learning goal or question.
+// FormulateLearningGoal records a learning goal or question, its links
+// checked against the catalogue of the journey's programme, read within the
+// decision so that a retry reads it again.
 func (s *Service) FormulateLearningGoal(ctx context.Context, c FormulateLearningGoal) (domain.Written, error) {
+	return s.journeys.Update(ctx, c.JourneyID, c.Envelope, func(j *Journey) error {
+		var links Links
+		if j.ID() != "" {
+			var err error
+			if links, err = s.catalogue.Links(ctx, j.ProgrammeID()); err != nil {
+				return fmt.Errorf("formulate learning goal: links of programme %s: %w", j.ProgrammeID(), err)
+			}
+		}
+		return j.FormulateLearningGoal(c, links)
+	})
+}
+
+// ReviseLearningGoal rewords an open learning goal.
+func (s *Service) ReviseLearningGoal(ctx context.Context, c ReviseLearningGoal) (domain.Written, error) {
 	return s.journeys.Update(ctx, c.JourneyID, c.Envelope,
-		func(j *Journey) error { return j.FormulateLearningGoal(c) })
+		func(j *Journey) error { return j.ReviseLearningGoal(c) })
+}
+
+// CloseLearningGoal closes an open learning goal.
+func (s *Service) CloseLearningGoal(ctx context.Context, c CloseLearningGoal) (domain.Written, error) {
+	return s.journeys.Update(ctx, c.JourneyID, c.Envelope,
+		func(j *Journey) error { return j.CloseLearningGoal(c) })
 }
 
 // GiveAssignment gives a practice assignment.

@@ -32,7 +32,23 @@ func newService() (*journey.Service, *domaintest.Repo[*journey.Journey]) {
 		cohort.AttendanceRecorded{CohortID: cohortID, DeliveryID: id(51), ParticipantID: participant, Status: cohort.Absent, At: at},
 	)
 	journeys := domaintest.NewRepo(journey.Replay)
-	return journey.NewService(journeys, cohort.NewService(cohorts, nil, nil)), journeys
+	return journey.NewService(journeys, cohort.NewService(cohorts, nil, nil), catalogueLinks{}), journeys
+}
+
+// catalogueLinks is a journey.Catalogue that knows, for programme only,
+// competency and moduleGoal; err, when set, is its answer.
+type catalogueLinks struct{ err error }
+
+var _ journey.Catalogue = catalogueLinks{}
+
+func (c catalogueLinks) Links(_ context.Context, programmeID string) (journey.Links, error) {
+	if c.err != nil {
+		return journey.Links{}, c.err
+	}
+	if programmeID != programme {
+		return journey.Links{Competencies: map[string]bool{}, ModuleGoals: map[string]bool{}}, nil
+	}
+	return journey.Links{Competencies: map[string]bool{competency: true}, ModuleGoals: map[string]bool{moduleGoal: true}}, nil
 }
 
 func TestServiceEnrol(t *testing.T) {
@@ -148,6 +164,13 @@ func TestServiceCommands(t *testing.T) {
 			return domaintest.Err(s.RecordMeasurement(ctx, journey.RecordMeasurement{JourneyID: j, MeasurementID: measurement, Kind: journey.MeasurementSkills,
 				Instrument: "Style scan", Result: "Coaching style", TakenOn: at, At: at}))
 		},
+		func() error {
+			return domaintest.Err(s.ReviseLearningGoal(ctx, journey.ReviseLearningGoal{JourneyID: j, GoalID: goal, Text: "Delegate the planning",
+				SuccessCriteria: "The team plans without me", DueOn: later, At: later}))
+		},
+		func() error {
+			return domaintest.Err(s.CloseLearningGoal(ctx, journey.CloseLearningGoal{JourneyID: j, GoalID: goal, Outcome: journey.OutcomeAchieved, At: later}))
+		},
 		func() error { return domaintest.Err(s.Complete(ctx, journey.Complete{JourneyID: j, At: later})) },
 	}
 	for i, step := range steps {
@@ -163,6 +186,44 @@ func TestServiceCommands(t *testing.T) {
 	}
 	if _, err := s.Complete(ctx, journey.Complete{JourneyID: id(93), At: later}); !errors.Is(err, domain.ErrNotFound) {
 		t.Errorf("complete an unknown journey: err = %v, want not found", err)
+	}
+}
+
+// TestServiceChecksLinks: the links of a new learning goal are checked
+// against what the catalogue knows for the journey's programme, and the
+// catalogue's own failure is no validation error.
+func TestServiceChecksLinks(t *testing.T) {
+	ctx := context.Background()
+	broken := errors.New("store down")
+	for _, tc := range []struct {
+		name        string
+		catalogue   catalogueLinks
+		competency  string
+		wantErr     error
+		wantField   string
+		wantNoField bool
+	}{
+		{"known", catalogueLinks{}, competency, nil, "", false},
+		{"unknown competency", catalogueLinks{}, id(90), domain.ErrInvalid, "competencyIds[0]", false},
+		{"catalogue fails", catalogueLinks{err: broken}, competency, broken, "", true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, journeys := newService()
+			s := journey.NewService(journeys, nil, tc.catalogue)
+			journeys.Given(journeyID, enrolled())
+			_, err := s.FormulateLearningGoal(ctx, journey.FormulateLearningGoal{JourneyID: journeyID, GoalID: goal, Kind: journey.KindGoal,
+				Text: "Delegate", CompetencyIDs: []string{tc.competency}, ModuleGoalIDs: []string{moduleGoal}, At: at})
+			if tc.wantErr == nil && err != nil || !errors.Is(err, tc.wantErr) {
+				t.Fatalf("err = %v, want %v", err, tc.wantErr)
+			}
+			var fe *domain.FieldError
+			if tc.wantField != "" && (!errors.As(err, &fe) || fe.Field != tc.wantField) {
+				t.Errorf("err = %v, want it to name %s", err, tc.wantField)
+			}
+			if tc.wantNoField && errors.Is(err, domain.ErrInvalid) {
+				t.Errorf("err = %v: a failing catalogue is no invalid request", err)
+			}
+		})
 	}
 }
 

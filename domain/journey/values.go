@@ -158,6 +158,37 @@ func (g *GoalKind) UnmarshalText(b []byte) error {
 	return domain.UnmarshalOneOf(g, "kind", b, GoalKinds())
 }
 
+// GoalOutcome is how a learning goal was closed: achieved, or dropped.
+type GoalOutcome struct{ name string }
+
+// The values of GoalOutcome.
+var (
+	OutcomeAchieved = GoalOutcome{"achieved"}
+	OutcomeDropped  = GoalOutcome{"dropped"}
+)
+
+// GoalOutcomes returns every GoalOutcome.
+func GoalOutcomes() []GoalOutcome { return []GoalOutcome{OutcomeAchieved, OutcomeDropped} }
+
+// ParseGoalOutcome returns the GoalOutcome named s, or an ErrInvalid naming the allowed values.
+func ParseGoalOutcome(s string) (GoalOutcome, error) {
+	return domain.ParseOneOf("outcome", s, GoalOutcomes())
+}
+
+// String returns the stored name.
+func (o GoalOutcome) String() string { return o.name }
+
+// IsZero reports whether o is unset.
+func (o GoalOutcome) IsZero() bool { return o == GoalOutcome{} }
+
+// MarshalText stores the value by name.
+func (o GoalOutcome) MarshalText() ([]byte, error) { return []byte(o.name), nil }
+
+// UnmarshalText reads a stored name.
+func (o *GoalOutcome) UnmarshalText(b []byte) error {
+	return domain.UnmarshalOneOf(o, "outcome", b, GoalOutcomes())
+}
+
 // Step is how far an experiment has come; the steps follow in this order.
 type Step struct{ name string }
 

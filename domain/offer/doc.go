@@ -1,7 +1,8 @@
 // Package offer is what the programme office offers and who orders it, as
 // the read side answers it for the catalogue's lists: the modules at their
 // current version, the programmes with their emphasis per theme, the 360
-// instruments, and the ordering entities with their orders. Each list is in
+// instruments, the ordering entities with their orders, and the cohorts
+// run for them (programme, entity, dates, trainers, size). Each list is in
 // the order its items entered the log; retired and cancelled items stay in
 // it, marked.
 //

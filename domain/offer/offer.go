@@ -64,3 +64,22 @@ type Order struct {
 	Cancelled   bool
 	CancelledAt time.Time // zero unless cancelled
 }
+
+// Cohort is a run of a programme for an ordering entity, as the list of
+// cohorts shows it: what it was planned with and how many take part. It
+// names its trainers (by id) and no participant.
+type Cohort struct {
+	CohortID    string
+	ProgrammeID string
+	// ProgrammeTitle is the programme's title; empty when the read model has
+	// not seen the programme designed.
+	ProgrammeTitle string
+	EntityID       string
+	Title          string
+	TrainerIDs     []string
+	StartsOn       time.Time
+	EndsOn         time.Time
+	// Size counts the participants enrolled and not withdrawn.
+	Size      int
+	PlannedAt time.Time
+}

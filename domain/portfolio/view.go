@@ -114,13 +114,25 @@ type ChoiceChange struct {
 }
 
 // LearningGoal is a learning goal or question, with the ids of the
-// experiments and assignments behind it. GoalDetails joins them.
+// experiments and assignments behind it. GoalDetails joins them. Text is
+// what the participant wants to learn, SuccessCriteria how they will see
+// it and DueOn by when (SMART where possible); the latest revision holds.
 type LearningGoal struct {
-	GoalID        string           `json:"goalId"`
-	Kind          journey.GoalKind `json:"kind"`
-	Text          string           `json:"text"`
-	CompetencyIDs []string         `json:"competencyIds"`
-	ModuleGoalIDs []string         `json:"moduleGoalIds"`
+	GoalID          string           `json:"goalId"`
+	Kind            journey.GoalKind `json:"kind"`
+	Text            string           `json:"text"`
+	SuccessCriteria string           `json:"successCriteria,omitempty"`
+	DueOn           *time.Time       `json:"dueOn,omitempty"`
+	// Revisions counts the revisions; RevisedAt is the latest one's time.
+	Revisions int        `json:"revisions"`
+	RevisedAt *time.Time `json:"revisedAt,omitempty"`
+	// Outcome is zero while the goal is open; ClosedAt and ClosingReflection
+	// are set with it.
+	Outcome           journey.GoalOutcome `json:"outcome,omitzero"`
+	ClosedAt          *time.Time          `json:"closedAt,omitempty"`
+	ClosingReflection string              `json:"closingReflection,omitempty"`
+	CompetencyIDs     []string            `json:"competencyIds"`
+	ModuleGoalIDs     []string            `json:"moduleGoalIds"`
 	// ModuleIDs are the modules whose learning goals the goal links to.
 	ModuleIDs     []string  `json:"moduleIds"`
 	FormulatedAt  time.Time `json:"formulatedAt"`

@@ -1,10 +1,11 @@
 // Package offer is the read model of what the programme office offers and
 // who orders it: the catalogue's modules (their current version), the
 // programmes of modules with their emphasis per theme, the 360 instruments,
-// and the ordering entities with their orders. Each of these lives in a
-// stream of its own (module-, programme-, instrument-, entity-<uuid>); this
-// read model is the index over all of them that the API's list endpoints
-// page through.
+// the ordering entities with their orders, and the cohorts run of the
+// programmes for the entities. Each of these lives in a stream of its own
+// (module-, programme-, instrument-, entity-, cohort-<uuid>); this read
+// model is the index over all of them that the API's list endpoints page
+// through.
 //
 // Lists are in the order things entered the log (a module where it was
 // added, an entity where it was registered), and nothing ever leaves them: a
@@ -12,8 +13,9 @@
 // stays, marked cancelled. That keeps the order stable, so an offset into a
 // list stays a valid cursor while the list grows at its end.
 //
-// It holds catalogue content, entity names and ids only: no participant,
-// no person's name.
+// It holds catalogue content, entity names, ids (a cohort's trainers among
+// them) and counts only: no participant, no person's name. A cohort counts
+// its participants (enrolled and not withdrawn) without keeping who they are.
 package offer
 
 import (
@@ -22,6 +24,7 @@ import (
 	"sync"
 
 	"github.com/leerpad/leerpad/domain/catalogue"
+	"github.com/leerpad/leerpad/domain/cohort"
 	"github.com/leerpad/leerpad/domain/feedback"
 	view "github.com/leerpad/leerpad/domain/offer"
 	"github.com/leerpad/leerpad/projections"
@@ -52,6 +55,8 @@ type ReadModel struct {
 	instIDs     []string
 	entities    map[string]*view.Entity
 	entityIDs   []string
+	cohorts     map[string]*view.Cohort
+	cohortIDs   []string
 }
 
 var _ projections.Projection = (*ReadModel)(nil)
@@ -63,6 +68,7 @@ func New() *ReadModel {
 		programmes:  map[string]*programme{},
 		instruments: map[string]*view.Instrument{},
 		entities:    map[string]*view.Entity{},
+		cohorts:     map[string]*view.Cohort{},
 	}
 	m.Frame = projections.NewFrame(Name, &m.mu)
 	return m
@@ -98,6 +104,12 @@ func (m *ReadModel) Handle(ctx context.Context, ev projections.Event) error {
 			m.onInstrumentPublished(ctx, e)
 		case feedback.InstrumentRetired:
 			m.onInstrumentRetired(ctx, e)
+		case cohort.Planned:
+			m.onCohortPlanned(ctx, e)
+		case cohort.ParticipantEnrolled:
+			m.onParticipantEnrolled(ctx, e)
+		case cohort.ParticipantWithdrawn:
+			m.onParticipantWithdrawn(ctx, e)
 		default:
 			return false
 		}
@@ -216,6 +228,30 @@ func (m *ReadModel) onInstrumentRetired(_ context.Context, e feedback.Instrument
 	}
 }
 
+func (m *ReadModel) onCohortPlanned(_ context.Context, e cohort.Planned) {
+	if _, ok := m.cohorts[e.CohortID]; ok {
+		return
+	}
+	m.cohorts[e.CohortID] = &view.Cohort{CohortID: e.CohortID, ProgrammeID: e.ProgrammeID, EntityID: e.EntityID, Title: e.Title,
+		TrainerIDs: slices.Clone(e.TrainerIDs), StartsOn: e.StartsOn, EndsOn: e.EndsOn, PlannedAt: e.At}
+	m.cohortIDs = append(m.cohortIDs, e.CohortID)
+}
+
+// A participant is enrolled once and withdrawn at most once (the cohort's
+// invariants), and Apply hands each event over once, so counting is exact.
+
+func (m *ReadModel) onParticipantEnrolled(_ context.Context, e cohort.ParticipantEnrolled) {
+	if c, ok := m.cohorts[e.CohortID]; ok {
+		c.Size++
+	}
+}
+
+func (m *ReadModel) onParticipantWithdrawn(_ context.Context, e cohort.ParticipantWithdrawn) {
+	if c, ok := m.cohorts[e.CohortID]; ok && c.Size > 0 {
+		c.Size--
+	}
+}
+
 // Modules returns every module of the catalogue, retired ones included, in
 // the order they were added. The result is a copy.
 func (m *ReadModel) Modules() []view.Module {
@@ -292,6 +328,27 @@ func (m *ReadModel) entitiesLocked() []view.Entity {
 	for i, id := range m.entityIDs {
 		out[i] = *m.entities[id]
 		out[i].Orders = slices.Clone(out[i].Orders)
+	}
+	return out
+}
+
+// Cohorts returns every cohort, in the order they were planned, each with
+// its programme's title. The result is a copy.
+func (m *ReadModel) Cohorts() []view.Cohort {
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	return m.cohortsLocked()
+}
+
+// cohortsLocked is Cohorts; the caller holds m.mu.
+func (m *ReadModel) cohortsLocked() []view.Cohort {
+	out := make([]view.Cohort, len(m.cohortIDs))
+	for i, id := range m.cohortIDs {
+		out[i] = *m.cohorts[id]
+		out[i].TrainerIDs = slices.Clone(out[i].TrainerIDs)
+		if p, ok := m.programmes[out[i].ProgrammeID]; ok {
+			out[i].ProgrammeTitle = p.Title
+		}
 	}
 	return out
 }

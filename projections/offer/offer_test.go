@@ -32,7 +32,7 @@ func feed(tb testing.TB, m projections.Projection, events []projections.Event) {
 // state is everything the read model answers.
 func state(m *offer.ReadModel) map[string]any {
 	return map[string]any{"modules": m.Modules(), "programmes": m.Programmes(), "instruments": m.Instruments(),
-		"entities": m.Entities(), "position": m.Position(), "unknown": m.Unknown()}
+		"entities": m.Entities(), "cohorts": m.Cohorts(), "position": m.Position(), "unknown": m.Unknown()}
 }
 
 func content(title string, goal string) catalogue.Content {
@@ -158,6 +158,53 @@ func TestOffer(t *testing.T) {
 	feed(t, rebuilt, l.Events)
 	if got, want := state(rebuilt), state(m); !reflect.DeepEqual(got, want) {
 		t.Errorf("rebuilt:\n got %v\nwant %v", got, want)
+	}
+}
+
+// TestCohorts lists the cohorts in the order planned, with their programme's
+// title and their size: enrolled and not withdrawn.
+func TestCohorts(t *testing.T) {
+	l := fixture.NewLog(13)
+	p1, p3, c1, c2, c3, e1, t1, t2 := l.ID(), l.ID(), l.ID(), l.ID(), l.ID(), l.ID(), l.ID(), l.ID()
+	pp := []string{l.ID(), l.ID(), l.ID()}
+	day := func(n int) time.Time { return at.AddDate(0, 0, n) }
+	planned := func(c, programme, title string, trainers ...string) cohort.Planned {
+		return cohort.Planned{CohortID: c, ProgrammeID: programme, EntityID: e1, Title: title, TrainerIDs: trainers,
+			StartsOn: day(10), EndsOn: day(300), At: day(1)}
+	}
+	l.Append(catalogue.ProgrammeCategory+"-"+p1, catalogue.ProgrammeDesigned{ProgrammeID: p1, Code: "BLG", Title: "Beginning managers", ModuleIDs: []string{l.ID()}, At: day(0)})
+	l.Append(cohort.StreamCategory+"-"+c2, planned(c2, p1, "BLG autumn", t2))
+	l.Append(cohort.StreamCategory+"-"+c1, planned(c1, p1, "BLG spring", t1, t2))
+	for _, p := range pp {
+		l.Append(cohort.StreamCategory+"-"+c1, cohort.ParticipantEnrolled{CohortID: c1, ParticipantID: p, Name: "A", Email: "a@example.org", At: day(2)})
+	}
+	l.Append(cohort.StreamCategory+"-"+c1, cohort.ParticipantWithdrawn{CohortID: c1, ParticipantID: pp[1], At: day(3)})
+	// A programme the read model never saw designed: no title.
+	l.Append(cohort.StreamCategory+"-"+c3, planned(c3, p3, "Masterclass", t1))
+	// Events of a cohort never planned change nothing.
+	orphan := l.ID()
+	l.Append(cohort.StreamCategory+"-"+orphan, cohort.ParticipantEnrolled{CohortID: orphan, ParticipantID: pp[0], Name: "A", Email: "a@example.org", At: day(2)})
+
+	m := offer.New()
+	feed(t, m, l.Events)
+	want := []view.Cohort{
+		{CohortID: c2, ProgrammeID: p1, ProgrammeTitle: "Beginning managers", EntityID: e1, Title: "BLG autumn", TrainerIDs: []string{t2},
+			StartsOn: day(10), EndsOn: day(300), PlannedAt: day(1)},
+		{CohortID: c1, ProgrammeID: p1, ProgrammeTitle: "Beginning managers", EntityID: e1, Title: "BLG spring", TrainerIDs: []string{t1, t2},
+			StartsOn: day(10), EndsOn: day(300), Size: 2, PlannedAt: day(1)},
+		{CohortID: c3, ProgrammeID: p3, EntityID: e1, Title: "Masterclass", TrainerIDs: []string{t1},
+			StartsOn: day(10), EndsOn: day(300), PlannedAt: day(1)},
+	}
+	if got := m.Cohorts(); !reflect.DeepEqual(got, want) {
+		t.Fatalf("cohorts\n got %+v\nwant %+v", got, want)
+	}
+	m.Cohorts()[0].TrainerIDs[0] = "changed"
+	if got := m.Cohorts(); !reflect.DeepEqual(got, want) {
+		t.Error("changing a returned list changed the read model")
+	}
+	feed(t, m, l.Events)
+	if got := m.Cohorts(); !reflect.DeepEqual(got, want) {
+		t.Errorf("fed twice:\n got %+v\nwant %+v", got, want)
 	}
 }
 

@@ -12,19 +12,22 @@ import (
 )
 
 // SnapshotSchema is the version of the read model's snapshot encoding.
-const SnapshotSchema = 1
+const SnapshotSchema = 2 // 2: the cohorts
 
 var _ projections.Snapshotter = (*ReadModel)(nil)
 
-// snapshot is the read model's state as a snapshot keeps it: the four lists
+// snapshot is the read model's state as a snapshot keeps it: the five lists
 // as the queries return them, in log order. A programme's emphasis is kept
-// for every theme, which answers the same as keeping only the themes set.
+// for every theme, which answers the same as keeping only the themes set; a
+// cohort's programme title is not kept, but looked up when asked, as after
+// a replay.
 type snapshot struct {
 	Checkpoint  projections.CheckpointState `json:"checkpoint"`
 	Modules     []view.Module               `json:"modules"`
 	Programmes  []view.Programme            `json:"programmes"`
 	Instruments []view.Instrument           `json:"instruments"`
 	Entities    []view.Entity               `json:"entities"`
+	Cohorts     []view.Cohort               `json:"cohorts"`
 }
 
 // SnapshotSchema returns SnapshotSchema.
@@ -35,7 +38,7 @@ func (m *ReadModel) SnapshotSchema() uint32 { return SnapshotSchema }
 func (m *ReadModel) Snapshot() (uint64, func(io.Writer) error) {
 	m.mu.RLock()
 	s := snapshot{Checkpoint: projections.CheckpointOf(&m.Frame).State(), Modules: m.modulesLocked(), Programmes: m.programmesLocked(),
-		Instruments: m.instrumentsLocked(), Entities: m.entitiesLocked()}
+		Instruments: m.instrumentsLocked(), Entities: m.entitiesLocked(), Cohorts: m.cohortsLocked()}
 	m.mu.RUnlock()
 	return s.Checkpoint.Position, func(w io.Writer) error { return json.NewEncoder(w).Encode(&s) }
 }
@@ -81,10 +84,19 @@ func (m *ReadModel) Restore(r io.Reader) error {
 		fresh.entities[en.EntityID] = &en
 		fresh.entityIDs = append(fresh.entityIDs, en.EntityID)
 	}
+	for _, c := range s.Cohorts {
+		if _, dup := fresh.cohorts[c.CohortID]; dup || c.CohortID == "" {
+			return fmt.Errorf("%s: restore: cohort %q twice or without id: %w", Name, c.CohortID, domain.ErrInvalid)
+		}
+		c.ProgrammeTitle = "" // looked up when asked
+		fresh.cohorts[c.CohortID] = &c
+		fresh.cohortIDs = append(fresh.cohortIDs, c.CohortID)
+	}
 	return projections.RestoreFrame(&m.Frame, s.Checkpoint, func() {
 		m.modules, m.moduleIDs = fresh.modules, fresh.moduleIDs
 		m.programmes, m.programIDs = fresh.programmes, fresh.programIDs
 		m.instruments, m.instIDs = fresh.instruments, fresh.instIDs
 		m.entities, m.entityIDs = fresh.entities, fresh.entityIDs
+		m.cohorts, m.cohortIDs = fresh.cohorts, fresh.cohortIDs
 	})
 }

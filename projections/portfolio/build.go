@@ -81,6 +81,7 @@ func (f *folio) view(lk lookups, asOf *time.Time) view.View {
 	for _, g := range f.goals {
 		gg := *g
 		gg.CompetencyIDs, gg.ModuleGoalIDs = cloneOrEmpty(g.CompetencyIDs), cloneOrEmpty(g.ModuleGoalIDs)
+		gg.DueOn, gg.RevisedAt, gg.ClosedAt = copyTime(g.DueOn), copyTime(g.RevisedAt), copyTime(g.ClosedAt)
 		gg.ModuleIDs, gg.ExperimentIDs, gg.AssignmentIDs = []string{}, []string{}, []string{}
 		for _, mg := range g.ModuleGoalIDs {
 			if m, ok := lk.moduleOfGoal[mg]; ok && !slices.Contains(gg.ModuleIDs, m) {

@@ -96,6 +96,10 @@ func (f *folio) apply(ctx context.Context, e domain.Event) {
 		f.onBehaviourChoiceRevised(ctx, e)
 	case journey.LearningGoalFormulated:
 		f.onLearningGoalFormulated(ctx, e)
+	case journey.LearningGoalRevised:
+		f.onLearningGoalRevised(ctx, e)
+	case journey.LearningGoalClosed:
+		f.onLearningGoalClosed(ctx, e)
 	case journey.AssignmentGiven:
 		f.onAssignmentGiven(ctx, e)
 	case journey.AssignmentHandedIn:
@@ -148,6 +152,7 @@ func handles(e domain.Event) bool {
 	switch e.(type) {
 	case journey.Enrolled, journey.ManagerChanged, journey.SharingGranted, journey.SharingRevoked, journey.WhyStated,
 		journey.BehaviourChosen, journey.BehaviourChoiceRevised, journey.LearningGoalFormulated, journey.AssignmentGiven,
+		journey.LearningGoalRevised, journey.LearningGoalClosed,
 		journey.AssignmentHandedIn, journey.ExperimentLogged, journey.ExperimentTried, journey.ExperimentReflected,
 		journey.ExperimentConcluded, journey.IntervisionAttended, journey.CoachingSessionHeld, journey.ModuleEvaluated,
 		journey.ConversationRecorded, journey.ConversationRevised, journey.ConversationConfirmed, journey.ConversationFinalised,
@@ -204,9 +209,39 @@ func (f *folio) onBehaviourChoiceRevised(_ context.Context, e journey.BehaviourC
 }
 
 func (f *folio) onLearningGoalFormulated(_ context.Context, e journey.LearningGoalFormulated) {
-	f.goals = append(f.goals, &view.LearningGoal{GoalID: e.GoalID, Kind: e.Kind, Text: e.Text, CompetencyIDs: e.CompetencyIDs,
-		ModuleGoalIDs: e.ModuleGoalIDs, FormulatedAt: e.At})
+	f.goals = append(f.goals, &view.LearningGoal{GoalID: e.GoalID, Kind: e.Kind, Text: e.Text, SuccessCriteria: e.SuccessCriteria,
+		DueOn: timeOrNil(e.DueOn), CompetencyIDs: e.CompetencyIDs, ModuleGoalIDs: e.ModuleGoalIDs, FormulatedAt: e.At})
 	f.mark(e.At, e, view.PartLearningGoals, e.GoalID)
+}
+
+func (f *folio) goal(id string) *view.LearningGoal {
+	return find(f.goals, func(g *view.LearningGoal) bool { return g.GoalID == id })
+}
+
+func (f *folio) onLearningGoalRevised(_ context.Context, e journey.LearningGoalRevised) {
+	if g := f.goal(e.GoalID); g != nil {
+		at := e.At
+		g.Text, g.SuccessCriteria, g.DueOn = e.Text, e.SuccessCriteria, timeOrNil(e.DueOn)
+		g.Revisions++
+		g.RevisedAt = &at
+	}
+	f.mark(e.At, e, view.PartLearningGoals, e.GoalID)
+}
+
+func (f *folio) onLearningGoalClosed(_ context.Context, e journey.LearningGoalClosed) {
+	if g := f.goal(e.GoalID); g != nil {
+		at := e.At
+		g.Outcome, g.ClosedAt, g.ClosingReflection = e.Outcome, &at, e.Reflection
+	}
+	f.mark(e.At, e, view.PartLearningGoals, e.GoalID)
+}
+
+// timeOrNil is t, or nil when t is zero (not set).
+func timeOrNil(t time.Time) *time.Time {
+	if t.IsZero() {
+		return nil
+	}
+	return &t
 }
 
 func (f *folio) onAssignmentGiven(_ context.Context, e journey.AssignmentGiven) {

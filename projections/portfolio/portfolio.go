@@ -180,6 +180,10 @@ func at(ev projections.Event) time.Time {
 		return e.At
 	case journey.LearningGoalFormulated:
 		return e.At
+	case journey.LearningGoalRevised:
+		return e.At
+	case journey.LearningGoalClosed:
+		return e.At
 	case journey.AssignmentGiven:
 		return e.At
 	case journey.AssignmentHandedIn:

@@ -538,7 +538,8 @@ func TestSharingAndManagerChange(t *testing.T) {
 // TestManagedJourneys: a manager's list holds the journeys they manage now,
 // in the order they became theirs; a change of manager moves the journey
 // from the former manager's list to the new one's. Feeding the events again
-// changes nothing, and a rebuild from the events gives the same lists.
+// changes nothing, and a rebuild from the events and a restore from a
+// snapshot give the same lists.
 func TestManagedJourneys(t *testing.T) {
 	s := newScene()
 	second, otherParticipant := s.l.ID(), s.l.ID()
@@ -575,6 +576,21 @@ func TestManagedJourneys(t *testing.T) {
 	}
 	if got := m.Managed(s.participantID); len(got) != 0 {
 		t.Fatalf("a participant manages %v", got)
+	}
+
+	// A restart restores the read model from a snapshot: the lists survive it.
+	dir := t.TempDir()
+	if _, err := projections.WriteSnapshot(dir, m); err != nil {
+		t.Fatal(err)
+	}
+	restored := portfolio.New(portfolio.Config{})
+	if _, err := projections.ReadSnapshot(dir, restored, m.Position()); err != nil {
+		t.Fatal(err)
+	}
+	for _, manager := range []string{s.managerID, next} {
+		if got, want := restored.Managed(manager), m.Managed(manager); !reflect.DeepEqual(got, want) {
+			t.Fatalf("restored from a snapshot: Managed(%s) = %v, want %v", manager, got, want)
+		}
 	}
 }
 

@@ -20,7 +20,9 @@ import (
 )
 
 // SnapshotSchema is the version of the read model's snapshot encoding.
-const SnapshotSchema = 1
+// Schema 2 keeps the manager-to-journeys index (schema 1 lost it, so a
+// snapshot of schema 1 is not restored: the read model rebuilds).
+const SnapshotSchema = 2
 
 var _ projections.Snapshotter = (*ReadModel)(nil)
 
@@ -47,6 +49,7 @@ type snapshotHeader struct {
 	RoundJourney  map[string]string            `json:"roundJourney"`
 	Enrolments    []enrolmentSnap              `json:"enrolments"`
 	OfParticipant map[string][]string          `json:"ofParticipant"`
+	OfManager     map[string][]string          `json:"ofManager"` // in the order the manager took them on
 	Pending       []pendingSnap                `json:"pending"`
 	Deliveries    map[string][]entrySnap       `json:"deliveries"` // cohort id -> delivery_scheduled events
 	Instruments   []threesixty.InstrumentState `json:"instruments"`
@@ -92,6 +95,7 @@ func (m *ReadModel) Snapshot() (uint64, func(io.Writer) error) {
 	cp := projections.CheckpointOf(&m.Frame).State()
 	hdr := snapshotHeader{Checkpoint: cp, Journeys: len(m.journeys), RoundJourney: make(map[string]string, len(m.roundJourney)),
 		Enrolments: make([]enrolmentSnap, 0, len(m.enrolments)), OfParticipant: make(map[string][]string, len(m.ofParticipant)),
+		OfManager:    make(map[string][]string, len(m.ofManager)),
 		ModuleOfGoal: make(map[string]string, len(m.moduleOfGoal))}
 	for k, v := range m.roundJourney {
 		hdr.RoundJourney[k] = v
@@ -101,6 +105,9 @@ func (m *ReadModel) Snapshot() (uint64, func(io.Writer) error) {
 	}
 	for k, v := range m.ofParticipant {
 		hdr.OfParticipant[k] = append([]string(nil), v...)
+	}
+	for k, v := range m.ofManager {
+		hdr.OfManager[k] = append([]string(nil), v...)
 	}
 	for k, v := range m.moduleOfGoal {
 		hdr.ModuleOfGoal[k] = v
@@ -305,6 +312,9 @@ func (m *ReadModel) restore(r io.Reader) error {
 	if hdr.OfParticipant != nil {
 		n.ofParticipant = hdr.OfParticipant
 	}
+	if hdr.OfManager != nil {
+		n.ofManager = hdr.OfManager
+	}
 	if hdr.ModuleOfGoal != nil {
 		n.moduleOfGoal = hdr.ModuleOfGoal
 	}
@@ -335,7 +345,7 @@ func (m *ReadModel) restore(r io.Reader) error {
 		return err
 	}
 	return projections.RestoreFrame(&m.Frame, hdr.Checkpoint, func() {
-		m.journeys, m.roundJourney, m.enrolments, m.ofParticipant = n.journeys, n.roundJourney, n.enrolments, n.ofParticipant
+		m.journeys, m.roundJourney, m.enrolments, m.ofParticipant, m.ofManager = n.journeys, n.roundJourney, n.enrolments, n.ofParticipant, n.ofManager
 		m.pending, m.deliveries, m.instruments, m.moduleOfGoal = n.pending, n.deliveries, n.instruments, n.moduleOfGoal
 	})
 }

@@ -1,8 +1,6 @@
 package portfolio_test
 
 import (
-	"context"
-	"encoding/json"
 	"errors"
 	"os"
 	"path/filepath"
@@ -14,6 +12,7 @@ import (
 	"github.com/leerpad/leerpad/projections"
 	"github.com/leerpad/leerpad/projections/internal/fixture"
 	"github.com/leerpad/leerpad/projections/portfolio"
+	"github.com/leerpad/leerpad/projections/readmodeltest"
 )
 
 // snapshotHistory is a cohort's history with what a snapshot must also keep:
@@ -37,85 +36,28 @@ func snapshotHistory(t *testing.T) (h *fixture.History, late fixture.Participant
 	return h, late, pendingAt
 }
 
-// answers returns everything the portfolio shows of the history, as JSON:
-// each journey's portfolio now, as of several past moments and at each
-// development conversation, its sharing, and each participant's journeys.
-func answers(t *testing.T, m *portfolio.ReadModel, h *fixture.History, late fixture.Participant) string {
-	t.Helper()
-	ctx := context.Background()
-	out := map[string]any{"position": m.Position(), "unknown": m.Unknown()}
-	for _, p := range append(append([]fixture.Participant{}, h.Participants...), late) {
-		j := map[string]any{"journeys": m.Journeys(p.ParticipantID)}
-		if v, err := m.Current(p.JourneyID); err == nil {
-			j["current"] = v
-			for _, c := range v.Conversations {
-				at, err := m.AtConversation(ctx, p.JourneyID, c.ConversationID)
-				j["conversation "+c.ConversationID] = []any{at, errString(err)}
-			}
-		} else {
-			j["current"] = errString(err)
-		}
-		for i, t := range []time.Time{h.StartsOn.AddDate(0, 0, -1), h.StartsOn.AddDate(0, 1, 0), h.StartsOn.AddDate(0, 4, 0), h.EndsOn.AddDate(0, 1, 0)} {
-			v, err := m.AsOf(ctx, p.JourneyID, t)
-			j["asOf"+string(rune('0'+i))] = []any{v, errString(err)}
-		}
-		s, err := m.Sharing(p.JourneyID)
-		j["sharing"] = []any{s, errString(err)}
-		out[p.JourneyID] = j
-	}
-	b, err := json.Marshal(out)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return string(b)
-}
-
-func errString(err error) string {
-	if err == nil {
-		return ""
-	}
-	return err.Error()
-}
-
 // TestSnapshotRestoreEqualsReplay feeds part of a history, snapshots the
 // read model to a file, restores it into a fresh one, feeds the rest (and
 // the whole history again, which it must skip), and checks that it answers
-// everything, "as of" included, as a read model that replayed the whole
-// history, for several cut points.
+// every query (readmodeltest enumerates them), "as of" and the indexes
+// included, as a read model that replayed the whole history, for several
+// cut points.
 func TestSnapshotRestoreEqualsReplay(t *testing.T) {
-	h, late, pendingAt := snapshotHistory(t)
+	h, _, pendingAt := snapshotHistory(t)
 	evs := h.Log.Events
-	full := portfolio.New(portfolio.Config{})
-	feed(t, full, evs)
-	want := answers(t, full, h, late)
-
-	for _, cut := range []int{1, len(evs) / 5, len(evs) / 2, len(evs) * 4 / 5, pendingAt + 1, len(evs)} {
+	cuts := []int{1, len(evs) / 5, len(evs) / 2, len(evs) * 4 / 5, pendingAt + 1, len(evs)}
+	for _, cut := range cuts {
 		first := portfolio.New(portfolio.Config{})
 		feed(t, first, evs[:cut])
-		dir := t.TempDir()
-		info, err := projections.WriteSnapshot(dir, first)
+		info, err := projections.WriteSnapshot(t.TempDir(), first)
 		if err != nil {
 			t.Fatalf("cut %d: write: %v", cut, err)
 		}
 		if info.Position != evs[cut-1].Position {
 			t.Fatalf("cut %d: snapshot at position %d, want %d", cut, info.Position, evs[cut-1].Position)
 		}
-		restored := portfolio.New(portfolio.Config{})
-		if _, err := projections.ReadSnapshot(dir, restored, evs[len(evs)-1].Position); err != nil {
-			t.Fatalf("cut %d: read: %v", cut, err)
-		}
-		if restored.Position() != first.Position() || restored.Unknown() != first.Unknown() {
-			t.Fatalf("cut %d: restored at %d (%d unknown), snapshotted at %d (%d unknown)", cut, restored.Position(), restored.Unknown(),
-				first.Position(), first.Unknown())
-		}
-		if got, want := answers(t, restored, h, late), answers(t, first, h, late); got != want {
-			t.Fatalf("cut %d: the restored read model answers differently from the one snapshotted", cut)
-		}
-		feed(t, restored, evs) // what it has is skipped, the rest applied
-		if got := answers(t, restored, h, late); got != want {
-			t.Fatalf("cut %d: restored and fed the rest, the read model answers differently from a full replay", cut)
-		}
 	}
+	readmodeltest.RestoreEqualsReplay(t, func() projections.Snapshotter { return portfolio.New(portfolio.Config{}) }, evs, cuts)
 }
 
 // TestSnapshotFileIsPrivate checks the snapshot's mode: it holds personal data.
