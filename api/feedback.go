@@ -15,10 +15,15 @@ import (
 // registerFeedbackRoutes registers 360 rounds: the participant opens a
 // round, nominates raters (each nomination issues the rater's personal
 // link, shown once) and fills in the self-assessment; the manager approves
-// or rejects raters where the programme asks for it; a rater answers
+// or rejects raters where the programme asks for it, and lists the raters
+// awaiting their decision; the participant follows their rounds, the
+// manager the raters awaiting them (feedbackrounds.go); a rater answers
 // through their link, which opens the rater form of its round and nothing else.
 func (s *Server) registerFeedbackRoutes(g *echo.Group) {
+	g.GET("/journeys/:journeyId/feedback-rounds", s.handleFeedbackRoundList, s.requireUser)
 	g.POST("/journeys/:journeyId/feedback-rounds", s.handleFeedbackRoundCreate, s.requireUser, s.idempotent)
+	g.GET("/journeys/:journeyId/feedback-rounds/:roundId", s.handleFeedbackRoundGet, s.requireUser)
+	g.GET("/rater-decisions", s.handleRaterDecisionList, s.requireUser)
 	g.POST("/journeys/:journeyId/feedback-rounds/:roundId/raters", s.handleRaterCreate, s.requireUser, s.idempotent)
 	g.POST("/journeys/:journeyId/feedback-rounds/:roundId/raters/:raterId/links", s.handleRaterLinkCreate, s.requireUser, s.idempotent)
 	g.POST("/journeys/:journeyId/feedback-rounds/:roundId/raters/:raterId/decisions", s.handleRaterDecisionCreate, s.requireUser, s.idempotent)

@@ -5,6 +5,7 @@ import (
 	"github.com/leerpad/leerpad/domain/cohort"
 	"github.com/leerpad/leerpad/domain/feedback"
 	"github.com/leerpad/leerpad/domain/journey"
+	"github.com/leerpad/leerpad/domain/portfolio"
 	"github.com/leerpad/leerpad/usecase"
 )
 
@@ -66,7 +67,15 @@ var schemaDescriptions = map[string]string{
 	"Experiment":             "An experiment of the participant: the intention and the steps taken so far.",
 	"ExperimentRequest":      "An experiment to log for a learning goal: the intention and when it is planned.",
 	"ExperimentStepRequest":  "The next step of an experiment; the fields that go with each step are in the operation's description.",
-	"FeedbackRound":          "A 360 round of the participant: the raters per group and, once closed, the results.",
+	"AwaitingRater":          "A rater awaiting the manager's decision, and where the decision is posted.",
+	"FeedbackRoundList":      "The 360 rounds of a journey, in the order they were opened, as the caller may see them.",
+	"FeedbackRoundState":     "A 360 round as the caller may see it: for the participant its raters with their approval and the responses counted per group (never who answered); for the manager only the raters awaiting their decision.",
+	"GroupResponses":         "How many raters of a group were nominated (rejected ones included) and have answered.",
+	"NominatedRater":         "A rater of a 360 round, their group, when nominated and their approval; not whether they answered.",
+	"PendingRaterDecision":   "A rater awaiting the calling manager's decision: journey, participant, round, rater, group, since when, and where to post the decision.",
+	"RaterDecisionList":      "The decisions on raters the calling manager has to take.",
+	"FeedbackComment":        "An open comment of a rater group that reaches its anonymity threshold (self and manager always; peers, direct reports and others with at least 3 raters). It names no rater; a round's comments are ordered by group, competency and text, never by rater or time of writing.",
+	"FeedbackRound":          "A 360 round of the participant, its report: the raters per group and, once closed, per competency and group the score and raters counted, the self-other gap with its flag, and the comments of the groups that may be shown.",
 	"FormCompetency":         "A competency on the rater form, with its items.",
 	"FormItem":               "An item on the rater form: what the rater scores.",
 	"FormScale":              "The scale of the rater form.",
@@ -131,6 +140,7 @@ var schemaDescriptions = map[string]string{
 	"ScaleInput":             "The scale of a 360 instrument: the number of points and optional labels.",
 	"ScoreInput":             "A score on one evaluation question.",
 	"ScoreOutput":            "A score on one evaluation question.",
+	"SelfOtherGap":           "Self minus the others composite on a competency (the others: every shown group but self), and its flag by the blind-spot rule: blind-spot when self minus others is at least the round's gapThreshold (the participant rates themselves higher than others do), hidden-strength when others minus self is at least it; no flag when the difference is smaller, or when the composite rests on fewer than 3 raters. The threshold is 1 point on a 5-point scale by default (configurable), scaled by the scale's span, (points - 1) / 4, for other scales.",
 	"SharedSectionResponse":  "Whether a section of the portfolio is shared with the manager now.",
 	"SharedSections":         "The sections of the portfolio the participant shares with their manager.",
 	"ThemeEmphasis":          "A programme's emphasis on one theme.",
@@ -219,6 +229,15 @@ func closedSets() map[string][]string {
 		"PortfolioResponse.status":         statuses,
 		"QuestionMean.questionId":          questions,
 		"RaterCount.group":                 groups,
+		"FeedbackComment.group":            groups,
+		"AwaitingRater.group":              groups,
+		"FeedbackRoundState.kind":          roundKinds,
+		"FeedbackRoundState.status":        {"open", "closed"},
+		"GroupResponses.group":             groups,
+		"NominatedRater.group":             groups,
+		"NominatedRater.approval":          names(feedback.Approvals()),
+		"PendingRaterDecision.group":       groups,
+		"SelfOtherGap.flag":                names(portfolio.GapFlags()),
 		"RaterDecision.decision":           {"approved", "rejected"},
 		"RaterRequest.group":               nominated,
 		"RoundRequest.kind":                roundKinds,

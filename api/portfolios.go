@@ -168,19 +168,27 @@ type measurementDTO struct {
 	TakenOn       DateTime `json:"takenOn"`
 }
 
+// feedbackRoundDTO is a 360 round in the portfolio: the 360 report. Once
+// the round is closed it holds per competency the groups' scores, the
+// self-other gap with its flag (see selfOtherGapDTO) and the comments of
+// the groups that may be shown.
 type feedbackRoundDTO struct {
 	RoundID         string                `json:"roundId"`
 	Kind            string                `json:"kind"`
 	InstrumentTitle string                `json:"instrumentTitle"`
 	OpenedAt        DateTime              `json:"openedAt"`
 	ClosedAt        *DateTime             `json:"closedAt,omitempty"`
+	Points          int                   `json:"points,omitempty"`
+	GapThreshold    *float64              `json:"gapThreshold,omitempty"`
 	Raters          []raterCountDTO       `json:"raters"`
 	Competencies    []competencyResultDTO `json:"competencies,omitempty"`
+	Comments        []feedbackCommentDTO  `json:"comments,omitempty"`
 }
 
 type raterCountDTO struct {
 	Group     string `json:"group"`
 	Nominated int    `json:"nominated"`
+	Rejected  int    `json:"rejected"`
 	Responded int    `json:"responded"`
 }
 
@@ -188,6 +196,27 @@ type competencyResultDTO struct {
 	CompetencyID string           `json:"competencyId"`
 	Name         string           `json:"name"`
 	Groups       []groupResultDTO `json:"groups"`
+	Gap          *selfOtherGapDTO `json:"gap,omitempty"`
+}
+
+// selfOtherGapDTO is self minus the others composite on a competency, and
+// its flag by the blind-spot rule of domain/portfolio (Classify): blind
+// spot when self − others ≥ the round's gapThreshold, hidden strength when
+// others − self ≥ it, no flag otherwise or with fewer than 3 other raters.
+type selfOtherGapDTO struct {
+	Self        float64 `json:"self"`
+	Others      float64 `json:"others"`
+	OtherRaters int     `json:"otherRaters"`
+	Gap         float64 `json:"gap"`
+	Flag        string  `json:"flag,omitempty"`
+}
+
+// feedbackCommentDTO is a comment of a rater group that reaches its
+// threshold; it names no rater.
+type feedbackCommentDTO struct {
+	Group        string `json:"group"`
+	CompetencyID string `json:"competencyId,omitempty"`
+	Text         string `json:"text"`
 }
 
 type groupResultDTO struct {
@@ -261,6 +290,32 @@ func orEmpty(xs []string) []string {
 	return xs
 }
 
+// feedbackRoundOf maps a round of the portfolio: its report.
+func feedbackRoundOf(r portfolio.FeedbackRound) feedbackRoundDTO {
+	out := feedbackRoundDTO{RoundID: r.RoundID, Kind: r.Kind.String(), InstrumentTitle: r.InstrumentTitle, OpenedAt: dt(r.OpenedAt), ClosedAt: dtp(r.ClosedAt),
+		Points: r.Points,
+		Raters: mapAll(r.Raters, func(rc portfolio.RaterCount) raterCountDTO {
+			return raterCountDTO{Group: rc.Group.String(), Nominated: rc.Nominated, Rejected: rc.Rejected, Responded: rc.Responded}
+		}),
+		Competencies: mapAll(r.Competencies, func(cr portfolio.CompetencyResult) competencyResultDTO {
+			out := competencyResultDTO{CompetencyID: cr.CompetencyID, Name: cr.Name, Groups: mapAll(cr.Groups, func(g portfolio.GroupResult) groupResultDTO {
+				return groupResultDTO{Group: g.Group.String(), Raters: g.Raters, Mean: g.Mean, Suppressed: g.Suppressed}
+			})}
+			if g := cr.Gap; g != nil {
+				out.Gap = &selfOtherGapDTO{Self: g.Self, Others: g.Others, OtherRaters: g.OtherRaters, Gap: g.Gap, Flag: g.Flag.String()}
+			}
+			return out
+		}),
+		Comments: mapAll(r.Comments, func(c portfolio.FeedbackComment) feedbackCommentDTO {
+			return feedbackCommentDTO{Group: c.Group.String(), CompetencyID: c.CompetencyID, Text: c.Text}
+		})}
+	if r.GapThreshold > 0 {
+		t := r.GapThreshold
+		out.GapThreshold = &t
+	}
+	return out
+}
+
 // portfolioOf maps a portfolio to the response: the use case left out the
 // parts the reader may not see, which are then absent.
 func portfolioOf(pf usecase.Portfolio) portfolioResponse {
@@ -285,17 +340,7 @@ func portfolioOf(pf usecase.Portfolio) portfolioResponse {
 	out.Coaching = mapAll(v.Coaching, coachingOf)
 	out.Evaluations = mapAll(v.Evaluations, evaluationOf)
 	out.Measurements = mapAll(v.Measurements, measurementOf)
-	out.FeedbackRounds = mapAll(v.FeedbackRounds, func(r portfolio.FeedbackRound) feedbackRoundDTO {
-		return feedbackRoundDTO{RoundID: r.RoundID, Kind: r.Kind.String(), InstrumentTitle: r.InstrumentTitle, OpenedAt: dt(r.OpenedAt), ClosedAt: dtp(r.ClosedAt),
-			Raters: mapAll(r.Raters, func(rc portfolio.RaterCount) raterCountDTO {
-				return raterCountDTO{Group: rc.Group.String(), Nominated: rc.Nominated, Responded: rc.Responded}
-			}),
-			Competencies: mapAll(r.Competencies, func(cr portfolio.CompetencyResult) competencyResultDTO {
-				return competencyResultDTO{CompetencyID: cr.CompetencyID, Name: cr.Name, Groups: mapAll(cr.Groups, func(g portfolio.GroupResult) groupResultDTO {
-					return groupResultDTO{Group: g.Group.String(), Raters: g.Raters, Mean: g.Mean, Suppressed: g.Suppressed}
-				})}
-			})}
-	})
+	out.FeedbackRounds = mapAll(v.FeedbackRounds, feedbackRoundOf)
 	out.FeedbackChange = mapAll(v.FeedbackChange, func(ch portfolio.CompetencyChange) competencyChangeDTO {
 		return competencyChangeDTO{CompetencyID: ch.CompetencyID, Name: ch.Name, Group: ch.Group.String(), Pre: ch.Pre, Post: ch.Post, Change: ch.Change}
 	})

@@ -66,6 +66,7 @@ func (t TryIt) Vars() [][2]string {
 		{"LEERPAD_MANAGER", t.ManagerID},
 		{"LEERPAD_GOAL", t.LearningGoalID},
 		{"LEERPAD_SHARED", strings.Join(t.Shared, ",")},
+		{"LEERPAD_INSTRUMENT", t.InstrumentID},
 	}
 }
 
@@ -102,5 +103,6 @@ func (t TryIt) Text() string {
 	fmt.Fprintf(out, "  journey:        %s  (LEERPAD_JOURNEY), %d experiments open\n", t.JourneyID, t.OpenExperiments)
 	fmt.Fprintf(out, "  manager:        %s  (LEERPAD_MANAGER), sees %s\n", t.ManagerID, strings.Join(t.Shared, ", "))
 	fmt.Fprintf(out, "  learning goal:  %s  (LEERPAD_GOAL), for a new experiment\n", t.LearningGoalID)
+	fmt.Fprintf(out, "  360 instrument: %s  (LEERPAD_INSTRUMENT), for a new round\n", t.InstrumentID)
 	return out.String()
 }

@@ -10,12 +10,13 @@ import (
 // TryIt names ids of the cohort still running at the reference date, for a
 // new user to try the API with: a trainer of the cohort, and a participant
 // in progress with their journey, their manager, the sections they share
-// with that manager and a learning goal to log a new experiment for. It
-// follows from the options alone.
+// with that manager and a learning goal to log a new experiment for, and
+// the 360 instrument to open a round with. It follows from the options alone.
 type TryIt struct {
 	CohortID       string
 	CohortTitle    string
 	TrainerID      string
+	InstrumentID   string
 	ParticipantID  string
 	JourneyID      string
 	ManagerID      string
@@ -104,7 +105,7 @@ func (c candidate) score() int {
 // tryIt chooses the Try-it ids of the cohort: its first trainer, and the
 // first participant with the best score.
 func (b *cohortBuilder) tryIt() TryIt {
-	t := TryIt{CohortID: b.cohortID, CohortTitle: b.title(), TrainerID: b.trainers[0]}
+	t := TryIt{CohortID: b.cohortID, CohortTitle: b.title(), TrainerID: b.trainers[0], InstrumentID: b.ids.instrument}
 	best := candidate{}
 	for _, p := range b.people {
 		if c := b.candidate(p); best.p == nil || c.score() > best.score() {

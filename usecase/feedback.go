@@ -2,6 +2,8 @@ package usecase
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"io"
 	"time"
 
@@ -220,4 +222,219 @@ func (a *App) SubmitResponse(ctx context.Context, w Write, c feedback.SubmitResp
 		return a.deps.Rounds.SubmitResponse(ctx, c)
 	})
 	return written(c.RoundID, dw), err
+}
+
+// RoundState is a 360 round as its reader may see it. The participant sees
+// it whole: its state, the raters nominated with their approval and the
+// responses counted per group, never who answered (a rater's approval reads
+// the same whether they answered or not). Their manager sees the round's
+// state and the raters awaiting their decision only: Whole is false, and
+// Raters and Responses are nil.
+type RoundState struct {
+	RoundID, JourneyID, ParticipantID, InstrumentID string
+	Kind                                            feedback.RoundKind
+	OpenedAt                                        time.Time
+	// ClosedAt is when the round was closed; nil while it is open.
+	ClosedAt      *time.Time
+	RaterApproval bool
+	// Revision is the round stream's revision, for If-Match.
+	Revision  uint64
+	Whole     bool
+	Raters    []feedback.NominatedRater
+	Responses []GroupResponses
+	// Awaiting are the raters awaiting the manager's decision; none once
+	// the round is closed.
+	Awaiting []feedback.NominatedRater
+}
+
+// GroupResponses counts the raters of one group: nominated (rejected ones
+// included) and answered.
+type GroupResponses struct {
+	Group                feedback.RaterGroup
+	Nominated, Responded int
+}
+
+// FeedbackRound is 360 round roundID of journey journeyID for p: whole for
+// the participant, the raters awaiting their decision for the journey's
+// manager (see RoundState). It is read from the round's stream, with the
+// access facts of the journey's.
+func (a *App) FeedbackRound(ctx context.Context, p access.Principal, journeyID, roundID string) (RoundState, error) {
+	whole, err := a.roundReader(ctx, p, journeyID)
+	if err != nil {
+		return RoundState{}, err
+	}
+	s, err := a.roundState(ctx, roundID, whole)
+	if err != nil {
+		return RoundState{}, err
+	}
+	if s.JourneyID != journeyID {
+		return RoundState{}, fmt.Errorf("360 round %s not found in journey %s: %w", roundID, journeyID, domain.ErrNotFound)
+	}
+	return s, nil
+}
+
+// FeedbackRounds are the 360 rounds of journey journeyID for p, in the
+// order they were opened, each as FeedbackRound shows it. Which rounds a
+// journey has comes from the portfolio read model (min, when not 0, is a
+// log position it must include); each round itself from its stream.
+func (a *App) FeedbackRounds(ctx context.Context, p access.Principal, journeyID string, min uint64) ([]RoundState, error) {
+	whole, err := a.roundReader(ctx, p, journeyID)
+	if err != nil {
+		return nil, err
+	}
+	ids, err := a.roundsOf(ctx, journeyID, min)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]RoundState, 0, len(ids))
+	for _, id := range ids {
+		s, err := a.roundState(ctx, id, whole)
+		if errors.Is(err, domain.ErrNotFound) {
+			continue // erased since the read model listed it
+		}
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, s)
+	}
+	return out, nil
+}
+
+// PendingRaterDecision is a rater awaiting a manager's decision: in which
+// journey (whose participant) and round, the rater's id and group, and
+// since when.
+type PendingRaterDecision struct {
+	JourneyID, ParticipantID, RoundID, RaterID string
+	Group                                      feedback.RaterGroup
+	NominatedAt                                time.Time
+}
+
+// RaterDecisions are the decisions on raters that manager p has to take:
+// every rater awaiting approval in the open rounds of the journeys they
+// manage now, journey by journey in the order they became theirs, rounds in
+// the order they were opened, raters in the order they were nominated.
+//
+// The journeys and their rounds come from the portfolio read model (min,
+// when not 0, is a log position it must include), which indexes both: the
+// alternative, reading every round stream, has no index from a journey to
+// its rounds. What is pending, and whether p still manages the journey,
+// comes from the streams, so a read model that lags behind a change of
+// manager or a decision never shows a decision that is not p's to take.
+func (a *App) RaterDecisions(ctx context.Context, p access.Principal, min uint64) ([]PendingRaterDecision, error) {
+	if !p.Has(access.RoleManager) {
+		return nil, &DeniedError{Reason: "only managers decide on raters"}
+	}
+	if a.deps.Portfolios == nil {
+		return nil, unavailable("the portfolio read model")
+	}
+	if err := a.caughtUp(ctx, min, a.deps.Portfolios.Name()); err != nil {
+		return nil, err
+	}
+	out := []PendingRaterDecision{}
+	for _, jid := range a.deps.Portfolios.Managed(p.Subject) {
+		f, err := a.journeyFacts(ctx, jid, access.KindRaterDecision, nil)
+		if errors.Is(err, domain.ErrNotFound) {
+			continue // erased since the read model listed it
+		}
+		if err != nil {
+			return nil, err
+		}
+		if !a.allowed(p, access.ActionRead, f.resource) {
+			continue // the read model is behind a change of manager
+		}
+		ids, err := a.roundsOf(ctx, jid, 0)
+		if err != nil {
+			return nil, err
+		}
+		for _, id := range ids {
+			s, err := a.roundState(ctx, id, false)
+			if errors.Is(err, domain.ErrNotFound) {
+				continue
+			}
+			if err != nil {
+				return nil, err
+			}
+			for _, r := range s.Awaiting {
+				out = append(out, PendingRaterDecision{JourneyID: jid, ParticipantID: f.resource.ParticipantID, RoundID: id,
+					RaterID: r.RaterID, Group: r.Group, NominatedAt: r.NominatedAt})
+			}
+		}
+	}
+	return out, nil
+}
+
+// roundReader decides whether p may read the 360 rounds of journey
+// journeyID whole (the participant) or only the raters awaiting their
+// decision (the manager), and refuses anyone else.
+func (a *App) roundReader(ctx context.Context, p access.Principal, journeyID string) (whole bool, err error) {
+	f, err := a.journeyFacts(ctx, journeyID, access.KindFeedbackRound, nil)
+	if err != nil {
+		return false, err
+	}
+	if a.allowed(p, access.ActionRead, f.resource) {
+		return true, nil
+	}
+	r := f.resource
+	if p.Has(access.RoleManager) {
+		r.Kind = access.KindRaterDecision
+	}
+	return false, a.authorize(ctx, p, access.ActionRead, r)
+}
+
+// roundsOf returns the ids of the 360 rounds of journey journeyID in the
+// order they were opened, from the portfolio read model once it has
+// reached min.
+func (a *App) roundsOf(ctx context.Context, journeyID string, min uint64) ([]string, error) {
+	if a.deps.Portfolios == nil {
+		return nil, unavailable("the portfolio read model")
+	}
+	if err := a.caughtUp(ctx, min, a.deps.Portfolios.Name()); err != nil {
+		return nil, err
+	}
+	v, err := a.deps.Portfolios.Current(journeyID)
+	if errors.Is(err, domain.ErrNotFound) {
+		return nil, nil // not in the read model yet
+	}
+	if err != nil {
+		return nil, err
+	}
+	ids := make([]string, len(v.FeedbackRounds))
+	for i, r := range v.FeedbackRounds {
+		ids[i] = r.RoundID
+	}
+	return ids, nil
+}
+
+// roundState reads round roundID from its stream: whole, or only what its
+// manager may see.
+func (a *App) roundState(ctx context.Context, roundID string, whole bool) (RoundState, error) {
+	var s RoundState
+	rev, err := a.rounds.View(ctx, roundID, func(r *feedback.Round) {
+		s = RoundState{RoundID: r.ID(), JourneyID: r.JourneyID(), ParticipantID: r.ParticipantID(), InstrumentID: r.InstrumentID(),
+			Kind: r.Kind(), OpenedAt: r.OpenedAt(), RaterApproval: r.RaterApproval(), Whole: whole, Awaiting: r.Awaiting()}
+		if r.Closed() {
+			at := r.ClosedAt()
+			s.ClosedAt = &at
+		}
+		if !whole {
+			return
+		}
+		s.Raters = r.Raters()
+		for _, g := range feedback.RaterGroups() {
+			gr := GroupResponses{Group: g, Responded: r.ResponsesOf(g)}
+			for _, n := range s.Raters {
+				if n.Group == g {
+					gr.Nominated++
+				}
+			}
+			if gr.Nominated > 0 || gr.Responded > 0 {
+				s.Responses = append(s.Responses, gr)
+			}
+		}
+	})
+	if err != nil {
+		return RoundState{}, notFound("360 round", roundID, err)
+	}
+	s.Revision = rev
+	return s, nil
 }

@@ -43,8 +43,9 @@ const readmePath = "../../README.md"
 
 // tourScale is the scale TestTour seeds at, added to the tour's seed
 // command: a small data set keeps the test quick under the race detector.
-// Everything else runs as the README has it.
-var tourScale = []string{"--cohorts", "2", "--participants", "8"}
+// Everything else runs as the README has it: three cohorts, so that the
+// running one is BLG, whose manager approves 360 raters, as by default.
+var tourScale = []string{"--cohorts", "3", "--participants", "8"}
 
 // TestTour runs the README's tour: leerpad seed --env on a temporary data
 // directory, serve in-process on free ports (read from its "leerpad serving"
@@ -73,7 +74,7 @@ func TestTour(t *testing.T) {
 	}
 
 	// The ids of leerpad seed --env are the running cohort's.
-	for _, name := range []string{"LEERPAD_COHORT", "LEERPAD_TRAINER", "LEERPAD_PARTICIPANT", "LEERPAD_JOURNEY", "LEERPAD_MANAGER", "LEERPAD_GOAL", "LEERPAD_SHARED"} {
+	for _, name := range []string{"LEERPAD_COHORT", "LEERPAD_TRAINER", "LEERPAD_PARTICIPANT", "LEERPAD_JOURNEY", "LEERPAD_MANAGER", "LEERPAD_GOAL", "LEERPAD_SHARED", "LEERPAD_INSTRUMENT"} {
 		if sh.env[name] == "" {
 			t.Errorf("leerpad seed --env set no %s", name)
 		}
@@ -143,6 +144,67 @@ func TestTour(t *testing.T) {
 		}
 	}
 
+	// The participant's 360 report: the closed pre round, per competency
+	// the groups' scores and the self-other gap.
+	report := sh.exchange(t, "GET", "/v1/journeys/"+env["LEERPAD_JOURNEY"]+"/portfolio", access.RoleParticipant)
+	var own struct {
+		FeedbackRounds []struct {
+			Kind, ClosedAt string
+			GapThreshold   float64
+			Competencies   []struct {
+				Groups []struct{ Group string }
+				Gap    *struct {
+					Gap  float64
+					Flag string
+				}
+			}
+			Comments []struct{ Group, Text string }
+		}
+	}
+	if err := json.Unmarshal(report.body, &own); err != nil || report.status != http.StatusOK {
+		t.Fatalf("the participant's portfolio: %d (%v)", report.status, err)
+	}
+	if i := slices.IndexFunc(own.FeedbackRounds, func(r struct {
+		Kind, ClosedAt string
+		GapThreshold   float64
+		Competencies   []struct {
+			Groups []struct{ Group string }
+			Gap    *struct {
+				Gap  float64
+				Flag string
+			}
+		}
+		Comments []struct{ Group, Text string }
+	}) bool {
+		return r.ClosedAt != "" && r.GapThreshold > 0 && len(r.Competencies) > 0 && r.Competencies[0].Gap != nil
+	}); i < 0 {
+		t.Errorf("the participant's portfolio shows no 360 report with self-other gaps: %+v", own.FeedbackRounds)
+	}
+
+	// The manager's decisions to take: the peer just nominated, and where
+	// to post the decision; the participant's round shows them pending.
+	todo := sh.exchange(t, "GET", "/v1/rater-decisions", access.RoleManager)
+	var decisions struct {
+		Items []struct{ JourneyID, RaterID, Group, DecisionHref string }
+	}
+	if err := json.Unmarshal(todo.body, &decisions); err != nil || todo.status != http.StatusOK || todo.request.Get("Leerpad-Min-Position") == "" {
+		t.Fatalf("the manager's decisions: %d %s (%v)", todo.status, todo.body, err)
+	}
+	round := env["ROUND"]
+	if len(decisions.Items) != 1 || decisions.Items[0].JourneyID != env["LEERPAD_JOURNEY"] || decisions.Items[0].Group != "peer" ||
+		!strings.HasPrefix(decisions.Items[0].DecisionHref, round+"/raters/") {
+		t.Errorf("the manager's decisions are %+v; want the peer nominated in %s", decisions.Items, round)
+	}
+	followed := sh.exchange(t, "GET", round, access.RoleParticipant)
+	var state struct {
+		Raters   []struct{ Approval string }
+		Awaiting []struct{ RaterID string }
+	}
+	if err := json.Unmarshal(followed.body, &state); err != nil || followed.status != http.StatusOK || len(state.Raters) != 1 ||
+		state.Raters[0].Approval != "pending" || len(state.Awaiting) != 1 {
+		t.Errorf("the participant's round: %d %s", followed.status, followed.body)
+	}
+
 	// The programme office reads the dashboard with the cohort's
 	// participants, and is refused the named participant's portfolio.
 	dash := sh.exchange(t, "GET", "/v1/cohorts/"+env["LEERPAD_COHORT"]+"/dashboard", access.RoleProgrammeOffice)
@@ -209,6 +271,11 @@ func TestTourRoutesAreDocumented(t *testing.T) {
 				t.Errorf("the tour requests %s %s, which the OpenAPI document does not describe", c.method, u.Path)
 			}
 			curls++
+			// NAME=$(curl -X POST ... | grep -o ...) keeps the href of what
+			// the POST created: its collection's path and an id.
+			if m := assignSubst.FindStringSubmatch(strings.TrimSpace(st.text)); m != nil && c.method == "POST" {
+				sh.env[m[1]] = u.Path + "/00000000-0000-4000-8000-000000000000"
+			}
 		}
 	}
 	if curls < 5 {
@@ -655,8 +722,18 @@ func (sh *tourShell) command(c []string, in string) (string, bool) {
 	case "echo":
 		return strings.Join(c[1:], " ") + "\n", true
 	case "grep":
+		if len(c) == 3 && c[1] == "-o" { // grep -o PATTERN, on stdin: each match on a line
+			re := regexp.MustCompile(c[2])
+			var out strings.Builder
+			for line := range strings.Lines(in) {
+				for _, m := range re.FindAllString(line, -1) {
+					out.WriteString(m + "\n")
+				}
+			}
+			return out.String(), out.Len() > 0
+		}
 		if len(c) != 4 || (c[1] != "-i" && c[1] != "-q") {
-			t.Fatalf("grep %q: the tour's shell knows grep -i PATTERN FILE and grep -q PATTERN FILE", c[1:])
+			t.Fatalf("grep %q: the tour's shell knows grep -i PATTERN FILE, grep -q PATTERN FILE and grep -o PATTERN", c[1:])
 		}
 		content, ok := sh.files[c[3]]
 		if c[3] == sh.serveLog && sh.serve != nil {

@@ -21,6 +21,9 @@
 //     entities and their orders, cohorts and enrolment and reads dashboards,
 //     change measurements and CSV exports, but never a named participant's
 //     reflections or any individual 360 answer;
+//   - a participant follows their own 360 rounds (raters, approvals,
+//     responses counted per group); their manager sees only the raters
+//     awaiting the manager's decision;
 //   - a 360 rater reaches the answer form of one round through a personal,
 //     expiring link, and nothing else;
 //   - individual 360 answers are shown to nobody.
@@ -119,7 +122,13 @@ var (
 	KindDevelopmentConversation = Kind{"development-conversation"}
 	// KindFeedbackRound is a participant's 360 round: opening it, nominating
 	// raters (participant) and approving them (manager, as "confirm").
+	// Reading it shows its state, the raters nominated with their approval
+	// and the responses counted per group: the participant's alone.
 	KindFeedbackRound = Kind{"feedback-round"}
+	// KindRaterDecision is what a manager reads of a 360 round: the raters
+	// awaiting their decision (id, group, when nominated), nothing of the
+	// responses.
+	KindRaterDecision = Kind{"rater-decision"}
 	// KindSelfAssessment is the participant's own answers in a 360 round.
 	KindSelfAssessment = Kind{"self-assessment"}
 	// KindFeedbackAnswers is one rater's individual 360 answers. Nobody reads
@@ -187,7 +196,7 @@ func Kinds() []Kind {
 	return []Kind{
 		KindJourney, KindPortfolio, KindPortfolioSection, KindReflection, KindDevelopmentConversation,
 		KindCompletion, KindWithdrawal, KindManagerChange, KindMeasurement, KindJourneySummary,
-		KindFeedbackRound, KindSelfAssessment, KindFeedbackAnswers, KindRaterForm,
+		KindFeedbackRound, KindRaterDecision, KindSelfAssessment, KindFeedbackAnswers, KindRaterForm,
 		KindAttendance, KindAssignment, KindIntervisionSession, KindCoachingSession,
 		KindCohortDashboard, KindChangeMeasurement, KindExport,
 		KindCatalogue, KindProgramme, KindCohort, KindCohortList, KindEnrolment,
@@ -355,8 +364,8 @@ var policy = [...]rule{
 	// 360 rounds: the participant opens and nominates, the manager approves raters.
 	{KindFeedbackRound, ActionRead, RoleParticipant, self, "participants follow their own 360 rounds"},
 	{KindFeedbackRound, ActionWrite, RoleParticipant, self, "participants open their own 360 rounds and nominate raters"},
-	{KindFeedbackRound, ActionRead, RoleManager, managerOf, "managers follow the 360 rounds of their own participants"},
 	{KindFeedbackRound, ActionConfirm, RoleManager, managerOf, "managers approve the raters of their own participants"},
+	{KindRaterDecision, ActionRead, RoleManager, managerOf, "managers see the raters of their own participants awaiting their decision"},
 	{KindRaterForm, ActionRead, RoleRater, raterLink, "the rater link opens this round's answer form"},
 	{KindRaterForm, ActionWrite, RoleRater, raterLink, "the rater link opens this round's answer form"},
 
@@ -418,6 +427,7 @@ var refusals = [...]never{
 	{KindPortfolioSection, RoleProgrammeOffice, "the programme office sees aggregates, never a named participant's portfolio"},
 	{KindPortfolio, RoleManager, "managers read only the sections their participant shares with them"},
 	{KindIntervisionSession, RoleManager, "intervision content is confidential to the group"},
+	{KindFeedbackRound, RoleManager, "a manager sees of a 360 round only the raters awaiting their decision, never the responses"},
 }
 
 // Decide reports whether p may do a on r at time at (the time matters for

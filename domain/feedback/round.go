@@ -140,8 +140,10 @@ const (
 )
 
 type rater struct {
-	group RaterGroup
-	state raterState
+	group       RaterGroup
+	state       raterState
+	nominatedAt time.Time
+	seq         int // the order of nomination
 }
 
 // Round is one 360 round of a journey. It knows who answered, never what.
@@ -151,8 +153,11 @@ type Round struct {
 	participantID string
 	managerID     string
 	instrumentID  string
+	kind          RoundKind
 	raterApproval bool
+	openedAt      time.Time
 	closed        bool
+	closedAt      time.Time
 	raters        map[string]*rater
 
 	loaded  int
@@ -461,9 +466,9 @@ func (r *Round) apply(e domain.Event) {
 	switch e := e.(type) {
 	case RoundOpened:
 		r.id, r.journeyID, r.managerID, r.instrumentID, r.raterApproval = e.RoundID, e.JourneyID, e.ManagerID, e.InstrumentID, e.RaterApproval
-		r.participantID = e.ParticipantID
+		r.participantID, r.kind, r.openedAt = e.ParticipantID, e.Kind, e.At
 	case RaterNominated:
-		r.raters[e.RaterID] = &rater{group: e.Group}
+		r.raters[e.RaterID] = &rater{group: e.Group, nominatedAt: e.At, seq: len(r.raters)}
 	case RaterApproved:
 		if rt, ok := r.raters[e.RaterID]; ok {
 			rt.state = approved
@@ -477,6 +482,6 @@ func (r *Round) apply(e domain.Event) {
 			rt.state = answered
 		}
 	case RoundClosed:
-		r.closed = true
+		r.closed, r.closedAt = true, e.At
 	}
 }

@@ -252,10 +252,19 @@ type FeedbackRound struct {
 	InstrumentTitle string             `json:"instrumentTitle"`
 	OpenedAt        time.Time          `json:"openedAt"`
 	ClosedAt        *time.Time         `json:"closedAt,omitempty"`
+	// Points is the number of points of the instrument's scale; 0 when the
+	// instrument is unknown.
+	Points int `json:"points,omitempty"`
+	// GapThreshold is the gap, in points of this round's scale, at which a
+	// competency's self-other gap is flagged (see Classify); set with the
+	// results.
+	GapThreshold float64 `json:"gapThreshold,omitempty"`
 	// Raters counts nominated and responding raters per group.
 	Raters       []RaterCount       `json:"raters"`
 	Competencies []CompetencyResult `json:"competencies,omitempty"`
-	Comments     []FeedbackComment  `json:"comments,omitempty"`
+	// Comments are the comments of the groups that may be shown (see
+	// FeedbackComment), in an order that carries no rater identity.
+	Comments []FeedbackComment `json:"comments,omitempty"`
 }
 
 // RaterCount is how many raters of a group were nominated, rejected and have responded.
@@ -285,15 +294,22 @@ type GroupResult struct {
 	Suppressed bool                `json:"suppressed,omitempty"`
 }
 
-// SelfOtherGap is the participant's own score minus the others' score.
+// SelfOtherGap is the participant's own score minus the others' score, and
+// its flag by the blind-spot rule (see Classify).
 type SelfOtherGap struct {
 	Self        float64 `json:"self"`
 	Others      float64 `json:"others"`
 	OtherRaters int     `json:"otherRaters"`
 	Gap         float64 `json:"gap"`
+	// Flag is blind spot, hidden strength, or zero for neither.
+	Flag GapFlag `json:"flag"`
 }
 
-// FeedbackComment is an open comment of a group that may be shown.
+// FeedbackComment is an open comment of a group that may be shown: only
+// where the group reaches its anonymity threshold, as its scores. It names
+// no rater, and the comments of a round are ordered by group, competency
+// and text, never by rater or by when they were written, so that their
+// order tells nothing of who wrote which.
 type FeedbackComment struct {
 	Group        feedback.RaterGroup `json:"group"`
 	CompetencyID string              `json:"competencyId,omitempty"`

@@ -18,6 +18,7 @@ type lookups struct {
 	moduleOfGoal map[string]string
 	deliveries   []cohort.DeliveryScheduled
 	minRaters    int
+	gapThreshold float64 // on a 5-point scale; see Config
 }
 
 // view builds the caller's own copy of the folio's view. With asOf set, the
@@ -169,7 +170,7 @@ func (r *round) view(lk lookups) view.FeedbackRound {
 	fr := view.FeedbackRound{RoundID: r.id, Kind: r.kind, InstrumentID: r.instrumentID, OpenedAt: r.openedAt, Raters: []view.RaterCount{}}
 	in := lk.instruments[r.instrumentID]
 	if in != nil {
-		fr.InstrumentTitle = in.Title
+		fr.InstrumentTitle, fr.Points = in.Title, in.Points
 	}
 	counts := make([]view.RaterCount, threesixty.Groups)
 	for i, g := range feedback.RaterGroups() {
@@ -199,6 +200,7 @@ func (r *round) view(lk lookups) view.FeedbackRound {
 	if in == nil {
 		return fr
 	}
+	fr.GapThreshold = view.GapThreshold(lk.gapThreshold, in.Points)
 	for _, cs := range threesixty.Score(in, r.responses, lk.minRaters) {
 		cr := view.CompetencyResult{CompetencyID: cs.CompetencyID, Name: cs.Name, Groups: make([]view.GroupResult, 0, len(cs.Groups))}
 		for _, g := range cs.Groups {
@@ -211,6 +213,7 @@ func (r *round) view(lk lookups) view.FeedbackRound {
 		}
 		if cs.Gap != nil {
 			cr.Gap = &view.SelfOtherGap{Self: cs.Gap.Self, Others: cs.Gap.Others, OtherRaters: cs.Gap.OtherRaters, Gap: cs.Gap.Gap}
+			cr.Gap.Flag = view.Classify(cr.Gap, fr.GapThreshold)
 		}
 		fr.Competencies = append(fr.Competencies, cr)
 	}

@@ -61,6 +61,13 @@ type Config struct {
 	// MinRaters is the anonymity threshold for peers, direct reports and
 	// others; MinRaters when zero. It cannot be set below MinRaters.
 	MinRaters int
+	// GapThreshold is the self-other gap, in points of a 5-point scale, at
+	// which a competency of a closed round is flagged a blind spot or a
+	// hidden strength (the rule: domain/portfolio Classify); for a scale of
+	// other length it is scaled by the scale's span (GapThreshold of
+	// domain/portfolio). view.DefaultGapThreshold (1 point) when zero or
+	// negative.
+	GapThreshold float64
 }
 
 // ReadModel is the portfolio read model. It is safe for concurrent use:
@@ -68,7 +75,8 @@ type Config struct {
 type ReadModel struct {
 	projections.Frame
 
-	minRaters int
+	minRaters    int
+	gapThreshold float64
 
 	// mu guards the fields below and the Frame's checkpoint together.
 	mu            sync.RWMutex
@@ -97,6 +105,7 @@ var _ projections.Projection = (*ReadModel)(nil)
 func New(cfg Config) *ReadModel {
 	m := &ReadModel{
 		minRaters:     max(cfg.MinRaters, MinRaters),
+		gapThreshold:  view.DefaultGapThreshold,
 		journeys:      map[string]*record{},
 		roundJourney:  map[string]string{},
 		enrolments:    map[member]string{},
@@ -106,6 +115,9 @@ func New(cfg Config) *ReadModel {
 		deliveries:    map[string][]cohort.DeliveryScheduled{},
 		instruments:   map[string]*threesixty.Instrument{},
 		moduleOfGoal:  map[string]string{},
+	}
+	if cfg.GapThreshold > 0 {
+		m.gapThreshold = cfg.GapThreshold
 	}
 	m.Frame = projections.NewFrame(Name, &m.mu)
 	return m
@@ -315,7 +327,8 @@ func (m *ReadModel) onModuleRevised(_ context.Context, e catalogue.ModuleRevised
 }
 
 func (m *ReadModel) lookups(f *folio) lookups {
-	return lookups{instruments: m.instruments, moduleOfGoal: m.moduleOfGoal, deliveries: m.deliveries[f.cohortID], minRaters: m.minRaters}
+	return lookups{instruments: m.instruments, moduleOfGoal: m.moduleOfGoal, deliveries: m.deliveries[f.cohortID], minRaters: m.minRaters,
+		gapThreshold: m.gapThreshold}
 }
 
 // enrolled returns the journey's record, or an error wrapping

@@ -302,7 +302,7 @@ func (m *ReadModel) restore(r io.Reader) error {
 		}
 		return out, nil
 	}
-	n := New(Config{MinRaters: m.minRaters})
+	n := New(Config{MinRaters: m.minRaters, GapThreshold: m.gapThreshold})
 	if hdr.RoundJourney != nil {
 		n.roundJourney = hdr.RoundJourney
 	}
