@@ -136,7 +136,7 @@ func linkIssued(c echo.Context, journeyID string, l usecase.IssuedLink) error {
 	}
 	h.Set(headerETag, etag(l.Revision))
 	h.Set("Cache-Control", "no-store")
-	return created(c, roundHref(journeyID, l.RoundID)+"/raters/"+l.RaterID,
+	return created(c, roundHref(journeyID, l.RoundID),
 		raterLinkResponse{RaterID: l.RaterID, RoundID: l.RoundID, Token: l.Token, ExpiresAt: dt(l.ExpiresAt), Href: "/v1/rater-forms/" + l.RoundID})
 }
 
@@ -243,7 +243,7 @@ func (s *Server) handleRaterDecisionCreate(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return wrote(c, http.StatusCreated, out, roundHref(ids[0], ids[1])+"/raters/"+ids[2])
+	return wrote(c, http.StatusCreated, out, roundHref(ids[0], ids[1]))
 }
 
 // answersRequest is a rater's (or the participant's own) answers: every item
@@ -297,7 +297,7 @@ func (s *Server) handleSelfAssessmentCreate(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return wrote(c, http.StatusCreated, out, roundHref(ids[0], ids[1])+"/self-assessments/"+out.ID)
+	return wrote(c, http.StatusCreated, out, roundHref(ids[0], ids[1]))
 }
 
 // raterForm is what a rater's link shows: the round and its scale. It

@@ -44,10 +44,8 @@ func (cp *component) follow(t *testing.T, name string, rec *httptest.ResponseRec
 // on one (an enrolment, each row of an upload, a completion, a change of
 // manager, a withdrawal) at the participant's enrolment in the cohort.
 //
-// Not walked here yet, because their reads are built elsewhere in issue 13:
-// 360 rounds, raters and
-// self-assessments (the round reads), deliveries and attendance (the cohort
-// reads), intervision sessions (group sessions).
+// The writes of a 360 round are walked in TestComponent360HrefsCanBeFollowed,
+// deliveries and attendance in the cohort tests (cohorts_component_test.go).
 func TestComponentEveryHrefCanBeFollowed(t *testing.T) {
 	cp := newComponent(t)
 	w := cp.setUp(t, "BLG hrefs")
@@ -308,4 +306,43 @@ func TestComponentConversationsAreReadWhateverIsShared(t *testing.T) {
 	if got.PortfolioAtConversation != nil || got.Agreements[0] != "An intake" {
 		t.Fatalf("conversation before the journey %+v", got)
 	}
+}
+
+// TestComponent360HrefsCanBeFollowed: the writes of a 360 round answer with
+// places their writer can read: the round for the participant (opening,
+// nominating, their self-assessment, closing) and for the manager who
+// decides on a rater, the answer form for the rater (the link's href, and
+// the answer's).
+func TestComponent360HrefsCanBeFollowed(t *testing.T) {
+	cp := newComponent(t)
+	w := cp.setUpProgramme(t, "BLG 360 hrefs", true)
+	inst, item1, item2 := cp.instrument(t, w)
+	j := journeyHref(w.journeyID)
+	write := func(name, token string, c call) *httptest.ResponseRecorder {
+		t.Helper()
+		c.token = token
+		rec := cp.call(t, c)
+		cp.follow(t, name, rec, token)
+		return rec
+	}
+	var round resourceRef
+	must(t, write("round opened", w.participant, call{method: "POST", path: j + "/feedback-rounds",
+		body: fmt.Sprintf(`{"instrumentId":"%s","kind":"pre"}`, inst)}), 201, &round)
+
+	// Nominating answers with the round (Location) and the rater's link,
+	// whose href is the answer form the rater reads with the token.
+	rec := cp.call(t, call{method: "POST", path: round.Href + "/raters", token: w.participant, body: `{"group":"peer","name":"Piet","email":"piet@example.org"}`})
+	var link raterLinkResponse
+	must(t, rec, 201, &link)
+	if got := cp.call(t, call{method: "GET", path: rec.Header().Get("Location"), token: w.participant}); got.Code != 200 {
+		t.Fatalf("nomination: GET %s as the participant: %d %s", rec.Header().Get("Location"), got.Code, got.Body)
+	}
+	write("rater approved", w.manager, call{method: "POST", path: round.Href + "/raters/" + link.RaterID + "/decisions", body: `{"decision":"approved"}`})
+	if got := cp.call(t, call{method: "GET", path: link.Href, token: link.Token}); got.Code != 200 {
+		t.Fatalf("the link's href as the rater: %d %s", got.Code, got.Body)
+	}
+	answers := fmt.Sprintf(`{"answers":[{"itemId":"%s","score":4},{"itemId":"%s","score":3}]}`, item1, item2)
+	write("rater's answer", link.Token, call{method: "POST", path: "/v1/rater-forms/" + round.ID + "/responses", body: answers})
+	write("self-assessment", w.participant, call{method: "POST", path: round.Href + "/self-assessments", body: answers})
+	write("round closed", w.participant, call{method: "POST", path: round.Href + "/closures", body: `{}`})
 }
