@@ -142,8 +142,8 @@ func TestScavengeThroughTheOfficialClient(t *testing.T) {
 			t.Fatalf("%s is gone from disk; it is visible and must stay", m)
 		}
 	}
-	if vr, err := Verify(dir); err != nil || !vr.OK() {
-		t.Fatalf("verify after scavenge: %v\n%s", err, vr)
+	if vr, err := Verify(dir); err != nil || !vr.OK() || vr.Scavenged != rep.EventsScavenged {
+		t.Fatalf("verify after scavenge (%d events scavenged): %v\n%s", rep.EventsScavenged, err, vr)
 	}
 	if again, err := ScavengeDir(ctx, dir, nil); err != nil || again.EventsScavenged != 0 {
 		t.Fatalf("second scavenge: %+v, %v; want nothing left to do", again, err)
