@@ -266,3 +266,23 @@ func TestScavengeDirRefusesARunningNode(t *testing.T) {
 		t.Fatalf("scavenge of a running node's directory: %v, want ErrDataDirInUse", err)
 	}
 }
+
+func TestScavengeGivesSpaceBack(t *testing.T) {
+	dir := t.TempDir()
+	e := openTestEngine(t, dir, Options{SegmentSize: 1 << 20})
+	appendAcked(t, e, "person-1", -1, proposed(t, 8, 64<<10))
+	appendAcked(t, e, "person-2", -1, proposed(t, 2, 1<<10))
+	if _, err := e.Tombstone(context.Background(), "person-1", Expected{Kind: ExpectAny}); err != nil {
+		t.Fatal(err)
+	}
+	rep, err := e.Scavenge(context.Background(), ScavengeOptions{SealActive: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.EventsScavenged != 8 || rep.DiskAfter > rep.DiskBefore-7*(64<<10) {
+		t.Fatalf("report %+v: want 8 events scavenged and most of their 512 KiB given back", rep)
+	}
+	if n := len(readEngine(t, e)); n != 3 {
+		t.Fatalf("$all holds %d events, want person-2's two and the tombstone", n)
+	}
+}
