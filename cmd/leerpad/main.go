@@ -44,6 +44,7 @@ Usage:
   leerpad serve [flags]         run Leerpad: API, read models and the embedded event-store node
   leerpad node [flags]          run the embedded event-store node alone
   leerpad node verify [flags]   check a data directory offline
+  leerpad node scavenge [flags] reclaim the space of deleted and expired events of a stopped node
   leerpad token [flags]         print a bearer token signed with the data directory's local key
   leerpad seed [flags]          write the demo data set (deterministic from --seed; safe to run again)
   leerpad rebuild [flags]       rebuild the read models from the event log, with progress and a summary
@@ -62,6 +63,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	case "node":
 		if len(args) > 1 && args[1] == "verify" {
 			return runVerify(args[2:], stdout, stderr)
+		}
+		if len(args) > 1 && args[1] == "scavenge" {
+			return runScavenge(ctx, args[2:], stdout, stderr)
 		}
 		return runNode(ctx, args[1:], stderr)
 	case "serve":

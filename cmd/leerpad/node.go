@@ -36,6 +36,7 @@ func runNode(ctx context.Context, args []string, stderr io.Writer) error {
 	data := fs.String("data", "./data", "data `directory` of the event log")
 	listen := fs.String("listen", "127.0.0.1:2113", "gRPC listen `address`")
 	maxAppend := fs.Int("max-append-size", 16<<20, "largest append in `bytes`")
+	scavengeEvery := fs.Duration("scavenge-every", 0, "scavenge sealed segments at this `interval` (0: never)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -43,7 +44,11 @@ func runNode(ctx context.Context, args []string, stderr io.Writer) error {
 		return &usageError{msg: fmt.Sprintf("-max-append-size must be positive, got %d", *maxAppend)}
 	}
 	log := newLogger(stderr, slog.LevelInfo)
-	n, err := node.Start(ctx, node.Config{DataDir: *data, Listen: *listen, MaxAppendSize: *maxAppend, Logger: log})
+	if *scavengeEvery < 0 {
+		return &usageError{msg: fmt.Sprintf("-scavenge-every must not be negative, got %s", *scavengeEvery)}
+	}
+	n, err := node.Start(ctx, node.Config{DataDir: *data, Listen: *listen, MaxAppendSize: *maxAppend, Logger: log,
+		ScavengeEvery: *scavengeEvery})
 	if err != nil {
 		return err
 	}
@@ -72,4 +77,20 @@ func runVerify(args []string, stdout, stderr io.Writer) error {
 		return fmt.Errorf("verify %s: %w", *data, err)
 	}
 	return nil
+}
+
+// runScavenge reclaims the space of garbage events in a stopped node's data
+// directory and reports what it did.
+func runScavenge(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("leerpad node scavenge", stderr)
+	data := fs.String("data", "./data", "data `directory` of a stopped node")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	rep, err := node.ScavengeDir(ctx, *data, newLogger(stderr, slog.LevelInfo))
+	if err != nil {
+		return fmt.Errorf("scavenge %s: %w", *data, err)
+	}
+	_, err = fmt.Fprintln(stdout, rep.String())
+	return err
 }

@@ -47,6 +47,8 @@ type Engine struct {
 	// anything else needs the CPU while it waits for the disk.
 	appending atomic.Int64
 	recovery  RecoveryReport
+	// scavengeMu lets one scavenge run at a time (scavenge.go).
+	scavengeMu sync.Mutex
 }
 
 // Options tunes an Engine. The zero value gives production defaults.
@@ -69,6 +71,9 @@ type Options struct {
 	// allocate replaces fallocate in tests of file systems without it and
 	// of full disks.
 	allocate func(f *os.File, off, n int64) error
+	// scavengeHook is called at the steps of a segment's rewrite, so that
+	// crash tests can widen the window between them (default: nothing).
+	scavengeHook func(step string)
 }
 
 func (o *Options) setDefaults() {
@@ -86,6 +91,9 @@ func (o *Options) setDefaults() {
 	}
 	if o.writeFile == nil {
 		o.writeFile = func(f *os.File, b []byte, off int64) (int, error) { return f.WriteAt(b, off) }
+	}
+	if o.scavengeHook == nil {
+		o.scavengeHook = func(string) {}
 	}
 	if o.allocate == nil {
 		o.allocate = func(f *os.File, off, n int64) error { return syscall.Fallocate(int(f.Fd()), 0, off, n) }

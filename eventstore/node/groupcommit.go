@@ -3,6 +3,7 @@ package node
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"syscall"
@@ -14,6 +15,9 @@ const (
 	kindAppend commitKind = iota
 	kindDelete
 	kindTombstone
+	// kindSeal asks the committer to roll to a new segment after its batch,
+	// so that a scavenge may rewrite the one written so far.
+	kindSeal
 )
 
 type commitReq struct {
@@ -142,11 +146,16 @@ func (e *Engine) commitBatch(batch []*commitReq) {
 	}()
 	results := make([]pending, len(batch))
 
+	sealWanted := false
 	e.mu.RLock()
 	for i, req := range batch {
 		p := &results[i]
 		p.req = req
 		p.start = -1
+		if req.kind == kindSeal {
+			sealWanted = true
+			continue
+		}
 		if len(buf) >= maxBatchBytes || writesAny(written, req) {
 			// Too much for one write, or a retry of an append still in this
 			// batch (only the indexes recognise a retry, and they see the
@@ -209,6 +218,14 @@ func (e *Engine) commitBatch(batch []*commitReq) {
 			e.mu.Unlock()
 		}
 	}
+	if sealWanted {
+		err := e.sealActive(seg)
+		for i := range results {
+			if results[i].req.kind == kindSeal {
+				results[i].err = err
+			}
+		}
+	}
 	for i := range results {
 		p := &results[i]
 		if errors.Is(p.err, errRequeue) {
@@ -226,6 +243,24 @@ func (e *Engine) commitBatch(batch []*commitReq) {
 }
 
 var errRequeue = errors.New("requeue")
+
+// sealActive rolls the segment being written to a new one, unless it holds
+// no record yet. Committer only.
+func (e *Engine) sealActive(seg *segment) error {
+	e.mu.RLock()
+	failed := e.failed
+	e.mu.RUnlock()
+	if failed != nil {
+		return ErrStopped
+	}
+	if seg.size <= segmentHeaderSize {
+		return nil
+	}
+	if _, err := e.roll(seg); err != nil {
+		return fmt.Errorf("seal segment %s: %w", filepath.Base(seg.path), err)
+	}
+	return nil
+}
 
 // writesAny reports whether req carries an event id in written.
 func writesAny(written map[[16]byte]bool, req *commitReq) bool {

@@ -48,6 +48,18 @@ func (e *Engine) applyRecord(pos int64, payload []byte) error {
 	}, func(h *eventHeader) error {
 		g := uint32(len(e.entries))
 		ent := entry{pos: payloadBase + int64(h.offset), size: uint32(h.size), stream: cur.idx, typ: e.typeFor(h.typ)}
+		if len(h.typ) == 0 {
+			// A scavenged event (scavenge.go): it keeps its revision, so
+			// revisions stay contiguous and appends continue after it, but
+			// it has no id, no metadata to apply and is never read.
+			if h.revision != uint64(len(cur.revs)) {
+				return fmt.Errorf("stream %q: scavenged event at revision %d follows revision %d", cur.name, h.revision, len(cur.revs)-1)
+			}
+			ent.rev = uint32(h.revision)
+			cur.revs = append(cur.revs, g)
+			e.entries = append(e.entries, ent)
+			return nil
+		}
 		if h.revision == tombstoneRevision {
 			ent.rev = revTombstone
 			cur.tombstoned = true

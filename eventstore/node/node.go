@@ -35,6 +35,9 @@ type Config struct {
 	MaxAppendSize int
 	// Logger receives operational messages (default: discard).
 	Logger *slog.Logger
+	// ScavengeEvery runs a scavenge of the sealed segments at this interval
+	// (scavenge.go); 0, the default, never does.
+	ScavengeEvery time.Duration
 
 	engineOptions Options // fault injection in tests
 }
@@ -48,6 +51,9 @@ type Node struct {
 	lock       *os.File
 	persistent *persistentService
 	served     chan error
+	// scavengeStop and scavengeDone stop and await the scheduled scavenge.
+	scavengeStop chan struct{}
+	scavengeDone chan struct{}
 }
 
 // ErrDataDirInUse is returned when another running node holds the data
@@ -112,6 +118,10 @@ func Start(ctx context.Context, cfg Config) (*Node, error) {
 	persistent.RegisterPersistentSubscriptionsServer(n.server, n.persistent)
 	serverfeatures.RegisterServerFeaturesServer(n.server, featuresService{})
 	go func() { n.served <- n.server.Serve(n.lis) }()
+	if cfg.ScavengeEvery > 0 {
+		n.scavengeStop, n.scavengeDone = make(chan struct{}), make(chan struct{})
+		go n.scavengeLoop(n.scavengeStop, n.scavengeDone)
+	}
 	rep := n.engine.Recovery()
 	cfg.Logger.Info("event-store node started", "listen", n.Addr(), "events", rep.Events,
 		"segments", rep.Segments, "recovery_ms", rep.Duration.Milliseconds(), "torn_bytes", rep.TornBytes)
@@ -156,6 +166,11 @@ func (n *Node) Close() error {
 	// their last checkpoints and park what is due. Then wake live
 	// subscriptions so the graceful stop need not wait for them; files stay
 	// open until the last call has returned.
+	if n.scavengeStop != nil {
+		close(n.scavengeStop)
+		<-n.scavengeDone
+		n.scavengeStop = nil
+	}
 	n.persistent.Close()
 	n.engine.stop()
 	stopped := make(chan struct{})

@@ -2,6 +2,7 @@ package node
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math"
 	"os"
@@ -247,16 +248,24 @@ func (e *Engine) load(idx []uint32, clone bool, fn func(*Event) error) error {
 			buf = make([]byte, n)
 		}
 		buf = buf[:n]
-		if _, err := sp.f.ReadAt(buf, sp.start); err != nil {
+		if err := e.readSpan(sp.f, sp.base, buf, sp.start); err != nil {
 			return fmt.Errorf("read event: %w", err)
 		}
 		for i := sp.first; i < sp.first+sp.n; i++ {
 			en := ents[i]
+			if types[i] == "" {
+				continue // scavenged: nothing left to read
+			}
 			off := int(en.pos - sp.base - sp.start)
 			body := buf[off : off+int(en.size)]
 			ev.Type = types[i]
 			if err := decodeEvent(body, &ev, clone); err != nil {
 				return fmt.Errorf("decode event at %d: %w", en.pos, err)
+			}
+			if ev.Type == "" {
+				// Scavenged between the index lookup and the read: it was
+				// garbage, so it is simply no longer there.
+				continue
 			}
 			if ev.Type != types[i] {
 				return fmt.Errorf("decode event at %d: type %q on disk, %q in the index", en.pos, ev.Type, types[i])
@@ -269,6 +278,27 @@ func (e *Engine) load(idx []uint32, clone bool, fn func(*Event) error) error {
 		}
 	}
 	return nil
+}
+
+// readSpan reads buf at off of the segment file f starting at position base.
+// A scavenge may have replaced the segment's file (and closed f) since f was
+// looked up; the new file holds the same bytes for every surviving event, so
+// the read is repeated on it.
+func (e *Engine) readSpan(f *os.File, base int64, buf []byte, off int64) error {
+	_, err := f.ReadAt(buf, off)
+	if err == nil || !errors.Is(err, os.ErrClosed) {
+		return err
+	}
+	e.mu.RLock()
+	seg := e.segmentAt(base)
+	if seg == nil || seg.f == nil || seg.f == f || seg.base != base {
+		e.mu.RUnlock()
+		return err // closed for good (the engine is closing)
+	}
+	nf := seg.f
+	e.mu.RUnlock()
+	_, err = nf.ReadAt(buf, off)
+	return err
 }
 
 // LastRevision returns the last revision of stream (-1 when it has none) and

@@ -19,6 +19,9 @@ type RecoveryReport struct {
 }
 
 func (e *Engine) recover() error {
+	if err := removeScavengeLeftovers(e.dir); err != nil {
+		return err
+	}
 	segs, err := listSegments(e.dir)
 	if err != nil {
 		return err

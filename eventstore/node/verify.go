@@ -22,6 +22,8 @@ type VerifyReport struct {
 	Records int
 	Events  int
 	Streams int
+	// Scavenged counts the events a scavenge replaced (included in Events).
+	Scavenged int
 	// Bytes is the size of the intact part of the log.
 	Bytes int64
 	// TornTail is set when the last segment ends in an unacknowledged torn
@@ -48,8 +50,8 @@ func (r VerifyReport) OK() bool { return r.Corruption == nil && r.TornTail == ni
 // String is a human summary, one finding a line.
 func (r VerifyReport) String() string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "data directory %s: %d segments (%d checked), %d records, %d events, %d streams, %d bytes\n",
-		r.Dir, r.Segments, r.SegmentsChecked, r.Records, r.Events, r.Streams, r.Bytes)
+	fmt.Fprintf(&b, "data directory %s: %d segments (%d checked), %d records, %d events (%d scavenged), %d streams, %d bytes\n",
+		r.Dir, r.Segments, r.SegmentsChecked, r.Records, r.Events, r.Scavenged, r.Streams, r.Bytes)
 	switch {
 	case r.Corruption != nil:
 		fmt.Fprintf(&b, "CORRUPT: %v (the node refuses to start)\n", r.Corruption)
@@ -133,6 +135,9 @@ func Verify(dir string) (VerifyReport, error) {
 				}
 				lastPos = evPos
 				rep.Events++
+				if len(h.typ) == 0 {
+					rep.Scavenged++
+				}
 				switch {
 				case cur.tombstoned:
 					return fmt.Errorf("stream %q: event at revision %d after its tombstone", curName, h.revision)
