@@ -5,11 +5,13 @@
 // The statistics (effect sizes, reliable change, evaluation levels) build on
 // it; they are not computed here.
 //
-// A score is the mean of the answered items of the competency ("not
-// observed" is no answer). The anonymity rule of the portfolio applies (see
-// the threesixty package): peers, direct reports and others count only with
-// at least MinRaters raters in the round, a suppressed group is left out and
-// never merged into another, and only closed rounds count. A cohort's mean
+// The scores are those of IMPACT.md §1, computed by the threesixty package
+// as for the portfolio: a rater's score is the mean of their answered items
+// of the competency ("not observed" is no answer), a group's score the mean
+// of its raters' scores, each rater weighted equally. Peers, direct reports
+// and others count only with at least MinRaters raters with a score in the
+// round, a suppressed group is left out and never merged into another, and
+// only closed rounds count. A cohort's mean
 // change on a competency for a group is shown only when at least
 // MinParticipants participants contribute both a before and an after score;
 // smaller groups are not shown at all.
@@ -164,7 +166,7 @@ func (m *ReadModel) score(r *round) {
 	if !r.closed || r.result != nil || in == nil {
 		return
 	}
-	r.result = threesixty.Score(in, r.responses, m.minRaters)
+	r.result = threesixty.Score(in, r.responses, threesixty.ThresholdsOf(m.minRaters))
 	r.responses = nil
 	r.journey.data = m.scores(r.journey)
 }
@@ -198,9 +200,9 @@ func (m *ReadModel) onRoundClosed(_ context.Context, e feedback.RoundClosed) {
 
 // Measure is a group's score on a competency in one round.
 type Measure struct {
-	Mean    float64 `json:"mean"`
-	Raters  int     `json:"raters"`
-	Answers int     `json:"answers"` // item scores the mean is over
+	Mean    float64 `json:"mean"`    // of the raters' scores, each rater weighted equally
+	Raters  int     `json:"raters"`  // raters with a score
+	Answers int     `json:"answers"` // item scores those raters gave
 }
 
 // Score is one participant's before and after score on a competency by one

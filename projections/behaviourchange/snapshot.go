@@ -13,7 +13,11 @@ import (
 )
 
 // SnapshotSchema is the version of the read model's snapshot encoding.
-const SnapshotSchema = 1
+// Schema 2: a closed round's result weighs each rater equally (IMPACT §1)
+// where schema 1 pooled the item scores, and keeps the others composite; a
+// closed round keeps no responses to score again, so a snapshot of schema 1
+// is not restored: the read model rebuilds from the events.
+const SnapshotSchema = 2
 
 var _ projections.Snapshotter = (*ReadModel)(nil)
 

@@ -201,7 +201,7 @@ func (r *round) view(lk lookups) view.FeedbackRound {
 		return fr
 	}
 	fr.GapThreshold = view.GapThreshold(lk.gapThreshold, in.Points)
-	for _, cs := range threesixty.Score(in, r.responses, lk.minRaters) {
+	for _, cs := range threesixty.Score(in, r.responses, threesixty.ThresholdsOf(lk.minRaters)) {
 		cr := view.CompetencyResult{CompetencyID: cs.CompetencyID, Name: cs.Name, Groups: make([]view.GroupResult, 0, len(cs.Groups))}
 		for _, g := range cs.Groups {
 			gr := view.GroupResult{Group: g.Group, Suppressed: g.Suppressed}
@@ -217,7 +217,7 @@ func (r *round) view(lk lookups) view.FeedbackRound {
 		}
 		fr.Competencies = append(fr.Competencies, cr)
 	}
-	for _, c := range threesixty.Comments(r.responses, lk.minRaters) {
+	for _, c := range threesixty.Comments(r.responses, threesixty.ThresholdsOf(lk.minRaters)) {
 		fr.Comments = append(fr.Comments, view.FeedbackComment{Group: c.Group, CompetencyID: c.CompetencyID, Text: c.Text})
 	}
 	return fr

@@ -1,6 +1,7 @@
 package portfolio_test
 
 import (
+	"fmt"
 	"reflect"
 	"slices"
 	"testing"
@@ -59,6 +60,44 @@ func TestGapFlags(t *testing.T) {
 				t.Fatalf("gap on B = %+v, want flag %q", b.Gap, tc.wantB)
 			}
 		})
+	}
+}
+
+// TestScoresWeightRatersNotItems: the portfolio's 360 results weigh each
+// rater equally (IMPACT §1), where pooling the item scores would weigh a rater
+// by how many items they answered. On A the first peer answered both items
+// (5, 5), the other two one each (2, the other not observed):
+//
+//   - peers: (5 + 2 + 2) / 3 = 3 by rater; pooled (5+5+2+2) / 4 = 3.5;
+//   - others composite, with the manager (3, 3): (3 + 5 + 2 + 2) / 4 = 3
+//     by rater; pooled (3+3+5+5+2+2) / 6 ≈ 3.33;
+//   - so the self-other gap of self (4, 4) is 1, a blind spot at the default
+//     threshold, where pooling gives 0.67 and no flag.
+func TestScoresWeightRatersNotItems(t *testing.T) {
+	s := newScene()
+	s.round(feedback.RoundPre, day(3), []response{
+		{feedback.GroupSelf, 4, 4, 4, 4, ""},
+		{feedback.GroupManager, 3, 3, 4, 4, ""},
+		{feedback.GroupPeer, 5, 5, 4, 4, ""},
+		{feedback.GroupPeer, 2, 0, 4, 4, ""},
+		{feedback.GroupPeer, 0, 2, 4, 4, ""},
+	})
+	m := portfolio.New(portfolio.Config{})
+	feed(t, m, s.l.Events)
+	v, err := m.Current(s.journeyID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := v.FeedbackRounds[0].Competencies[0]
+	if peer := group(t, a, feedback.GroupPeer); peer.Mean == nil || peer.Raters != 3 || !near(*peer.Mean, 3) {
+		mean := "none"
+		if peer.Mean != nil {
+			mean = fmt.Sprint(*peer.Mean)
+		}
+		t.Fatalf("peers on A: %d raters, mean %s; want 3 raters, mean 3 by rater (pooled: 3.5)", peer.Raters, mean)
+	}
+	if g := a.Gap; g == nil || !near(g.Self, 4) || !near(g.Others, 3) || g.OtherRaters != 4 || !near(g.Gap, 1) || g.Flag != view.FlagBlindSpot {
+		t.Fatalf("gap on A = %+v, want self 4 − others 3 over 4 raters = 1, a blind spot (pooled: 4 − 3.33, no flag)", g)
 	}
 }
 

@@ -269,13 +269,15 @@ func TestPortfolio(t *testing.T) {
 	if dr := group(t, b, feedback.GroupDirectReport); !dr.Suppressed {
 		t.Fatalf("direct reports on B = %+v, want suppressed", dr)
 	}
-	// The gap pools only shown groups: manager and direct reports on A
-	// (3,3 and 4,4,3,5,2,4: 28/8), the manager alone on B.
+	// The others composite takes only groups that count: the manager and
+	// the direct reports on A (3 and 4, 4, 3: 14/4), each rater equally.
 	if gap := a.Gap; gap == nil || !near(gap.Self, 4.5) || !near(gap.Others, 3.5) || gap.OtherRaters != 4 || !near(gap.Gap, 1) {
 		t.Fatalf("gap on A = %+v", gap)
 	}
-	if gap := b.Gap; gap == nil || !near(gap.Self, 3) || !near(gap.Others, 4) || gap.OtherRaters != 1 || !near(gap.Gap, -1) {
-		t.Fatalf("gap on B = %+v", gap)
+	// On B the manager alone counts: no composite of fewer than three
+	// raters, so no gap (IMPACT §1).
+	if gap := b.Gap; gap != nil {
+		t.Fatalf("gap on B = %+v, want none", gap)
 	}
 	var texts []string
 	for _, c := range r.Comments {
@@ -321,9 +323,9 @@ func TestSuppression(t *testing.T) {
 		peers        int
 		shown        bool
 		peerComment  bool
-		othersRaters int // raters behind the gap's others on A
+		othersRaters int // raters behind the gap's others on A; no gap below 3
 	}{
-		{"two peers are suppressed", 2, false, false, 1},
+		{"two peers are suppressed", 2, false, false, 0},
 		{"three peers are shown", 3, true, true, 4},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -355,12 +357,12 @@ func TestSuppression(t *testing.T) {
 			if mgr := group(t, a, feedback.GroupManager); !near(*mgr.Mean, 2) || mgr.Raters != 1 {
 				t.Fatalf("manager mean = %v: a suppressed group was merged into it", *mgr.Mean)
 			}
-			// Others of the gap: the manager (2) alone, or with three peers (5).
-			wantOthers := 2.0
-			if tc.shown {
-				wantOthers = (2*2 + 5*6) / 8.0
-			}
-			if a.Gap == nil || a.Gap.OtherRaters != tc.othersRaters || !near(a.Gap.Others, wantOthers) || !near(a.Gap.Gap, 4-wantOthers) {
+			// Others of the gap: the manager (2) alone, too few for a
+			// composite, or with three peers (5).
+			switch wantOthers := (2 + 5*3) / 4.0; {
+			case !tc.shown && a.Gap != nil:
+				t.Fatalf("gap = %+v over the manager alone, want none", a.Gap)
+			case tc.shown && (a.Gap == nil || a.Gap.OtherRaters != tc.othersRaters || !near(a.Gap.Others, wantOthers) || !near(a.Gap.Gap, 4-wantOthers)):
 				t.Fatalf("gap = %+v, want others %v over %d raters", a.Gap, wantOthers, tc.othersRaters)
 			}
 			var peerComments, drComments int

@@ -1,18 +1,27 @@
 // Package threesixty computes what the read models may show of a 360 round:
-// rater-group means per competency, with the anonymity rule applied, the
-// self-other gap, and the comments that may be shown. The portfolio and the
-// behaviour-change measurement share it, so both apply the same rule.
+// rater-group scores per competency, with the anonymity rule applied, the
+// others composite, the self-other gap, and the comments that may be shown.
+// The portfolio and the behaviour-change measurement share it, so both apply
+// the same rule: the scores of docs IMPACT.md §1 (leerpad.impact/v1).
 //
-// The rule. Self and manager are shown as such, whatever their number. Peers,
-// direct reports and others are shown only when at least MinRaters raters of
-// that group contribute, otherwise suppressed: no mean, no count, no comment.
-// A suppressed group is never merged into another group or into the "others"
-// of the self-other gap, because its mean could then be worked out by
-// subtraction.
+// Scores. A rater's score on a competency is the mean of the rater's
+// answered items of it ("not observed" is no answer); a rater who answered
+// none of them has no score for it. A group's score is the mean of the
+// scores of its raters, each rater weighted equally, however many items each
+// answered.
 //
-// Scores. A rater contributes to a competency when they scored at least one of
-// its items; "not observed" is no score. A group's mean is the mean of every
-// item score its raters gave on the competency (the mean of answered items).
+// The rule. A group counts only when at least its threshold of raters have a
+// score on the competency: self 1, manager 1, peer 3, direct report 3, other
+// 3 (see Thresholds; a threshold can be raised, never lowered). Below it the
+// group is suppressed: no score, no count, no comment; and it is never merged
+// into another group or into the others composite, because its score could
+// then be worked out by subtraction.
+//
+// The others composite is the mean of the scores of every rater other than
+// self in the groups that count, each rater weighted equally, and exists only
+// with at least MinOtherRaters such raters. The self-other gap is self minus
+// the others composite, and exists only when both do.
+//
 // A rater counts for comments when their response holds answers at all: a
 // rater erased by crypto-shredding has none and counts for nothing.
 package threesixty
@@ -25,9 +34,13 @@ import (
 	"github.com/leerpad/leerpad/domain/feedback"
 )
 
-// MinRaters is the least number of raters of a peer, direct-report or other
-// group whose results are shown.
+// MinRaters is the default threshold of the peer, direct-report and other
+// groups: the least number of raters with a score whose results are shown.
 const MinRaters = 3
+
+// MinOtherRaters is the least number of raters other than self behind an
+// others composite.
+const MinOtherRaters = 3
 
 // Instrument is what scoring needs of a published instrument.
 type Instrument struct {
@@ -99,33 +112,62 @@ func GroupIndex(g feedback.RaterGroup) int {
 	return -1
 }
 
-// Shown reports whether a group of raters raters may be shown under the
-// anonymity rule with threshold min.
-func Shown(g feedback.RaterGroup, raters, min int) bool {
-	if raters <= 0 {
-		return false
+// Thresholds are the anonymity thresholds of the rater groups, indexed as
+// feedback.RaterGroups: the least number of raters with a score for a group to
+// count. A threshold below its default (self 1, manager 1, peer, direct report
+// and other MinRaters) is raised to the default, never refused: the zero
+// value is the defaults, and a threshold can be configured upwards only.
+type Thresholds [Groups]int
+
+// defaults returns the default thresholds.
+func defaults() Thresholds { return Thresholds{1, 1, MinRaters, MinRaters, MinRaters} }
+
+// ThresholdsOf returns the default thresholds with those of peer, direct
+// report and other raised to min where min is higher: what a read model
+// configured with one threshold for those groups applies.
+func ThresholdsOf(min int) Thresholds {
+	return Thresholds{0, 0, min, min, min}.Raised()
+}
+
+// Raised returns t with every threshold below its default raised to it.
+func (t Thresholds) Raised() Thresholds {
+	d := defaults()
+	for g := range t {
+		d[g] = max(d[g], t[g])
 	}
-	if g == feedback.GroupSelf || g == feedback.GroupManager {
-		return true
-	}
-	return raters >= min
+	return d
+}
+
+// Shown reports whether a group g of raters raters counts under thresholds
+// t (raised to their defaults where lower).
+func (t Thresholds) Shown(g feedback.RaterGroup, raters int) bool {
+	i := GroupIndex(g)
+	return i >= 0 && raters >= t.Raised()[i]
 }
 
 // GroupScore is one rater group's result on one competency.
 type GroupScore struct {
 	Group feedback.RaterGroup
-	// Raters is how many raters contributed; 0 when suppressed.
+	// Raters is how many raters have a score; 0 when suppressed.
 	Raters int
-	// Answers is how many item scores the mean is over; 0 when suppressed.
+	// Answers is how many item scores those raters gave; 0 when suppressed.
 	Answers int
-	// Mean is the mean of the answered items; 0 when suppressed.
+	// Mean is the mean of the raters' scores, each rater weighted equally;
+	// 0 when suppressed.
 	Mean float64
-	// Suppressed is set when too few raters contributed to show the group.
+	// Suppressed is set when too few raters have a score to show the group.
 	Suppressed bool
 }
 
-// Gap is the self-other gap on one competency: Self minus Others, where
-// Others pools every answered item of the shown groups other than self.
+// Composite is the others composite on one competency: the mean of the
+// scores of every rater other than self in the groups that count.
+type Composite struct {
+	Mean   float64
+	Raters int
+}
+
+// Gap is the self-other gap on one competency: Self minus Others, the others
+// composite over OtherRaters raters.
 type Gap struct {
 	Self        float64
 	Others      float64
@@ -137,44 +179,54 @@ type Gap struct {
 type CompetencyScore struct {
 	CompetencyID string
 	Name         string
-	// Groups holds every group with a contributing rater, in the order of
+	// Groups holds every group with a rater with a score, in the order of
 	// feedback.RaterGroups.
 	Groups []GroupScore
-	// Gap is set when self and at least one shown other group contributed.
+	// Others is the others composite; nil with fewer than MinOtherRaters
+	// raters other than self in the groups that count.
+	Others *Composite
+	// Gap is set when self counts and Others is set.
 	Gap *Gap
 }
 
+// tally sums the rater scores of one group on one competency.
 type tally struct {
-	sum, answers, raters int
+	sum             float64 // of rater scores
+	raters, answers int
 }
 
-// Score returns the result of responses on every competency of in, under the
-// anonymity rule with threshold min.
-func Score(in *Instrument, responses []Response, min int) []CompetencyScore {
+// Score returns the result of responses on every competency of in, each
+// response one rater's, under the anonymity thresholds t (raised to their
+// defaults where lower).
+func Score(in *Instrument, responses []Response, t Thresholds) []CompetencyScore {
+	t = t.Raised()
 	n := len(in.Competencies)
 	acc := make([]tally, n*Groups)
-	touched := make([]bool, n)
+	sum, answered := make([]int, n), make([]int, n) // of the current rater
 	for _, r := range responses {
 		g := GroupIndex(r.Group)
 		if g < 0 {
 			continue
 		}
-		clear(touched)
+		clear(sum)
+		clear(answered)
 		for _, a := range r.Answers {
 			if a.NotObserved || a.Score <= 0 {
 				continue
 			}
-			c := in.CompetencyOf(a.ItemID)
-			if c < 0 {
-				continue
+			if c := in.CompetencyOf(a.ItemID); c >= 0 {
+				sum[c] += a.Score
+				answered[c]++
 			}
-			t := &acc[c*Groups+g]
-			t.sum += a.Score
-			t.answers++
-			if !touched[c] {
-				touched[c] = true
-				t.raters++
+		}
+		for c := range n {
+			if answered[c] == 0 {
+				continue // no score on c
 			}
+			x := &acc[c*Groups+g]
+			x.sum += float64(sum[c]) / float64(answered[c])
+			x.raters++
+			x.answers += answered[c]
 		}
 	}
 	groups := feedback.RaterGroups()
@@ -182,25 +234,30 @@ func Score(in *Instrument, responses []Response, min int) []CompetencyScore {
 	for c, comp := range in.Competencies {
 		cs := CompetencyScore{CompetencyID: comp.ID, Name: comp.Name}
 		var others tally
+		self, selfShown := 0.0, false
 		for g := range Groups {
-			t := acc[c*Groups+g]
-			if t.raters == 0 {
+			x := acc[c*Groups+g]
+			if x.raters == 0 {
 				continue
 			}
-			if !Shown(groups[g], t.raters, min) {
+			if x.raters < t[g] {
 				cs.Groups = append(cs.Groups, GroupScore{Group: groups[g], Suppressed: true})
 				continue
 			}
-			cs.Groups = append(cs.Groups, GroupScore{Group: groups[g], Raters: t.raters, Answers: t.answers, Mean: float64(t.sum) / float64(t.answers)})
-			if g > 0 {
-				others.sum += t.sum
-				others.answers += t.answers
-				others.raters += t.raters
+			mean := x.sum / float64(x.raters)
+			cs.Groups = append(cs.Groups, GroupScore{Group: groups[g], Raters: x.raters, Answers: x.answers, Mean: mean})
+			if groups[g] == feedback.GroupSelf {
+				self, selfShown = mean, true
+				continue
 			}
+			others.sum += x.sum
+			others.raters += x.raters
 		}
-		if self := acc[c*Groups]; self.answers > 0 && others.answers > 0 {
-			s, o := float64(self.sum)/float64(self.answers), float64(others.sum)/float64(others.answers)
-			cs.Gap = &Gap{Self: s, Others: o, OtherRaters: others.raters, Gap: s - o}
+		if others.raters >= MinOtherRaters {
+			cs.Others = &Composite{Mean: others.sum / float64(others.raters), Raters: others.raters}
+			if selfShown {
+				cs.Gap = &Gap{Self: self, Others: cs.Others.Mean, OtherRaters: others.raters, Gap: self - cs.Others.Mean}
+			}
 		}
 		out[c] = cs
 	}
@@ -227,17 +284,15 @@ type Comment struct {
 }
 
 // Comments returns the comments of the groups that may be shown, under the
-// same rule as the scores: a group's comments appear only when at least min of
-// its raters responded (self and manager always). They are ordered by group,
-// competency and text, so that their order reveals nothing of who wrote them
-// or when.
-func Comments(responses []Response, min int) []Comment {
+// thresholds t as the scores: a group's comments appear only when at least
+// its threshold of raters responded. They are ordered by group, competency
+// and text, so that their order reveals nothing of who wrote them or when.
+func Comments(responses []Response, t Thresholds) []Comment {
 	n := Respondents(responses)
-	groups := feedback.RaterGroups()
 	var out []Comment
 	for _, r := range responses {
 		g := GroupIndex(r.Group)
-		if g < 0 || len(r.Answers) == 0 || !Shown(groups[g], n[g], min) {
+		if g < 0 || len(r.Answers) == 0 || !t.Shown(r.Group, n[g]) {
 			continue
 		}
 		for _, c := range r.Comments {
