@@ -14,6 +14,9 @@
 //     record and confirm development conversations with their own participants;
 //   - trainers record attendance, assignments, intervision and coaching, run
 //     the intervision groups, and read the dashboards, of their own cohorts;
+//   - the members of an intervision group record and read its sessions;
+//     what was said in them (the case) is confidential to the group: its
+//     members read it, nobody else, not even the trainers;
 //   - the programme office manages the catalogue, programmes, ordering
 //     entities and their orders, cohorts and enrolment and reads dashboards,
 //     change measurements and CSV exports, but never a named participant's
@@ -128,8 +131,12 @@ var (
 	KindAttendance = Kind{"attendance"}
 	// KindAssignment is a practice assignment given to a cohort's participants.
 	KindAssignment = Kind{"assignment"}
-	// KindIntervisionSession is an intervision session of a cohort's group.
+	// KindIntervisionSession is an intervision session of a cohort's group:
+	// when, who attended, who brought in a case, the method.
 	KindIntervisionSession = Kind{"intervision-session"}
+	// KindIntervisionCase is what was said in an intervision session: the
+	// summary of the case brought in. Confidential to the group.
+	KindIntervisionCase = Kind{"intervision-case"}
 	// KindCoachingSession is a coaching session with a cohort's participant.
 	KindCoachingSession = Kind{"coaching-session"}
 	// KindCohortDashboard is the dashboard of one cohort.
@@ -178,7 +185,7 @@ func Kinds() []Kind {
 		KindJourney, KindPortfolio, KindPortfolioSection, KindReflection, KindDevelopmentConversation,
 		KindCompletion, KindWithdrawal, KindManagerChange, KindMeasurement, KindJourneySummary,
 		KindFeedbackRound, KindSelfAssessment, KindFeedbackAnswers, KindRaterForm,
-		KindAttendance, KindAssignment, KindIntervisionSession, KindCoachingSession,
+		KindAttendance, KindAssignment, KindIntervisionSession, KindIntervisionCase, KindCoachingSession,
 		KindCohortDashboard, KindChangeMeasurement, KindExport,
 		KindCatalogue, KindProgramme, KindCohort, KindEnrolment,
 		KindIntervisionGroup, KindEntity,
@@ -223,6 +230,9 @@ type Resource struct {
 	CohortTrainerIDs []string
 	// RoundID is the 360 round of a rater form.
 	RoundID string
+	// GroupMemberIDs are the members, now, of the intervision group the
+	// resource belongs to.
+	GroupMemberIDs []string
 }
 
 // Decision is Decide's answer. Reason says which rule allowed or denied; it
@@ -291,6 +301,15 @@ func trainerOf(p Principal, r Resource, _ time.Time) (bool, string) {
 	return false, "trainers act only for their own cohorts"
 }
 
+// groupMember holds when the principal is a member of the resource's
+// intervision group now: a withdrawn or re-formed-out member is not.
+func groupMember(p Principal, r Resource, _ time.Time) (bool, string) {
+	if p.Subject != "" && slices.Contains(r.GroupMemberIDs, p.Subject) {
+		return true, ""
+	}
+	return false, "intervision is for the members of the group"
+}
+
 // raterLink holds when the principal's link opens the resource's round and
 // has not expired.
 func raterLink(p Principal, r Resource, at time.Time) (bool, string) {
@@ -356,6 +375,9 @@ var policy = [...]rule{
 	{KindAssignment, ActionWrite, RoleTrainer, trainerOf, "trainers give the assignments of their cohorts"},
 	{KindIntervisionSession, ActionRead, RoleTrainer, trainerOf, "trainers record the intervision of their cohorts"},
 	{KindIntervisionSession, ActionWrite, RoleTrainer, trainerOf, "trainers record the intervision of their cohorts"},
+	{KindIntervisionSession, ActionRead, RoleParticipant, groupMember, "members read the sessions of their intervision group"},
+	{KindIntervisionSession, ActionWrite, RoleParticipant, groupMember, "members record the sessions of their intervision group"},
+	{KindIntervisionCase, ActionRead, RoleParticipant, groupMember, "intervision content is confidential to the group"},
 	{KindCoachingSession, ActionRead, RoleTrainer, trainerOf, "trainers record the coaching in their cohorts"},
 	{KindCoachingSession, ActionWrite, RoleTrainer, trainerOf, "trainers record the coaching in their cohorts"},
 	{KindCohortDashboard, ActionRead, RoleTrainer, trainerOf, "trainers read the dashboards of their cohorts"},
@@ -405,6 +427,7 @@ var refusals = [...]never{
 	{KindPortfolioSection, RoleProgrammeOffice, "the programme office sees aggregates, never a named participant's portfolio"},
 	{KindPortfolio, RoleManager, "managers read only the sections their participant shares with them"},
 	{KindIntervisionSession, RoleManager, "intervision content is confidential to the group"},
+	{KindIntervisionCase, Role{}, "intervision content is confidential to the group"},
 }
 
 // Decide reports whether p may do a on r at time at (the time matters for
