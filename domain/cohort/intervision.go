@@ -125,6 +125,19 @@ func (c *Cohort) IntervisionSession(groupID, sessionID string) (IntervisionSessi
 	return s.clone(), nil
 }
 
+// CheckAttendee returns a *domain.FieldError naming field unless the
+// participant is a member of intervision group groupID now: what a session
+// recorded on a participant's journey (journey.intervision_attended) must hold.
+func (c *Cohort) CheckAttendee(field, groupID, participantID string) *domain.FieldError {
+	if _, ok := c.groups[groupID]; !ok {
+		return domain.Invalid(field, "is not an intervision group of cohort %s", c.id)
+	}
+	if !c.InGroup(groupID, participantID) {
+		return domain.Invalid(field, "is not the participant's intervision group")
+	}
+	return nil
+}
+
 // InGroup reports whether a participant is a member of an intervision group now.
 func (c *Cohort) InGroup(groupID, participantID string) bool {
 	return slices.Contains(c.groups[groupID], participantID)
