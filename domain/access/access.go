@@ -14,13 +14,13 @@
 //     record and confirm development conversations with their own participants;
 //   - trainers record attendance, assignments, intervision and coaching, run
 //     the intervision groups, and read the dashboards, of their own cohorts;
-//   - the members of an intervision group record and read its sessions;
-//     what was said in them (the case) is confidential to the group: its
-//     members read it, nobody else, not even the trainers;
 //   - the programme office manages the catalogue, programmes, ordering
 //     entities and their orders, cohorts and enrolment and reads dashboards,
 //     change measurements and CSV exports, but never a named participant's
 //     reflections or any individual 360 answer;
+//   - the members of an intervision group record and read its sessions;
+//     what was said in them (the case) is confidential to the group: its
+//     members read it, nobody else, not even the trainers;
 //   - a 360 rater reaches the answer form of one round through a personal,
 //     expiring link, and nothing else;
 //   - individual 360 answers are shown to nobody.
