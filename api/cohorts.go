@@ -619,6 +619,7 @@ type dashboardResponse struct {
 	StartsOn     DateTime               `json:"startsOn"`
 	EndsOn       DateTime               `json:"endsOn"`
 	Now          DateTime               `json:"now"`
+	AtRiskWeeks  int                    `json:"atRiskWeeks"`
 	Enrolment    enrolmentCounts        `json:"enrolment"`
 	Deliveries   []deliveryAttendance   `json:"deliveries"`
 	Assignments  assignmentCounts       `json:"assignments"`
@@ -667,14 +668,26 @@ type participantActivity struct {
 	Intervision         int      `json:"intervision"`
 	Coaching            int      `json:"coaching"`
 	Evaluations         int      `json:"evaluations"`
+	// Weeks are the participant's experiments per ISO week (Europe/Amsterdam),
+	// oldest first; only weeks with an experiment appear.
+	Weeks []experimentWeek `json:"weeks"`
+}
+
+// experimentWeek counts a participant's experiments in one ISO week: logged
+// that week, and tried that week.
+type experimentWeek struct {
+	Week   string `json:"week"` // "2025-W07"
+	Logged int    `json:"logged"`
+	Tried  int    `json:"tried"`
 }
 
 type groupRhythm struct {
-	GroupID         string  `json:"groupId"`
-	Members         int     `json:"members"`
-	Sessions        int     `json:"sessions"`
-	MeanDaysBetween float64 `json:"meanDaysBetween"`
-	MaxDaysBetween  float64 `json:"maxDaysBetween"`
+	GroupID         string   `json:"groupId"`
+	Members         int      `json:"members"`
+	Sessions        int      `json:"sessions"`
+	MeanDaysBetween float64  `json:"meanDaysBetween"`
+	MaxDaysBetween  float64  `json:"maxDaysBetween"`
+	DaysSinceLast   *float64 `json:"daysSinceLast,omitempty"`
 }
 
 type moduleEvaluationMean struct {
@@ -696,23 +709,52 @@ type atRiskEntry struct {
 	DaysInactive  float64  `json:"daysInactive"`
 }
 
+// dashboardQuery reads ?asOf= (an RFC 3339 date-time) and ?atRiskWeeks=
+// (a whole number of weeks) of a dashboard request.
+func dashboardQuery(c echo.Context) (usecase.DashboardQuery, error) {
+	var q usecase.DashboardQuery
+	var ps []*domain.FieldError
+	if v := c.QueryParam("asOf"); v != "" {
+		t, err := dateTimeParam("asOf", v)
+		var fe *domain.FieldError
+		if errors.As(err, &fe) {
+			ps = append(ps, fe)
+		}
+		q.AsOf = t
+	}
+	if v := c.QueryParam("atRiskWeeks"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > usecase.MaxAtRiskWeeks {
+			ps = append(ps, domain.Invalid("atRiskWeeks", "must be a whole number from 1 to %d", usecase.MaxAtRiskWeeks))
+		}
+		q.AtRiskWeeks = n
+	}
+	return q, domain.Validate(ps...)
+}
+
 // handleDashboardGet is GET /v1/cohorts/{cohortId}/dashboard: enrolment,
-// attendance, assignments, experiments per participant, intervision rhythm,
-// evaluations per module version and participants at risk; for the
-// programme office and the cohort's trainers.
+// attendance, assignments, experiments per participant and ISO week,
+// intervision rhythm, evaluations per module version and participants at
+// risk; for the programme office and the cohort's trainers. ?asOf= judges
+// inactivity and intervision recency at that time instead of now;
+// ?atRiskWeeks= sets the weeks without activity that put a participant at risk.
 func (s *Server) handleDashboardGet(c echo.Context) error {
 	id, p, min, err := cohortRead(c)
 	if err != nil {
 		return err
 	}
+	q, err := dashboardQuery(c)
+	if err != nil {
+		return err
+	}
 	ctx, cancel := s.readContext(c)
 	defer cancel()
-	v, err := s.app.Dashboard(ctx, p, id, min)
+	v, err := s.app.Dashboard(ctx, p, id, q, min)
 	if err != nil {
 		return err
 	}
 	e := v.Enrolment
-	out := dashboardResponse{CohortID: v.CohortID, ProgrammeID: v.ProgrammeID, Title: v.Title, StartsOn: dt(v.StartsOn), EndsOn: dt(v.EndsOn), Now: dt(v.Now),
+	out := dashboardResponse{CohortID: v.CohortID, ProgrammeID: v.ProgrammeID, Title: v.Title, StartsOn: dt(v.StartsOn), EndsOn: dt(v.EndsOn), Now: dt(v.Now), AtRiskWeeks: v.AtRiskWeeks,
 		Enrolment:   enrolmentCounts{Enrolled: e.Enrolled, Active: e.Active, Completed: e.Completed, Withdrawn: e.Withdrawn, CompletionRate: e.CompletionRate},
 		Assignments: assignmentCounts{Given: v.Assignments.Given, HandedIn: v.Assignments.HandedIn, OnTime: v.Assignments.OnTime},
 		Deliveries: mapAll(v.Deliveries, func(d cohortdashboard.DeliveryAttendance) deliveryAttendance {
@@ -722,10 +764,14 @@ func (s *Server) handleDashboardGet(c echo.Context) error {
 		Participants: mapAll(v.Participants, func(p cohortdashboard.Participant) participantActivity {
 			return participantActivity{ParticipantID: p.ParticipantID, Status: p.Status.String(), LastActivity: dt(p.LastActivity), AtRisk: p.AtRisk, Present: p.Present,
 				AssignmentsGiven: p.AssignmentsGiven, AssignmentsHandedIn: p.AssignmentsHandedIn, ExperimentsLogged: p.ExperimentsLogged,
-				ExperimentsTried: p.ExperimentsTried, Intervision: p.Intervision, Coaching: p.Coaching, Evaluations: p.Evaluations}
+				ExperimentsTried: p.ExperimentsTried, Intervision: p.Intervision, Coaching: p.Coaching, Evaluations: p.Evaluations,
+				Weeks: mapAll(p.Weeks, func(w cohortdashboard.WeekCount) experimentWeek {
+					return experimentWeek{Week: w.Week.String(), Logged: w.Logged, Tried: w.Tried}
+				})}
 		}),
 		Intervision: mapAll(v.Intervision, func(g cohortdashboard.GroupRhythm) groupRhythm {
-			return groupRhythm{GroupID: g.GroupID, Members: g.Members, Sessions: len(g.Sessions), MeanDaysBetween: g.MeanDaysBetween, MaxDaysBetween: g.MaxDaysBetween}
+			return groupRhythm{GroupID: g.GroupID, Members: g.Members, Sessions: len(g.Sessions), MeanDaysBetween: g.MeanDaysBetween, MaxDaysBetween: g.MaxDaysBetween,
+				DaysSinceLast: g.DaysSinceLast}
 		}),
 		Evaluations: mapAll(v.Evaluations, func(m cohortdashboard.ModuleEvaluation) moduleEvaluationMean {
 			return moduleEvaluationMean{ModuleID: m.ModuleID, ModuleVersion: m.ModuleVersion, Evaluations: m.Evaluations,

@@ -73,6 +73,7 @@ type oasOperation struct {
 	OperationID string                 `json:"operationId"`
 	Summary     string                 `json:"summary"`
 	Description string                 `json:"description,omitempty"`
+	Deprecated  bool                   `json:"deprecated,omitempty"`
 	Tags        []string               `json:"tags"`
 	Security    []map[string][]string  `json:"security"` // [] for public operations
 	Parameters  []oasParameter         `json:"parameters,omitempty"`

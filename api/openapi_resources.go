@@ -10,6 +10,7 @@ import (
 	"unicode"
 
 	"github.com/leerpad/leerpad/domain/journey"
+	"github.com/leerpad/leerpad/usecase"
 )
 
 // The resource operations of the OpenAPI document. Request and response
@@ -36,6 +37,7 @@ type operation struct {
 	result                                      any     // a DTO value, or csvBody
 	match                                       ifMatch // writes: optional or required If-Match
 	etag                                        bool    // the response carries an ETag
+	deprecated                                  bool    // kept for existing clients; the description names the successor
 	minPosition                                 bool    // a read-model read that can wait
 	errors                                      []int   // beyond the defaults
 }
@@ -85,7 +87,7 @@ func resourceOperations() []operation {
 		{method: "PUT", path: "/journeys/{journeyId}/development-conversations/{conversationId}", id: "putDevelopmentConversation", summary: "Revise a development conversation (manager)", description: "The participant's manager revises a development conversation: its agreements and next questions; the date stays. If-Match is required.", tag: tagJourneys, body: conversationRequest{}, result: resourceRef{}, match: wr},
 		{method: "POST", path: "/journeys/{journeyId}/development-conversations/{conversationId}/confirmations", id: "createConversationConfirmation", summary: "Confirm a development conversation", description: "The participant or their manager confirms a development conversation; once both did, it is final.", tag: tagJourneys, success: 201, result: resourceRef{}, match: w},
 		{method: "POST", path: "/journeys/{journeyId}/assignments", id: "createAssignment", summary: "Give a practice assignment (trainer)", description: "A trainer of the cohort gives the participant a practice assignment for a module.", tag: tagJourneys, body: assignmentRequest{}, success: 201, result: resourceRef{}, match: w},
-		{method: "POST", path: "/journeys/{journeyId}/intervision-sessions", id: "createIntervisionSession", summary: "Record an intervision session attended (trainer)", description: "A trainer of the cohort records that the participant attended a session of their intervision group, and whether they brought in a case.", tag: tagJourneys, body: intervisionRequest{}, success: 201, result: resourceRef{}, match: w},
+		{method: "POST", path: "/journeys/{journeyId}/intervision-sessions", id: "createIntervisionSession", summary: "Record an intervision session attended (trainer; deprecated)", description: "Deprecated: record a meeting once for the whole group with POST /cohorts/{cohortId}/intervision-groups/{groupId}/sessions. This route records one participant's attendance, so a meeting recorded for several members counts several times; it stays for existing clients, and what it recorded stays counted. A trainer of the cohort records that the participant attended a session of their intervision group (groupId must be the participant's group now), and whether they brought in a case.", tag: tagJourneys, body: intervisionRequest{}, success: 201, result: resourceRef{}, match: w, deprecated: true},
 		{method: "POST", path: "/journeys/{journeyId}/completions", id: "createCompletion", summary: "Complete a journey (programme office)", description: "Nothing is logged on the journey after that, except that the participant can still stop sharing. A second completion, or one of a withdrawn journey, is refused 409. Location and href are the participant's enrolment in the cohort (the programme office reads no journey).", tag: tagJourneys, body: completionRequest{}, success: 201, result: resourceRef{}, match: w},
 		{method: "POST", path: "/journeys/{journeyId}/withdrawals", id: "createWithdrawal", summary: "Withdraw from a journey and its cohort (participant, programme office)", description: "The journey is withdrawn first, then the participant leaves the cohort. Both steps derive their event ids from the journey, so if the request fails between them, sending it again (with or without the same Idempotency-Key) completes the withdrawal and records nothing twice; a repeat of a finished withdrawal answers as the first, and the first reason stands. A completed journey is refused 409. Location and href are the journey for its participant, and the participant's enrolment in the cohort for the programme office.", tag: tagJourneys, body: withdrawalRequest{}, success: 201, result: resourceRef{}, match: w},
 		{method: "PUT", path: "/journeys/{journeyId}/manager", id: "putManager", summary: "Record the participant's new manager (programme office)", description: "The former manager's access ends at once. Sharing does not carry over: the new manager sees no section until the participant shares it again. The same manager again is refused 409. The href is the participant's enrolment in the cohort (the programme office reads no journey).", tag: tagJourneys, body: managerRequest{}, result: resourceRef{}, match: w},
@@ -119,7 +121,8 @@ func resourceOperations() []operation {
 		{method: "POST", path: "/cohorts/{cohortId}/enrolment-uploads", id: "createEnrolmentUpload", summary: "Enrol participants from a CSV file",
 			description: "text/csv, UTF-8 (a byte-order mark is allowed), comma or semicolon separated, header row participantId,name,email,role,managerId, at most 1000 rows. All or nothing: every bad row is reported in invalidParams as rows[<row number>].<column> (the header is row 1) and nothing is enrolled. A retry of an upload that stopped half-way completes it.",
 			tag:         tagCohorts, body: csvBody{}, success: 201, result: enrolmentUploadResult{}, match: w},
-		{method: "GET", path: "/cohorts/{cohortId}/dashboard", id: "getCohortDashboard", summary: "The cohort dashboard", description: "For the programme office and the cohort's trainers: enrolment, attendance, assignments, activity, intervision rhythm and evaluation means, counts only.", tag: tagCohorts, result: dashboardResponse{}, minPosition: true},
+		{method: "GET", path: "/cohorts/{cohortId}/dashboard", id: "getCohortDashboard", summary: "The cohort dashboard", description: "For the programme office and the cohort's trainers: enrolment, attendance, assignments, activity with experiments per participant per ISO week, intervision rhythm (one session per meeting of a group) and evaluation means, counts only. asOf judges inactivity (at risk) and intervision recency at that time instead of now (the counts are of everything recorded); atRiskWeeks sets how many weeks without activity put an active participant at risk.",
+			tag: tagCohorts, query: dashboardParams, result: dashboardResponse{}, minPosition: true},
 		{method: "GET", path: "/cohorts/{cohortId}/change-measurement", id: "getChangeMeasurement", summary: "The cohort's behaviour change (aggregates)", description: "Only competency and rater-group combinations with at least minParticipants participants are shown.", tag: tagCohorts, result: changeMeasurement{}, minPosition: true},
 		{method: "GET", path: "/cohorts/{cohortId}/exports/participation", id: "exportParticipation", summary: "Participation as CSV", description: "The cohort's participation per participant, as the dashboard counts it, for a spreadsheet; cells that a spreadsheet would read as a formula are escaped.", tag: tagCohorts, query: []oasParameter{bomParam}, result: csvBody{}, minPosition: true},
 		{method: "GET", path: "/cohorts/{cohortId}/exports/behaviour-change", id: "exportBehaviourChange", summary: "Behaviour change as CSV", description: "The cohort's behaviour change per competency and rater group, as the change measurement shows it, for a spreadsheet.", tag: tagCohorts, query: []oasParameter{bomParam}, result: csvBody{}, minPosition: true},
@@ -134,6 +137,11 @@ func resourceOperations() []operation {
 		{method: "POST", path: "/programmes/{programmeId}/modules", id: "createProgrammeModule", summary: "Put a module into a programme", description: "The programme office puts a module on offer into a programme, at a position.", tag: tagCatalogue, body: programmeModuleRequest{}, success: 201, result: resourceRef{}, match: w},
 		{method: "POST", path: "/instruments", id: "createInstrument", summary: "Publish a 360 instrument", description: "The programme office publishes a 360 instrument: a scale and competencies with their items.", tag: tagCatalogue, body: instrumentRequest{}, success: 201, result: resourceRef{}, match: w},
 	}
+}
+
+var dashboardParams = []oasParameter{
+	{Name: "asOf", In: "query", Description: "An RFC 3339 date-time with a time zone: the time at which inactivity and intervision recency are judged; default now.", Schema: map[string]any{"type": "string", "format": "date-time"}},
+	{Name: "atRiskWeeks", In: "query", Description: "Weeks without activity after which an active participant is at risk, 1 to 52; default the server's setting (3 unless configured).", Schema: map[string]any{"type": "integer", "format": "int32", "minimum": 1, "maximum": usecase.MaxAtRiskWeeks}},
 }
 
 var bomParam = oasParameter{Name: "bom", In: "query", Description: "true adds a UTF-8 byte-order mark, for spreadsheets.", Schema: map[string]any{"type": "boolean", "default": false}}
@@ -160,7 +168,7 @@ func addResourceOperations(d *oasDocument) {
 			item = &oasPathItem{}
 			d.Paths[o.path] = item
 		}
-		op := &oasOperation{OperationID: o.id, Summary: o.summary, Description: o.description, Tags: []string{o.tag}, Security: bearerOnly()}
+		op := &oasOperation{OperationID: o.id, Summary: o.summary, Description: o.description, Deprecated: o.deprecated, Tags: []string{o.tag}, Security: bearerOnly()}
 		if o.rater {
 			op.Security = []map[string][]string{{schemeRaterLink: {}}}
 		}

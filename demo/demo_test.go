@@ -187,6 +187,9 @@ func TestSeedWritesTheDataSet(t *testing.T) {
 		if count(s.types, "cohort.intervision_group_formed") == 0 || count(s.types, "cohort.attendance_recorded") == 0 {
 			t.Errorf("%s has no intervision groups or no attendance: %v", name, s.types)
 		}
+		if count(s.types, "cohort.intervision_session_held") == 0 {
+			t.Errorf("%s has no intervision session recorded for its groups: %v", name, s.types)
+		}
 	}
 
 	// Rounds by journey, from the round streams' first event.

@@ -1014,41 +1014,37 @@ func (b *cohortBuilder) experiment(p *participant, d delivery) {
 	})
 }
 
-// intervision plans a meeting of every group two weeks after each delivery;
-// one of those present brings in a case.
+// intervision plans a meeting of every group two weeks after each delivery,
+// recorded once for the group a few hours later; one of those present
+// brings in a case. A meeting needs two members present. The record goes
+// in the phase after the delivery's, as a withdrawal from the cohort does,
+// so that the cohort's commands stay in time order.
 func (b *cohortBuilder) intervision() {
 	for g, members := range b.groups {
 		for mi, d := range b.deliveries {
 			held := at(d.startsAt, 15, 14, 0)
-			var present []*participant
+			when := held.Add(time.Duration(3+b.rng.IntN(40)) * time.Hour)
+			var present []string
 			for _, m := range members {
 				p := b.people[m]
-				if !p.withdrawAt.IsZero() && !p.withdrawAt.After(held) {
-					continue
+				if !p.withdrawAt.IsZero() && !p.withdrawAt.After(when) {
+					continue // withdrawn by the time it is recorded: no longer a member
 				}
 				if b.chance(0.6 + 0.25*min(p.engagement, 1)) {
-					present = append(present, p)
+					present = append(present, p.id)
 				}
 			}
-			if len(present) == 0 {
+			if len(present) < cohort.MinSessionAttendees {
 				continue
 			}
-			sessionID := b.n.id("group/%d/session/%d", g, mi)
-			method := pick(b.rng, intervisionMethods)
-			bringer := b.rng.IntN(len(present))
-			theCase := pick(b.rng, intervisionCases)
-			for i, p := range present {
-				when := held.Add(time.Duration(3+b.rng.IntN(40)) * time.Hour)
-				c := journey.RecordIntervision{JourneyID: p.journeyID, SessionID: sessionID, GroupID: b.groupIDs[g], HeldOn: held,
-					Method: method, CaseBroughtIn: i == bringer, At: when}
-				if c.CaseBroughtIn {
-					c.Case = theCase
-				}
-				b.journeyStep(p, when, "record intervision", func(ctx context.Context, key string) error {
-					c.IdempotencyKey = key
-					return errOf(b.s.Journeys.RecordIntervision(ctx, c))
-				})
-			}
+			c := cohort.RecordIntervisionSession{CohortID: b.cohortID, GroupID: b.groupIDs[g], SessionID: b.n.id("group/%d/session/%d", g, mi),
+				HeldOn: held, AttendeeIDs: present, CaseBroughtBy: present[b.rng.IntN(len(present))], Method: pick(b.rng, intervisionMethods),
+				CaseSummary: pick(b.rng, intervisionCases), At: when}
+			st := b.cohortStep(when, "record intervision session", func(ctx context.Context, key string) error {
+				c.IdempotencyKey = key
+				return errOf(b.s.Cohorts.RecordIntervisionSession(ctx, c))
+			})
+			st.phase, st.fixed = b.phaseOf(held)+1, true
 		}
 	}
 }

@@ -72,6 +72,10 @@ type Portfolios interface {
 type Dashboards interface {
 	Name() string
 	Dashboard(cohortID string, now time.Time) (cohortdashboard.View, error)
+	// DashboardAtRisk is Dashboard with weeks of inactivity after which an
+	// active participant is at risk (the configured number when weeks is
+	// not positive).
+	DashboardAtRisk(cohortID string, now time.Time, weeks int) (cohortdashboard.View, error)
 }
 
 // ChangeMeasurements is the behaviour-change read model.

@@ -102,6 +102,23 @@ func (a *App) cohortFacts(ctx context.Context, id string, kind access.Kind, see 
 	return f, nil
 }
 
+// groupFacts reads the facts of kind on intervision group groupID of
+// cohort cohortID: the cohort's trainers and the group's members now (none
+// for a group not formed, or dissolved); see, when not nil, reads more of
+// the cohort in the same view. A member who withdrew from the cohort, or
+// was re-formed out of the group, is no longer one.
+func (a *App) groupFacts(ctx context.Context, cohortID, groupID string, kind access.Kind, see func(*cohort.Cohort)) (cohortFacts, error) {
+	var members []string
+	f, err := a.cohortFacts(ctx, cohortID, kind, func(c *cohort.Cohort) {
+		members, _ = c.Group(groupID)
+		if see != nil {
+			see(c)
+		}
+	})
+	f.resource.GroupMemberIDs = members
+	return f, err
+}
+
 // roundJourney returns the journey a 360 round belongs to.
 func (a *App) roundJourney(ctx context.Context, roundID string) (string, error) {
 	var j string

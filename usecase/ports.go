@@ -54,6 +54,7 @@ type CohortCommands interface {
 	DissolveIntervisionGroup(ctx context.Context, c cohort.DissolveIntervisionGroup) (domain.Written, error)
 	ScheduleDelivery(ctx context.Context, c cohort.ScheduleDelivery) (domain.Written, error)
 	RecordAttendance(ctx context.Context, c cohort.RecordAttendance) (domain.Written, error)
+	RecordIntervisionSession(ctx context.Context, c cohort.RecordIntervisionSession) (domain.Written, error)
 }
 
 // ModuleCommands are the commands on catalogue modules; *catalogue.ModuleService is one.

@@ -24,6 +24,9 @@
 //   - a participant follows their own 360 rounds (raters, approvals,
 //     responses counted per group); their manager sees only the raters
 //     awaiting the manager's decision;
+//   - the members of an intervision group record and read its sessions;
+//     what was said in them (the case) is confidential to the group: its
+//     members read it, nobody else, not even the trainers;
 //   - a 360 rater reaches the answer form of one round through a personal,
 //     expiring link, and nothing else;
 //   - individual 360 answers are shown to nobody.
@@ -140,8 +143,12 @@ var (
 	KindAttendance = Kind{"attendance"}
 	// KindAssignment is a practice assignment given to a cohort's participants.
 	KindAssignment = Kind{"assignment"}
-	// KindIntervisionSession is an intervision session of a cohort's group.
+	// KindIntervisionSession is an intervision session of a cohort's group:
+	// when, who attended, who brought in a case, the method.
 	KindIntervisionSession = Kind{"intervision-session"}
+	// KindIntervisionCase is what was said in an intervision session: the
+	// summary of the case brought in. Confidential to the group.
+	KindIntervisionCase = Kind{"intervision-case"}
 	// KindCoachingSession is a coaching session with a cohort's participant.
 	KindCoachingSession = Kind{"coaching-session"}
 	// KindCohortDashboard is the dashboard of one cohort.
@@ -197,7 +204,7 @@ func Kinds() []Kind {
 		KindJourney, KindPortfolio, KindPortfolioSection, KindReflection, KindDevelopmentConversation,
 		KindCompletion, KindWithdrawal, KindManagerChange, KindMeasurement, KindJourneySummary,
 		KindFeedbackRound, KindRaterDecision, KindSelfAssessment, KindFeedbackAnswers, KindRaterForm,
-		KindAttendance, KindAssignment, KindIntervisionSession, KindCoachingSession,
+		KindAttendance, KindAssignment, KindIntervisionSession, KindIntervisionCase, KindCoachingSession,
 		KindCohortDashboard, KindChangeMeasurement, KindExport,
 		KindCatalogue, KindProgramme, KindCohort, KindCohortList, KindEnrolment,
 		KindIntervisionGroup, KindEntity,
@@ -242,6 +249,9 @@ type Resource struct {
 	CohortTrainerIDs []string
 	// RoundID is the 360 round of a rater form.
 	RoundID string
+	// GroupMemberIDs are the members, now, of the intervision group the
+	// resource belongs to.
+	GroupMemberIDs []string
 }
 
 // Decision is Decide's answer. Reason says which rule allowed or denied; it
@@ -310,6 +320,15 @@ func trainerOf(p Principal, r Resource, _ time.Time) (bool, string) {
 	return false, "trainers act only for their own cohorts"
 }
 
+// groupMember holds when the principal is a member of the resource's
+// intervision group now: a withdrawn or re-formed-out member is not.
+func groupMember(p Principal, r Resource, _ time.Time) (bool, string) {
+	if p.Subject != "" && slices.Contains(r.GroupMemberIDs, p.Subject) {
+		return true, ""
+	}
+	return false, "intervision is for the members of the group"
+}
+
 // raterLink holds when the principal's link opens the resource's round and
 // has not expired.
 func raterLink(p Principal, r Resource, at time.Time) (bool, string) {
@@ -376,6 +395,9 @@ var policy = [...]rule{
 	{KindAssignment, ActionWrite, RoleTrainer, trainerOf, "trainers give the assignments of their cohorts"},
 	{KindIntervisionSession, ActionRead, RoleTrainer, trainerOf, "trainers record the intervision of their cohorts"},
 	{KindIntervisionSession, ActionWrite, RoleTrainer, trainerOf, "trainers record the intervision of their cohorts"},
+	{KindIntervisionSession, ActionRead, RoleParticipant, groupMember, "members read the sessions of their intervision group"},
+	{KindIntervisionSession, ActionWrite, RoleParticipant, groupMember, "members record the sessions of their intervision group"},
+	{KindIntervisionCase, ActionRead, RoleParticipant, groupMember, "intervision content is confidential to the group"},
 	{KindCoachingSession, ActionRead, RoleTrainer, trainerOf, "trainers record the coaching in their cohorts"},
 	{KindCoachingSession, ActionWrite, RoleTrainer, trainerOf, "trainers record the coaching in their cohorts"},
 	{KindCohortDashboard, ActionRead, RoleTrainer, trainerOf, "trainers read the dashboards of their cohorts"},
@@ -428,6 +450,7 @@ var refusals = [...]never{
 	{KindPortfolio, RoleManager, "managers read only the sections their participant shares with them"},
 	{KindIntervisionSession, RoleManager, "intervision content is confidential to the group"},
 	{KindFeedbackRound, RoleManager, "a manager sees of a 360 round only the raters awaiting their decision, never the responses"},
+	{KindIntervisionCase, Role{}, "intervision content is confidential to the group"},
 }
 
 // Decide reports whether p may do a on r at time at (the time matters for

@@ -35,7 +35,7 @@ var now = time.Date(2025, 3, 14, 9, 30, 0, 0, time.UTC)
 func facts(k access.Kind) access.Resource {
 	return access.Resource{
 		Kind: k, ParticipantID: participant1, ManagerID: manager1, Shared: true,
-		CohortID: cohort1, CohortTrainerIDs: []string{trainer1}, RoundID: round1,
+		CohortID: cohort1, CohortTrainerIDs: []string{trainer1}, RoundID: round1, GroupMemberIDs: []string{participant1},
 	}
 }
 
@@ -90,7 +90,8 @@ func TestMatrix(t *testing.T) {
 		{access.KindRaterForm, cell{"----R", "-----"}, cell{"----R", "-----"}, deny},
 		{access.KindAttendance, cell{"--T--", "-----"}, cell{"--T--", "-----"}, deny},
 		{access.KindAssignment, cell{"--T--", "-----"}, cell{"--T--", "-----"}, deny},
-		{access.KindIntervisionSession, cell{"--T--", "-----"}, cell{"--T--", "-----"}, deny},
+		{access.KindIntervisionSession, cell{"P-T--", "-----"}, cell{"P-T--", "-----"}, deny},
+		{access.KindIntervisionCase, cell{"P----", "-----"}, deny, deny},
 		{access.KindCoachingSession, cell{"--T--", "-----"}, cell{"--T--", "-----"}, deny},
 		{access.KindCohortDashboard, cell{"--TO-", "---O-"}, deny, deny},
 		{access.KindChangeMeasurement, cell{"---O-", "---O-"}, deny, deny},
@@ -162,6 +163,13 @@ func TestRulesThatProtectPeople(t *testing.T) {
 		r.Shared = false
 		return r
 	}
+	// leftGroup describes participant1's intervision group after they
+	// withdrew or were re-formed out of it.
+	leftGroup := func(k access.Kind) access.Resource {
+		r := facts(k)
+		r.GroupMemberIDs = []string{participant2}
+		return r
+	}
 	sharedAnew := changed(access.KindPortfolioSection)
 	sharedAnew.Shared = true
 	otherCohort := facts(access.KindCohortDashboard)
@@ -181,6 +189,12 @@ func TestRulesThatProtectPeople(t *testing.T) {
 		{"manager of another participant", unrelated[1], access.ActionRead, section, now, false, "own participants"},
 		{"manager never reads the whole portfolio", related[1], access.ActionRead, facts(access.KindPortfolio), now, false, "shares with them"},
 		{"manager never reads intervision", related[1], access.ActionRead, facts(access.KindIntervisionSession), now, false, "confidential"},
+		{"trainer never reads the case of an intervision session", related[2], access.ActionRead, facts(access.KindIntervisionCase), now, false, "confidential"},
+		{"programme office never reads the case of an intervision session", related[3], access.ActionRead, facts(access.KindIntervisionCase), now, false, "confidential"},
+		{"member reads the case of their group's session", related[0], access.ActionRead, facts(access.KindIntervisionCase), now, true, "confidential to the group"},
+		{"member records a session of their group", related[0], access.ActionWrite, facts(access.KindIntervisionSession), now, true, "members record"},
+		{"former member no longer reads the case", related[0], access.ActionRead, leftGroup(access.KindIntervisionCase), now, false, "members of the group"},
+		{"former member no longer records sessions", related[0], access.ActionWrite, leftGroup(access.KindIntervisionSession), now, false, "members of the group"},
 		{"manager never reads reflections", related[1], access.ActionRead, facts(access.KindReflection), now, false, "belong to the participant"},
 		{"manager records a conversation with own participant", related[1], access.ActionWrite, facts(access.KindDevelopmentConversation), now, true, "record"},
 		{"manager records a conversation with another participant", unrelated[1], access.ActionWrite, facts(access.KindDevelopmentConversation), now, false, "own participants"},

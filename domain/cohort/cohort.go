@@ -145,6 +145,8 @@ type Cohort struct {
 	participants  map[string]*participant
 	groups        map[string][]string
 	deliveries    map[string]*delivery
+	sessions      map[string]*IntervisionSession
+	sessionOrder  []*IntervisionSession // as recorded
 
 	loaded  int
 	changes []domain.Event
@@ -168,7 +170,8 @@ type delivery struct {
 // Replay rebuilds a cohort from its stream. With no events it returns a
 // cohort that is yet to be planned.
 func Replay(events ...domain.Event) *Cohort {
-	c := &Cohort{participants: map[string]*participant{}, groups: map[string][]string{}, deliveries: map[string]*delivery{}}
+	c := &Cohort{participants: map[string]*participant{}, groups: map[string][]string{}, deliveries: map[string]*delivery{},
+		sessions: map[string]*IntervisionSession{}}
 	for _, e := range events {
 		c.apply(e)
 	}
@@ -652,6 +655,8 @@ func (c *Cohort) apply(e domain.Event) {
 		if d, ok := c.deliveries[e.DeliveryID]; ok {
 			d.attendance[e.ParticipantID] = e.Status
 		}
+	case IntervisionSessionHeld:
+		c.applySession(e)
 	}
 }
 

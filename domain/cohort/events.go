@@ -22,6 +22,7 @@ func EventTypes() []domain.EventType {
 		domain.NewEventType[IntervisionGroupDissolved](),
 		domain.NewEventType[DeliveryScheduled](),
 		domain.NewEventType[AttendanceRecorded](),
+		domain.NewEventType[IntervisionSessionHeld](),
 	}
 }
 
@@ -129,3 +130,32 @@ type AttendanceRecorded struct {
 
 // EventName returns "cohort.attendance_recorded".
 func (AttendanceRecorded) EventName() string { return "cohort.attendance_recorded" }
+
+// IntervisionSessionHeld records one meeting of an intervision group: when,
+// which members attended, the method and who brought in a case. The case
+// summary is personal data of the one who brought it, and confidential to
+// the group.
+type IntervisionSessionHeld struct {
+	CohortID      string    `json:"cohortId"`
+	GroupID       string    `json:"groupId"`
+	SessionID     string    `json:"sessionId"`
+	HeldOn        time.Time `json:"heldOn"`
+	AttendeeIDs   []string  `json:"attendeeIds"`
+	CaseBroughtBy string    `json:"caseBroughtBy,omitempty"`
+	Method        string    `json:"method,omitempty"` // e.g. incident method
+	CaseSummary   string    `json:"caseSummary,omitempty" personal:"subject"`
+	At            time.Time `json:"at"`
+}
+
+// EventName returns "cohort.intervision_session_held".
+func (IntervisionSessionHeld) EventName() string { return "cohort.intervision_session_held" }
+
+// PersonalDataSubject returns the participant who brought in the case.
+// Without a case there is no personal text to encrypt; the subject is then
+// the first attendee, so that it is never empty.
+func (e IntervisionSessionHeld) PersonalDataSubject() string {
+	if e.CaseBroughtBy != "" || len(e.AttendeeIDs) == 0 {
+		return e.CaseBroughtBy
+	}
+	return e.AttendeeIDs[0]
+}

@@ -46,6 +46,10 @@ func TestReplay(t *testing.T) {
 		StartsAt: at.AddDate(0, 0, 7), EndsAt: at.AddDate(0, 0, 8), At: at}, mod))
 	must(t, c.RecordAttendance(RecordAttendance{CohortID: uuid(1), DeliveryID: uuid(9), ParticipantID: members[1], Status: Present, At: at.AddDate(0, 0, 8)}))
 	must(t, c.RecordAttendance(RecordAttendance{CohortID: uuid(1), DeliveryID: uuid(9), ParticipantID: members[2], Status: Absent, At: at.AddDate(0, 0, 8)}))
+	must(t, c.RecordSession(RecordIntervisionSession{CohortID: uuid(1), GroupID: uuid(7), SessionID: uuid(10), HeldOn: at.AddDate(0, 0, 9),
+		AttendeeIDs: members[1:4], CaseBroughtBy: members[2], Method: "incident method", CaseSummary: "A team member who stopped talking", At: at.AddDate(0, 0, 9)}))
+	must(t, c.RecordSession(RecordIntervisionSession{CohortID: uuid(1), GroupID: uuid(7), SessionID: uuid(11), HeldOn: at.AddDate(0, 0, 20),
+		AttendeeIDs: members[1:6], At: at.AddDate(0, 0, 21)}))
 	must(t, c.DissolveGroup(DissolveIntervisionGroup{CohortID: uuid(1), GroupID: uuid(7), At: at.AddDate(0, 1, 0)}))
 
 	domaintest.CheckEventTypes(t, EventTypes(), c.Uncommitted(), "cohort")

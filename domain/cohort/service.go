@@ -95,6 +95,12 @@ func (s *Service) DissolveIntervisionGroup(ctx context.Context, cmd DissolveInte
 		func(c *Cohort) error { return c.DissolveGroup(cmd) })
 }
 
+// RecordIntervisionSession records one meeting of an intervision group.
+func (s *Service) RecordIntervisionSession(ctx context.Context, cmd RecordIntervisionSession) (domain.Written, error) {
+	return s.cohorts.Update(ctx, cmd.CohortID, cmd.Envelope,
+		func(c *Cohort) error { return c.RecordSession(cmd) })
+}
+
 // ScheduleDelivery schedules a module version for a cohort. The module is
 // read first, because the version must be one the module has.
 func (s *Service) ScheduleDelivery(ctx context.Context, cmd ScheduleDelivery) (domain.Written, error) {

@@ -115,8 +115,11 @@ type WeekCount struct {
 	Tried  int  `json:"tried"`
 }
 
-// GroupRhythm is the rhythm of one intervision group: its sessions, as
-// reported by the participants who attended them.
+// GroupRhythm is the rhythm of one intervision group: its sessions, one per
+// meeting recorded for the group (cohort.intervision_session_held), and the
+// members it has now (withdrawn participants leave it). Sessions recorded
+// per participant on their journeys (journey.intervision_attended, the
+// deprecated way) count one per record, as they always did.
 type GroupRhythm struct {
 	GroupID   string    `json:"groupId"`
 	Members   int       `json:"members"`

@@ -170,6 +170,8 @@ func (m *ReadModel) apply(ctx context.Context, ev projections.Event) bool {
 		m.onDeliveryScheduled(ctx, e)
 	case cohort.AttendanceRecorded:
 		m.onAttendanceRecorded(ctx, e)
+	case cohort.IntervisionSessionHeld:
+		m.onIntervisionSessionHeld(ctx, e)
 	case journey.Enrolled:
 		m.onEnrolled(ctx, ev, e)
 	default:
@@ -266,10 +268,19 @@ func (m *ReadModel) onParticipantEnrolled(_ context.Context, e cohort.Participan
 	m.cohort(e.CohortID).participant(e.ParticipantID, e.At)
 }
 
+// onParticipantWithdrawn closes the participant's row and takes them out
+// of their intervision group, as the cohort does: a group's members are
+// those who still meet.
 func (m *ReadModel) onParticipantWithdrawn(_ context.Context, e cohort.ParticipantWithdrawn) {
-	p := m.cohort(e.CohortID).participant(e.ParticipantID, e.At)
+	c := m.cohort(e.CohortID)
+	p := c.participant(e.ParticipantID, e.At)
 	if p.status == journey.StatusActive {
 		p.status, p.closedAt = journey.StatusWithdrawn, e.At
+	}
+	for _, g := range c.groups {
+		if slices.Contains(g.members, e.ParticipantID) {
+			g.members = slices.DeleteFunc(slices.Clone(g.members), func(id string) bool { return id == e.ParticipantID })
+		}
 	}
 }
 
@@ -407,6 +418,27 @@ func (m *ReadModel) onIntervisionAttended(_ context.Context, p *participant, e j
 	s.Attendees++
 	if e.CaseBroughtIn {
 		s.Cases++
+	}
+}
+
+// onIntervisionSessionHeld counts one meeting of a group once, and one
+// session attended for each attendee (an activity of theirs).
+func (m *ReadModel) onIntervisionSessionHeld(_ context.Context, e cohort.IntervisionSessionHeld) {
+	c := m.cohort(e.CohortID)
+	g := c.group(e.GroupID)
+	if _, dup := g.sessions[e.SessionID]; dup {
+		return
+	}
+	s := &view.Session{SessionID: e.SessionID, HeldOn: e.HeldOn, Attendees: len(e.AttendeeIDs)}
+	if e.CaseBroughtBy != "" {
+		s.Cases = 1
+	}
+	g.sessions[e.SessionID] = s
+	for _, id := range e.AttendeeIDs {
+		if p, ok := c.participants[id]; ok {
+			p.active(e.At)
+			p.intervision++
+		}
 	}
 }
 

@@ -134,6 +134,8 @@ func (f *folio) apply(ctx context.Context, e domain.Event) {
 		f.onWithdrawn(ctx, e)
 	case cohort.AttendanceRecorded:
 		f.onAttendanceRecorded(ctx, e)
+	case cohort.IntervisionSessionHeld:
+		f.onIntervisionSessionHeld(ctx, e)
 	case feedback.RoundOpened:
 		f.onRoundOpened(ctx, e)
 	case feedback.RaterNominated:
@@ -157,7 +159,7 @@ func handles(e domain.Event) bool {
 		journey.ExperimentConcluded, journey.IntervisionAttended, journey.CoachingSessionHeld, journey.ModuleEvaluated,
 		journey.ConversationRecorded, journey.ConversationRevised, journey.ConversationConfirmed, journey.ConversationFinalised,
 		journey.MeasurementRecorded, journey.Completed, journey.Withdrawn,
-		cohort.AttendanceRecorded,
+		cohort.AttendanceRecorded, cohort.IntervisionSessionHeld,
 		feedback.RoundOpened, feedback.RaterNominated, feedback.RaterRejected, feedback.ResponseSubmitted, feedback.RoundClosed:
 		return true
 	}
@@ -294,6 +296,14 @@ func (f *folio) onExperimentConcluded(_ context.Context, e journey.ExperimentCon
 
 func (f *folio) onIntervisionAttended(_ context.Context, e journey.IntervisionAttended) {
 	f.intervision = append(f.intervision, view.IntervisionVisit{SessionID: e.SessionID, GroupID: e.GroupID, HeldOn: e.HeldOn, Method: e.Method, CaseBroughtIn: e.CaseBroughtIn})
+	f.mark(e.At, e, view.PartIntervision, e.SessionID)
+}
+
+// onIntervisionSessionHeld records a meeting of the participant's group
+// that they attended, as the deprecated journey.intervision_attended did.
+func (f *folio) onIntervisionSessionHeld(_ context.Context, e cohort.IntervisionSessionHeld) {
+	f.intervision = append(f.intervision, view.IntervisionVisit{SessionID: e.SessionID, GroupID: e.GroupID, HeldOn: e.HeldOn, Method: e.Method,
+		CaseBroughtIn: e.CaseBroughtBy == f.participantID})
 	f.mark(e.At, e, view.PartIntervision, e.SessionID)
 }
 

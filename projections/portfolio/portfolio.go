@@ -131,6 +131,8 @@ func (m *ReadModel) Handle(ctx context.Context, ev projections.Event) error {
 			m.onEnrolled(ctx, ev, e)
 		case cohort.AttendanceRecorded:
 			m.onAttendanceRecorded(ctx, e)
+		case cohort.IntervisionSessionHeld:
+			m.onIntervisionSessionHeld(ctx, e)
 		case cohort.DeliveryScheduled:
 			m.onDeliveryScheduled(ctx, e)
 		case feedback.InstrumentPublished:
@@ -292,6 +294,21 @@ func (m *ReadModel) onAttendanceRecorded(ctx context.Context, e cohort.Attendanc
 		return
 	}
 	m.pending[k] = append(m.pending[k], entry{at: e.At, e: e})
+}
+
+// onIntervisionSessionHeld records a meeting of a group in the journey of
+// each attendee, without the case summary: what was said is confidential
+// to the group, and not part of anyone's portfolio.
+func (m *ReadModel) onIntervisionSessionHeld(ctx context.Context, e cohort.IntervisionSessionHeld) {
+	e.CaseSummary = ""
+	for _, p := range e.AttendeeIDs {
+		k := member{e.CohortID, p}
+		if id, ok := m.enrolments[k]; ok {
+			m.toJourney(ctx, id, e.At, e)
+			continue
+		}
+		m.pending[k] = append(m.pending[k], entry{at: e.At, e: e})
+	}
 }
 
 func (m *ReadModel) onDeliveryScheduled(_ context.Context, e cohort.DeliveryScheduled) {

@@ -33,6 +33,10 @@ func snapshotHistory(t *testing.T) (h *fixture.History, late fixture.Participant
 	l.Append(js, journey.Enrolled{JourneyID: late.JourneyID, ParticipantID: late.ParticipantID, CohortID: h.CohortID,
 		ProgrammeID: h.ProgrammeID, EntityID: h.EntityID, Role: journey.RoleBeginningManager, ManagerID: late.ManagerID, At: end.Add(2 * time.Hour)})
 	l.Append(js, journey.WhyStated{ParticipantID: late.ParticipantID, Why: "Later begonnen", At: end.Add(3 * time.Hour)})
+	// A meeting recorded once for a group, in each attendee's portfolio.
+	l.Append(fixture.CohortStream(h.CohortID), cohort.IntervisionSessionHeld{CohortID: h.CohortID, GroupID: l.ID(), SessionID: l.ID(), HeldOn: end,
+		AttendeeIDs: []string{h.Participants[0].ParticipantID, h.Participants[1].ParticipantID}, CaseBroughtBy: h.Participants[1].ParticipantID,
+		Method: "incidentmethode", CaseSummary: "Vertrouwelijk", At: end.Add(4 * time.Hour)})
 	return h, late, pendingAt
 }
 
