@@ -156,11 +156,9 @@ func serveWith(ctx context.Context, args []string, stderr io.Writer, hooks serve
 		return err
 	}
 
-	runCtx, stop := context.WithCancel(ctx)
-	defer stop()
-	ran := make(chan error, 1)
-	go func() { ran <- models.Runner.Run(runCtx) }()
-
+	// The ports first: a port that cannot be bound ends serve before the
+	// read models start (nothing is left running against a closed client),
+	// and /readyz answers 503 until the runner below has caught up.
 	apiSrv, apiAddr, err := listenHTTP(ctx, "-listen", f.listen, server.Handler())
 	if err != nil {
 		return err
@@ -170,6 +168,11 @@ func serveWith(ctx context.Context, args []string, stderr io.Writer, hooks serve
 		_ = apiSrv.Close()
 		return err
 	}
+
+	runCtx, stop := context.WithCancel(ctx)
+	defer stop()
+	ran := make(chan error, 1)
+	go func() { ran <- models.Runner.Run(runCtx) }()
 	log.Info("leerpad serving", "api", "http://"+apiAddr+"/v1", "admin", "http://"+adminAddr, "eventstore", where(f.store))
 	if hooks.listening != nil {
 		hooks.listening(apiAddr, adminAddr)
