@@ -110,17 +110,12 @@ type conversationList struct {
 // the journey's development conversations, for the participant and their
 // manager whatever the participant shares.
 func (s *Server) handleConversationList(c echo.Context) error {
-	id, err := pathID(c, "journeyId")
+	r, err := s.journeyRead(c)
 	if err != nil {
 		return err
 	}
-	min, err := minPosition(c)
-	if err != nil {
-		return err
-	}
-	p, _ := principalOf(c)
-	ctx, cancel := s.readContext(c)
-	defer cancel()
+	defer r.cancel()
+	id, p, min, ctx := r.id, r.principal, r.min, r.ctx
 	cs, err := s.app.Conversations(ctx, p, id, min)
 	if err != nil {
 		return err

@@ -124,17 +124,12 @@ func (s *Server) handleFeedbackRoundGet(c echo.Context) error {
 // the journey's rounds in the order opened, each as handleFeedbackRoundGet
 // shows it to the reader.
 func (s *Server) handleFeedbackRoundList(c echo.Context) error {
-	id, err := pathID(c, "journeyId")
+	r, err := s.journeyRead(c)
 	if err != nil {
 		return err
 	}
-	min, err := minPosition(c)
-	if err != nil {
-		return err
-	}
-	p, _ := principalOf(c)
-	ctx, cancel := s.readContext(c)
-	defer cancel()
+	defer r.cancel()
+	id, p, min, ctx := r.id, r.principal, r.min, r.ctx
 	rs, err := s.app.FeedbackRounds(ctx, p, id, min)
 	if err != nil {
 		return err

@@ -51,17 +51,12 @@ func journeyItem[T, D any](s *Server, c echo.Context, param string,
 // handleWhyAndValuesGet is GET /v1/journeys/{journeyId}/why-and-values: the
 // participant's personal why and values; their manager's while shared.
 func (s *Server) handleWhyAndValuesGet(c echo.Context) error {
-	id, err := pathID(c, "journeyId")
+	r, err := s.journeyRead(c)
 	if err != nil {
 		return err
 	}
-	min, err := minPosition(c)
-	if err != nil {
-		return err
-	}
-	p, _ := principalOf(c)
-	ctx, cancel := s.readContext(c)
-	defer cancel()
+	defer r.cancel()
+	id, p, min, ctx := r.id, r.principal, r.min, r.ctx
 	w, err := s.app.WhyAndValues(ctx, p, id, min)
 	if err != nil {
 		return err

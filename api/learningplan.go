@@ -95,17 +95,12 @@ func goalOf(journeyID string, g portfolio.GoalDetail) learningPlanGoal {
 // learning-goals section is shared (the experiments and assignments behind a
 // goal only where those sections are shared too). The ETag is the journey's.
 func (s *Server) handleLearningPlanGet(c echo.Context) error {
-	id, err := pathID(c, "journeyId")
+	r, err := s.journeyRead(c)
 	if err != nil {
 		return err
 	}
-	min, err := minPosition(c)
-	if err != nil {
-		return err
-	}
-	p, _ := principalOf(c)
-	ctx, cancel := s.readContext(c)
-	defer cancel()
+	defer r.cancel()
+	id, p, min, ctx := r.id, r.principal, r.min, r.ctx
 	plan, err := s.app.LearningPlan(ctx, p, id, min)
 	if err != nil {
 		return err

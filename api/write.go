@@ -14,6 +14,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/leerpad/leerpad/domain"
+	"github.com/leerpad/leerpad/domain/access"
 	"github.com/leerpad/leerpad/usecase"
 )
 
@@ -259,4 +260,30 @@ func textsLimit(field string, xs []string, max, maxLen int) []*domain.FieldError
 		ps = append(ps, domain.OptionalText(fmt.Sprintf("%s[%d]", field, i), x, maxLen))
 	}
 	return ps
+}
+
+// journeyRead is what every read of a journey starts with: the journey id
+// of the path, the caller, the log position the read must include
+// (Leerpad-Min-Position) and the context that bounds its wait for it.
+type journeyRead struct {
+	id        string
+	principal access.Principal
+	min       uint64
+	ctx       context.Context
+	cancel    context.CancelFunc
+}
+
+// journeyRead reads the journeyRead of the request; cancel ends its context.
+func (s *Server) journeyRead(c echo.Context) (journeyRead, error) {
+	id, err := pathID(c, "journeyId")
+	if err != nil {
+		return journeyRead{}, err
+	}
+	min, err := minPosition(c)
+	if err != nil {
+		return journeyRead{}, err
+	}
+	p, _ := principalOf(c)
+	ctx, cancel := s.readContext(c)
+	return journeyRead{id: id, principal: p, min: min, ctx: ctx, cancel: cancel}, nil
 }
