@@ -1,11 +1,17 @@
 package api
 
 import (
+	"errors"
 	"fmt"
 	"net/http"
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/leerpad/leerpad/domain"
+	"github.com/leerpad/leerpad/domain/access"
+	"github.com/leerpad/leerpad/domain/journey"
+	"github.com/leerpad/leerpad/usecase"
 )
 
 // The bad input found when the API was probed as an attacker would, each
@@ -103,4 +109,42 @@ func TestComponentConcurrentWritesOnOneJourneyAllLand(t *testing.T) {
 	if got := cp.events(t, "journey-"+w.journeyID) - before; got != clients*each {
 		t.Fatalf("%d experiments stored, want %d", got, clients*each)
 	}
+}
+
+// A command sent with If-Match and an Idempotency-Key, and sent again after
+// it was written (after a restart, or to another replica, where the API's
+// response cache does not answer), is answered as the first time, not with
+// 412: the revision it was decided on is the client's, and the repository
+// recognises the retry before comparing revisions. Another command with the
+// old revision is refused.
+func TestComponentRetryWithIfMatchAnswersAsTheFirstTime(t *testing.T) {
+	cp := newComponent(t)
+	w := cp.setUp(t, "BLG")
+	j := journeyHref(w.journeyID)
+	rec := cp.call(t, call{method: "GET", path: j, token: w.participant})
+	must(t, rec, 200, nil)
+	read := rec.Header().Get("ETag")
+	rev, ok := parseETag(read)
+	if !ok {
+		t.Fatalf("ETag %q", read)
+	}
+	p := access.Principal{Subject: w.participantID, Roles: []access.Role{access.RoleParticipant}}
+	write := usecase.Write{Actor: p, IdempotencyKey: "why-1", IfMatch: domain.AtRevision(rev)}
+	cmd := journey.StateWhy{JourneyID: w.journeyID, Why: "A team that grows"}
+	first, err := cp.app.StateWhy(t.Context(), write, cmd)
+	if err != nil {
+		t.Fatal(err)
+	}
+	again, err := cp.app.StateWhy(t.Context(), write, cmd)
+	if err != nil || again != first {
+		t.Fatalf("the retry answered %+v, %v; want %+v as the first time", again, err, first)
+	}
+	other := write
+	other.IdempotencyKey = "why-2"
+	if _, err := cp.app.StateWhy(t.Context(), other, cmd); !errors.Is(err, usecase.ErrPreconditionFailed) {
+		t.Fatalf("another command with the old revision: err = %v, want ErrPreconditionFailed", err)
+	}
+	// Through the API: the old ETag is a 412.
+	decodeProblem(t, cp.call(t, call{method: "PUT", path: j + "/why-and-values", token: w.participant,
+		header: http.Header{"If-Match": {read}}, body: `{"why":"Another why","values":[]}`}), http.StatusPreconditionFailed)
 }

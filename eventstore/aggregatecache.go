@@ -15,18 +15,22 @@ import (
 // reading the stream again.
 type entry[A Aggregate] struct {
 	agg       A
+	base      uint64 // the revision of the first event held (0 unless the stream's start was deleted)
 	ids       []uuid.UUID
 	positions []uint64
 }
 
-// revision is the revision of the stream's last event (revisions count
-// from 0; an entry always holds at least one event).
-func (e *entry[A]) revision() uint64 { return uint64(len(e.ids) - 1) }
+// revision is the revision of the stream's last event (an entry always
+// holds at least one event).
+func (e *entry[A]) revision() uint64 { return e.base + uint64(len(e.ids)-1) }
 
 // catchUp applies recorded events that follow the entry's last one.
 func (e *entry[A]) catchUp(recs []Recorded) {
 	if len(recs) == 0 {
 		return
+	}
+	if len(e.ids) == 0 {
+		e.base = recs[0].Revision
 	}
 	events := make([]domain.Event, len(recs))
 	for i, rec := range recs {
@@ -67,7 +71,7 @@ func (e *entry[A]) applied(stream, key string) (domain.Written, bool) {
 			n++
 		}
 		last := i + n - 1
-		return domain.Written{Revision: uint64(last), Position: e.positions[last]}, true
+		return domain.Written{Revision: e.base + uint64(last), Position: e.positions[last]}, true
 	}
 	return domain.Written{}, false
 }
@@ -126,7 +130,7 @@ func (c *aggregateCache[A]) put(stream string, e *entry[A]) {
 	defer c.mu.Unlock()
 	if el, ok := c.items[stream]; ok {
 		have := el.Value.(*cached[A])
-		if len(e.ids) > len(have.e.ids) {
+		if e.revision() > have.e.revision() {
 			have.e = e
 		}
 		c.order.MoveToFront(el)

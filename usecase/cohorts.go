@@ -351,7 +351,7 @@ func (a *App) Enrol(ctx context.Context, w Write, cohortID string, rows []Enrole
 	if err != nil {
 		return Enrolment{}, err
 	}
-	if _, err := o.expect(f.revision); err != nil {
+	if err := o.check(f.revision); err != nil {
 		return Enrolment{}, err
 	}
 	if err := a.checkEnrolees(ctx, cohortID, rows, st); err != nil {

@@ -57,11 +57,20 @@ func (a *App) onRound(ctx context.Context, o op, journeyID, roundID string, kind
 func (a *App) OpenRound(ctx context.Context, w Write, c feedback.OpenRound) (Written, error) {
 	o := op{w: w, name: "open-round", target: c.JourneyID}
 	c.RoundID = o.newID(a.ids, "round")
-	dw, err := a.onJourney(ctx, o, access.KindFeedbackRound, access.ActionWrite, func(env domain.Envelope, at time.Time) (domain.Written, error) {
-		// The round is a stream of its own: the journey's revision is not
-		// about it.
-		env.Expected = domain.Revision{}
-		c.Envelope, c.At = env, at
+	dw, err := o.decided(ctx, func() (domain.Written, error) {
+		f, err := a.journeyFacts(ctx, c.JourneyID, access.KindFeedbackRound, nil)
+		if err != nil {
+			return domain.Written{}, err
+		}
+		if err := a.authorize(ctx, w.Actor, access.ActionWrite, f.resource); err != nil {
+			return domain.Written{}, err
+		}
+		// The round is a stream of its own: If-Match is about the journey,
+		// which opening a round does not change, and the round is created.
+		if err := o.check(f.revision); err != nil {
+			return domain.Written{}, err
+		}
+		c.Envelope, c.At = o.envelope("", domain.Revision{}), a.now()
 		return a.deps.Rounds.OpenRound(ctx, c)
 	})
 	return written(c.RoundID, dw), err

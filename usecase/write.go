@@ -134,13 +134,26 @@ func (o op) ifMatch() bool {
 	return set
 }
 
-// expect returns the revision a command is decided on: the one read, after
-// checking it against If-Match.
+// expect returns the revision a command is decided on and appended
+// expecting: the one read, or with If-Match the client's. With If-Match the
+// repository then recognises a retry of a command that was written (and
+// answers as the first time), and refuses anything else as stale, which
+// decided turns into ErrPreconditionFailed.
 func (o op) expect(read uint64) (domain.Revision, error) {
-	if want, set := o.w.IfMatch.Get(); set && want != read {
-		return domain.Revision{}, ErrPreconditionFailed
+	if want, set := o.w.IfMatch.Get(); set {
+		return domain.AtRevision(want), nil
 	}
 	return domain.AtRevision(read), nil
+}
+
+// check refuses with ErrPreconditionFailed when the client sent If-Match
+// and the resource is at another revision: for a request whose writes go
+// to other streams than the one If-Match is about.
+func (o op) check(read uint64) error {
+	if want, set := o.w.IfMatch.Get(); set && want != read {
+		return ErrPreconditionFailed
+	}
+	return nil
 }
 
 // settle returns the revision a command is decided on: with If-Match the

@@ -65,18 +65,28 @@ func TestDecidedStopsWithItsContext(t *testing.T) {
 	}
 }
 
-func TestExpectChecksIfMatch(t *testing.T) {
+func TestExpectAndCheckHonourIfMatch(t *testing.T) {
 	o := op{w: Write{IfMatch: domain.AtRevision(4)}}
-	if _, err := o.expect(5); !errors.Is(err, ErrPreconditionFailed) {
-		t.Fatalf("If-Match 4 on revision 5: err = %v, want ErrPreconditionFailed", err)
+	// The command is decided on the client's revision, whatever was read:
+	// the repository answers a retry of a written command as the first time
+	// and refuses anything else as stale.
+	if rev, err := o.expect(5); err != nil {
+		t.Fatal(err)
+	} else if n, set := rev.Get(); !set || n != 4 {
+		t.Fatalf("If-Match 4, revision 5 read: expects %v, want 4", rev)
 	}
-	rev, err := o.expect(4)
-	if n, set := rev.Get(); err != nil || !set || n != 4 {
-		t.Fatalf("If-Match 4 on revision 4: %v %v", rev, err)
+	if err := o.check(5); !errors.Is(err, ErrPreconditionFailed) {
+		t.Fatalf("check If-Match 4 on revision 5: err = %v, want ErrPreconditionFailed", err)
 	}
-	rev, err = op{}.expect(7)
+	if err := o.check(4); err != nil {
+		t.Fatalf("check If-Match 4 on revision 4: %v", err)
+	}
+	rev, err := op{}.expect(7)
 	if n, set := rev.Get(); err != nil || !set || n != 7 {
 		t.Fatalf("without If-Match the revision read is expected: %v %v", rev, err)
+	}
+	if err := (op{}).check(7); err != nil {
+		t.Fatalf("check without If-Match: %v", err)
 	}
 }
 
