@@ -148,3 +148,24 @@ func TestComponentRetryWithIfMatchAnswersAsTheFirstTime(t *testing.T) {
 	decodeProblem(t, cp.call(t, call{method: "PUT", path: j + "/why-and-values", token: w.participant,
 		header: http.Header{"If-Match": {read}}, body: `{"why":"Another why","values":[]}`}), http.StatusPreconditionFailed)
 }
+
+// The enrolment upload refuses control characters and bidirectional
+// overrides in its rows as the JSON routes do, naming the row's field, and
+// enrols nobody.
+func TestComponentEnrolmentUploadRefusesControlCharacters(t *testing.T) {
+	cp := newComponent(t)
+	w := cp.setUp(t, "BLG")
+	m := newID()
+	csv := "participantId;name;email;role;managerId\n" +
+		newID() + ";Bram\x00;bram@example.org;beginning-manager;" + m + "\n" +
+		newID() + ";\u202eCarla;carla@example.org;coordinator;" + m + "\n"
+	before := cp.events(t, "cohort-"+w.cohortID)
+	p := decodeProblem(t, cp.call(t, call{method: "POST", path: "/v1/cohorts/" + w.cohortID + "/enrolment-uploads", token: w.office, body: csv,
+		header: http.Header{"Content-Type": {"text/csv; charset=utf-8"}}}), http.StatusBadRequest)
+	if got := strings.Join(paramNames(p), ","); got != "rows[2].name,rows[3].name" {
+		t.Fatalf("invalid params %q (%s)", got, p.Detail)
+	}
+	if after := cp.events(t, "cohort-"+w.cohortID); after != before {
+		t.Fatalf("the cohort holds %d events after a refused upload, %d before", after, before)
+	}
+}
