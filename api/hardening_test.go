@@ -62,6 +62,7 @@ func TestBindJSONRefusesInvalidUTF8(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
+			defer func() { _ = res.Body.Close() }()
 			p := readProblem(t, res, http.StatusBadRequest)
 			if len(p.InvalidParams) != 1 || p.InvalidParams[0].Name != "body" || !strings.Contains(p.InvalidParams[0].Reason, "UTF-8") ||
 				!strings.Contains(p.InvalidParams[0].Reason, tc.reason) {
@@ -104,6 +105,7 @@ func TestSlowBodyIs408(t *testing.T) {
 	if err != nil {
 		t.Fatalf("no response to a slow body: %v", err)
 	}
+	defer func() { _ = res.Body.Close() }()
 	p := readProblem(t, res, http.StatusRequestTimeout)
 	if p.Detail == "" || p.Detail == internalDetail {
 		t.Errorf("408 detail %q", p.Detail)
@@ -128,13 +130,13 @@ func TestOversizedHeadersAre431Problems(t *testing.T) {
 		}
 		req.Header.Set("Content-Type", "application/json")
 		req.Header.Set("X-Filler", strings.Repeat("x", filler))
-		res, err := http.DefaultClient.Do(req)
+		res, err := http.DefaultClient.Do(req) //nolint:bodyclose // the caller closes it (readProblem, or below)
 		if err != nil {
 			t.Fatal(err)
 		}
 		return res
 	}
-	p := readProblem(t, send(MaxHeaderBytes), http.StatusRequestHeaderFieldsTooLarge)
+	p := readProblem(t, send(MaxHeaderBytes), http.StatusRequestHeaderFieldsTooLarge) //nolint:bodyclose // readProblem closes it
 	if !strings.Contains(p.Detail, fmt.Sprint(MaxHeaderBytes)) {
 		t.Errorf("431 detail %q does not name the limit", p.Detail)
 	}

@@ -180,7 +180,7 @@ func TestComponentDashboardWeeksAsOfAndAtRiskWindow(t *testing.T) {
 	if len(d.Participants) != 1 || len(d.Participants[0].Weeks) != 1 || d.Participants[0].Weeks[0] != (experimentWeek{Week: "2025-W11", Logged: 1}) {
 		t.Fatalf("participants %+v", d.Participants)
 	}
-	if !d.Now.Time.Equal(time.Date(2025, 3, 20, 11, 0, 0, 0, time.UTC)) {
+	if !d.Now.Equal(time.Date(2025, 3, 20, 11, 0, 0, 0, time.UTC)) {
 		t.Fatalf("now %v", d.Now)
 	}
 	if len(d.AtRisk) != 0 || d.AtRiskWeeks != 3 {

@@ -181,10 +181,10 @@ func userText(err error) string {
 // isKind reports whether err is one of the domain's error kinds itself (not
 // an error wrapping one: identity is meant).
 func isKind(err error) bool {
-	switch err { //nolint:errorlint // identity with the kind values, not a wrapped match
-
-	case domain.ErrInvalid, domain.ErrNotFound, domain.ErrConflict, domain.ErrForbidden:
-		return true
+	for _, k := range []error{domain.ErrInvalid, domain.ErrNotFound, domain.ErrConflict, domain.ErrForbidden} {
+		if err == k { //nolint:errorlint // identity with the kind values is meant, not a wrapped match
+			return true
+		}
 	}
 	return false
 }

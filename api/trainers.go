@@ -58,6 +58,7 @@ func (s *Server) handleIntervisionSessionCreate(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	//nolint:staticcheck // the deprecated route calls the deprecated use case on purpose
 	out, err := s.app.RecordIntervision(c.Request().Context(), w, journey.RecordIntervision{JourneyID: id, GroupID: req.GroupID, HeldOn: atOrZero(req.HeldOn),
 		Method: req.Method, CaseBroughtIn: req.CaseBroughtIn, Case: req.Case})
 	if err != nil {

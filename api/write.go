@@ -6,7 +6,6 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
-	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
@@ -182,21 +181,6 @@ func listPrint(list string) string {
 	return hex.EncodeToString(sum[:6])
 }
 
-// pageOf returns the items of one page and the cursor of the next, "" at the end.
-func pageOf[T any](items []T, list string, offset, limit int) ([]T, string) {
-	if offset > len(items) {
-		offset = len(items)
-	}
-	end := min(offset+limit, len(items))
-	next := ""
-	if end < len(items) {
-		b, _ := json.Marshal(cursor{List: listPrint(list), Offset: end})
-		next = base64.RawURLEncoding.EncodeToString(b)
-	}
-	out := make([]T, 0, end-offset)
-	return append(out, items[offset:end]...), next
-}
-
 // created answers 201 with the location of what a write created.
 func created(c echo.Context, location string, body any) error {
 	c.Response().Header().Set(echo.HeaderLocation, location)
@@ -251,15 +235,6 @@ func listLimit(field string, n, max int) *domain.FieldError {
 		return domain.Invalid(field, "holds %d items, at most %d are allowed", n, max)
 	}
 	return nil
-}
-
-// textsLimit checks a list of texts: at most max items of at most maxLen characters.
-func textsLimit(field string, xs []string, max, maxLen int) []*domain.FieldError {
-	ps := []*domain.FieldError{listLimit(field, len(xs), max)}
-	for i, x := range xs {
-		ps = append(ps, domain.OptionalText(fmt.Sprintf("%s[%d]", field, i), x, maxLen))
-	}
-	return ps
 }
 
 // journeyRead is what every read of a journey starts with: the journey id

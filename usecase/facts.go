@@ -119,15 +119,6 @@ func (a *App) groupFacts(ctx context.Context, cohortID, groupID string, kind acc
 	return f, err
 }
 
-// roundJourney returns the journey a 360 round belongs to.
-func (a *App) roundJourney(ctx context.Context, roundID string) (string, error) {
-	var j string
-	if _, err := a.rounds.View(ctx, roundID, func(r *feedback.Round) { j = r.JourneyID() }); err != nil {
-		return "", notFound("360 round", roundID, err)
-	}
-	return j, nil
-}
-
 // roundOfJourney returns the revision of 360 round roundID, which must
 // belong to journey journeyID (ErrNotFound otherwise), so that nobody
 // reaches another journey's round through a journey of their own.

@@ -119,7 +119,7 @@ func (o op) decided(ctx context.Context, attempt func() (domain.Written, error))
 		// Let the writers that won go first: a random pause that grows
 		// with each attempt (at most a few milliseconds), so that writers
 		// that met once do not meet again in lockstep.
-		pause := time.NewTimer(time.Duration(rand.Int64N(int64(time.Millisecond) << (i - 1))))
+		pause := time.NewTimer(time.Duration(rand.Int64N(int64(time.Millisecond) << (i - 1)))) //nolint:gosec // a pause, not a secret
 		select {
 		case <-ctx.Done():
 			pause.Stop()

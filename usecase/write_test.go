@@ -95,7 +95,7 @@ func TestKeysAndIDsFollowTheIdempotencyKey(t *testing.T) {
 	ids := func() string { fresh++; return fmt.Sprintf("fresh-%d", fresh) }
 	ann := Write{Actor: access.Principal{Subject: "ann"}, IdempotencyKey: "k1"}
 	o := op{w: ann, name: "log-experiment", target: "j1"}
-	if o.key("") == "" || o.key("") != o.key("") {
+	if k, again := o.key(""), o.key(""); k == "" || k != again {
 		t.Fatal("the key of a command with an idempotency key must be set and stable")
 	}
 	if a, b := o.newID(ids, "experiment"), o.newID(ids, "experiment"); a != b || fresh != 0 {

@@ -553,7 +553,7 @@ func (sh *tourShell) run(st statement) error {
 			t.Fatalf("%s: $%s is not the leerpad serve started", text, m[1])
 		}
 		if !sh.serve.running() {
-			return fmt.Errorf("%s: leerpad serve has exited (%v)", text, sh.serve.err)
+			return fmt.Errorf("%s: leerpad serve has exited (%w)", text, sh.serve.err)
 		}
 	case text == "sleep 1":
 		time.Sleep(sh.pause)

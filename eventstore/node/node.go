@@ -120,7 +120,7 @@ func Start(ctx context.Context, cfg Config) (*Node, error) {
 	go func() { n.served <- n.server.Serve(n.lis) }()
 	if cfg.ScavengeEvery > 0 {
 		n.scavengeStop, n.scavengeDone = make(chan struct{}), make(chan struct{})
-		go n.scavengeLoop(n.scavengeStop, n.scavengeDone)
+		go n.scavengeLoop(n.scavengeStop, n.scavengeDone) //nolint:gosec // lives as long as the node, not as Start's context
 	}
 	rep := n.engine.Recovery()
 	cfg.Logger.Info("event-store node started", "listen", n.Addr(), "events", rep.Events,

@@ -239,7 +239,7 @@ func TestScavengeScheduledInARunningNode(t *testing.T) {
 			}
 			got, err := readStream(t, c, keep, esdb.ReadStreamOptions{}, 100)
 			if err != nil || len(got) != len(want) {
-				readErr <- fmt.Errorf("read during scavenges: %d events, %v", len(got), err)
+				readErr <- fmt.Errorf("read during scavenges: %d events, %w", len(got), err)
 				return
 			}
 		}

@@ -2,6 +2,7 @@ package node
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"hash/crc32"
 	"math"
@@ -133,6 +134,10 @@ func (e *Engine) decide(req *commitReq, ov map[string]*overlay, created int64) (
 	}
 	switch req.kind {
 	case kindAppend: // below
+	case kindSeal:
+		// The committer takes a seal before deciding (groupcommit.go): one
+		// never gets here.
+		return nil, WriteResult{}, errors.New("a seal is not a write")
 	case kindDelete:
 		meta := withTB(o.meta, math.MaxInt64)
 		mo := e.overlayFor(ov, "$$"+req.stream)
