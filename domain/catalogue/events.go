@@ -32,6 +32,7 @@ func EventTypes() []domain.EventType {
 		domain.NewEventType[EntityRegistered](),
 		domain.NewEventType[OrderPlaced](),
 		domain.NewEventType[OrderCancelled](),
+		domain.NewEventType[KeyFiguresRecorded](),
 	}
 }
 
@@ -179,3 +180,18 @@ type OrderCancelled struct {
 
 // EventName returns "entity.order_cancelled".
 func (OrderCancelled) EventName() string { return "entity.order_cancelled" }
+
+// KeyFiguresRecorded records an ordering entity's key figures for one
+// quarter (leerpad.impact/v1 §3, level 4), as the programme office received
+// them: absenteeism and staff turnover, each a percentage from 0 to 100, at
+// least one given. Recording a quarter again replaces its figures.
+type KeyFiguresRecorded struct {
+	EntityID       string    `json:"entityId"`
+	Quarter        string    `json:"quarter"` // "2025-Q3"
+	AbsenteeismPct *float64  `json:"absenteeismPct,omitempty"`
+	TurnoverPct    *float64  `json:"turnoverPct,omitempty"`
+	At             time.Time `json:"at"`
+}
+
+// EventName returns "entity.key_figures_recorded".
+func (KeyFiguresRecorded) EventName() string { return "entity.key_figures_recorded" }

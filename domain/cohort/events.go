@@ -23,6 +23,7 @@ func EventTypes() []domain.EventType {
 		domain.NewEventType[DeliveryScheduled](),
 		domain.NewEventType[AttendanceRecorded](),
 		domain.NewEventType[IntervisionSessionHeld](),
+		domain.NewEventType[MeasurementClosed](),
 	}
 }
 
@@ -159,3 +160,17 @@ func (e IntervisionSessionHeld) PersonalDataSubject() string {
 	}
 	return e.AttendeeIDs[0]
 }
+
+// MeasurementClosed records that the programme office closed the cohort's
+// impact measurement (leerpad.impact/v1 §4): from here the cohort's figures
+// are released, and the participants it contributes are frozen to
+// ParticipantIDs, those enrolled and not withdrawn when it was closed. A
+// measurement is closed once.
+type MeasurementClosed struct {
+	CohortID       string    `json:"cohortId"`
+	ParticipantIDs []string  `json:"participantIds"`
+	At             time.Time `json:"at"`
+}
+
+// EventName returns "cohort.measurement_closed".
+func (MeasurementClosed) EventName() string { return "cohort.measurement_closed" }

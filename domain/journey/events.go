@@ -33,6 +33,7 @@ func EventTypes() []domain.EventType {
 		domain.NewEventType[IntervisionAttended](),
 		domain.NewEventType[CoachingSessionHeld](),
 		domain.NewEventType[ModuleEvaluated](),
+		domain.NewEventType[LearningRated](),
 		domain.NewEventType[ConversationRecorded](),
 		domain.NewEventType[ConversationRevised](),
 		domain.NewEventType[ConversationConfirmed](),
@@ -414,3 +415,28 @@ func (Withdrawn) EventName() string { return "journey.withdrawn" }
 
 // PersonalDataSubject returns the participant.
 func (e Withdrawn) PersonalDataSubject() string { return e.ParticipantID }
+
+// GoalRating is a participant's rating of one learning goal of a module
+// version, from 1 to 5: where they stood before the module, rated afterwards
+// (a retrospective, then-test rating), and where they stand now.
+type GoalRating struct {
+	LearningGoalID string `json:"learningGoalId"` // a catalogue.LearningGoal of the delivered version
+	Before         int    `json:"before"`
+	Now            int    `json:"now"`
+}
+
+// LearningRated records a participant's level 2 ratings at the end of a
+// delivered module (leerpad.impact/v1 §3): per learning goal of the
+// delivered module version, a retrospective "before" and a "now". Rated once
+// per delivery; a goal appears at most once.
+type LearningRated struct {
+	ParticipantID string       `json:"participantId"`
+	DeliveryID    string       `json:"deliveryId"`
+	ModuleID      string       `json:"moduleId"`
+	ModuleVersion int          `json:"moduleVersion"`
+	Ratings       []GoalRating `json:"ratings"`
+	At            time.Time    `json:"at"`
+}
+
+// EventName returns "journey.learning_rated".
+func (LearningRated) EventName() string { return "journey.learning_rated" }
