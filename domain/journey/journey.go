@@ -27,7 +27,9 @@ package journey
 //   - a case is described when, and only when, the participant brought it in;
 //   - a module is evaluated only for a delivery of the journey's cohort the
 //     participant attended, not before the delivery started, once per
-//     delivery, with scores from 1 to 5, each question at most once;
+//     delivery, with scores from 1 to 5, each question at most once; the
+//     learning of a delivery is rated likewise, per learning goal of the
+//     module version delivered (learning.go);
 //   - a development conversation is final only when both the participant and
 //     the manager it was held with confirmed it, each confirmed by that very
 //     person; a revision voids earlier confirmations; a final conversation
@@ -98,6 +100,7 @@ type Journey struct {
 	handedIn      map[string]bool // assignment -> handed in
 	experiments   map[string]*experimentState
 	evaluated     map[string]bool // delivery -> evaluated
+	rated         map[string]bool // delivery -> learning rated (level 2)
 	conversations map[string]*conversation
 
 	loaded  int
@@ -123,7 +126,7 @@ type conversation struct {
 func Replay(events ...domain.Event) *Journey {
 	j := &Journey{
 		shared: map[Section]bool{}, ids: map[string]bool{}, choices: map[string]Choice{}, goals: map[string]bool{},
-		handedIn: map[string]bool{}, experiments: map[string]*experimentState{}, evaluated: map[string]bool{},
+		handedIn: map[string]bool{}, experiments: map[string]*experimentState{}, evaluated: map[string]bool{}, rated: map[string]bool{},
 		conversations: map[string]*conversation{},
 	}
 	for _, e := range events {
@@ -898,6 +901,8 @@ func (j *Journey) apply(e domain.Event) {
 		j.ids[e.SessionID] = true
 	case ModuleEvaluated:
 		j.evaluated[e.DeliveryID] = true
+	case LearningRated:
+		j.rated[e.DeliveryID] = true
 	case ConversationRecorded:
 		j.ids[e.ConversationID] = true
 		j.conversations[e.ConversationID] = &conversation{managerID: e.ManagerID, confirmations: map[Party]bool{}}
