@@ -455,6 +455,7 @@ var policy = [...]rule{
 	// by closing its measurement; the participant alone rates what they
 	// learnt (level 2), as they evaluate a module.
 	{KindMeasurementClosure, ActionWrite, RoleProgrammeOffice, anyone, "the programme office closes the impact measurement of cohorts"},
+	{KindLearningRating, ActionRead, RoleParticipant, self, "participants read what they rated on their own journey"},
 	{KindLearningRating, ActionWrite, RoleParticipant, self, "participants rate what they learnt on their own journey"},
 }
 

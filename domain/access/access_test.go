@@ -104,7 +104,7 @@ func TestMatrix(t *testing.T) {
 		{access.KindIntervisionGroup, cell{"--TO-", "---O-"}, cell{"--TO-", "---O-"}, deny},
 		{access.KindEntity, cell{"---O-", "---O-"}, cell{"---O-", "---O-"}, deny},
 		{access.KindMeasurementClosure, deny, cell{"---O-", "---O-"}, deny},
-		{access.KindLearningRating, deny, cell{"P----", "-----"}, deny},
+		{access.KindLearningRating, cell{"P----", "-----"}, cell{"P----", "-----"}, deny},
 	}
 	if len(matrix) != len(access.Kinds()) {
 		t.Fatalf("matrix has %d kinds, access.Kinds() has %d: add the new kind's row", len(matrix), len(access.Kinds()))

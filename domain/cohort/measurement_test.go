@@ -13,7 +13,9 @@ import (
 func TestCloseMeasurement(t *testing.T) {
 	after := startsOn.AddDate(0, 6, 0)
 	closeAt := func(when time.Time) func(*cohort.Cohort) error {
-		return func(c *cohort.Cohort) error { return c.CloseMeasurement(cohort.CloseMeasurement{CohortID: cohortID, At: when}) }
+		return func(c *cohort.Cohort) error {
+			return c.CloseMeasurement(cohort.CloseMeasurement{CohortID: cohortID, At: when})
+		}
 	}
 	withdrawn := func(n int) cohort.ParticipantWithdrawn {
 		return cohort.ParticipantWithdrawn{CohortID: cohortID, ParticipantID: p[n], At: at}

@@ -37,6 +37,7 @@ package journey
 
 import (
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/leerpad/leerpad/domain"
@@ -100,7 +101,7 @@ type Journey struct {
 	handedIn      map[string]bool // assignment -> handed in
 	experiments   map[string]*experimentState
 	evaluated     map[string]bool // delivery -> evaluated
-	rated         map[string]bool // delivery -> learning rated (level 2)
+	rated         map[string]LearningRated // delivery -> its level 2 ratings
 	conversations map[string]*conversation
 
 	loaded  int
@@ -126,7 +127,7 @@ type conversation struct {
 func Replay(events ...domain.Event) *Journey {
 	j := &Journey{
 		shared: map[Section]bool{}, ids: map[string]bool{}, choices: map[string]Choice{}, goals: map[string]bool{},
-		handedIn: map[string]bool{}, experiments: map[string]*experimentState{}, evaluated: map[string]bool{}, rated: map[string]bool{},
+		handedIn: map[string]bool{}, experiments: map[string]*experimentState{}, evaluated: map[string]bool{}, rated: map[string]LearningRated{},
 		conversations: map[string]*conversation{},
 	}
 	for _, e := range events {
@@ -902,7 +903,8 @@ func (j *Journey) apply(e domain.Event) {
 	case ModuleEvaluated:
 		j.evaluated[e.DeliveryID] = true
 	case LearningRated:
-		j.rated[e.DeliveryID] = true
+		e.Ratings = slices.Clone(e.Ratings)
+		j.rated[e.DeliveryID] = e
 	case ConversationRecorded:
 		j.ids[e.ConversationID] = true
 		j.conversations[e.ConversationID] = &conversation{managerID: e.ManagerID, confirmations: map[Party]bool{}}

@@ -92,10 +92,18 @@ func (j *Journey) RateLearning(c RateLearning, d RatedDelivery) error {
 	if err := domain.Validate(ps...); err != nil {
 		return fmt.Errorf("rate learning at delivery %s: %w", c.DeliveryID, err)
 	}
-	if j.rated[c.DeliveryID] {
+	if _, ok := j.rated[c.DeliveryID]; ok {
 		return fmt.Errorf("rate learning at delivery %s: %w", c.DeliveryID, ErrAlreadyRated)
 	}
 	j.record(LearningRated{ParticipantID: j.participantID, DeliveryID: c.DeliveryID, ModuleID: a.ModuleID, ModuleVersion: a.ModuleVersion,
 		Ratings: slices.Clone(c.Ratings), At: c.At})
 	return nil
+}
+
+// LearningRating returns the participant's level 2 ratings of a delivery,
+// and whether they rated it; the result is a copy.
+func (j *Journey) LearningRating(deliveryID string) (LearningRated, bool) {
+	r, ok := j.rated[deliveryID]
+	r.Ratings = slices.Clone(r.Ratings)
+	return r, ok
 }
