@@ -100,7 +100,7 @@ type Journey struct {
 	goals         map[string]bool // goal -> closed
 	handedIn      map[string]bool // assignment -> handed in
 	experiments   map[string]*experimentState
-	evaluated     map[string]bool // delivery -> evaluated
+	evaluated     map[string]bool          // delivery -> evaluated
 	rated         map[string]LearningRated // delivery -> its level 2 ratings
 	conversations map[string]*conversation
 
