@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -77,14 +78,32 @@ type journeyPage struct {
 	Saved   bool
 }
 
-// journeyOf reads journey id for p (the use case decides whether p may).
+// journeyOf reads journey id for p: as one of p's own journeys (Journey),
+// or, where that use case refuses a manager, as one of the journeys they
+// manage now (ManagedJourneys). Either use case decides whether p may.
 func (s *Server) journeyOf(c echo.Context, p access.Principal, id string) (journeyPage, error) {
-	j, err := s.app.Journey(c.Request().Context(), p, id)
+	ctx := c.Request().Context()
+	j, err := s.app.Journey(ctx, p, id)
+	if errors.Is(err, domain.ErrForbidden) && p.Has(access.RoleManager) {
+		js, _, lerr := s.app.ManagedJourneys(ctx, p, usecase.Page{Limit: maxManaged}, 0)
+		if lerr != nil {
+			return journeyPage{}, lerr
+		}
+		for _, mj := range js {
+			if mj.ID == id {
+				j, err = mj, nil
+				break
+			}
+		}
+	}
 	if err != nil {
 		return journeyPage{}, err
 	}
 	return journeyPage{Journey: j, Own: j.ParticipantID == p.Subject, Saved: c.QueryParam("saved") != ""}, nil
 }
+
+// maxManaged is the most journeys a manager's pages list.
+const maxManaged = 500
 
 // timelinePage is the journey as a timeline.
 type timelinePage struct {
