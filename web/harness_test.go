@@ -36,6 +36,7 @@ import (
 	"github.com/leerpad/leerpad/projections/cohortdashboard"
 	"github.com/leerpad/leerpad/projections/offer"
 	"github.com/leerpad/leerpad/projections/portfolio"
+	"github.com/leerpad/leerpad/projections/raterlinks"
 	"github.com/leerpad/leerpad/usecase"
 	"github.com/leerpad/leerpad/web"
 )
@@ -90,13 +91,13 @@ func newSite(t *testing.T, cfg web.Config) *site {
 	if err != nil {
 		t.Fatal(err)
 	}
-	bc, off := behaviourchange.New(behaviourchange.Config{}), offer.New()
-	feed := &catchUp{client: client, store: store, models: []projections.Projection{pf, db, bc, off}}
+	bc, off, links := behaviourchange.New(behaviourchange.Config{}), offer.New(), raterlinks.New()
+	feed := &catchUp{client: client, store: store, models: []projections.Projection{pf, db, bc, off, links}}
 	if err := feed.all(ctx); err != nil {
 		t.Fatal(err)
 	}
 	app, err := usecase.New(usecase.Deps{Clock: time.Now, IDs: uuid.NewString,
-		Portfolios: pf, Dashboards: db, ChangeMeasurements: bc, Offer: off, ReadYourWrites: feed}.Over(repos))
+		Portfolios: pf, Dashboards: db, ChangeMeasurements: bc, Offer: off, ReadYourWrites: feed, RaterLinks: raterLinkIndex{links}}.Over(repos))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -296,4 +297,20 @@ func (f *catchUp) all(ctx context.Context) error {
 			}
 		}
 	}
+}
+
+// raterLinkIndex is the rater-links read model as the use cases see it, as
+// cmd wires it.
+type raterLinkIndex struct{ m *raterlinks.ReadModel }
+
+func (x raterLinkIndex) Name() string { return x.m.Name() }
+
+func (x raterLinkIndex) ByHash(hash string) (access.RaterLink, error) {
+	l, err := x.m.ByHash(hash)
+	return access.RaterLink{RoundID: l.RoundID, RaterID: l.RaterID, TokenHash: l.TokenHash, ExpiresAt: l.ExpiresAt}, err
+}
+
+func (x raterLinkIndex) Of(roundID, raterID string) (access.RaterLink, error) {
+	l, err := x.m.Of(roundID, raterID)
+	return access.RaterLink{RoundID: l.RoundID, RaterID: l.RaterID, TokenHash: l.TokenHash, ExpiresAt: l.ExpiresAt}, err
 }

@@ -145,6 +145,83 @@ func TestPages(t *testing.T) {
 		}
 	})
 
+	t.Run("the participant nominates a rater, sees the link once, and the manager approves", func(t *testing.T) {
+		pb, mb := s.browser(t), s.browser(t)
+		pb.signIn(participant, access.RoleParticipant)
+		mb.signIn(manager, access.RoleManager)
+		fb := journeyPath + "/feedback"
+		page := pb.get(fb)
+		nominate := regexp.MustCompile(`action="(` + regexp.QuoteMeta(fb) + `/rounds/[^/"]+/raters)"`)
+		if nominate.FindStringSubmatch(page.body) == nil {
+			r := pb.post(fb, fb+"/rounds", url.Values{"kind": {"extra"}, "instrumentId": {regexp.MustCompile(`name="instrumentId" value="([^"]+)"`).FindStringSubmatch(page.body)[1]}})
+			if r.status != http.StatusSeeOther {
+				t.Fatalf("open a round: %d %s", r.status, r.body)
+			}
+			page, _ = pb.follow(r.location)
+		}
+		m := nominate.FindStringSubmatch(page.body)
+		if m == nil {
+			t.Fatalf("no nomination form on the 360 page")
+		}
+		r := pb.post(fb, m[1], url.Values{"group": {"peer"}, "name": {"Sam Peer"}, "email": {"sam.peer@example.org"}})
+		if r.status != http.StatusSeeOther {
+			t.Fatalf("nominate: %d %s", r.status, r.body)
+		}
+		shown, _ := pb.follow(r.location)
+		if !strings.Contains(shown.body, "<code>lpr_") && !strings.Contains(shown.body, "<code>") {
+			t.Fatalf("the rater's link is not shown after nominating")
+		}
+		if again := pb.get(fb); strings.Contains(again.body, "<code>") {
+			t.Fatalf("the rater's link is shown a second time")
+		}
+		raters := mb.get("/raters?pos=" + strings.SplitN(strings.TrimPrefix(r.location, fb+"?pos="), "&", 2)[0])
+		approve := regexp.MustCompile(`name="raterId" value="([^"]+)"><input type="hidden" name="decision" value="approve">`).FindAllStringSubmatch(raters.body, -1)
+		if len(approve) == 0 {
+			t.Fatalf("the manager has no rater to approve: %d", raters.status)
+		}
+		rid := approve[len(approve)-1][1]
+		form := url.Values{"decision": {"approve"}, "raterId": {rid},
+			"journeyId": {regexp.MustCompile(`name="journeyId" value="([^"]+)"`).FindStringSubmatch(raters.body)[1]},
+			"roundId":   {regexp.MustCompile(`name="roundId" value="([^"]+)"><input type="hidden" name="raterId" value="` + rid).FindStringSubmatch(raters.body)[1]}}
+		r = mb.post("/raters", "/raters", form)
+		if r.status != http.StatusSeeOther {
+			t.Fatalf("approve: %d %s", r.status, r.body)
+		}
+		if after, _ := mb.follow(r.location); strings.Contains(after.body, `value="`+rid+`"`) {
+			t.Fatalf("the approved rater still awaits a decision")
+		}
+	})
+
+	t.Run("the manager records a conversation, both confirm it, and it reads the portfolio as it stood", func(t *testing.T) {
+		pb, mb := s.browser(t), s.browser(t)
+		pb.signIn(participant, access.RoleParticipant)
+		mb.signIn(manager, access.RoleManager)
+		cv := journeyPath + "/conversations"
+		if r := mb.post(cv, cv, url.Values{"heldOn": {"2026-05-06"}, "agreements": {""}, "nextQuestions": {""}}); r.status != http.StatusBadRequest || !strings.Contains(r.body, "conversation-agreements-error") {
+			t.Fatalf("a conversation without agreements: %d", r.status)
+		}
+		r := mb.post(cv, cv, url.Values{"heldOn": {"2026-05-06"}, "agreements": {"Weekly one-to-ones\nAsk the team for feedback"}, "nextQuestions": {"How do I delegate?"}})
+		if r.status != http.StatusSeeOther {
+			t.Fatalf("record: %d %s", r.status, r.body)
+		}
+		list, _ := mb.follow(r.location)
+		links := regexp.MustCompile(`href="(` + regexp.QuoteMeta(cv) + `/[^"]+)"`).FindAllStringSubmatch(list.body, -1)
+		if len(links) == 0 {
+			t.Fatalf("the recorded conversation is not listed")
+		}
+		one := links[len(links)-1][1]
+		for _, b := range []*browser{pb, mb} {
+			r = b.post(one, one+"/confirm", url.Values{})
+			if r.status != http.StatusSeeOther {
+				t.Fatalf("confirm: %d %s", r.status, r.body)
+			}
+		}
+		page, _ := mb.follow(r.location)
+		if page.status != http.StatusOK || !strings.Contains(page.body, "How do I delegate?") || !strings.Contains(page.body, "definitief") || !strings.Contains(page.body, "zoals het toen was") {
+			t.Fatalf("the conversation page: %d, final and with its questions?", page.status)
+		}
+	})
+
 	t.Run("wrong input comes back with errors tied to their fields", func(t *testing.T) {
 		b := s.browser(t)
 		b.signIn(participant, access.RoleParticipant)

@@ -12,6 +12,7 @@ import (
 
 	"github.com/leerpad/leerpad/domain"
 	"github.com/leerpad/leerpad/domain/access"
+	"github.com/leerpad/leerpad/domain/feedback"
 	"github.com/leerpad/leerpad/domain/journey"
 	"github.com/leerpad/leerpad/domain/portfolio"
 	"github.com/leerpad/leerpad/usecase"
@@ -265,12 +266,25 @@ type feedbackPage struct {
 	Rounds  []usecase.RoundState
 	Results []portfolio.FeedbackRound
 	Charts  map[string]gapChart
+	// NewLink is the token of the rater's link just issued, shown once.
+	NewLink string
+	// InstrumentID is the instrument of the journey's latest round, for a
+	// new one; OpenRound reports whether a round is open.
+	InstrumentID string
+	OpenRound    bool
+	Groups       []string
+	Kinds        []string
 }
 
 // handleFeedback is GET /journeys/:id/feedback: the rounds' progress
 // (FeedbackRounds) and the report of each closed round with the
-// self-other gap as a chart and as a table (the portfolio's 360 results).
+// self-other gap as a chart and as a table (the portfolio's 360 results);
+// for the participant, the forms to open a round and nominate raters.
 func (s *Server) handleFeedback(c echo.Context) error {
+	return s.showFeedback(c, http.StatusOK, nil)
+}
+
+func (s *Server) showFeedback(c echo.Context, status int, f *form) error {
 	p, _ := principalOf(c)
 	ctx, cancel, pos := readContext(c)
 	defer cancel()
@@ -287,15 +301,26 @@ func (s *Server) handleFeedback(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	link, err := s.takeFlash(c)
+	if err != nil {
+		return err
+	}
 	pg := s.page(c, "feedback.title")
-	data := feedbackPage{journeyPage: jp, Rounds: rounds, Results: pf.View.FeedbackRounds, Charts: map[string]gapChart{}}
+	data := feedbackPage{journeyPage: jp, Rounds: rounds, Results: pf.View.FeedbackRounds, Charts: map[string]gapChart{},
+		NewLink: link, Groups: raterGroups(), Kinds: []string{feedback.RoundPre.String(), feedback.RoundPost.String(), feedback.RoundExtra.String()}}
+	for _, r := range rounds {
+		data.InstrumentID = r.InstrumentID
+		if r.ClosedAt == nil {
+			data.OpenRound = true
+		}
+	}
 	for _, r := range data.Results {
 		if len(r.Competencies) > 0 {
 			data.Charts[r.RoundID] = newGapChart(pg, r)
 		}
 	}
-	pg.Data = data
-	return s.render(c, http.StatusOK, "feedback", pg)
+	pg.Data, pg.Form = data, f
+	return s.render(c, status, "feedback", pg)
 }
 
 // sharingPage is each section with whether it is shared.
