@@ -205,7 +205,7 @@ func TestPages(t *testing.T) {
 			t.Fatalf("record: %d %s", r.status, r.body)
 		}
 		list, _ := mb.follow(r.location)
-		links := regexp.MustCompile(`href="(` + regexp.QuoteMeta(cv) + `/[^"]+)"`).FindAllStringSubmatch(list.body, -1)
+		links := regexp.MustCompile(`href="(`+regexp.QuoteMeta(cv)+`/[^"]+)"`).FindAllStringSubmatch(list.body, -1)
 		if len(links) == 0 {
 			t.Fatalf("the recorded conversation is not listed")
 		}

@@ -85,4 +85,3 @@ func raterGroups() []string {
 	}
 	return out
 }
-
