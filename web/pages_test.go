@@ -192,6 +192,31 @@ func TestPages(t *testing.T) {
 		}
 	})
 
+	t.Run("the participant fills in their self-assessment once", func(t *testing.T) {
+		b := s.browser(t)
+		b.signIn(participant, access.RoleParticipant)
+		fb := b.get(journeyPath + "/feedback")
+		link := regexp.MustCompile(`href="(` + regexp.QuoteMeta(journeyPath) + `/feedback/rounds/[^"]+/self)"`).FindStringSubmatch(fb.body)
+		if link == nil {
+			t.Fatalf("no self-assessment link on the 360 page of an open round")
+		}
+		page := b.get(link[1])
+		items := regexp.MustCompile(`name="(item-[^"]+)" value="3"`).FindAllStringSubmatch(page.body, -1)
+		if page.status != http.StatusOK || len(items) == 0 {
+			t.Fatalf("self-assessment form: %d, %d items", page.status, len(items))
+		}
+		form := url.Values{"comment": {"I listen more than I did."}}
+		for _, it := range items {
+			form.Set(it[1], "3")
+		}
+		if r := b.post(link[1], link[1], form); r.status != http.StatusSeeOther {
+			t.Fatalf("submit: %d %s", r.status, r.body)
+		}
+		if r := b.post(link[1], link[1], form); r.status != http.StatusConflict || !strings.Contains(r.body, "utrecht-alert--error") {
+			t.Fatalf("a second self-assessment: %d, want 409 with the form's error", r.status)
+		}
+	})
+
 	t.Run("the manager records a conversation, both confirm it, and it reads the portfolio as it stood", func(t *testing.T) {
 		pb, mb := s.browser(t), s.browser(t)
 		pb.signIn(participant, access.RoleParticipant)

@@ -14,6 +14,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/leerpad/leerpad/domain/access"
+	"github.com/leerpad/leerpad/domain/feedback"
 )
 
 //go:embed templates/*.html
@@ -272,3 +273,11 @@ func (p *page) EventLabel(event string, part any) string {
 
 // Current reports whether href is the page's path, for aria-current.
 func (p *page) Current(href string) bool { return p.Path == href }
+
+// ScaleLabel is point n of scale with its label where the instrument gives one.
+func (p *page) ScaleLabel(scale feedback.Scale, n int) string {
+	if n >= 1 && n <= len(scale.Labels) {
+		return fmt.Sprintf("%d: %s", n, scale.Labels[n-1])
+	}
+	return fmt.Sprint(n)
+}
