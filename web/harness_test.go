@@ -179,7 +179,7 @@ func (b *browser) do(method, path string, form url.Values) response {
 	if err != nil {
 		b.t.Fatal(err)
 	}
-	defer res.Body.Close()
+	defer func() { _ = res.Body.Close() }()
 	raw, err := io.ReadAll(res.Body)
 	if err != nil {
 		b.t.Fatal(err)

@@ -387,7 +387,7 @@ func (b *browser) doCross(path string, form url.Values) response {
 	if err != nil {
 		b.t.Fatal(err)
 	}
-	defer res.Body.Close()
+	defer func() { _ = res.Body.Close() }()
 	return response{status: res.StatusCode, header: res.Header}
 }
 

@@ -231,6 +231,7 @@ func (s *Server) language(next echo.HandlerFunc) echo.HandlerFunc {
 		}
 		if q := c.QueryParam("lang"); knownLanguage(q) {
 			lang = q
+			//nolint:gosec // G124: Secure follows Config.Secure (serve --https), as the session cookie's
 			c.SetCookie(&http.Cookie{Name: langCookie, Value: q, Path: "/", HttpOnly: true, Secure: s.cfg.Secure,
 				SameSite: http.SameSiteLaxMode, MaxAge: 365 * 24 * 3600})
 		}

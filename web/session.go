@@ -135,15 +135,10 @@ func (ss *sessions) write(c echo.Context, s *session) error {
 	if err != nil {
 		return fmt.Errorf("encode the session: %w", err)
 	}
+	//nolint:gosec // G124: Secure follows Config.Secure (serve --https); the embedded default serves http on loopback
 	c.SetCookie(&http.Cookie{Name: sessionCookie, Value: v, Path: "/", HttpOnly: true, Secure: ss.cfg.Secure,
 		SameSite: http.SameSiteLaxMode, MaxAge: int(ss.maxAge / time.Second)})
 	return nil
-}
-
-// clear removes the session's cookie.
-func (ss *sessions) clear(c echo.Context) {
-	c.SetCookie(&http.Cookie{Name: sessionCookie, Value: "", Path: "/", HttpOnly: true, Secure: ss.cfg.Secure,
-		SameSite: http.SameSiteLaxMode, MaxAge: -1})
 }
 
 // touchEvery is how often a used session's cookie is written again to move
