@@ -62,11 +62,7 @@ func (s *Server) handlePortfolio(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	jp, err := s.journeyOf(c, p, id)
-	if err != nil {
-		return err
-	}
-	data := portfolioPage{journeyPage: jp, Portfolio: pf, Goals: pf.View.GoalDetails(), AsOf: c.QueryParam("asOf"), Parts: map[string]bool{}}
+	data := portfolioPage{journeyPage: journeyFrom(c, p, pf.View), Portfolio: pf, Goals: pf.View.GoalDetails(), AsOf: c.QueryParam("asOf"), Parts: map[string]bool{}}
 	for _, part := range pf.Parts {
 		data.Parts[string(part)] = true
 	}
