@@ -158,7 +158,10 @@ type planPage struct {
 	Goals []portfolio.GoalDetail
 	// OpenGoals are the goals an experiment may be logged for.
 	OpenGoals []portfolio.GoalDetail
-	Today     string
+	// ToHandIn are the assignments not handed in yet, behind a goal or not
+	// (the participant's own plan only).
+	ToHandIn []portfolio.Assignment
+	Today    string
 }
 
 // handlePlan is GET /journeys/:id/plan.
@@ -183,6 +186,17 @@ func (s *Server) showPlan(c echo.Context, status int, f *form) error {
 	for _, g := range plan.Goals {
 		if g.ClosedAt == nil {
 			data.OpenGoals = append(data.OpenGoals, g)
+		}
+	}
+	if jp.Own {
+		pf, err := s.app.Portfolio(ctx, p, c.Param("id"), nil, 0)
+		if err != nil {
+			return err
+		}
+		for _, a := range pf.View.Assignments {
+			if a.HandedInAt == nil {
+				data.ToHandIn = append(data.ToHandIn, a)
+			}
 		}
 	}
 	pg := s.page(c, "plan.title")
