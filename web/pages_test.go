@@ -2,8 +2,8 @@ package web_test
 
 import (
 	"bytes"
-	"fmt"
 	"compress/gzip"
+	"fmt"
 	"net/http"
 	"net/url"
 	"regexp"
