@@ -79,6 +79,18 @@ func TestPages(t *testing.T) {
 				}
 			}
 		}
+		// The trainer opens their cohort's dashboard; a participant may not.
+		list := tb.get("/cohorts")
+		cohort := regexp.MustCompile(`href="(/cohorts/[^"]+)"`).FindStringSubmatch(list.body)
+		if cohort == nil {
+			t.Fatalf("the trainer's cohorts list links to no cohort")
+		}
+		if r := tb.get(cohort[1] + "?asOf=2026-04-15"); r.status != http.StatusOK || !strings.Contains(r.body, "<table") {
+			t.Errorf("trainer GET %s: %d", cohort[1], r.status)
+		}
+		if r := pb.get(cohort[1]); r.status != http.StatusForbidden {
+			t.Errorf("participant GET %s: %d, want 403", cohort[1], r.status)
+		}
 		// Another participant's journey is not this participant's to read.
 		other := s.browser(t)
 		other.signIn(s.people.Participants[1], access.RoleParticipant)

@@ -187,6 +187,7 @@ func (s *Server) routes() {
 
 	// Trainer and programme office.
 	e.GET("/cohorts", s.handleCohorts, s.signedIn)
+	e.GET("/cohorts/:id", s.handleCohort, s.signedIn)
 }
 
 // withServer keeps the server in echo's context, for RenderPage.
