@@ -421,8 +421,8 @@ func TestPages(t *testing.T) {
 			total := gzipSize(t, []byte(r.body))
 			for _, m := range regexp.MustCompile(`(?:href|src)="(/static/[^"]+)"`).FindAllStringSubmatch(r.body, -1) {
 				a := c.b.get(m[1])
-				if a.status != http.StatusOK {
-					t.Fatalf("%s: %d", m[1], a.status)
+				if a.status != http.StatusOK || a.header.Get("Set-Cookie") != "" || !strings.Contains(a.header.Get("Cache-Control"), "immutable") {
+					t.Fatalf("%s: %d, cookie %q, cache %q", m[1], a.status, a.header.Get("Set-Cookie"), a.header.Get("Cache-Control"))
 				}
 				total += gzipSize(t, []byte(a.body))
 			}

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/gorilla/securecookie"
@@ -150,9 +151,14 @@ const touchEvery = time.Minute
 const sessionKey = "leerpad.web.session"
 
 // session middleware: every request has a session (an anonymous one, for
-// its CSRF token, until someone signs in).
+// its CSRF token, until someone signs in), except for the assets, which are
+// the same for everyone and cached (no cookie on them).
 func (s *Server) session(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
+		if strings.HasPrefix(c.Request().URL.Path, "/static/") {
+			c.Set(sessionKey, &session{})
+			return next(c)
+		}
 		ss := s.sessions.read(c.Request())
 		switch {
 		case ss == nil:
