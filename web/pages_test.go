@@ -321,6 +321,29 @@ func TestPages(t *testing.T) {
 		}
 	})
 
+	t.Run("the participant formulates a learning goal linked to a competency", func(t *testing.T) {
+		b := s.browser(t)
+		b.signIn(participant, access.RoleParticipant)
+		plan := b.get(journeyPath + "/plan")
+		comp := regexp.MustCompile(`name="competencyIds" value="([^"]+)"`).FindStringSubmatch(plan.body)
+		if comp == nil {
+			t.Fatalf("no competency to link a new goal to on the plan")
+		}
+		text := "Delegate one decision a week " + t.Name()
+		r := b.post(journeyPath+"/plan", journeyPath+"/goals", url.Values{"kind": {"goal"}, "text": {text}})
+		if r.status != http.StatusBadRequest || !strings.Contains(r.body, `href="#goal-competencyIds"`) || !strings.Contains(r.body, `id="goal-competencyIds-error"`) {
+			t.Fatalf("a goal without a competency: %d, the error not tied to the competencies", r.status)
+		}
+		r = b.post(journeyPath+"/plan", journeyPath+"/goals", url.Values{"kind": {"goal"}, "text": {text}, "competencyIds": {comp[1]}, "dueOn": {"2026-06-30"}})
+		if r.status != http.StatusSeeOther {
+			t.Fatalf("formulate: %d %s", r.status, r.body)
+		}
+		page, _ := b.follow(r.location)
+		if !strings.Contains(page.body, "<option value=") || !strings.Contains(page.body, ">"+text+"</option>") {
+			t.Fatalf("the new goal is not one to log an experiment for")
+		}
+	})
+
 	t.Run("wrong input comes back with errors tied to their fields", func(t *testing.T) {
 		b := s.browser(t)
 		b.signIn(participant, access.RoleParticipant)

@@ -161,8 +161,13 @@ type planPage struct {
 	// ToHandIn are the assignments not handed in yet, behind a goal or not
 	// (the participant's own plan only).
 	ToHandIn []portfolio.Assignment
-	Today    string
+	// Competencies are those a new goal may link to: the competencies of
+	// the journey's 360 rounds.
+	Competencies []competencyOption
+	Today        string
 }
+
+type competencyOption struct{ ID, Name string }
 
 // handlePlan is GET /journeys/:id/plan.
 func (s *Server) handlePlan(c echo.Context) error {
@@ -196,6 +201,15 @@ func (s *Server) showPlan(c echo.Context, status int, f *form) error {
 		for _, a := range pf.View.Assignments {
 			if a.HandedInAt == nil {
 				data.ToHandIn = append(data.ToHandIn, a)
+			}
+		}
+		seen := map[string]bool{}
+		for _, r := range pf.View.FeedbackRounds {
+			for _, comp := range r.Competencies {
+				if !seen[comp.CompetencyID] {
+					seen[comp.CompetencyID] = true
+					data.Competencies = append(data.Competencies, competencyOption{ID: comp.CompetencyID, Name: comp.Name})
+				}
 			}
 		}
 	}
@@ -240,6 +254,38 @@ func (s *Server) handleLogExperiment(c echo.Context) error {
 	}
 	if err != nil {
 		if f, ok := refused(err, "log", vals); ok {
+			return s.showPlan(c, formStatus(f), f)
+		}
+		return err
+	}
+	return afterWrite(c, "/journeys/"+id+"/plan", w)
+}
+
+// handleFormulateGoal is POST /journeys/:id/goals: FormulateLearningGoal,
+// linked to the competencies ticked.
+func (s *Server) handleFormulateGoal(c echo.Context) error {
+	p, _ := principalOf(c)
+	id := c.Param("id")
+	vals := formValues(c, "kind", "text", "successCriteria", "dueOn")
+	form, err := c.FormParams()
+	if err != nil {
+		return err
+	}
+	comps := form["competencyIds"]
+	kind, kerr := journey.ParseGoalKind(vals["kind"])
+	due, derr := parseDate("dueOn", vals["dueOn"])
+	var w usecase.Written
+	switch {
+	case kerr != nil:
+		err = kerr
+	case derr != nil:
+		err = derr
+	default:
+		w, err = s.app.FormulateLearningGoal(c.Request().Context(), writeOf(c, p), journey.FormulateLearningGoal{JourneyID: id, Kind: kind,
+			Text: vals["text"], SuccessCriteria: vals["successCriteria"], DueOn: due, CompetencyIDs: comps})
+	}
+	if err != nil {
+		if f, ok := refused(err, "goal", vals); ok {
 			return s.showPlan(c, formStatus(f), f)
 		}
 		return err

@@ -164,6 +164,7 @@ func (s *Server) routes() {
 	e.GET("/journey", s.handleMyJourney, s.signedIn)
 	e.GET("/journeys/:id", s.handleTimeline, s.signedIn)
 	e.GET("/journeys/:id/plan", s.handlePlan, s.signedIn)
+	e.POST("/journeys/:id/goals", s.handleFormulateGoal, s.signedIn)
 	e.POST("/journeys/:id/experiments", s.handleLogExperiment, s.signedIn)
 	e.POST("/journeys/:id/experiments/:eid/step", s.handleExperimentStep, s.signedIn)
 	e.POST("/journeys/:id/assignments/:aid/hand-in", s.handleHandIn, s.signedIn)
