@@ -34,6 +34,7 @@ func TestPages(t *testing.T) {
 			}
 		}
 		r := b.get("/signin")
+		checkMarkup(t, "/signin", r.body)
 		if r.status != http.StatusOK || !strings.Contains(r.body, participant.Name) || !strings.Contains(r.body, "demo") {
 			t.Fatalf("the demo sign-in does not list %s: %d %s", participant.Name, r.status, r.body)
 		}
@@ -52,9 +53,11 @@ func TestPages(t *testing.T) {
 		}
 		for _, path := range []string{journeyPath, journeyPath + "/plan", journeyPath + "/feedback", journeyPath + "/portfolio",
 			journeyPath + "/sharing", journeyPath + "/conversations"} {
-			if r := pb.get(path); r.status != http.StatusOK {
+			r := pb.get(path)
+			if r.status != http.StatusOK {
 				t.Errorf("participant GET %s: %d", path, r.status)
 			}
+			checkMarkup(t, path, r.body)
 		}
 		for _, path := range []string{"/people", "/raters", "/cohorts"} {
 			if r := pb.get(path); r.status != http.StatusForbidden {
@@ -62,9 +65,11 @@ func TestPages(t *testing.T) {
 			}
 		}
 		for _, path := range []string{"/people", "/raters", journeyPath + "/portfolio", journeyPath + "/conversations"} {
-			if r := mb.get(path); r.status != http.StatusOK {
+			r := mb.get(path)
+			if r.status != http.StatusOK {
 				t.Errorf("manager GET %s: %d %s", path, r.status, r.body)
 			}
+			checkMarkup(t, path, r.body)
 		}
 		if r := mb.get("/journey"); r.status != http.StatusForbidden {
 			t.Errorf("manager GET /journey: %d, want 403", r.status)
@@ -353,6 +358,7 @@ func TestPages(t *testing.T) {
 		if r.status != http.StatusBadRequest {
 			t.Fatalf("empty intention: %d, want 400", r.status)
 		}
+		checkMarkup(t, "the plan with errors", r.body)
 		for _, want := range []string{
 			`href="#log-plannedFor"`, `id="log-plannedFor-error"`,
 			`aria-describedby="log-plannedFor-hint log-plannedFor-error" aria-invalid="true"`, `value="someday"`,
@@ -468,6 +474,36 @@ func TestPages(t *testing.T) {
 			t.Fatalf("GET /nope: %d, want the pages' 404", r.status)
 		}
 	})
+}
+
+// checkMarkup fails on what every page must have for assistive
+// technology: the language, one h1, the skip link to main, no id twice, a
+// label for every visible input, and aria-describedby naming ids there are.
+func checkMarkup(t *testing.T, path, body string) {
+	t.Helper()
+	if !regexp.MustCompile(`<html lang="(nl|en)"`).MatchString(body) || strings.Count(body, "<h1") != 1 ||
+		!strings.Contains(body, `href="#main"`) || !strings.Contains(body, `<main id="main"`) {
+		t.Errorf("%s: no lang, not one h1, or no skip link to main", path)
+	}
+	ids := map[string]int{}
+	for _, m := range regexp.MustCompile(` id="([^"]+)"`).FindAllStringSubmatch(body, -1) {
+		ids[m[1]]++
+		if ids[m[1]] == 2 {
+			t.Errorf("%s: id %q twice", path, m[1])
+		}
+	}
+	for _, m := range regexp.MustCompile(`<(?:input|textarea|select)\s(?:[^>]*\s)?id="([^"]+)"`).FindAllStringSubmatch(body, -1) {
+		if !strings.Contains(body, `for="`+m[1]+`"`) {
+			t.Errorf("%s: input %q has no label", path, m[1])
+		}
+	}
+	for _, m := range regexp.MustCompile(`aria-describedby="([^"]+)"`).FindAllStringSubmatch(body, -1) {
+		for _, id := range strings.Fields(m[1]) {
+			if ids[id] == 0 {
+				t.Errorf("%s: aria-describedby names %q, which is not on the page", path, id)
+			}
+		}
+	}
 }
 
 // doCross posts form as a browser does from a page of another site.
