@@ -31,6 +31,13 @@ func TestCataloguesHoldTheSameKeysAndEveryKeyTheTemplatesUse(t *testing.T) {
 			}
 		}
 	}
+	// The same formatting verbs in both languages, in the same order.
+	verbs := regexp.MustCompile(`%[+.0-9]*[sdfv]`)
+	for k, nl := range cats["nl"] {
+		if a, b := verbs.FindAllString(nl, -1), verbs.FindAllString(cats["en"][k], -1); !slices.Equal(a, b) {
+			t.Errorf("%q takes %v in Dutch, %v in English", k, a, b)
+		}
+	}
 	literal := regexp.MustCompile(`\.T "([^"]+)"`)
 	files, err := fs.Glob(templateFiles, "templates/*.html")
 	if err != nil {
