@@ -15,7 +15,7 @@ import (
 
 // Themes are the looks Config.Theme chooses from: each is a file of design
 // tokens, static/themes/<name>.css.
-var Themes = []string{"rijk", "vlaanderen"}
+func Themes() []string { return []string{"rijk", "vlaanderen"} }
 
 // Defaults of Config.
 const (
@@ -59,7 +59,7 @@ func (c Config) Validate() error {
 	c = c.withDefaults()
 	var errs []error
 	if !validTheme(c.Theme) {
-		errs = append(errs, fmt.Errorf("web: theme %q is not one of %v", c.Theme, Themes))
+		errs = append(errs, fmt.Errorf("web: theme %q is not one of %v", c.Theme, Themes()))
 	}
 	if c.IdleTimeout < 0 || c.MaxAge < 0 {
 		errs = append(errs, errors.New("web: session time-outs must not be negative"))
@@ -68,7 +68,7 @@ func (c Config) Validate() error {
 }
 
 func validTheme(t string) bool {
-	for _, x := range Themes {
+	for _, x := range Themes() {
 		if x == t {
 			return true
 		}

@@ -22,8 +22,8 @@ func TestCataloguesHoldTheSameKeysAndEveryKeyTheTemplatesUse(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, lang := range Languages {
-		for _, other := range Languages {
+	for _, lang := range Languages() {
+		for _, other := range Languages() {
 			for k := range cats[lang] {
 				if _, ok := cats[other][k]; !ok {
 					t.Errorf("%q is in the %s catalogue, not in the %s one", k, lang, other)
@@ -177,7 +177,7 @@ func TestConfigRefusesUnknownThemes(t *testing.T) {
 // components with the theme's brand tokens, and the themes differ.
 func TestThemesDifferOnlyInTokens(t *testing.T) {
 	var sheets [][]byte
-	for _, th := range Themes {
+	for _, th := range Themes() {
 		a, err := newAssets(th)
 		if err != nil {
 			t.Fatal(err)
