@@ -150,6 +150,9 @@ func TestPages(t *testing.T) {
 		if !strings.Contains(page.body, intention) {
 			t.Fatalf("the plan after logging does not show the experiment")
 		}
+		if tl := pb.get(journeyPath); !strings.Contains(tl.body, "<q>"+intention+"</q>") {
+			t.Fatalf("the timeline does not name the new experiment")
+		}
 		if r := mb.get(journeyPath + "/portfolio"); r.status != http.StatusOK || strings.Contains(r.body, intention) {
 			t.Fatalf("the manager sees the experiment before it is shared (%d)", r.status)
 		}

@@ -112,6 +112,31 @@ type timelinePage struct {
 	View portfolio.View
 	// More counts the older entries left out (shown with ?all=1).
 	More int
+	// Details name what an entry is about, by its RefID: the experiment's
+	// intention, the goal's text, the assignment's title, the instrument.
+	Details map[string]string
+}
+
+// timelineDetails are the words of what the timeline's entries refer to,
+// from the parts of the portfolio its reader may see.
+func timelineDetails(v portfolio.View) map[string]string {
+	d := map[string]string{}
+	for _, g := range v.LearningGoals {
+		d[g.GoalID] = g.Text
+	}
+	for _, e := range v.Experiments {
+		d[e.ExperimentID] = e.Intention
+	}
+	for _, a := range v.Assignments {
+		d[a.AssignmentID] = a.Title
+	}
+	for _, r := range v.FeedbackRounds {
+		d[r.RoundID] = r.InstrumentTitle
+	}
+	for _, m := range v.Measurements {
+		d[m.MeasurementID] = m.Instrument
+	}
+	return d
 }
 
 // timelineShown is how many entries the timeline shows at first, newest first.
@@ -148,7 +173,7 @@ func (s *Server) handleTimeline(c echo.Context) error {
 	more := len(v.Timeline) - n
 	v.Timeline = tl
 	pg := s.page(c, "journey.title")
-	pg.Data = timelinePage{journeyPage: journeyFrom(c, p, v), View: v, More: more}
+	pg.Data = timelinePage{journeyPage: journeyFrom(c, p, v), View: v, More: more, Details: timelineDetails(pf.View)}
 	return s.render(c, http.StatusOK, "timeline", pg)
 }
 
