@@ -284,9 +284,15 @@ func TestPages(t *testing.T) {
 		}
 		one := links[len(links)-1][1]
 		for _, b := range []*browser{pb, mb} {
+			if page := b.get(one); !strings.Contains(page.body, `action="`+one+`/confirm"`) {
+				t.Fatalf("no confirm form before confirming")
+			}
 			r = b.post(one, one+"/confirm", url.Values{})
 			if r.status != http.StatusSeeOther {
 				t.Fatalf("confirm: %d %s", r.status, r.body)
+			}
+			if page, _ := b.follow(r.location); strings.Contains(page.body, `action="`+one+`/confirm"`) {
+				t.Fatalf("the confirm form is still there after confirming")
 			}
 		}
 		page, _ := mb.follow(r.location)
