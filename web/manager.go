@@ -167,8 +167,8 @@ type conversationPage struct {
 	// (as the participant when it is their journey, else as the manager).
 	Confirmed bool
 	Read      usecase.ConversationRead
-	Goals []portfolio.GoalDetail
-	Parts map[string]bool
+	Goals     []portfolio.GoalDetail
+	Parts     map[string]bool
 }
 
 // handleConversation is GET /journeys/:id/conversations/:cid: Conversation.
