@@ -222,6 +222,7 @@ func TestPages(t *testing.T) {
 		if again := pb.get(fb); strings.Contains(again.body, "<code>") {
 			t.Fatalf("the rater's link is shown a second time")
 		}
+		key := regexp.MustCompile(`<code>([^<]+)</code>`).FindStringSubmatch(shown.body)[1]
 		raters := mb.get("/raters?pos=" + strings.SplitN(strings.TrimPrefix(r.location, fb+"?pos="), "&", 2)[0])
 		approve := regexp.MustCompile(`name="raterId" value="([^"]+)"><input type="hidden" name="decision" value="approve">`).FindAllStringSubmatch(raters.body, -1)
 		if len(approve) == 0 {
@@ -237,6 +238,39 @@ func TestPages(t *testing.T) {
 		}
 		if after, _ := mb.follow(r.location); strings.Contains(after.body, `value="`+rid+`"`) {
 			t.Fatalf("the approved rater still awaits a decision")
+		}
+
+		// The rater answers with the key of their link, once.
+		rb := s.browser(t)
+		if r := rb.get("/rate/form"); r.status != http.StatusSeeOther || r.location != "/rate" {
+			t.Fatalf("the rater's form without a key: %d to %q, want the key form", r.status, r.location)
+		}
+		bad := rb.post("/rate", "/rate", url.Values{"key": {"not-a-key"}})
+		if bad.status != http.StatusUnauthorized || !strings.Contains(bad.body, `href="#rate-key"`) || !strings.Contains(bad.body, `id="rate-key-error"`) {
+			t.Fatalf("a wrong key: %d, the error not tied to the field", bad.status)
+		}
+		checkMarkup(t, "/rate with an error", bad.body)
+		if r := rb.post("/rate", "/rate", url.Values{"key": {key}}); r.status != http.StatusSeeOther || r.location != "/rate/form" {
+			t.Fatalf("the key: %d to %q", r.status, r.location)
+		}
+		rform := rb.get("/rate/form")
+		items := regexp.MustCompile(`name="(item-[^"]+)" value="4"`).FindAllStringSubmatch(rform.body, -1)
+		if rform.status != http.StatusOK || len(items) == 0 || strings.Contains(rform.body, participant.Name) {
+			t.Fatalf("the rater's form: %d, %d items (and it must not name the participant)", rform.status, len(items))
+		}
+		checkMarkup(t, "/rate/form", rform.body)
+		answers := url.Values{}
+		for _, it := range items {
+			answers.Set(it[1], "4")
+		}
+		if r := rb.post("/rate/form", "/rate/form", answers); r.status != http.StatusSeeOther {
+			t.Fatalf("the rater's answers: %d %s", r.status, r.body)
+		}
+		if r := rb.post("/rate/form", "/rate/form", answers); r.status != http.StatusConflict {
+			t.Fatalf("the rater's answers a second time: %d, want 409", r.status)
+		}
+		if r := rb.get(journeyPath + "/plan"); r.status != http.StatusForbidden {
+			t.Fatalf("a rater reads the participant's plan: %d, want 403", r.status)
 		}
 	})
 

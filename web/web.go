@@ -186,6 +186,12 @@ func (s *Server) routes() {
 	e.GET("/raters", s.handleRaters, s.signedIn)
 	e.POST("/raters", s.handleDecideRater, s.signedIn)
 
+	// Rater, with the key of their link.
+	e.GET("/rate", s.handleRaterStart)
+	e.POST("/rate", s.handleRaterKey)
+	e.GET("/rate/form", s.handleRaterForm, s.signedIn)
+	e.POST("/rate/form", s.handleRaterSubmit, s.signedIn)
+
 	// Trainer and programme office.
 	e.GET("/cohorts", s.handleCohorts, s.signedIn)
 	e.GET("/cohorts/:id", s.handleCohort, s.signedIn)

@@ -133,6 +133,25 @@ func TestSessionEndsWhenIdleOrTooOld(t *testing.T) {
 		c = rec.Result().Cookies()[0]
 		now = now.Add(20 * time.Minute)
 	}
+	// A rater's session ends when their link does.
+	now = start
+	rater := s.sessions.fresh(access.Principal{Subject: "r1"})
+	rater.Round, rater.LinkExpires = "round-1", start.Add(10*time.Minute).Unix()
+	rec := httptest.NewRecorder()
+	if err := s.sessions.write(echo.New().NewContext(httptest.NewRequest(http.MethodGet, "/", nil), rec), rater); err != nil {
+		t.Fatal(err)
+	}
+	rc := rec.Result().Cookies()[0]
+	now = start.Add(9 * time.Minute)
+	if ss := read(rc); ss == nil {
+		t.Fatal("rater session refused before the link expires")
+	} else if p, ok := ss.principal(); !ok || !p.Has(access.RoleRater) || p.RoundID != "round-1" {
+		t.Fatalf("rater principal %+v", p)
+	}
+	now = start.Add(10 * time.Minute)
+	if ss := read(rc); ss != nil {
+		t.Fatal("rater session valid after the link expired")
+	}
 	// A cookie that was tampered with is no session.
 	c.Value = c.Value[:len(c.Value)-2] + "xx"
 	now = start
