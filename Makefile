@@ -8,7 +8,7 @@ GOLANGCI      := $(TOOLS)/golangci-lint-$(GOLANGCI_VER)
 DATA          ?= ./data
 
 .DEFAULT_GOAL := help
-.PHONY: help run build seed test test-short bench fmt lint up down
+.PHONY: help run build seed test test-short bench fmt lint up down browser node-tools screenshots
 
 help: ## list the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  %-11s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -22,12 +22,23 @@ run: build ## start Leerpad on its embedded default: API on :8080, metrics on :9
 seed: build ## write the demo data set into $(DATA) (safe to run again)
 	./bin/leerpad seed --data $(DATA)
 
-test: ## every test, race detector on, embedded node on temp dirs
+test: browser node-tools ## every test, race detector on, embedded node on temp dirs, browser tests in headless Chromium
 	$(GO) vet ./...
 	$(GO) test -race -count=1 -timeout 20m ./...
 
 test-short: ## unit tests only; integration tests check testing.Short() and skip
 	$(GO) test -race -short ./...
+
+browser: ## install Debian's chromium for the browser tests when it is missing (as root, or with sudo)
+	./scripts/install-chromium.sh
+
+node-tools: node_modules/.package-lock.json ## the Node tools of the tests, pinned in package-lock.json (Spectral, axe-core)
+
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund --ignore-scripts --loglevel=error
+
+screenshots: browser node-tools ## the main page of each role, taken by the browser tests, into docs/screenshots/
+	LEERPAD_SCREENSHOTS=$(CURDIR)/docs/screenshots $(GO) test -count=1 -run 'TestBrowser' ./cmd/leerpad/
 
 bench: ## benchmarks with their ceilings measured in the same run (see docs/benchmarks.md)
 	$(GO) test -run '^$$' -bench . -count 3 -timeout 30m ./eventstore/...
