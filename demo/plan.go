@@ -27,6 +27,7 @@ type plan struct {
 	catalogue []*step
 	cohorts   []*cohortPlan
 	report    Report
+	people    People // of the running cohort, for the demo sign-in
 }
 
 // cohortPlan holds a cohort's commands by phase. Phase 0 ends when the first
@@ -134,6 +135,7 @@ func build(s Services, o Options) *plan {
 		p.cohorts = append(p.cohorts, b.build())
 		if b.running {
 			p.report.TryIt = b.tryIt()
+			p.people = b.demoPeople(o.Seed)
 		}
 	}
 	slices.SortStableFunc(p.catalogue, func(a, b *step) int { return a.at.Compare(b.at) })
@@ -322,6 +324,7 @@ type cohortBuilder struct {
 	groupIDs   []string
 	cohortOps  []*step
 	emails     map[string]bool
+	names      map[string]string // person id → name, for the demo sign-in (people.go)
 }
 
 func (b *cohortBuilder) cohortStep(at time.Time, what string, do func(ctx context.Context, key string) error) *step {
@@ -359,7 +362,12 @@ func (b *cohortBuilder) newPerson(path string, domain string) person {
 		email = fmt.Sprintf("%s%d@%s", local, n, domain) // namesakes, as in any organisation
 	}
 	b.emails[email] = true
-	return person{id: b.n.id("%s", path), name: first + " " + last, email: email}
+	id := b.n.id("%s", path)
+	if b.names == nil {
+		b.names = map[string]string{}
+	}
+	b.names[id] = first + " " + last
+	return person{id: id, name: first + " " + last, email: email}
 }
 
 func asciiFold(s string) string {

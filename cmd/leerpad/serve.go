@@ -34,6 +34,7 @@ type serveFlags struct {
 	streamCache  int
 	snapEvery    time.Duration
 	snapEvents   int
+	pages        pagesFlags
 }
 
 func parseServeFlags(args []string, stderr io.Writer) (serveFlags, error) {
@@ -51,7 +52,11 @@ func parseServeFlags(args []string, stderr io.Writer) (serveFlags, error) {
 	fs.IntVar(&f.streamCache, "stream-cache", cachedAggregates, "aggregates (and decoded streams) kept in `memory` per kind, so that access checks and commands read only new events and a command costs the same on a long journey as on a short one (0: none)")
 	fs.DurationVar(&f.snapEvery, "snapshot-interval", 5*time.Minute, "how often, at most, a live read model that changed is snapshotted to <data>/readmodels, so that a restart resumes instead of rebuilding (0: not on time; also after a rebuild and at shutdown)")
 	fs.IntVar(&f.snapEvents, "snapshot-events", 100000, "handled events after which a live read model is snapshotted, whatever the interval (0: not on count)")
+	f.pages.register(fs)
 	if err := parseFlags(fs, args); err != nil {
+		return f, err
+	}
+	if err := f.pages.check(f); err != nil {
 		return f, err
 	}
 	if f.streamCache < 0 {
@@ -151,6 +156,9 @@ func serveWith(ctx context.Context, args []string, stderr io.Writer, hooks serve
 	if err != nil {
 		return err
 	}
+	if deps.Pages, err = newPages(f, deps.App, log, time.Now); err != nil {
+		return err
+	}
 	server, err := api.NewServer(api.Config{}, deps)
 	if err != nil {
 		return err
@@ -173,7 +181,7 @@ func serveWith(ctx context.Context, args []string, stderr io.Writer, hooks serve
 	defer stop()
 	ran := make(chan error, 1)
 	go func() { ran <- models.Runner.Run(runCtx) }()
-	log.Info("leerpad serving", "api", "http://"+apiAddr+"/v1", "admin", "http://"+adminAddr, "eventstore", where(f.store))
+	log.Info("leerpad serving", "pages", "http://"+apiAddr+"/", "api", "http://"+apiAddr+"/v1", "admin", "http://"+adminAddr, "eventstore", where(f.store))
 	if hooks.listening != nil {
 		hooks.listening(apiAddr, adminAddr)
 	}
