@@ -25,11 +25,6 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
-// e2eScale is the demo data set of the browser tests: small, so that the
-// seed is quick under the race detector, with the running cohort (BLG) as
-// by default.
-var e2eScale = []string{"--cohorts", "3", "--participants", "8"}
-
 // service is a running leerpad serve over a seeded data directory.
 type service struct {
 	// base is the pages' and the API's address, http://127.0.0.1:<port>.
@@ -59,13 +54,14 @@ func (s *syncBuffer) String() string {
 	return s.b.String()
 }
 
-// seedDemo writes the browser tests' demo data set into a fresh directory
-// and returns it with the Try-it ids.
+// seedDemo writes the demo data set into a fresh directory and returns it
+// with the Try-it ids. It is the default data set, the one whose people
+// serve --demo-signin lists (as make run has it).
 func seedDemo(t *testing.T, ctx context.Context) (string, map[string]string) {
 	t.Helper()
 	dir := t.TempDir()
 	var out, errs bytes.Buffer
-	if err := run(ctx, append([]string{"seed", "--data", dir, "--env"}, e2eScale...), &out, &errs); err != nil {
+	if err := run(ctx, []string{"seed", "--data", dir, "--env"}, &out, &errs); err != nil {
 		t.Fatalf("leerpad seed: %v\n%s", err, errs.String())
 	}
 	env := map[string]string{}
@@ -79,9 +75,10 @@ func seedDemo(t *testing.T, ctx context.Context) (string, map[string]string) {
 	return dir, env
 }
 
-// startServe runs leerpad serve on dir with args added, until the test
-// ends, and waits until it is ready.
-func startServe(t *testing.T, ctx context.Context, dir string, env map[string]string, args ...string) *service {
+// startServe runs leerpad serve on dir with args added (later flags win),
+// until the test ends, and waits until it is ready. pagesNow, when not nil,
+// is the pages' clock.
+func startServe(t *testing.T, ctx context.Context, dir string, env map[string]string, pagesNow func() time.Time, args ...string) *service {
 	t.Helper()
 	ctx, cancel := context.WithCancel(ctx)
 	s := &service{env: env, dir: dir, log: &syncBuffer{}}
@@ -89,7 +86,7 @@ func startServe(t *testing.T, ctx context.Context, dir string, env map[string]st
 	done := make(chan error, 1)
 	argv := append([]string{"--data", dir, "--listen", "127.0.0.1:0", "--admin-listen", "127.0.0.1:0"}, args...)
 	go func() {
-		done <- serveWith(ctx, argv, s.log, serveHooks{listening: func(api, admin string) { addrs <- [2]string{api, admin} }})
+		done <- serveWith(ctx, argv, s.log, serveHooks{listening: func(api, admin string) { addrs <- [2]string{api, admin} }, pagesNow: pagesNow})
 	}()
 	var admin string
 	select {

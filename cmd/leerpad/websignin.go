@@ -4,8 +4,11 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"net/http"
+	"net/url"
 	"os"
 	"strings"
+	"time"
 
 	"github.com/leerpad/leerpad/api/auth"
 	"github.com/leerpad/leerpad/web/oidc"
@@ -32,12 +35,15 @@ func (f oidcSignInFlags) set() bool {
 	return f.clientID != "" || f.secretFile != "" || f.redirectURL != ""
 }
 
-// check reports the first flag missing or wrong, when any is set.
-func (f oidcSignInFlags) check(issuer string) error {
+// check reports the first flag missing or wrong, when any is set, and
+// refuses them beside the demo sign-in.
+func (f oidcSignInFlags) check(issuer string, demoSignIn bool) error {
 	if !f.set() {
 		return nil
 	}
 	switch {
+	case demoSignIn:
+		return &usageError{msg: "-demo-signin lets anyone in without a password: it is refused with -oidc-client-id, -oidc-client-secret-file and -oidc-redirect-url (the pages' sign-in through an identity provider)"}
 	case f.clientID == "":
 		return &usageError{msg: "-oidc-client-id is required with -oidc-client-secret-file and -oidc-redirect-url"}
 	case f.secretFile == "":
@@ -74,16 +80,30 @@ func readSecret(path string) (string, error) {
 }
 
 // newOIDCSignIn reads the provider's discovery document and returns the
-// pages' relying party.
-func newOIDCSignIn(ctx context.Context, f oidcSignInFlags, authCfg auth.Config) (*oidc.RP, error) {
+// pages' sign-in through it. After signing out there, the provider sends
+// the browser back to the pages' home.
+func newOIDCSignIn(f oidcSignInFlags, authCfg auth.Config) (*oidc.Authenticator, error) {
 	secret, err := readSecret(f.secretFile)
 	if err != nil {
 		return nil, err
 	}
-	rp, err := oidc.New(ctx, oidc.Config{Issuer: authCfg.Issuer, ClientID: f.clientID, ClientSecret: secret,
-		RedirectURL: f.redirectURL, Claims: authCfg})
+	// The provider's keys are fetched, and refetched on rotation, for the
+	// life of the process: its context is the background.
+	rp, err := oidc.New(context.Background(), oidc.Config{Issuer: authCfg.Issuer, ClientID: f.clientID, ClientSecret: secret,
+		RedirectURL: f.redirectURL, Claims: authCfg, HTTPClient: &http.Client{Timeout: 30 * time.Second}})
 	if err != nil {
 		return nil, fmt.Errorf("web sign-in: %w", err)
 	}
-	return rp, nil
+	home, err := url.Parse(f.redirectURL)
+	if err != nil {
+		return nil, err
+	}
+	home.Path, home.RawQuery = "/", "signedout=1"
+	return rp.Authenticator(home.String()), nil
+}
+
+// authConfig is the API's token check of the flags, whose issuer and claim
+// names the pages' sign-in shares.
+func (f serveFlags) authConfig() auth.Config {
+	return auth.Config{Issuer: f.issuer, Audience: f.audience, JWKSURL: f.jwksURL, RoleClaim: f.roleClaim, SubjectClaim: f.subjectClaim}
 }
