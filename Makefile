@@ -47,6 +47,7 @@ bench: ## benchmarks with their ceilings measured in the same run (see docs/benc
 	$(GO) test -run '^$$' -bench 'RebuildMillion|SnapshotMillion|Snapshot$$' -benchtime 1x -count 3 -timeout 60m ./projections/...
 	$(GO) test -run '^$$' -bench LogExperimentHistory -benchtime 300x -count 5 ./cmd/leerpad/
 	$(GO) test -run '^$$' -bench APILoad -benchtime 1x -count 3 -timeout 30m ./cmd/leerpad/
+	$(GO) test -run '^$$' -bench PagesLoad -benchtime 1x -count 3 -timeout 30m ./cmd/leerpad/
 
 web-assets: ## rebuild the NL Design System CSS of the web pages from npm (web/nlds: npm ci, build.mjs) into web/static
 	cd web/nlds && npm ci --no-audit --no-fund && node build.mjs

@@ -18,10 +18,30 @@ const pagesRoute = "/*"
 func (s *Server) mountPages(pages http.Handler) {
 	h := echo.WrapHandler(pages)
 	s.echo.RouteNotFound(pagesRoute, func(c echo.Context) error {
-		if p := c.Request().URL.Path; p == "/v1" || strings.HasPrefix(p, "/v1/") {
-			return problemf(errNoRoute, "There is no resource at this path.")
+		p := c.Request().URL.Path
+		if p != "/v1" && !strings.HasPrefix(p, "/v1/") {
+			return h(c)
 		}
-		return h(c)
+		// echo prefers a not-found route to its 405: give the API's 405
+		// where the path has a route for another method.
+		if allow := s.allowed(p); len(allow) > 0 {
+			c.Response().Header().Set(echo.HeaderAllow, strings.Join(allow, ", "))
+			return echo.ErrMethodNotAllowed
+		}
+		return problemf(errNoRoute, "There is no resource at this path.")
 	})
 	s.routes[pagesRoute] = true
+}
+
+// allowed are the methods the API has a route for at path.
+func (s *Server) allowed(path string) []string {
+	var out []string
+	for _, m := range []string{http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete} {
+		c := s.echo.NewContext(nil, nil)
+		s.echo.Router().Find(m, path, c)
+		if c.Path() != pagesRoute && c.Path() != "" && s.routes[c.Path()] {
+			out = append(out, m)
+		}
+	}
+	return out
 }

@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -11,6 +12,7 @@ import (
 
 	"github.com/leerpad/leerpad/domain"
 	"github.com/leerpad/leerpad/domain/access"
+	"github.com/leerpad/leerpad/domain/feedback"
 	"github.com/leerpad/leerpad/domain/journey"
 	"github.com/leerpad/leerpad/domain/portfolio"
 	"github.com/leerpad/leerpad/usecase"
@@ -77,14 +79,32 @@ type journeyPage struct {
 	Saved   bool
 }
 
-// journeyOf reads journey id for p (the use case decides whether p may).
+// journeyOf reads journey id for p: as one of p's own journeys (Journey),
+// or, where that use case refuses a manager, as one of the journeys they
+// manage now (ManagedJourneys). Either use case decides whether p may.
 func (s *Server) journeyOf(c echo.Context, p access.Principal, id string) (journeyPage, error) {
-	j, err := s.app.Journey(c.Request().Context(), p, id)
+	ctx := c.Request().Context()
+	j, err := s.app.Journey(ctx, p, id)
+	if errors.Is(err, domain.ErrForbidden) && p.Has(access.RoleManager) {
+		js, _, lerr := s.app.ManagedJourneys(ctx, p, usecase.Page{Limit: maxManaged}, 0)
+		if lerr != nil {
+			return journeyPage{}, lerr
+		}
+		for _, mj := range js {
+			if mj.ID == id {
+				j, err = mj, nil
+				break
+			}
+		}
+	}
 	if err != nil {
 		return journeyPage{}, err
 	}
 	return journeyPage{Journey: j, Own: j.ParticipantID == p.Subject, Saved: c.QueryParam("saved") != ""}, nil
 }
+
+// maxManaged is the most journeys a manager's pages list.
+const maxManaged = 500
 
 // timelinePage is the journey as a timeline.
 type timelinePage struct {
@@ -246,12 +266,25 @@ type feedbackPage struct {
 	Rounds  []usecase.RoundState
 	Results []portfolio.FeedbackRound
 	Charts  map[string]gapChart
+	// NewLink is the token of the rater's link just issued, shown once.
+	NewLink string
+	// InstrumentID is the instrument of the journey's latest round, for a
+	// new one; OpenRound reports whether a round is open.
+	InstrumentID string
+	OpenRound    bool
+	Groups       []string
+	Kinds        []string
 }
 
 // handleFeedback is GET /journeys/:id/feedback: the rounds' progress
 // (FeedbackRounds) and the report of each closed round with the
-// self-other gap as a chart and as a table (the portfolio's 360 results).
+// self-other gap as a chart and as a table (the portfolio's 360 results);
+// for the participant, the forms to open a round and nominate raters.
 func (s *Server) handleFeedback(c echo.Context) error {
+	return s.showFeedback(c, http.StatusOK, nil)
+}
+
+func (s *Server) showFeedback(c echo.Context, status int, f *form) error {
 	p, _ := principalOf(c)
 	ctx, cancel, pos := readContext(c)
 	defer cancel()
@@ -268,15 +301,26 @@ func (s *Server) handleFeedback(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	link, err := s.takeFlash(c)
+	if err != nil {
+		return err
+	}
 	pg := s.page(c, "feedback.title")
-	data := feedbackPage{journeyPage: jp, Rounds: rounds, Results: pf.View.FeedbackRounds, Charts: map[string]gapChart{}}
+	data := feedbackPage{journeyPage: jp, Rounds: rounds, Results: pf.View.FeedbackRounds, Charts: map[string]gapChart{},
+		NewLink: link, Groups: raterGroups(), Kinds: []string{feedback.RoundPre.String(), feedback.RoundPost.String(), feedback.RoundExtra.String()}}
+	for _, r := range rounds {
+		data.InstrumentID = r.InstrumentID
+		if r.ClosedAt == nil {
+			data.OpenRound = true
+		}
+	}
 	for _, r := range data.Results {
 		if len(r.Competencies) > 0 {
 			data.Charts[r.RoundID] = newGapChart(pg, r)
 		}
 	}
-	pg.Data = data
-	return s.render(c, http.StatusOK, "feedback", pg)
+	pg.Data, pg.Form = data, f
+	return s.render(c, status, "feedback", pg)
 }
 
 // sharingPage is each section with whether it is shared.

@@ -66,6 +66,8 @@ type session struct {
 	CSRF    string   `json:"c"`
 	Began   int64    `json:"b"` // unix seconds of the sign-in (or of the anonymous session)
 	Seen    int64    `json:"u"` // unix seconds of the last request
+	// Flash is shown once by the next page: a rater's new link.
+	Flash string `json:"f,omitempty"`
 }
 
 // principal is the session's principal, and whether someone is signed in.

@@ -168,6 +168,8 @@ func (s *Server) routes() {
 	e.POST("/journeys/:id/experiments/:eid/step", s.handleExperimentStep, s.signedIn)
 	e.POST("/journeys/:id/assignments/:aid/hand-in", s.handleHandIn, s.signedIn)
 	e.GET("/journeys/:id/feedback", s.handleFeedback, s.signedIn)
+	e.POST("/journeys/:id/feedback/rounds", s.handleOpenRound, s.signedIn)
+	e.POST("/journeys/:id/feedback/rounds/:rid/raters", s.handleNominate, s.signedIn)
 	e.GET("/journeys/:id/sharing", s.handleSharing, s.signedIn)
 	e.POST("/journeys/:id/sharing", s.handleShare, s.signedIn)
 	e.GET("/journeys/:id/portfolio", s.handlePortfolio, s.signedIn)
