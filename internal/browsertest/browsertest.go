@@ -129,16 +129,16 @@ func (b *Browser) NewTab(tb testing.TB, timeout time.Duration) context.Context {
 	return ctx
 }
 
-// Screenshot writes a PNG of the whole page to path.
+// Screenshot writes a PNG of the browser's window (1280 by 900 pixels) to path.
 func Screenshot(ctx context.Context, path string) error {
-	png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+	png, err := chromedp.Run(ctx, chromedp.CaptureScreenshot())
 	if err != nil {
 		return fmt.Errorf("screenshot: %w", err)
 	}
 	if err := os.MkdirAll(filepath.Dir(path), 0o750); err != nil {
 		return err
 	}
-	return os.WriteFile(path, png, 0o600)
+	return os.WriteFile(path, png, 0o644) //nolint:gosec // a picture for the documentation
 }
 
 // BypassCSP lets the test inject axe-core into pages whose
