@@ -8,6 +8,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net"
 	"net/http"
@@ -64,8 +65,11 @@ func (tb *tab) open(path string) int64 {
 		u = tb.base + path
 	}
 	resp, err := chromedp.RunResponse(tb.ctx, chromedp.Navigate(u))
-	if err != nil || resp == nil {
-		return tb.landed(0, fmt.Errorf("open %s: %v (no response)", u, err), "open "+path)
+	if err == nil && resp == nil {
+		err = errors.New("no response")
+	}
+	if err != nil {
+		return tb.landed(0, fmt.Errorf("open %s: %w", u, err), "open "+path)
 	}
 	return tb.landed(resp.Status, nil, "open "+path)
 }
@@ -75,8 +79,11 @@ func (tb *tab) open(path string) int64 {
 func (tb *tab) submit(sel string) int64 {
 	tb.t.Helper()
 	resp, err := chromedp.RunResponse(tb.ctx, chromedp.Click(chromedp.CSS(sel)))
-	if err != nil || resp == nil {
-		return tb.landed(0, fmt.Errorf("submit %s at %s: %v (no response)", sel, tb.location(), err), "submit")
+	if err == nil && resp == nil {
+		err = errors.New("no response")
+	}
+	if err != nil {
+		return tb.landed(0, fmt.Errorf("submit %s at %s: %w", sel, tb.location(), err), "submit")
 	}
 	return tb.landed(resp.Status, nil, "submit "+sel)
 }
@@ -289,7 +296,7 @@ func demoFlows(t *testing.T, b *browsertest.Browser, svc *service) (pages, viola
 	}
 	evil := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
-		fmt.Fprintf(w, `<!doctype html><html lang="nl"><head><title>x</title></head><body><form method="post" action="%s%s">
+		_, _ = fmt.Fprintf(w, `<!doctype html><html lang="nl"><head><title>x</title></head><body><form method="post" action="%s%s">
 <input type="hidden" name="csrf" value="geraden"><input type="hidden" name="heldOn" value="2026-04-01">
 <input type="hidden" name="agreements" value="vervalst van elders"><input type="hidden" name="nextQuestions" value="x">
 <button type="submit">Win een prijs</button></form></body></html>`, svc.base, conversations)

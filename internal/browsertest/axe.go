@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/chromedp/chromedp"
 )
@@ -68,7 +69,9 @@ func loadAxe() (string, error) {
 		if err != nil {
 			return "", fmt.Errorf("axe-core is not installed and npm is missing: install Node.js and npm (%w)", err)
 		}
-		cmd := exec.Command(npm, "ci", "--no-audit", "--no-fund", "--ignore-scripts", "--loglevel=error") //nolint:gosec // npm from PATH, fixed arguments
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+		defer cancel()
+		cmd := exec.CommandContext(ctx, npm, "ci", "--no-audit", "--no-fund", "--ignore-scripts", "--loglevel=error") //nolint:gosec // npm from PATH, fixed arguments
 		cmd.Dir = root
 		if out, err := cmd.CombinedOutput(); err != nil {
 			return "", fmt.Errorf("npm ci in %s: %w\n%s", root, err, out)

@@ -26,7 +26,7 @@ const clean = `<!doctype html><html lang="nl"><head><meta charset="utf-8"><title
 // text, a form field without a label, and text without enough contrast.
 const broken = `<!doctype html><html lang="nl"><head><meta charset="utf-8"><title>Kapot</title></head>
 <body><main><h1>Kapot</h1><img src="data:image/gif;base64,R0lGODlhAQABAAAAACw=">
-<input type="text"><p style="color:#bbb;background:#fff">grijs op wit</p></main></body></html>`
+<input type="text"><p style="color:#bbb;background:#fff">grijs op wit</p></main></body></html>` //nolint:misspell // CSS
 
 // TestAxeFindsWhatIsBrokenAndOnlyThat is the canary of the accessibility
 // checks: in the shared Chromium, axe-core finds the planted violations of
@@ -67,7 +67,7 @@ func TestAxeFindsWhatIsBrokenAndOnlyThat(t *testing.T) {
 		}
 	}
 	slices.Sort(rules)
-	if want := []string{"color-contrast", "image-alt", "label"}; !slices.Equal(rules, want) {
+	if want := []string{"color-contrast", "image-alt", "label"}; !slices.Equal(rules, want) { //nolint:misspell // axe-core's rule id
 		t.Errorf("axe found %v on the broken page, want %v", rules, want)
 	}
 }

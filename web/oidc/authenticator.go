@@ -72,6 +72,7 @@ func (a *Authenticator) SignOut(c echo.Context) string {
 }
 
 func (a *Authenticator) hint(v string, maxAge int) *http.Cookie {
+	//nolint:gosec // Secure whenever the callback is https; plain http is for loopback tests and local runs
 	return &http.Cookie{Name: hintCookie, Value: v, Path: hintPath, MaxAge: maxAge,
 		HttpOnly: true, Secure: a.rp.secure, SameSite: http.SameSiteLaxMode}
 }

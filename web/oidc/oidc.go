@@ -298,6 +298,7 @@ func LocalPath(p string) string {
 }
 
 func (rp *RP) cookie(value string, maxAge int) *http.Cookie {
+	//nolint:gosec // Secure whenever the callback is https; plain http is for loopback tests and local runs
 	return &http.Cookie{Name: flowCookie, Value: value, Path: rp.cookiePath, MaxAge: maxAge,
 		HttpOnly: true, Secure: rp.secure,
 		// Lax: the provider's redirect back is a top-level GET, which Lax sends.

@@ -108,22 +108,33 @@ func (s *site) authorize(t *testing.T, c *http.Client, next string) string {
 	return id
 }
 
-// login posts the provider's sign-in form and returns the last response.
-func (s *site) login(t *testing.T, c *http.Client, id, user, password string) *http.Response {
+// landing is where a browser ended up: the last response, read.
+type landing struct {
+	status int
+	url    string
+	body   []byte
+}
+
+// login posts the provider's sign-in form and returns where it led.
+func (s *site) login(t *testing.T, c *http.Client, id, user, password string) landing {
 	t.Helper()
 	resp, err := c.PostForm(s.op.Issuer+"/login", url.Values{"id": {id}, "username": {user}, "password": {password}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { _ = resp.Body.Close() })
-	return resp
+	defer func() { _ = resp.Body.Close() }()
+	body, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return landing{status: resp.StatusCode, url: resp.Request.URL.String(), body: body}
 }
 
-func decode(t *testing.T, resp *http.Response) result {
+func decode(t *testing.T, l landing) result {
 	t.Helper()
 	var r result
-	if err := json.NewDecoder(resp.Body).Decode(&r); err != nil {
-		t.Fatalf("the callback answered %d at %s: %v", resp.StatusCode, resp.Request.URL, err)
+	if err := json.Unmarshal(l.body, &r); err != nil {
+		t.Fatalf("the callback answered %d at %s: %v", l.status, l.url, err)
 	}
 	return r
 }
@@ -162,7 +173,11 @@ func TestSignInRefusesWhatDoesNotBelong(t *testing.T) {
 			t.Fatal(err)
 		}
 		defer func() { _ = resp.Body.Close() }()
-		return decode(t, resp)
+		body, err := io.ReadAll(resp.Body)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return decode(t, landing{status: resp.StatusCode, url: u, body: body})
 	}
 	// The callback's address, held back from the site.
 	var callback string
