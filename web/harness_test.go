@@ -57,6 +57,9 @@ type site struct {
 	people demo.People
 	feed   *catchUp
 	pages  *web.Server
+	// app is the use cases, for what the pages do not do yet (a trainer
+	// giving an assignment).
+	app *usecase.App
 }
 
 // newSite seeds the data set and starts the server with cfg's pages.
@@ -132,7 +135,7 @@ func newSite(t *testing.T, cfg web.Config) *site {
 	}
 	hs := httptest.NewServer(srv.Handler())
 	t.Cleanup(hs.Close)
-	return &site{url: hs.URL, people: people, feed: feed, pages: pages}
+	return &site{url: hs.URL, people: people, feed: feed, pages: pages, app: app}
 }
 
 // browser is one person's browser: a cookie jar, no automatic redirects.
@@ -179,7 +182,7 @@ func (b *browser) do(method, path string, form url.Values) response {
 	if err != nil {
 		b.t.Fatal(err)
 	}
-	defer res.Body.Close()
+	defer func() { _ = res.Body.Close() }()
 	raw, err := io.ReadAll(res.Body)
 	if err != nil {
 		b.t.Fatal(err)

@@ -62,11 +62,7 @@ func (s *Server) handlePortfolio(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	jp, err := s.journeyOf(c, p, id)
-	if err != nil {
-		return err
-	}
-	data := portfolioPage{journeyPage: jp, Portfolio: pf, Goals: pf.View.GoalDetails(), AsOf: c.QueryParam("asOf"), Parts: map[string]bool{}}
+	data := portfolioPage{journeyPage: journeyFrom(c, p, pf.View), Portfolio: pf, Goals: pf.View.GoalDetails(), AsOf: c.QueryParam("asOf"), Parts: map[string]bool{}}
 	for _, part := range pf.Parts {
 		data.Parts[string(part)] = true
 	}
@@ -221,4 +217,28 @@ func (s *Server) handleCohorts(c echo.Context) error {
 	pg := s.page(c, "cohorts.title")
 	pg.Data = map[string]any{"Cohorts": cs, "Total": total}
 	return s.render(c, http.StatusOK, "cohorts", pg)
+}
+
+// handleCohort is GET /cohorts/:id[?asOf=YYYY-MM-DD]: the cohort's
+// dashboard (Dashboard: its trainers and the programme office), judged now
+// or at the end of that day.
+func (s *Server) handleCohort(c echo.Context) error {
+	p, _ := principalOf(c)
+	ctx, cancel, pos := readContext(c)
+	defer cancel()
+	var q usecase.DashboardQuery
+	if v := c.QueryParam("asOf"); v != "" {
+		t, perr := parseDate("asOf", v)
+		if perr != nil {
+			return &pageError{status: http.StatusBadRequest, key: "error.asof", err: perr}
+		}
+		q.AsOf = t.Add(24*time.Hour - time.Nanosecond)
+	}
+	v, err := s.app.Dashboard(ctx, p, c.Param("id"), q, pos)
+	if err != nil {
+		return err
+	}
+	pg := s.page(c, "cohort.title")
+	pg.Data = map[string]any{"View": v, "AsOf": c.QueryParam("asOf"), "ID": c.Param("id")}
+	return s.render(c, http.StatusOK, "cohort", pg)
 }

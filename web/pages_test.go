@@ -3,13 +3,17 @@ package web_test
 import (
 	"bytes"
 	"compress/gzip"
+	"fmt"
 	"net/http"
 	"net/url"
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/leerpad/leerpad/domain/access"
+	"github.com/leerpad/leerpad/domain/journey"
+	"github.com/leerpad/leerpad/usecase"
 	"github.com/leerpad/leerpad/web"
 )
 
@@ -74,6 +78,18 @@ func TestPages(t *testing.T) {
 					t.Errorf("trainer/office GET %s: %d, want 403", path, r.status)
 				}
 			}
+		}
+		// The trainer opens their cohort's dashboard; a participant may not.
+		list := tb.get("/cohorts")
+		cohort := regexp.MustCompile(`href="(/cohorts/[^"]+)"`).FindStringSubmatch(list.body)
+		if cohort == nil {
+			t.Fatalf("the trainer's cohorts list links to no cohort")
+		}
+		if r := tb.get(cohort[1] + "?asOf=2026-04-15"); r.status != http.StatusOK || !strings.Contains(r.body, "<table") {
+			t.Errorf("trainer GET %s: %d", cohort[1], r.status)
+		}
+		if r := pb.get(cohort[1]); r.status != http.StatusForbidden {
+			t.Errorf("participant GET %s: %d, want 403", cohort[1], r.status)
 		}
 		// Another participant's journey is not this participant's to read.
 		other := s.browser(t)
@@ -143,6 +159,30 @@ func TestPages(t *testing.T) {
 		if r := mb.get(journeyPath + "/portfolio" + pos); r.status != http.StatusOK || !strings.Contains(r.body, intention) {
 			t.Fatalf("the manager does not see the shared experiment (%d)", r.status)
 		}
+
+		// The participant takes the experiment through its steps.
+		stepForm := regexp.MustCompile(regexp.QuoteMeta(intention) + `[\s\S]*?action="([^"]+/step)"`)
+		for _, step := range []url.Values{
+			{"step": {"tried"}, "whatWasTried": {"Asked in the Monday meeting"}, "triedOn": {time.Now().Format(time.DateOnly)}},
+			{"step": {"reflected"}, "outcome": {"Two said: fewer status mails"}, "reflection": {"Asking works better than guessing"}},
+			{"step": {"concluded"}, "nextStep": {"Ask again in a month"}},
+		} {
+			page := pb.get(journeyPath + "/plan")
+			m := stepForm.FindStringSubmatch(page.body)
+			if m == nil {
+				t.Fatalf("no step form for the experiment before %s", step.Get("step"))
+			}
+			r := pb.post(journeyPath+"/plan", m[1], step)
+			if r.status != http.StatusSeeOther {
+				t.Fatalf("step %s: %d %s", step.Get("step"), r.status, r.body)
+			}
+			page, _ = pb.follow(r.location)
+			for k, v := range step {
+				if k != "step" && k != "triedOn" && !strings.Contains(page.body, v[0]) {
+					t.Fatalf("after step %s the plan does not show %q", step.Get("step"), v[0])
+				}
+			}
+		}
 	})
 
 	t.Run("the participant nominates a rater, sees the link once, and the manager approves", func(t *testing.T) {
@@ -192,6 +232,31 @@ func TestPages(t *testing.T) {
 		}
 	})
 
+	t.Run("the participant fills in their self-assessment once", func(t *testing.T) {
+		b := s.browser(t)
+		b.signIn(participant, access.RoleParticipant)
+		fb := b.get(journeyPath + "/feedback")
+		link := regexp.MustCompile(`href="(` + regexp.QuoteMeta(journeyPath) + `/feedback/rounds/[^"]+/self)"`).FindStringSubmatch(fb.body)
+		if link == nil {
+			t.Fatalf("no self-assessment link on the 360 page of an open round")
+		}
+		page := b.get(link[1])
+		items := regexp.MustCompile(`name="(item-[^"]+)" value="3"`).FindAllStringSubmatch(page.body, -1)
+		if page.status != http.StatusOK || len(items) == 0 {
+			t.Fatalf("self-assessment form: %d, %d items", page.status, len(items))
+		}
+		form := url.Values{"comment": {"I listen more than I did."}}
+		for _, it := range items {
+			form.Set(it[1], "3")
+		}
+		if r := b.post(link[1], link[1], form); r.status != http.StatusSeeOther {
+			t.Fatalf("submit: %d %s", r.status, r.body)
+		}
+		if r := b.post(link[1], link[1], form); r.status != http.StatusConflict || !strings.Contains(r.body, "utrecht-alert--error") {
+			t.Fatalf("a second self-assessment: %d, want 409 with the form's error", r.status)
+		}
+	})
+
 	t.Run("the manager records a conversation, both confirm it, and it reads the portfolio as it stood", func(t *testing.T) {
 		pb, mb := s.browser(t), s.browser(t)
 		pb.signIn(participant, access.RoleParticipant)
@@ -219,6 +284,40 @@ func TestPages(t *testing.T) {
 		page, _ := mb.follow(r.location)
 		if page.status != http.StatusOK || !strings.Contains(page.body, "How do I delegate?") || !strings.Contains(page.body, "definitief") || !strings.Contains(page.body, "zoals het toen was") {
 			t.Fatalf("the conversation page: %d, final and with its questions?", page.status)
+		}
+	})
+
+	t.Run("the participant hands in an assignment a trainer gave", func(t *testing.T) {
+		ctx := t.Context()
+		pf, err := s.app.Portfolio(ctx, access.Principal{Subject: participant.Subject, Roles: []access.Role{access.RoleParticipant}}, participant.JourneyID, nil, 0)
+		if err != nil || len(pf.View.Modules) == 0 {
+			t.Fatalf("the participant's modules: %v", err)
+		}
+		tr := access.Principal{Subject: trainer.Subject, Roles: []access.Role{access.RoleTrainer}}
+		title := "Hold a 5R conversation " + t.Name()
+		w, err := s.app.GiveAssignment(ctx, usecase.Write{Actor: tr}, journey.GiveAssignment{JourneyID: participant.JourneyID,
+			ModuleID: pf.View.Modules[0].ModuleID, Title: title, DueOn: time.Now().AddDate(0, 0, 14)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		b := s.browser(t)
+		b.signIn(participant, access.RoleParticipant)
+		page := b.get(fmt.Sprintf("%s/plan?pos=%d", journeyPath, w.Position))
+		m := regexp.MustCompile(regexp.QuoteMeta(title) + `[\s\S]*?action="([^"]+/hand-in)"`).FindStringSubmatch(page.body)
+		if m == nil {
+			t.Fatalf("no hand-in form for the new assignment on the plan")
+		}
+		reflection := "We agreed on one concrete next step"
+		r := b.post(journeyPath+"/plan", m[1], url.Values{"reflection": {reflection}})
+		if r.status != http.StatusSeeOther {
+			t.Fatalf("hand in: %d %s", r.status, r.body)
+		}
+		after, _ := b.follow(r.location)
+		if strings.Contains(after.body, m[1]) {
+			t.Fatalf("the assignment can still be handed in after handing it in")
+		}
+		if pf, err := s.app.Assignment(ctx, access.Principal{Subject: participant.Subject, Roles: []access.Role{access.RoleParticipant}}, participant.JourneyID, w.ID, 0); err != nil || pf.Reflection != reflection {
+			t.Fatalf("the handed-in assignment: %+v, %v", pf, err)
 		}
 	})
 
@@ -362,7 +461,7 @@ func (b *browser) doCross(path string, form url.Values) response {
 	if err != nil {
 		b.t.Fatal(err)
 	}
-	defer res.Body.Close()
+	defer func() { _ = res.Body.Close() }()
 	return response{status: res.StatusCode, header: res.Header}
 }
 

@@ -110,6 +110,20 @@ const maxManaged = 500
 type timelinePage struct {
 	journeyPage
 	View portfolio.View
+	// More counts the older entries left out (shown with ?all=1).
+	More int
+}
+
+// timelineShown is how many entries the timeline shows at first, newest first.
+const timelineShown = 50
+
+// journeyFrom is the journey page of a portfolio its reader may see: the
+// portfolio names the journey, its participant, its status and what is
+// shared, so the page need not read the journey again.
+func journeyFrom(c echo.Context, p access.Principal, v portfolio.View) journeyPage {
+	j := usecase.JourneySummary{ID: v.JourneyID, ParticipantID: v.ParticipantID, CohortID: v.CohortID, ProgrammeID: v.ProgrammeID,
+		ManagerID: v.ManagerID, Role: v.Role, Status: v.Status, SharedSections: v.Shared}
+	return journeyPage{Journey: j, Own: j.ParticipantID == p.Subject, Saved: c.QueryParam("saved") != ""}
 }
 
 // handleTimeline is GET /journeys/:id: the journey as a timeline, newest
@@ -122,18 +136,19 @@ func (s *Server) handleTimeline(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	jp, err := s.journeyOf(c, p, c.Param("id"))
-	if err != nil {
-		return err
-	}
 	v := pf.View
-	tl := make([]portfolio.TimelineEntry, len(v.Timeline))
-	for i, e := range v.Timeline {
-		tl[len(tl)-1-i] = e
+	n := len(v.Timeline)
+	if c.QueryParam("all") == "" {
+		n = min(n, timelineShown)
 	}
+	tl := make([]portfolio.TimelineEntry, n)
+	for i := range tl {
+		tl[i] = v.Timeline[len(v.Timeline)-1-i]
+	}
+	more := len(v.Timeline) - n
 	v.Timeline = tl
 	pg := s.page(c, "journey.title")
-	pg.Data = timelinePage{journeyPage: jp, View: v}
+	pg.Data = timelinePage{journeyPage: journeyFrom(c, p, v), View: v, More: more}
 	return s.render(c, http.StatusOK, "timeline", pg)
 }
 
@@ -143,7 +158,10 @@ type planPage struct {
 	Goals []portfolio.GoalDetail
 	// OpenGoals are the goals an experiment may be logged for.
 	OpenGoals []portfolio.GoalDetail
-	Today     string
+	// ToHandIn are the assignments not handed in yet, behind a goal or not
+	// (the participant's own plan only).
+	ToHandIn []portfolio.Assignment
+	Today    string
 }
 
 // handlePlan is GET /journeys/:id/plan.
@@ -168,6 +186,17 @@ func (s *Server) showPlan(c echo.Context, status int, f *form) error {
 	for _, g := range plan.Goals {
 		if g.ClosedAt == nil {
 			data.OpenGoals = append(data.OpenGoals, g)
+		}
+	}
+	if jp.Own {
+		pf, err := s.app.Portfolio(ctx, p, c.Param("id"), nil, 0)
+		if err != nil {
+			return err
+		}
+		for _, a := range pf.View.Assignments {
+			if a.HandedInAt == nil {
+				data.ToHandIn = append(data.ToHandIn, a)
+			}
 		}
 	}
 	pg := s.page(c, "plan.title")
@@ -297,10 +326,7 @@ func (s *Server) showFeedback(c echo.Context, status int, f *form) error {
 	if err != nil {
 		return err
 	}
-	jp, err := s.journeyOf(c, p, id)
-	if err != nil {
-		return err
-	}
+	jp := journeyFrom(c, p, pf.View)
 	link, err := s.takeFlash(c)
 	if err != nil {
 		return err

@@ -14,6 +14,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/leerpad/leerpad/domain/access"
+	"github.com/leerpad/leerpad/domain/feedback"
 )
 
 //go:embed templates/*.html
@@ -230,6 +231,7 @@ func (s *Server) language(next echo.HandlerFunc) echo.HandlerFunc {
 		}
 		if q := c.QueryParam("lang"); knownLanguage(q) {
 			lang = q
+			//nolint:gosec // G124: Secure follows Config.Secure (serve --https), as the session cookie's
 			c.SetCookie(&http.Cookie{Name: langCookie, Value: q, Path: "/", HttpOnly: true, Secure: s.cfg.Secure,
 				SameSite: http.SameSiteLaxMode, MaxAge: 365 * 24 * 3600})
 		}
@@ -272,3 +274,11 @@ func (p *page) EventLabel(event string, part any) string {
 
 // Current reports whether href is the page's path, for aria-current.
 func (p *page) Current(href string) bool { return p.Path == href }
+
+// ScaleLabel is point n of scale with its label where the instrument gives one.
+func (p *page) ScaleLabel(scale feedback.Scale, n int) string {
+	if n >= 1 && n <= len(scale.Labels) {
+		return fmt.Sprintf("%d: %s", n, scale.Labels[n-1])
+	}
+	return fmt.Sprint(n)
+}

@@ -129,21 +129,17 @@ func (ss *sessions) read(r *http.Request) *session {
 	return &s
 }
 
-// write sets the session's cookie.
+// write sets the session's cookie: Secure with Config.Secure or when the
+// request came over TLS.
 func (ss *sessions) write(c echo.Context, s *session) error {
 	v, err := ss.codec.Encode(sessionCookie, s)
 	if err != nil {
 		return fmt.Errorf("encode the session: %w", err)
 	}
-	c.SetCookie(&http.Cookie{Name: sessionCookie, Value: v, Path: "/", HttpOnly: true, Secure: ss.cfg.Secure,
+	//nolint:gosec // G124: Secure follows Config.Secure (serve --https); the embedded default serves http on loopback
+	c.SetCookie(&http.Cookie{Name: sessionCookie, Value: v, Path: "/", HttpOnly: true, Secure: ss.cfg.Secure || c.Request().TLS != nil,
 		SameSite: http.SameSiteLaxMode, MaxAge: int(ss.maxAge / time.Second)})
 	return nil
-}
-
-// clear removes the session's cookie.
-func (ss *sessions) clear(c echo.Context) {
-	c.SetCookie(&http.Cookie{Name: sessionCookie, Value: "", Path: "/", HttpOnly: true, Secure: ss.cfg.Secure,
-		SameSite: http.SameSiteLaxMode, MaxAge: -1})
 }
 
 // touchEvery is how often a used session's cookie is written again to move

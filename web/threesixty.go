@@ -2,6 +2,10 @@ package web
 
 import (
 	"crypto/rand"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -84,4 +88,87 @@ func raterGroups() []string {
 		}
 	}
 	return out
+}
+
+// selfPage is the self-assessment form of a round: the instrument's
+// competencies and items on its scale.
+type selfPage struct {
+	journeyPage
+	RoundID    string
+	Instrument usecase.InstrumentSummary
+	Points     []int
+}
+
+// handleSelfAssessment is GET /journeys/:id/feedback/rounds/:rid/self:
+// the round's questionnaire for the participant to answer about
+// themselves (the round from FeedbackRound, its items from Instrument).
+func (s *Server) handleSelfAssessment(c echo.Context) error {
+	return s.showSelfAssessment(c, http.StatusOK, nil)
+}
+
+func (s *Server) showSelfAssessment(c echo.Context, status int, f *form) error {
+	p, _ := principalOf(c)
+	ctx := c.Request().Context()
+	id, rid := c.Param("id"), c.Param("rid")
+	round, err := s.app.FeedbackRound(ctx, p, id, rid)
+	if err != nil {
+		return err
+	}
+	in, err := s.app.Instrument(ctx, p, round.InstrumentID)
+	if err != nil {
+		return err
+	}
+	jp, err := s.journeyOf(c, p, id)
+	if err != nil {
+		return err
+	}
+	data := selfPage{journeyPage: jp, RoundID: rid, Instrument: in}
+	for i := 1; i <= in.Scale.Points; i++ {
+		data.Points = append(data.Points, i)
+	}
+	pg := s.page(c, "self.title")
+	pg.Data, pg.Form = data, f
+	return s.render(c, status, "self", pg)
+}
+
+// handleSubmitSelfAssessment is POST /journeys/:id/feedback/rounds/:rid/self:
+// SubmitSelfAssessment with an answer per item of the form ("item-<id>":
+// a score, or "0" for not observed).
+func (s *Server) handleSubmitSelfAssessment(c echo.Context) error {
+	p, _ := principalOf(c)
+	id, rid := c.Param("id"), c.Param("rid")
+	form, err := c.FormParams()
+	if err != nil {
+		return err
+	}
+	var answers []feedback.Answer
+	vals := map[string]string{}
+	for name, v := range form {
+		item, ok := strings.CutPrefix(name, "item-")
+		if !ok || len(v) == 0 {
+			continue
+		}
+		vals[name] = v[0]
+		score, err := strconv.Atoi(v[0])
+		if err != nil {
+			continue
+		}
+		answers = append(answers, feedback.Answer{ItemID: item, Score: score, NotObserved: score == 0})
+	}
+	slices.SortFunc(answers, func(a, b feedback.Answer) int { return strings.Compare(a.ItemID, b.ItemID) })
+	var comments []feedback.Comment
+	if t := strings.TrimSpace(c.FormValue("comment")); t != "" {
+		comments = append(comments, feedback.Comment{Text: t})
+	}
+	w, err := s.app.SubmitSelfAssessment(c.Request().Context(), writeOf(c, p), id, feedback.SubmitSelfAssessment{RoundID: rid, Answers: answers, Comments: comments})
+	if err != nil {
+		if f, ok := refused(err, "self", vals); ok {
+			if len(f.Errors) > 0 { // the fields are the items; tell it as a whole
+				f.General, f.Errors = err.Error(), nil
+			}
+			return s.showSelfAssessment(c, formStatus(f), f)
+		}
+		return err
+	}
+	return afterWrite(c, "/journeys/"+id+"/feedback", w)
 }

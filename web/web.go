@@ -170,6 +170,8 @@ func (s *Server) routes() {
 	e.GET("/journeys/:id/feedback", s.handleFeedback, s.signedIn)
 	e.POST("/journeys/:id/feedback/rounds", s.handleOpenRound, s.signedIn)
 	e.POST("/journeys/:id/feedback/rounds/:rid/raters", s.handleNominate, s.signedIn)
+	e.GET("/journeys/:id/feedback/rounds/:rid/self", s.handleSelfAssessment, s.signedIn)
+	e.POST("/journeys/:id/feedback/rounds/:rid/self", s.handleSubmitSelfAssessment, s.signedIn)
 	e.GET("/journeys/:id/sharing", s.handleSharing, s.signedIn)
 	e.POST("/journeys/:id/sharing", s.handleShare, s.signedIn)
 	e.GET("/journeys/:id/portfolio", s.handlePortfolio, s.signedIn)
@@ -185,6 +187,7 @@ func (s *Server) routes() {
 
 	// Trainer and programme office.
 	e.GET("/cohorts", s.handleCohorts, s.signedIn)
+	e.GET("/cohorts/:id", s.handleCohort, s.signedIn)
 }
 
 // withServer keeps the server in echo's context, for RenderPage.

@@ -145,6 +145,15 @@ func TestSecureCookiesBehindHTTPS(t *testing.T) {
 	if c := rec.Result().Cookies()[0]; !c.Secure {
 		t.Fatalf("cookie not Secure: %+v", c)
 	}
+	// Without the flag, a request over TLS gets a Secure cookie too.
+	s = testServer(t, Config{}, &now)
+	rec = httptest.NewRecorder()
+	if err := s.sessions.write(echo.New().NewContext(httptest.NewRequest(http.MethodGet, "https://leerpad.example/", nil), rec), s.sessions.fresh(access.Principal{})); err != nil {
+		t.Fatal(err)
+	}
+	if c := rec.Result().Cookies()[0]; !c.Secure {
+		t.Fatalf("cookie over TLS not Secure: %+v", c)
+	}
 }
 
 // TestConfigRefusesUnknownThemes and takes rijk by default.
