@@ -172,9 +172,11 @@ var confirmedBy = regexp.MustCompile(`door (\d) van 2 bevestigd|definitief`)
 
 // TestBrowser runs the flows of the pages in headless Chromium through the
 // real service on the demo data set: with the demo sign-in, the participant
-// logs an experiment and shares it, the manager reads it in the portfolio
-// and records and confirms a development conversation, forged form posts
-// are refused, and the programme office and a trainer reach the cohorts;
+// logs an experiment and shares it, opens a 360 round and nominates a rater;
+// the manager reads the experiment in the portfolio, approves the rater, and
+// records and confirms a development conversation; forged form posts are
+// refused; the programme office and a trainer reach the cohorts and their
+// dashboards;
 // then, with the sign-in through a real OIDC provider (internal/testoidc),
 // the participant signs in there, an expired session sends them back to
 // sign in, sign-out ends the session at the provider too, and a person
@@ -182,6 +184,7 @@ var confirmedBy = regexp.MustCompile(`door (\d) van 2 bevestigd|definitief`)
 // violation on any page.
 func TestBrowser(t *testing.T) {
 	b := browsertest.Shared(t)
+	t.Parallel()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
 	defer cancel()
 	dir, env := seedDemo(t, ctx)
@@ -241,6 +244,33 @@ func demoFlows(t *testing.T, b *browsertest.Browser, svc *service) (pages, viola
 	if !pt.has(revoke) {
 		t.Fatalf("after sharing, the experiments are not shared:\n%s", pt.text())
 	}
+	// A 360 round: open one (unless one is open) and nominate a peer, whose
+	// personal link is shown once; the manager approves the rater below.
+	feedbackPath := jpath + "/feedback"
+	if st := pt.open(feedbackPath); st != http.StatusOK {
+		t.Fatalf("the 360 page answered %d", st)
+	}
+	openRound := `form[action="` + feedbackPath + `/rounds"]`
+	if pt.has(openRound) {
+		if err := chromedp.Do(pt.ctx, chromedp.SetValue(chromedp.CSS(openRound+` select[name=kind]`), "extra")); err != nil {
+			t.Fatal(err)
+		}
+		if st := pt.submit(openRound + ` button[type=submit]`); st != http.StatusOK {
+			t.Fatalf("opening a 360 round answered %d", st)
+		}
+	}
+	nominate := `form[action^="` + feedbackPath + `/rounds/"][action$="/raters"]`
+	if !pt.has(nominate) {
+		t.Fatalf("the 360 page has no open round to nominate raters in:\n%s", pt.text())
+	}
+	if err := chromedp.Do(pt.ctx, chromedp.SetValue(chromedp.CSS(nominate+` select[name=group]`), "peer")); err != nil {
+		t.Fatal(err)
+	}
+	pt.fill(nominate+` input[name=name]`, "Sam Jansen")
+	pt.fill(nominate+` input[name=email]`, "sam.jansen@example.org")
+	if st := pt.submit(nominate + ` button[type=submit]`); st != http.StatusOK || !strings.Contains(pt.text(), "lprl_") {
+		t.Fatalf("nominating a rater: %d, the rater's link shown: %v", st, strings.Contains(pt.text(), "lprl_"))
+	}
 	pt.signOut()
 	if !strings.Contains(pt.text(), "U bent afgemeld") {
 		t.Errorf("after signing out the home page says:\n%s", pt.text())
@@ -260,6 +290,23 @@ func demoFlows(t *testing.T, b *browsertest.Browser, svc *service) (pages, viola
 	if st := mt.open(jpath + "/portfolio"); st != http.StatusOK || !strings.Contains(mt.text(), intention) {
 		t.Fatalf("the manager's portfolio (%d) lacks the shared experiment %q:\n%s", st, intention, mt.text())
 	}
+	// The manager approves the nominated rater.
+	if st := mt.open("/raters"); st != http.StatusOK {
+		t.Fatalf("the rater decisions answered %d", st)
+	}
+	approve := `form[action="/raters"]:has(input[name=journeyId][value="` + journeyID + `"]):has(input[name=decision][value=approve]) button`
+	pending, err := chromedp.Run(mt.ctx, chromedp.Evaluate[int](fmt.Sprintf("document.querySelectorAll(%q).length", approve)))
+	if err != nil || pending == 0 {
+		t.Fatalf("the manager has no rater of the participant to approve (%v):\n%s", err, mt.text())
+	}
+	if st := mt.submit(approve); st != http.StatusOK {
+		t.Fatalf("approving the rater answered %d", st)
+	}
+	left, err := chromedp.Run(mt.ctx, chromedp.Evaluate[int](fmt.Sprintf("document.querySelectorAll(%q).length", approve)))
+	if err != nil || left != pending-1 {
+		t.Errorf("after approving one of %d raters, %d wait (%v)", pending, left, err)
+	}
+
 	conversations := jpath + "/conversations"
 	if st := mt.open(conversations); st != http.StatusOK {
 		t.Fatalf("the conversations answered %d", st)
@@ -334,6 +381,12 @@ func demoFlows(t *testing.T, b *browsertest.Browser, svc *service) (pages, viola
 			t.Errorf("the %s's sign-in led to %s, want /cohorts", who.role, loc)
 		}
 		ot.screenshot(who.role)
+		// Each cohort's dashboard.
+		for _, l := range ot.links("/cohorts/") {
+			if st := ot.open(l); st != http.StatusOK {
+				t.Errorf("the %s's %s answered %d", who.role, l, st)
+			}
+		}
 		pages, violations = pages+ot.pages, violations+ot.violations
 	}
 	return pages, violations
