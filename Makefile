@@ -1,5 +1,6 @@
-# Leerpad. `make help` lists the targets. Needs only Go (and npm for the API
-# design-rules lint once the API exists); everything else installs itself.
+# Leerpad. `make help` lists the targets. Needs only Go and npm (for the API
+# design-rules lint and axe-core); everything else installs itself, Chromium
+# for the browser tests too (make browser, as root or with sudo).
 
 GO            ?= go
 TOOLS         := $(CURDIR)/.tools
