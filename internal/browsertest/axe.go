@@ -102,7 +102,7 @@ func moduleRoot() (string, error) {
 }
 
 // Axe runs axe-core with the WCAG 2.1 A and AA rules on the page in ctx and
-// returns its violations. The tab must bypass the page's CSP (BypassCSP).
+// returns its violations.
 func Axe(tb testing.TB, ctx context.Context) ([]Violation, error) {
 	tb.Helper()
 	src := AxeScript(tb)

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
 
 	"github.com/labstack/echo/v4"
 
@@ -69,6 +70,16 @@ func (a *Authenticator) SignOut(c echo.Context) string {
 	}
 	http.SetCookie(c.Response(), a.hint("", -1))
 	return a.rp.EndSessionURL(idToken, a.postLogout)
+}
+
+// SignOutOrigin is the origin of the provider's end_session_endpoint, or ""
+// when it advertises none.
+func (a *Authenticator) SignOutOrigin() string {
+	u, err := url.Parse(a.rp.endSession)
+	if a.rp.endSession == "" || err != nil {
+		return ""
+	}
+	return u.Scheme + "://" + u.Host
 }
 
 func (a *Authenticator) hint(v string, maxAge int) *http.Cookie {

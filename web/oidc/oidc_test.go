@@ -267,6 +267,10 @@ func TestEndSessionURL(t *testing.T) {
 	if !strings.HasPrefix(u, s.op.Issuer) {
 		t.Fatalf("end-session URL %q is not at the provider", u)
 	}
+	// The pages' CSP lets the sign-out form's redirect go there.
+	if got := s.rp.Authenticator("").SignOutOrigin(); got != s.op.Issuer {
+		t.Errorf("SignOutOrigin = %q, want the provider's origin %q", got, s.op.Issuer)
+	}
 	resp, err := c.Get(u)
 	if err != nil {
 		t.Fatal(err)
