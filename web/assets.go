@@ -20,10 +20,6 @@ import (
 //go:embed static
 var static embed.FS
 
-// stylesheetParts are the files of the one stylesheet, in order; the theme
-// comes between the tokens and the layout.
-var stylesheetParts = []string{"static/nlds.css", "static/tokens.css", "", "static/leerpad.css"}
-
 // assets is the pages' one stylesheet, joined from its parts at start for
 // the configured theme, named by its hash so that browsers may keep it.
 type assets struct {
@@ -34,10 +30,9 @@ type assets struct {
 
 func newAssets(theme string) (*assets, error) {
 	var buf bytes.Buffer
-	for _, part := range stylesheetParts {
-		if part == "" {
-			part = "static/themes/" + theme + ".css"
-		}
+	// The files of the one stylesheet, in order: the components, the token
+	// mapping, the theme's tokens, the layout.
+	for _, part := range []string{"static/nlds.css", "static/tokens.css", "static/themes/" + theme + ".css", "static/leerpad.css"} {
 		b, err := fs.ReadFile(static, part)
 		if err != nil {
 			return nil, fmt.Errorf("stylesheet: %w", err)

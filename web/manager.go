@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 
@@ -162,9 +163,12 @@ func (s *Server) handleRecordConversation(c echo.Context) error {
 // conversationPage is one conversation with the portfolio as it stood then.
 type conversationPage struct {
 	journeyPage
-	Read  usecase.ConversationRead
-	Goals []portfolio.GoalDetail
-	Parts map[string]bool
+	// Confirmed reports whether the reader confirmed the record already
+	// (as the participant when it is their journey, else as the manager).
+	Confirmed bool
+	Read      usecase.ConversationRead
+	Goals     []portfolio.GoalDetail
+	Parts     map[string]bool
 }
 
 // handleConversation is GET /journeys/:id/conversations/:cid: Conversation.
@@ -182,6 +186,11 @@ func (s *Server) handleConversation(c echo.Context) error {
 		return err
 	}
 	data := conversationPage{journeyPage: jp, Read: r, Parts: map[string]bool{}}
+	party := journey.PartyManager
+	if jp.Own {
+		party = journey.PartyParticipant
+	}
+	data.Confirmed = slices.Contains(r.Conversation.ConfirmedBy, party)
 	if r.AtConversation != nil {
 		data.Goals = r.AtConversation.View.GoalDetails()
 		for _, part := range r.AtConversation.Parts {

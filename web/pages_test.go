@@ -34,6 +34,7 @@ func TestPages(t *testing.T) {
 			}
 		}
 		r := b.get("/signin")
+		checkMarkup(t, "/signin", r.body)
 		if r.status != http.StatusOK || !strings.Contains(r.body, participant.Name) || !strings.Contains(r.body, "demo") {
 			t.Fatalf("the demo sign-in does not list %s: %d %s", participant.Name, r.status, r.body)
 		}
@@ -52,9 +53,11 @@ func TestPages(t *testing.T) {
 		}
 		for _, path := range []string{journeyPath, journeyPath + "/plan", journeyPath + "/feedback", journeyPath + "/portfolio",
 			journeyPath + "/sharing", journeyPath + "/conversations"} {
-			if r := pb.get(path); r.status != http.StatusOK {
+			r := pb.get(path)
+			if r.status != http.StatusOK {
 				t.Errorf("participant GET %s: %d", path, r.status)
 			}
+			checkMarkup(t, path, r.body)
 		}
 		for _, path := range []string{"/people", "/raters", "/cohorts"} {
 			if r := pb.get(path); r.status != http.StatusForbidden {
@@ -62,9 +65,11 @@ func TestPages(t *testing.T) {
 			}
 		}
 		for _, path := range []string{"/people", "/raters", journeyPath + "/portfolio", journeyPath + "/conversations"} {
-			if r := mb.get(path); r.status != http.StatusOK {
+			r := mb.get(path)
+			if r.status != http.StatusOK {
 				t.Errorf("manager GET %s: %d %s", path, r.status, r.body)
 			}
+			checkMarkup(t, path, r.body)
 		}
 		if r := mb.get("/journey"); r.status != http.StatusForbidden {
 			t.Errorf("manager GET /journey: %d, want 403", r.status)
@@ -145,6 +150,9 @@ func TestPages(t *testing.T) {
 		if !strings.Contains(page.body, intention) {
 			t.Fatalf("the plan after logging does not show the experiment")
 		}
+		if tl := pb.get(journeyPath); !strings.Contains(tl.body, "<q>"+intention+"</q>") {
+			t.Fatalf("the timeline does not name the new experiment")
+		}
 		if r := mb.get(journeyPath + "/portfolio"); r.status != http.StatusOK || strings.Contains(r.body, intention) {
 			t.Fatalf("the manager sees the experiment before it is shared (%d)", r.status)
 		}
@@ -214,6 +222,7 @@ func TestPages(t *testing.T) {
 		if again := pb.get(fb); strings.Contains(again.body, "<code>") {
 			t.Fatalf("the rater's link is shown a second time")
 		}
+		key := regexp.MustCompile(`<code>([^<]+)</code>`).FindStringSubmatch(shown.body)[1]
 		raters := mb.get("/raters?pos=" + strings.SplitN(strings.TrimPrefix(r.location, fb+"?pos="), "&", 2)[0])
 		approve := regexp.MustCompile(`name="raterId" value="([^"]+)"><input type="hidden" name="decision" value="approve">`).FindAllStringSubmatch(raters.body, -1)
 		if len(approve) == 0 {
@@ -229,6 +238,39 @@ func TestPages(t *testing.T) {
 		}
 		if after, _ := mb.follow(r.location); strings.Contains(after.body, `value="`+rid+`"`) {
 			t.Fatalf("the approved rater still awaits a decision")
+		}
+
+		// The rater answers with the key of their link, once.
+		rb := s.browser(t)
+		if r := rb.get("/rate/form"); r.status != http.StatusSeeOther || r.location != "/rate" {
+			t.Fatalf("the rater's form without a key: %d to %q, want the key form", r.status, r.location)
+		}
+		bad := rb.post("/rate", "/rate", url.Values{"key": {"not-a-key"}})
+		if bad.status != http.StatusUnauthorized || !strings.Contains(bad.body, `href="#rate-key"`) || !strings.Contains(bad.body, `id="rate-key-error"`) {
+			t.Fatalf("a wrong key: %d, the error not tied to the field", bad.status)
+		}
+		checkMarkup(t, "/rate with an error", bad.body)
+		if r := rb.post("/rate", "/rate", url.Values{"key": {key}}); r.status != http.StatusSeeOther || r.location != "/rate/form" {
+			t.Fatalf("the key: %d to %q", r.status, r.location)
+		}
+		rform := rb.get("/rate/form")
+		items := regexp.MustCompile(`name="(item-[^"]+)" value="4"`).FindAllStringSubmatch(rform.body, -1)
+		if rform.status != http.StatusOK || len(items) == 0 || strings.Contains(rform.body, participant.Name) {
+			t.Fatalf("the rater's form: %d, %d items (and it must not name the participant)", rform.status, len(items))
+		}
+		checkMarkup(t, "/rate/form", rform.body)
+		answers := url.Values{}
+		for _, it := range items {
+			answers.Set(it[1], "4")
+		}
+		if r := rb.post("/rate/form", "/rate/form", answers); r.status != http.StatusSeeOther {
+			t.Fatalf("the rater's answers: %d %s", r.status, r.body)
+		}
+		if r := rb.post("/rate/form", "/rate/form", answers); r.status != http.StatusConflict {
+			t.Fatalf("the rater's answers a second time: %d, want 409", r.status)
+		}
+		if r := rb.get(journeyPath + "/plan"); r.status != http.StatusForbidden {
+			t.Fatalf("a rater reads the participant's plan: %d, want 403", r.status)
 		}
 	})
 
@@ -276,9 +318,15 @@ func TestPages(t *testing.T) {
 		}
 		one := links[len(links)-1][1]
 		for _, b := range []*browser{pb, mb} {
+			if page := b.get(one); !strings.Contains(page.body, `action="`+one+`/confirm"`) {
+				t.Fatalf("no confirm form before confirming")
+			}
 			r = b.post(one, one+"/confirm", url.Values{})
 			if r.status != http.StatusSeeOther {
 				t.Fatalf("confirm: %d %s", r.status, r.body)
+			}
+			if page, _ := b.follow(r.location); strings.Contains(page.body, `action="`+one+`/confirm"`) {
+				t.Fatalf("the confirm form is still there after confirming")
 			}
 		}
 		page, _ := mb.follow(r.location)
@@ -321,6 +369,29 @@ func TestPages(t *testing.T) {
 		}
 	})
 
+	t.Run("the participant formulates a learning goal linked to a competency", func(t *testing.T) {
+		b := s.browser(t)
+		b.signIn(participant, access.RoleParticipant)
+		plan := b.get(journeyPath + "/plan")
+		comp := regexp.MustCompile(`name="competencyIds" value="([^"]+)"`).FindStringSubmatch(plan.body)
+		if comp == nil {
+			t.Fatalf("no competency to link a new goal to on the plan")
+		}
+		text := "Delegate one decision a week " + t.Name()
+		r := b.post(journeyPath+"/plan", journeyPath+"/goals", url.Values{"kind": {"goal"}, "text": {text}})
+		if r.status != http.StatusBadRequest || !strings.Contains(r.body, `href="#goal-competencyIds"`) || !strings.Contains(r.body, `id="goal-competencyIds-error"`) {
+			t.Fatalf("a goal without a competency: %d, the error not tied to the competencies", r.status)
+		}
+		r = b.post(journeyPath+"/plan", journeyPath+"/goals", url.Values{"kind": {"goal"}, "text": {text}, "competencyIds": {comp[1]}, "dueOn": {"2026-06-30"}})
+		if r.status != http.StatusSeeOther {
+			t.Fatalf("formulate: %d %s", r.status, r.body)
+		}
+		page, _ := b.follow(r.location)
+		if !strings.Contains(page.body, "<option value=") || !strings.Contains(page.body, ">"+text+"</option>") {
+			t.Fatalf("the new goal is not one to log an experiment for")
+		}
+	})
+
 	t.Run("wrong input comes back with errors tied to their fields", func(t *testing.T) {
 		b := s.browser(t)
 		b.signIn(participant, access.RoleParticipant)
@@ -330,6 +401,7 @@ func TestPages(t *testing.T) {
 		if r.status != http.StatusBadRequest {
 			t.Fatalf("empty intention: %d, want 400", r.status)
 		}
+		checkMarkup(t, "the plan with errors", r.body)
 		for _, want := range []string{
 			`href="#log-plannedFor"`, `id="log-plannedFor-error"`,
 			`aria-describedby="log-plannedFor-hint log-plannedFor-error" aria-invalid="true"`, `value="someday"`,
@@ -421,8 +493,8 @@ func TestPages(t *testing.T) {
 			total := gzipSize(t, []byte(r.body))
 			for _, m := range regexp.MustCompile(`(?:href|src)="(/static/[^"]+)"`).FindAllStringSubmatch(r.body, -1) {
 				a := c.b.get(m[1])
-				if a.status != http.StatusOK {
-					t.Fatalf("%s: %d", m[1], a.status)
+				if a.status != http.StatusOK || a.header.Get("Set-Cookie") != "" || !strings.Contains(a.header.Get("Cache-Control"), "immutable") {
+					t.Fatalf("%s: %d, cookie %q, cache %q", m[1], a.status, a.header.Get("Set-Cookie"), a.header.Get("Cache-Control"))
 				}
 				total += gzipSize(t, []byte(a.body))
 			}
@@ -445,6 +517,36 @@ func TestPages(t *testing.T) {
 			t.Fatalf("GET /nope: %d, want the pages' 404", r.status)
 		}
 	})
+}
+
+// checkMarkup fails on what every page must have for assistive
+// technology: the language, one h1, the skip link to main, no id twice, a
+// label for every visible input, and aria-describedby naming ids there are.
+func checkMarkup(t *testing.T, path, body string) {
+	t.Helper()
+	if !regexp.MustCompile(`<html lang="(nl|en)"`).MatchString(body) || strings.Count(body, "<h1") != 1 ||
+		!strings.Contains(body, `href="#main"`) || !strings.Contains(body, `<main id="main"`) {
+		t.Errorf("%s: no lang, not one h1, or no skip link to main", path)
+	}
+	ids := map[string]int{}
+	for _, m := range regexp.MustCompile(` id="([^"]+)"`).FindAllStringSubmatch(body, -1) {
+		ids[m[1]]++
+		if ids[m[1]] == 2 {
+			t.Errorf("%s: id %q twice", path, m[1])
+		}
+	}
+	for _, m := range regexp.MustCompile(`<(?:input|textarea|select)\s(?:[^>]*\s)?id="([^"]+)"`).FindAllStringSubmatch(body, -1) {
+		if !strings.Contains(body, `for="`+m[1]+`"`) {
+			t.Errorf("%s: input %q has no label", path, m[1])
+		}
+	}
+	for _, m := range regexp.MustCompile(`aria-describedby="([^"]+)"`).FindAllStringSubmatch(body, -1) {
+		for _, id := range strings.Fields(m[1]) {
+			if ids[id] == 0 {
+				t.Errorf("%s: aria-describedby names %q, which is not on the page", path, id)
+			}
+		}
+	}
 }
 
 // doCross posts form as a browser does from a page of another site.

@@ -112,6 +112,31 @@ type timelinePage struct {
 	View portfolio.View
 	// More counts the older entries left out (shown with ?all=1).
 	More int
+	// Details name what an entry is about, by its RefID: the experiment's
+	// intention, the goal's text, the assignment's title, the instrument.
+	Details map[string]string
+}
+
+// timelineDetails are the words of what the timeline's entries refer to,
+// from the parts of the portfolio its reader may see.
+func timelineDetails(v portfolio.View) map[string]string {
+	d := map[string]string{}
+	for _, g := range v.LearningGoals {
+		d[g.GoalID] = g.Text
+	}
+	for _, e := range v.Experiments {
+		d[e.ExperimentID] = e.Intention
+	}
+	for _, a := range v.Assignments {
+		d[a.AssignmentID] = a.Title
+	}
+	for _, r := range v.FeedbackRounds {
+		d[r.RoundID] = r.InstrumentTitle
+	}
+	for _, m := range v.Measurements {
+		d[m.MeasurementID] = m.Instrument
+	}
+	return d
 }
 
 // timelineShown is how many entries the timeline shows at first, newest first.
@@ -148,7 +173,7 @@ func (s *Server) handleTimeline(c echo.Context) error {
 	more := len(v.Timeline) - n
 	v.Timeline = tl
 	pg := s.page(c, "journey.title")
-	pg.Data = timelinePage{journeyPage: journeyFrom(c, p, v), View: v, More: more}
+	pg.Data = timelinePage{journeyPage: journeyFrom(c, p, v), View: v, More: more, Details: timelineDetails(pf.View)}
 	return s.render(c, http.StatusOK, "timeline", pg)
 }
 
@@ -161,8 +186,13 @@ type planPage struct {
 	// ToHandIn are the assignments not handed in yet, behind a goal or not
 	// (the participant's own plan only).
 	ToHandIn []portfolio.Assignment
-	Today    string
+	// Competencies are those a new goal may link to: the competencies of
+	// the journey's 360 rounds.
+	Competencies []competencyOption
+	Today        string
 }
+
+type competencyOption struct{ ID, Name string }
 
 // handlePlan is GET /journeys/:id/plan.
 func (s *Server) handlePlan(c echo.Context) error {
@@ -196,6 +226,15 @@ func (s *Server) showPlan(c echo.Context, status int, f *form) error {
 		for _, a := range pf.View.Assignments {
 			if a.HandedInAt == nil {
 				data.ToHandIn = append(data.ToHandIn, a)
+			}
+		}
+		seen := map[string]bool{}
+		for _, r := range pf.View.FeedbackRounds {
+			for _, comp := range r.Competencies {
+				if !seen[comp.CompetencyID] {
+					seen[comp.CompetencyID] = true
+					data.Competencies = append(data.Competencies, competencyOption{ID: comp.CompetencyID, Name: comp.Name})
+				}
 			}
 		}
 	}
@@ -240,6 +279,38 @@ func (s *Server) handleLogExperiment(c echo.Context) error {
 	}
 	if err != nil {
 		if f, ok := refused(err, "log", vals); ok {
+			return s.showPlan(c, formStatus(f), f)
+		}
+		return err
+	}
+	return afterWrite(c, "/journeys/"+id+"/plan", w)
+}
+
+// handleFormulateGoal is POST /journeys/:id/goals: FormulateLearningGoal,
+// linked to the competencies ticked.
+func (s *Server) handleFormulateGoal(c echo.Context) error {
+	p, _ := principalOf(c)
+	id := c.Param("id")
+	vals := formValues(c, "kind", "text", "successCriteria", "dueOn")
+	form, err := c.FormParams()
+	if err != nil {
+		return err
+	}
+	comps := form["competencyIds"]
+	kind, kerr := journey.ParseGoalKind(vals["kind"])
+	due, derr := parseDate("dueOn", vals["dueOn"])
+	var w usecase.Written
+	switch {
+	case kerr != nil:
+		err = kerr
+	case derr != nil:
+		err = derr
+	default:
+		w, err = s.app.FormulateLearningGoal(c.Request().Context(), writeOf(c, p), journey.FormulateLearningGoal{JourneyID: id, Kind: kind,
+			Text: vals["text"], SuccessCriteria: vals["successCriteria"], DueOn: due, CompetencyIDs: comps})
+	}
+	if err != nil {
+		if f, ok := refused(err, "goal", vals); ok {
 			return s.showPlan(c, formStatus(f), f)
 		}
 		return err

@@ -24,14 +24,14 @@ var templateFiles embed.FS
 var messageFiles embed.FS
 
 // Languages are the languages of the pages, the default first.
-var Languages = []string{"nl", "en"}
+func Languages() []string { return []string{"nl", "en"} }
 
 // catalogues holds every message of every language: key → text.
 type catalogues map[string]map[string]string
 
 func loadCatalogues() (catalogues, error) {
 	out := catalogues{}
-	for _, lang := range Languages {
+	for _, lang := range Languages() {
 		b, err := fs.ReadFile(messageFiles, "messages/"+lang+".json")
 		if err != nil {
 			return nil, err
@@ -171,7 +171,7 @@ func (s *Server) page(c echo.Context, title string) *page {
 	lang := languageOf(c)
 	p := &page{Lang: lang, OtherLang: otherLanguage(lang), TitleKey: title, Stylesheet: s.assets.stylesheetURL,
 		Path: c.Request().URL.Path, Demo: isDemo(s.signIn),
-		messages: s.pages.messages[lang], fallback: s.pages.messages[Languages[0]]}
+		messages: s.pages.messages[lang], fallback: s.pages.messages[Languages()[0]]}
 	if ss := sessionOf(c); ss != nil {
 		p.CSRF = ss.CSRF
 		p.Principal, p.SignedIn = ss.principal()
@@ -225,7 +225,7 @@ const langKey = "leerpad.web.lang"
 // cookie; else the cookie's; else Dutch.
 func (s *Server) language(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
-		lang := Languages[0]
+		lang := Languages()[0]
 		if ck, err := c.Cookie(langCookie); err == nil && knownLanguage(ck.Value) {
 			lang = ck.Value
 		}
@@ -244,11 +244,11 @@ func languageOf(c echo.Context) string {
 	if l, ok := c.Get(langKey).(string); ok {
 		return l
 	}
-	return Languages[0]
+	return Languages()[0]
 }
 
 func knownLanguage(l string) bool {
-	for _, x := range Languages {
+	for _, x := range Languages() {
 		if x == l {
 			return true
 		}

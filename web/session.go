@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/gorilla/securecookie"
@@ -68,6 +69,10 @@ type session struct {
 	Seen    int64    `json:"u"` // unix seconds of the last request
 	// Flash is shown once by the next page: a rater's new link.
 	Flash string `json:"f,omitempty"`
+	// Round and LinkExpires are a rater's: the round their link opens and
+	// when it stops working (unix seconds), after which the session ends.
+	Round       string `json:"o,omitempty"`
+	LinkExpires int64  `json:"x,omitempty"`
 }
 
 // principal is the session's principal, and whether someone is signed in.
@@ -76,6 +81,10 @@ func (s *session) principal() (access.Principal, bool) {
 		return access.Principal{}, false
 	}
 	p := access.Principal{Subject: s.Subject}
+	if s.Round != "" { // a rater, signed in with their link (raters.go)
+		p.Roles, p.RoundID, p.LinkExpiresAt = []access.Role{access.RoleRater}, s.Round, time.Unix(s.LinkExpires, 0)
+		return p, true
+	}
 	for _, name := range s.Roles {
 		if r, err := access.ParseRole(name); err == nil {
 			p.Roles = append(p.Roles, r)
@@ -123,7 +132,8 @@ func (ss *sessions) read(r *http.Request) *session {
 		return nil
 	}
 	now := ss.now()
-	if s.CSRF == "" || now.Sub(time.Unix(s.Seen, 0)) > ss.cfg.IdleTimeout || now.Sub(time.Unix(s.Began, 0)) > ss.maxAge {
+	if s.CSRF == "" || now.Sub(time.Unix(s.Seen, 0)) > ss.cfg.IdleTimeout || now.Sub(time.Unix(s.Began, 0)) > ss.maxAge ||
+		(s.Round != "" && now.Unix() >= s.LinkExpires) {
 		return nil
 	}
 	return &s
@@ -150,9 +160,14 @@ const touchEvery = time.Minute
 const sessionKey = "leerpad.web.session"
 
 // session middleware: every request has a session (an anonymous one, for
-// its CSRF token, until someone signs in).
+// its CSRF token, until someone signs in), except for the assets, which are
+// the same for everyone and cached (no cookie on them).
 func (s *Server) session(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
+		if strings.HasPrefix(c.Request().URL.Path, "/static/") {
+			c.Set(sessionKey, &session{})
+			return next(c)
+		}
 		ss := s.sessions.read(c.Request())
 		switch {
 		case ss == nil:
@@ -185,6 +200,9 @@ func (s *Server) signedIn(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		if _, ok := principalOf(c); !ok {
 			next := c.Request().URL.Path
+			if next == "/rate" || strings.HasPrefix(next, "/rate/") { // raters sign in with their key
+				return c.Redirect(http.StatusSeeOther, "/rate")
+			}
 			if c.Request().Method != http.MethodGet {
 				next = "/"
 			}

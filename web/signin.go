@@ -92,6 +92,8 @@ func (s *Server) handleHome(c echo.Context) error {
 			return c.Redirect(http.StatusSeeOther, "/people")
 		case p.Has(access.RoleTrainer), p.Has(access.RoleProgrammeOffice):
 			return c.Redirect(http.StatusSeeOther, "/cohorts")
+		case p.Has(access.RoleRater):
+			return c.Redirect(http.StatusSeeOther, "/rate/form")
 		}
 	}
 	pg := s.page(c, "home.title")

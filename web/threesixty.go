@@ -3,9 +3,6 @@ package web
 import (
 	"crypto/rand"
 	"net/http"
-	"slices"
-	"strconv"
-	"strings"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -137,28 +134,9 @@ func (s *Server) showSelfAssessment(c echo.Context, status int, f *form) error {
 func (s *Server) handleSubmitSelfAssessment(c echo.Context) error {
 	p, _ := principalOf(c)
 	id, rid := c.Param("id"), c.Param("rid")
-	form, err := c.FormParams()
+	answers, comments, vals, err := answersOf(c)
 	if err != nil {
 		return err
-	}
-	var answers []feedback.Answer
-	vals := map[string]string{}
-	for name, v := range form {
-		item, ok := strings.CutPrefix(name, "item-")
-		if !ok || len(v) == 0 {
-			continue
-		}
-		vals[name] = v[0]
-		score, err := strconv.Atoi(v[0])
-		if err != nil {
-			continue
-		}
-		answers = append(answers, feedback.Answer{ItemID: item, Score: score, NotObserved: score == 0})
-	}
-	slices.SortFunc(answers, func(a, b feedback.Answer) int { return strings.Compare(a.ItemID, b.ItemID) })
-	var comments []feedback.Comment
-	if t := strings.TrimSpace(c.FormValue("comment")); t != "" {
-		comments = append(comments, feedback.Comment{Text: t})
 	}
 	w, err := s.app.SubmitSelfAssessment(c.Request().Context(), writeOf(c, p), id, feedback.SubmitSelfAssessment{RoundID: rid, Answers: answers, Comments: comments})
 	if err != nil {

@@ -15,7 +15,7 @@ import (
 
 // Themes are the looks Config.Theme chooses from: each is a file of design
 // tokens, static/themes/<name>.css.
-var Themes = []string{"rijk", "vlaanderen"}
+func Themes() []string { return []string{"rijk", "vlaanderen"} }
 
 // Defaults of Config.
 const (
@@ -59,7 +59,7 @@ func (c Config) Validate() error {
 	c = c.withDefaults()
 	var errs []error
 	if !validTheme(c.Theme) {
-		errs = append(errs, fmt.Errorf("web: theme %q is not one of %v", c.Theme, Themes))
+		errs = append(errs, fmt.Errorf("web: theme %q is not one of %v", c.Theme, Themes()))
 	}
 	if c.IdleTimeout < 0 || c.MaxAge < 0 {
 		errs = append(errs, errors.New("web: session time-outs must not be negative"))
@@ -68,7 +68,7 @@ func (c Config) Validate() error {
 }
 
 func validTheme(t string) bool {
-	for _, x := range Themes {
+	for _, x := range Themes() {
 		if x == t {
 			return true
 		}
@@ -167,6 +167,7 @@ func (s *Server) routes() {
 	e.GET("/journey", s.handleMyJourney, s.signedIn)
 	e.GET("/journeys/:id", s.handleTimeline, s.signedIn)
 	e.GET("/journeys/:id/plan", s.handlePlan, s.signedIn)
+	e.POST("/journeys/:id/goals", s.handleFormulateGoal, s.signedIn)
 	e.POST("/journeys/:id/experiments", s.handleLogExperiment, s.signedIn)
 	e.POST("/journeys/:id/experiments/:eid/step", s.handleExperimentStep, s.signedIn)
 	e.POST("/journeys/:id/assignments/:aid/hand-in", s.handleHandIn, s.signedIn)
@@ -187,6 +188,12 @@ func (s *Server) routes() {
 	e.GET("/people", s.handlePeople, s.signedIn)
 	e.GET("/raters", s.handleRaters, s.signedIn)
 	e.POST("/raters", s.handleDecideRater, s.signedIn)
+
+	// Rater, with the key of their link.
+	e.GET("/rate", s.handleRaterStart)
+	e.POST("/rate", s.handleRaterKey)
+	e.GET("/rate/form", s.handleRaterForm, s.signedIn)
+	e.POST("/rate/form", s.handleRaterSubmit, s.signedIn)
 
 	// Trainer and programme office.
 	e.GET("/cohorts", s.handleCohorts, s.signedIn)

@@ -22,13 +22,20 @@ func TestCataloguesHoldTheSameKeysAndEveryKeyTheTemplatesUse(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, lang := range Languages {
-		for _, other := range Languages {
+	for _, lang := range Languages() {
+		for _, other := range Languages() {
 			for k := range cats[lang] {
 				if _, ok := cats[other][k]; !ok {
 					t.Errorf("%q is in the %s catalogue, not in the %s one", k, lang, other)
 				}
 			}
+		}
+	}
+	// The same formatting verbs in both languages, in the same order.
+	verbs := regexp.MustCompile(`%[+.0-9]*[sdfv]`)
+	for k, nl := range cats["nl"] {
+		if a, b := verbs.FindAllString(nl, -1), verbs.FindAllString(cats["en"][k], -1); !slices.Equal(a, b) {
+			t.Errorf("%q takes %v in Dutch, %v in English", k, a, b)
 		}
 	}
 	literal := regexp.MustCompile(`\.T "([^"]+)"`)
@@ -126,6 +133,25 @@ func TestSessionEndsWhenIdleOrTooOld(t *testing.T) {
 		c = rec.Result().Cookies()[0]
 		now = now.Add(20 * time.Minute)
 	}
+	// A rater's session ends when their link does.
+	now = start
+	rater := s.sessions.fresh(access.Principal{Subject: "r1"})
+	rater.Round, rater.LinkExpires = "round-1", start.Add(10*time.Minute).Unix()
+	rec := httptest.NewRecorder()
+	if err := s.sessions.write(echo.New().NewContext(httptest.NewRequest(http.MethodGet, "/", nil), rec), rater); err != nil {
+		t.Fatal(err)
+	}
+	rc := rec.Result().Cookies()[0]
+	now = start.Add(9 * time.Minute)
+	if ss := read(rc); ss == nil {
+		t.Fatal("rater session refused before the link expires")
+	} else if p, ok := ss.principal(); !ok || !p.Has(access.RoleRater) || p.RoundID != "round-1" {
+		t.Fatalf("rater principal %+v", p)
+	}
+	now = start.Add(10 * time.Minute)
+	if ss := read(rc); ss != nil {
+		t.Fatal("rater session valid after the link expired")
+	}
 	// A cookie that was tampered with is no session.
 	c.Value = c.Value[:len(c.Value)-2] + "xx"
 	now = start
@@ -170,7 +196,7 @@ func TestConfigRefusesUnknownThemes(t *testing.T) {
 // components with the theme's brand tokens, and the themes differ.
 func TestThemesDifferOnlyInTokens(t *testing.T) {
 	var sheets [][]byte
-	for _, th := range Themes {
+	for _, th := range Themes() {
 		a, err := newAssets(th)
 		if err != nil {
 			t.Fatal(err)
