@@ -168,12 +168,16 @@ type pagesClock struct{ offset atomic.Int64 }
 func (c *pagesClock) now() time.Time          { return time.Now().Add(time.Duration(c.offset.Load())) }
 func (c *pagesClock) advance(d time.Duration) { c.offset.Add(int64(d)) }
 
-var confirmedBy = regexp.MustCompile(`door (\d) van 2 bevestigd|definitief`)
+var (
+	confirmedBy = regexp.MustCompile(`door (\d) van 2 bevestigd|definitief`)
+	raterKey    = regexp.MustCompile(`lprl_[A-Za-z0-9_-]{43}`)
+)
 
 // TestBrowser runs the flows of the pages in headless Chromium through the
 // real service on the demo data set: with the demo sign-in, the participant
 // logs an experiment and shares it, opens a 360 round and nominates a rater;
-// the manager reads the experiment in the portfolio, approves the rater, and
+// the manager reads the experiment in the portfolio and approves the rater,
+// who answers the questionnaire with the key of their link; the manager
 // records and confirms a development conversation; forged form posts are
 // refused; the programme office and a trainer reach the cohorts and their
 // dashboards;
@@ -268,9 +272,10 @@ func demoFlows(t *testing.T, b *browsertest.Browser, svc *service) (pages, viola
 	}
 	pt.fill(nominate+` input[name=name]`, "Sam Jansen")
 	pt.fill(nominate+` input[name=email]`, "sam.jansen@example.org")
-	if st := pt.submit(nominate + ` button[type=submit]`); st != http.StatusOK || !strings.Contains(pt.text(), "lprl_") {
-		t.Fatalf("nominating a rater: %d, the rater's link shown: %v", st, strings.Contains(pt.text(), "lprl_"))
+	if st := pt.submit(nominate + ` button[type=submit]`); st != http.StatusOK || raterKey.FindString(pt.text()) == "" {
+		t.Fatalf("nominating a rater: %d, the rater's key shown: %v", st, raterKey.FindString(pt.text()) != "")
 	}
+	key := raterKey.FindString(pt.text())
 	pt.signOut()
 	if !strings.Contains(pt.text(), "U bent afgemeld") {
 		t.Errorf("after signing out the home page says:\n%s", pt.text())
@@ -306,6 +311,26 @@ func demoFlows(t *testing.T, b *browsertest.Browser, svc *service) (pages, viola
 	if err != nil || left != pending-1 {
 		t.Errorf("after approving one of %d raters, %d wait (%v)", pending, left, err)
 	}
+
+	// The rater answers with the key of their link, without an account.
+	rt := newTab(t, b, svc.base)
+	if st := rt.open("/rate"); st != http.StatusOK {
+		t.Fatalf("the rater's start answered %d", st)
+	}
+	rt.fill(`form[action="/rate"] input[name=key]`, key)
+	if st := rt.submit(`form[action="/rate"] button[type=submit]`); st != http.StatusOK || !rt.has(`form[action="/rate/form"]`) {
+		t.Fatalf("the rater's key: %d at %s:\n%s", st, rt.location(), rt.text())
+	}
+	answered, err := chromedp.Run(rt.ctx, chromedp.Evaluate[int](`[...document.querySelectorAll('form[action="/rate/form"] fieldset.lp-field')].map(f => {
+		const r = f.querySelectorAll('input[type=radio]'); r[Math.min(2, r.length - 1)].click(); return 1 }).length`))
+	if err != nil || answered == 0 {
+		t.Fatalf("the rater's form has no questions to answer (%v):\n%s", err, rt.text())
+	}
+	rt.fill(`form[action="/rate/form"] textarea[name=comment]`, "Luistert goed en vraagt door.")
+	if st := rt.submit(`form[action="/rate/form"] button[type=submit]`); st != http.StatusOK || !strings.Contains(rt.text(), "Uw antwoorden zijn opgeslagen") {
+		t.Errorf("the rater's %d answers: %d at %s:\n%s", answered, st, rt.location(), rt.text())
+	}
+	pages, violations = pages+rt.pages, violations+rt.violations
 
 	conversations := jpath + "/conversations"
 	if st := mt.open(conversations); st != http.StatusOK {
