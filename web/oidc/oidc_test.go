@@ -217,6 +217,42 @@ func TestSignInRefusesWhatDoesNotBelong(t *testing.T) {
 	}
 }
 
+// TestSignInRefusesAnotherNonce: an ID token whose nonce is not the one
+// the browser's sign-in was sent with is refused, even when the state, the
+// code and the verifier are right (a flow cookie forged with the key).
+func TestSignInRefusesAnotherNonce(t *testing.T) {
+	s := newSite(t, "roles")
+	var callback string
+	s.intercept = func(_ http.ResponseWriter, r *http.Request) { callback = s.srv.URL + r.URL.String() }
+	c := browser(t)
+	s.login(t, c, s.authorize(t, c, "/"), "anna", "anna-pw")
+	s.intercept = nil
+	u, _ := url.Parse(callback)
+	var forged bool
+	for _, ck := range c.Jar.Cookies(u) {
+		if ck.Name == oidc.FlowCookie {
+			v, ok := s.rp.ChangeNonce(ck.Value)
+			if !ok {
+				t.Fatal("the flow cookie does not open with the site's key")
+			}
+			c.Jar.SetCookies(u, []*http.Cookie{{Name: oidc.FlowCookie, Value: v, Path: "/auth/callback"}})
+			forged = true
+		}
+	}
+	if !forged {
+		t.Fatalf("no flow cookie for %s", u)
+	}
+	resp, err := c.Get(callback)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = resp.Body.Close() }()
+	body, _ := io.ReadAll(resp.Body)
+	if got := decode(t, landing{status: resp.StatusCode, url: callback, body: body}); !strings.Contains(got.Err, "nonce") || got.Subject != "" {
+		t.Errorf("a callback with another nonce: %+v, want %v naming the nonce", got, oidc.ErrIDToken)
+	}
+}
+
 // TestProviderRefusesACodeWithoutItsVerifier: the provider enforces PKCE:
 // the code of an authorization with an S256 challenge is refused without a
 // verifier and with another one, and exchanged with the right one.
