@@ -3,6 +3,7 @@ package web
 import (
 	"errors"
 	"net/http"
+	"regexp"
 	"strings"
 
 	"github.com/leerpad/leerpad/domain"
@@ -68,12 +69,31 @@ func (p *page) FormErrors() []fieldState {
 	return out
 }
 
+// reasonPatterns are the domain's reasons that carry numbers (domain/input.go),
+// each with the message key that says it with the same numbers.
+var reasonPatterns = []struct {
+	re  *regexp.Regexp
+	key string
+}{
+	{regexp.MustCompile(`^holds (\d+) characters, at most (\d+) are allowed$`), "reason.toolong"},
+	{regexp.MustCompile(`^must hold at least (\d+) id\(s\)$`), "reason.atleast"},
+}
+
 // reason is e's reason in the page's language where the catalogue knows
 // it, else as the use case gave it.
 func (p *page) reason(e fieldError) string {
 	key := "reason." + e.Reason
 	if t := p.T(key); t != key {
 		return t
+	}
+	for _, rp := range reasonPatterns {
+		if m := rp.re.FindStringSubmatch(e.Reason); m != nil {
+			args := make([]any, len(m)-1)
+			for i, a := range m[1:] {
+				args[i] = a
+			}
+			return p.T(rp.key, args...)
+		}
 	}
 	return e.Reason
 }

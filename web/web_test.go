@@ -230,3 +230,22 @@ func TestLocalPathKeepsSignInOnThisSite(t *testing.T) {
 		}
 	}
 }
+
+// TestReasonsInDutch: the domain's reasons for refusing a field are told
+// in the page's language, numbers kept; an unknown one as it came.
+func TestReasonsInDutch(t *testing.T) {
+	cats, err := loadCatalogues()
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := &page{messages: cats["nl"], fallback: cats["nl"]}
+	for in, want := range map[string]string{
+		"is required": "is verplicht",
+		"holds 10001 characters, at most 10000 are allowed": "bevat 10001 tekens; er mogen er ten hoogste 10000 zijn",
+		"something new": "something new",
+	} {
+		if got := p.reason(fieldError{Field: "x", Reason: in}); got != want {
+			t.Errorf("reason(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
