@@ -1,5 +1,6 @@
-# Leerpad. `make help` lists the targets. Needs only Go (and npm for the API
-# design-rules lint once the API exists); everything else installs itself.
+# Leerpad. `make help` lists the targets. Needs only Go and npm (for the API
+# design-rules lint and axe-core); everything else installs itself, Chromium
+# for the browser tests too (make browser, as root or with sudo).
 
 GO            ?= go
 TOOLS         := $(CURDIR)/.tools
@@ -8,7 +9,7 @@ GOLANGCI      := $(TOOLS)/golangci-lint-$(GOLANGCI_VER)
 DATA          ?= ./data
 
 .DEFAULT_GOAL := help
-.PHONY: help run build seed test test-short bench fmt lint up down web-assets
+.PHONY: help run build seed test test-short bench fmt lint up down web-assets browser node-tools screenshots
 
 help: ## list the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  %-11s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -23,12 +24,23 @@ run: build ## start Leerpad on its embedded default: pages on http://127.0.0.1:8
 seed: build ## write the demo data set into $(DATA) (safe to run again)
 	./bin/leerpad seed --data $(DATA)
 
-test: ## every test, race detector on, embedded node on temp dirs
+test: browser node-tools ## every test, race detector on, embedded node on temp dirs, browser tests in headless Chromium
 	$(GO) vet ./...
 	$(GO) test -race -count=1 -timeout 20m ./...
 
 test-short: ## unit tests only; integration tests check testing.Short() and skip
 	$(GO) test -race -short ./...
+
+browser: ## install Debian's chromium for the browser tests when it is missing (as root, or with sudo)
+	./scripts/install-chromium.sh
+
+node-tools: node_modules/.package-lock.json ## the Node tools of the tests, pinned in package-lock.json (Spectral, axe-core)
+
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund --ignore-scripts --loglevel=error
+
+screenshots: browser node-tools ## the main page of each role, taken by the browser tests, into docs/screenshots/
+	LEERPAD_SCREENSHOTS=$(CURDIR)/docs/screenshots $(GO) test -count=1 -run 'TestBrowser' ./cmd/leerpad/
 
 bench: ## benchmarks with their ceilings measured in the same run (see docs/benchmarks.md)
 	$(GO) test -run '^$$' -bench . -count 3 -timeout 30m ./eventstore/...

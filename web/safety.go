@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
+	"strings"
 
 	"github.com/labstack/echo/v4"
 
@@ -17,11 +18,27 @@ import (
 const contentSecurityPolicy = "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; " +
 	"frame-ancestors 'none'; base-uri 'none'"
 
+// policyFor is contentSecurityPolicy with form-action also allowing the
+// sign-out's origin at the identity provider (SignOuter), where POST
+// /signout redirects: browsers hold the redirects of a form's submission to
+// form-action too.
+func policyFor(a Authenticator) string {
+	so, ok := a.(SignOuter)
+	if !ok || so.SignOutOrigin() == "" {
+		return contentSecurityPolicy
+	}
+	u, err := url.Parse(so.SignOutOrigin())
+	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+		return contentSecurityPolicy
+	}
+	return strings.Replace(contentSecurityPolicy, "form-action 'self'", "form-action 'self' "+u.Scheme+"://"+u.Host, 1)
+}
+
 // securityHeaders sets the headers every page and asset carries.
-func securityHeaders(next echo.HandlerFunc) echo.HandlerFunc {
+func (s *Server) securityHeaders(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		h := c.Response().Header()
-		h.Set("Content-Security-Policy", contentSecurityPolicy)
+		h.Set("Content-Security-Policy", s.csp)
 		h.Set("X-Content-Type-Options", "nosniff")
 		h.Set("Referrer-Policy", "same-origin")
 		h.Set("X-Frame-Options", "DENY")

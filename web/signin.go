@@ -73,6 +73,11 @@ func (s *Server) handleSignOut(c echo.Context) error {
 	if err := s.sessions.write(c, s.sessions.fresh(access.Principal{})); err != nil {
 		return err
 	}
+	if so, ok := s.signIn.(SignOuter); ok {
+		if u := so.SignOut(c); u != "" {
+			return c.Redirect(http.StatusSeeOther, u)
+		}
+	}
 	return c.Redirect(http.StatusSeeOther, "/?signedout=1")
 }
 

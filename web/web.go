@@ -105,6 +105,8 @@ type Server struct {
 	echo     *echo.Echo
 	// crossOrigin refuses unsafe requests from other origins (checkCSRF).
 	crossOrigin *http.CrossOriginProtection
+	// csp is the pages' Content-Security-Policy (policyFor).
+	csp string
 }
 
 // New builds the pages on cfg and deps.
@@ -140,7 +142,8 @@ func New(cfg Config, deps Deps) (*Server, error) {
 	e.HideBanner, e.HidePort = true, true
 	e.Logger.SetOutput(io.Discard)
 	e.HTTPErrorHandler = s.writeError
-	e.Use(securityHeaders, s.withServer, s.session, s.language, s.checkCSRF)
+	s.csp = policyFor(s.signIn)
+	e.Use(s.securityHeaders, s.withServer, s.session, s.language, s.checkCSRF)
 	s.echo = e
 	s.routes()
 	return s, nil

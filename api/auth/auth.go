@@ -161,13 +161,23 @@ func (v *Verifier) Verify(ctx context.Context, raw string) (access.Principal, er
 	if err := tok.Claims(&claims); err != nil {
 		return access.Principal{}, fmt.Errorf("%w: claims: %w", ErrInvalidToken, err)
 	}
-	subject, _ := lookup(claims, v.cfg.SubjectClaim).(string)
+	return v.cfg.Principal(claims)
+}
+
+// Principal maps the claims of a verified token to the principal they name:
+// the subject from c's SubjectClaim, the Leerpad roles from its RoleClaim.
+// It is the one claim mapping of Leerpad, used for the API's bearer tokens
+// and for the ID tokens of the web sign-in alike. Errors wrap
+// ErrInvalidToken (no subject) or ErrNoRole.
+func (c Config) Principal(claims map[string]any) (access.Principal, error) {
+	c = c.WithDefaults()
+	subject, _ := lookup(claims, c.SubjectClaim).(string)
 	if subject == "" || len(subject) > 255 {
-		return access.Principal{}, fmt.Errorf("%w: no subject in claim %q", ErrInvalidToken, v.cfg.SubjectClaim)
+		return access.Principal{}, fmt.Errorf("%w: no subject in claim %q", ErrInvalidToken, c.SubjectClaim)
 	}
-	roles := rolesIn(lookup(claims, v.cfg.RoleClaim))
+	roles := rolesIn(lookup(claims, c.RoleClaim))
 	if len(roles) == 0 {
-		return access.Principal{}, fmt.Errorf("%w (claim %q)", ErrNoRole, v.cfg.RoleClaim)
+		return access.Principal{}, fmt.Errorf("%w (claim %q)", ErrNoRole, c.RoleClaim)
 	}
 	return access.Principal{Subject: subject, Roles: roles}, nil
 }

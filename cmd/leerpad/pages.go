@@ -55,6 +55,10 @@ func newPages(f serveFlags, app *usecase.App, log *slog.Logger, clock func() tim
 			return nil, err
 		}
 		signIn = web.NewDemoSignIn(people)
+	} else if f.oidcSignIn.set() {
+		if signIn, err = newOIDCSignIn(f.oidcSignIn, f.authConfig()); err != nil {
+			return nil, err
+		}
 	}
 	pages, err := web.New(web.Config{Theme: f.pages.theme, Secure: f.pages.https}, web.Deps{App: app, SignIn: signIn, Keys: keys, Logger: log, Now: clock})
 	if err != nil {

@@ -35,6 +35,7 @@ type serveFlags struct {
 	snapEvery    time.Duration
 	snapEvents   int
 	pages        pagesFlags
+	oidcSignIn   oidcSignInFlags
 }
 
 func parseServeFlags(args []string, stderr io.Writer) (serveFlags, error) {
@@ -53,7 +54,11 @@ func parseServeFlags(args []string, stderr io.Writer) (serveFlags, error) {
 	fs.DurationVar(&f.snapEvery, "snapshot-interval", 5*time.Minute, "how often, at most, a live read model that changed is snapshotted to <data>/readmodels, so that a restart resumes instead of rebuilding (0: not on time; also after a rebuild and at shutdown)")
 	fs.IntVar(&f.snapEvents, "snapshot-events", 100000, "handled events after which a live read model is snapshotted, whatever the interval (0: not on count)")
 	f.pages.register(fs)
+	f.oidcSignIn.register(fs)
 	if err := parseFlags(fs, args); err != nil {
+		return f, err
+	}
+	if err := f.oidcSignIn.check(f.issuer, f.pages.demoSignIn); err != nil {
 		return f, err
 	}
 	if err := f.pages.check(f); err != nil {
@@ -99,6 +104,9 @@ type serveHooks struct {
 	// (host:port) once both listeners accept connections, e.g. after
 	// --listen 127.0.0.1:0.
 	listening func(apiAddr, adminAddr string)
+	// pagesNow, when set, is the clock of the web pages' sessions, so that
+	// a browser test can let a session expire.
+	pagesNow func() time.Time
 }
 
 // runServe runs the whole service in one process until ctx ends: the event
@@ -156,7 +164,11 @@ func serveWith(ctx context.Context, args []string, stderr io.Writer, hooks serve
 	if err != nil {
 		return err
 	}
-	if deps.Pages, err = newPages(f, deps.App, log, time.Now); err != nil {
+	pagesNow := time.Now
+	if hooks.pagesNow != nil {
+		pagesNow = hooks.pagesNow
+	}
+	if deps.Pages, err = newPages(f, deps.App, log, pagesNow); err != nil {
 		return err
 	}
 	server, err := api.NewServer(api.Config{}, deps)
