@@ -236,27 +236,28 @@ func quartersBetween(from, to string) []string {
 }
 
 // population returns the figures of levels 1 to 3 of the union of rs, from
-// the cache when they were computed before. A cell is shown only when the
+// the cache when they were computed before, named as base. A cell is shown only when the
 // blocks of at least K people it is made of, and no complement in
 // complements holds 1 to K−1 people of it.
 func (m *ReadModel) population(key cacheKey, base view.Population, rs []*release, complements ...[]*release) view.Population {
 	m.cacheMu.Lock()
 	c, ok := m.cache[key]
 	m.cacheMu.Unlock()
-	if ok {
-		return c.pop
+	if !ok {
+		c = &computed{pop: compute(rs, complements...)}
+		m.cacheMu.Lock()
+		m.cache[key] = c
+		m.cacheMu.Unlock()
 	}
-	p := compute(base, rs, complements...)
-	m.cacheMu.Lock()
-	m.cache[key] = &computed{pop: p}
-	m.cacheMu.Unlock()
+	p := c.pop
+	p.Kind, p.CohortID, p.ProgrammeID, p.EntityID = base.Kind, base.CohortID, base.ProgrammeID, base.EntityID
 	return p
 }
 
 // compute puts a population together from the frozen blocks of its
 // released cohorts.
-func compute(p view.Population, rs []*release, complements ...[]*release) view.Population {
-	p.Definition = view.Definition
+func compute(rs []*release, complements ...[]*release) view.Population {
+	p := view.Population{Definition: view.Definition}
 	p.Cohorts = []string{}
 	p.Reaction, p.Learning, p.Behaviour, p.Practice = []view.ReactionCell{}, []view.LearningCell{}, []view.BehaviourCell{}, []view.PracticeCell{}
 	for _, r := range rs {
