@@ -103,6 +103,9 @@ func TestMatrix(t *testing.T) {
 		{access.KindEnrolment, cell{"--TO-", "---O-"}, cell{"---O-", "---O-"}, deny},
 		{access.KindIntervisionGroup, cell{"--TO-", "---O-"}, cell{"--TO-", "---O-"}, deny},
 		{access.KindEntity, cell{"---O-", "---O-"}, cell{"---O-", "---O-"}, deny},
+		{access.KindImpact, cell{"---O-", "---O-"}, deny, deny},
+		{access.KindCohortImpact, cell{"--TO-", "---O-"}, deny, deny},
+		{access.KindReliableChange, cell{"P----", "-----"}, deny, deny},
 	}
 	if len(matrix) != len(access.Kinds()) {
 		t.Fatalf("matrix has %d kinds, access.Kinds() has %d: add the new kind's row", len(matrix), len(access.Kinds()))
@@ -188,6 +191,12 @@ func TestRulesThatProtectPeople(t *testing.T) {
 		{"former manager after a change of manager", related[1], access.ActionRead, newManager, now, false, "own participants"},
 		{"manager of another participant", unrelated[1], access.ActionRead, section, now, false, "own participants"},
 		{"manager never reads the whole portfolio", related[1], access.ActionRead, facts(access.KindPortfolio), now, false, "shares with them"},
+		{"manager never reads a participant's reliable change, shared or not", related[1], access.ActionRead, facts(access.KindReliableChange), now, false, "nobody but the participant"},
+		{"the programme office never reads a participant's reliable change", related[3], access.ActionRead, facts(access.KindReliableChange), now, false, "nobody but the participant"},
+		{"a trainer never reads a participant's reliable change", related[2], access.ActionRead, facts(access.KindReliableChange), now, false, "nobody but the participant"},
+		{"another participant never reads one's reliable change", unrelated[0], access.ActionRead, facts(access.KindReliableChange), now, false, "own journeys"},
+		{"a trainer reads their cohort's reaction and behaviour figures", related[2], access.ActionRead, facts(access.KindCohortImpact), now, true, "own cohorts"},
+		{"a trainer never reads every impact level", related[2], access.ActionRead, facts(access.KindImpact), now, false, "no rule"},
 		{"manager never reads intervision", related[1], access.ActionRead, facts(access.KindIntervisionSession), now, false, "confidential"},
 		{"trainer never reads the case of an intervision session", related[2], access.ActionRead, facts(access.KindIntervisionCase), now, false, "confidential"},
 		{"programme office never reads the case of an intervision session", related[3], access.ActionRead, facts(access.KindIntervisionCase), now, false, "confidential"},
