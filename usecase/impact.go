@@ -126,7 +126,7 @@ func exists[A any](ctx context.Context, v Viewer[A], what, id string) error {
 	if v == nil {
 		return nil
 	}
-	if _, err := v.View(ctx, id, nil); err != nil {
+	if _, err := v.View(ctx, id, func(A) {}); err != nil {
 		return notFound(what, id, err)
 	}
 	return nil
