@@ -306,7 +306,8 @@ func behaviourCells(rs []*release, allowed func(func(*release) int) bool, suppre
 	}
 	accs := map[behaviourKey]*acc{}
 	var order []behaviourKey
-	for _, r := range rs {
+	rows := map[behaviourKey]int{}
+	for _, r := range rs { // sizes first: one allocation per cell
 		for i := range r.Behaviour {
 			b := &r.Behaviour[i]
 			k := b.key()
@@ -316,10 +317,23 @@ func behaviourCells(rs []*release, allowed func(func(*release) int) bool, suppre
 				accs[k] = a
 				order = append(order, k)
 			}
+			if b.N >= view.K {
+				a.n += b.N
+				rows[k] += len(b.Items)
+			}
+		}
+	}
+	for _, k := range order {
+		a := accs[k]
+		a.pre, a.post, a.items = make([]float64, 0, a.n), make([]float64, 0, a.n), make([][]float64, 0, rows[k])
+	}
+	for _, r := range rs {
+		for i := range r.Behaviour {
+			b := &r.Behaviour[i]
 			if b.N < view.K {
 				continue
 			}
-			a.n += b.N
+			a := accs[b.key()]
 			a.pre, a.post, a.items = append(a.pre, b.Pre...), append(a.post, b.Post...), append(a.items, b.Items...)
 		}
 	}
