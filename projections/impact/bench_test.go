@@ -109,11 +109,11 @@ func (m *ReadModel) clearCache() {
 	m.cacheMu.Unlock()
 }
 
-// BenchmarkProgrammeQuery reports the latency of a programme's impact over
+// BenchmarkImpactProgramme reports the latency of a programme's impact over
 // 10,000 released journeys: answered from the cache (warm: what every
 // question but the first after a release costs) and computed from the
 // released cohorts' blocks (cold: the first question after a release).
-func BenchmarkProgrammeQuery(b *testing.B) {
+func BenchmarkImpactProgramme(b *testing.B) {
 	f := buildBench(b, 10_000)
 	p, err := f.m.Programme("programme", 0)
 	if err != nil || p.Journeys != 10_000 || len(p.Behaviour) == 0 {
@@ -140,10 +140,10 @@ func BenchmarkProgrammeQuery(b *testing.B) {
 	}
 }
 
-// BenchmarkReleaseQuery reports what releasing one more cohort of 200
+// BenchmarkImpactRelease reports what releasing one more cohort of 200
 // journeys costs with 10,000 released already: freezing it (handling its
 // cohort.measurement_closed) and the programme's first question after it.
-func BenchmarkReleaseQuery(b *testing.B) {
+func BenchmarkImpactRelease(b *testing.B) {
 	f := buildBench(b, 10_000)
 	rng := rand.New(rand.NewPCG(7, 7)) //nolint:gosec // reproducible test data
 	id := f.addCohort(rng, "entity-new", false)
