@@ -188,12 +188,13 @@ func TestUnreleasedCohortHasNoFigures(t *testing.T) {
 	for i := range 6 {
 		ms = append(ms, s.measured(c, "p", "e", 2, 3+i%2))
 	}
+	s.figures("e", "2024-Q4", 3, 4)
 	before := s.l.Events[len(s.l.Events)-1].Position
 	s.release(c, ms...)
 	m := s.model()
 	for _, asOf := range []uint64{before, 0} {
 		p := must[view.Population](t)(m.Cohort(c, asOf))
-		if asOf == before && (p.Released || len(p.Behaviour)+len(p.Reaction)+len(p.Learning)+len(p.Practice) != 0 || p.Journeys != 0 || p.Position != before) {
+		if asOf == before && (p.Released || len(p.Behaviour)+len(p.Reaction)+len(p.Learning)+len(p.Practice)+len(p.Results) != 0 || p.Journeys != 0 || p.Position != before) {
 			t.Fatalf("before the release: %+v", p)
 		}
 		if asOf == 0 && (!p.Released || len(p.Behaviour) == 0) {

@@ -157,6 +157,9 @@ func (m *ReadModel) Entity(entityID, programmeID string, asOf uint64) (view.Popu
 func (m *ReadModel) finish(p view.Population, q uint64, rs []*release, entities []string) view.Population {
 	p.Position = q
 	p.Results = []view.EntityResults{}
+	if !p.Released {
+		return p // no figures at all, key figures neither
+	}
 	for _, e := range entities {
 		if e == "" {
 			continue
