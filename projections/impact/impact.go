@@ -169,9 +169,13 @@ func (m *ReadModel) index(r *release) {
 	m.byEntity[r.EntityID] = append(m.byEntity[r.EntityID], r)
 }
 
-// Handle applies e once; see projections.Projection.
+// Handle applies e once; see projections.Projection. After a release it
+// computes again, outside the write lock, the populations the release
+// touches that were asked before (refresh), so that their next question is
+// answered from the cache.
 func (m *ReadModel) Handle(_ context.Context, ev projections.Event) error {
-	return projections.Apply(&m.Frame, ev, func() bool {
+	var released *release
+	err := projections.Apply(&m.Frame, ev, func() bool {
 		_, streamID, _ := projections.ParseStream(ev.Stream)
 		switch e := ev.Data.(type) {
 		case feedback.InstrumentPublished:
@@ -239,7 +243,7 @@ func (m *ReadModel) Handle(_ context.Context, ev projections.Event) error {
 				}
 			}
 		case cohort.MeasurementClosed:
-			m.onMeasurementClosed(ev.Position, e)
+			released = m.onMeasurementClosed(ev.Position, e)
 		case catalogue.KeyFiguresRecorded:
 			m.s.Figures[e.EntityID] = append(m.s.Figures[e.EntityID], figure{Position: ev.Position, Quarter: e.Quarter,
 				AbsenteeismPct: e.AbsenteeismPct, TurnoverPct: e.TurnoverPct})
@@ -248,6 +252,10 @@ func (m *ReadModel) Handle(_ context.Context, ev projections.Event) error {
 		}
 		return true
 	})
+	if err == nil && released != nil {
+		m.refresh(released)
+	}
+	return err
 }
 
 const timeLayout = "2006-01-02T15:04:05Z07:00"

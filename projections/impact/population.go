@@ -238,6 +238,43 @@ func quartersBetween(from, to string) []string {
 	return out
 }
 
+// maxCached bounds the cache: past it, the cache starts afresh (answers as
+// of old positions are computed again when asked).
+const maxCached = 4096
+
+// refresh computes the current figures of the populations release r
+// touches that are in the cache (someone asked them before), so that their
+// next question finds them there. A read model rebuilt from the log has an
+// empty cache and refreshes nothing while it catches up.
+func (m *ReadModel) refresh(r *release) {
+	var programme, entity bool
+	var pairs [][2]string
+	m.cacheMu.Lock()
+	for k := range m.cache {
+		switch k.kind {
+		case view.KindProgramme:
+			programme = programme || k.a == r.ProgrammeID
+		case view.KindEntity:
+			entity = entity || k.a == r.EntityID
+		case view.KindEntityInProgramme:
+			if (k.a == r.EntityID || k.b == r.ProgrammeID) && !slices.Contains(pairs, [2]string{k.a, k.b}) {
+				pairs = append(pairs, [2]string{k.a, k.b})
+			}
+		case view.KindCohort:
+		}
+	}
+	m.cacheMu.Unlock()
+	if programme {
+		_, _ = m.Programme(r.ProgrammeID, 0)
+	}
+	if entity {
+		_, _ = m.Entity(r.EntityID, "", 0)
+	}
+	for _, p := range pairs {
+		_, _ = m.Entity(p[0], p[1], 0)
+	}
+}
+
 // population returns the figures of levels 1 to 3 of the union of rs, from
 // the cache when they were computed before, named as base. A cell is shown only when the
 // blocks of at least K people it is made of, and no complement in
@@ -249,6 +286,9 @@ func (m *ReadModel) population(key cacheKey, base view.Population, rs []*release
 	if !ok {
 		c = &computed{pop: compute(rs, complements...)}
 		m.cacheMu.Lock()
+		if len(m.cache) >= maxCached {
+			m.cache = map[cacheKey]*computed{}
+		}
 		m.cache[key] = c
 		m.cacheMu.Unlock()
 	}
@@ -305,11 +345,10 @@ func behaviourCells(rs []*release, allowed func(func(*release) int) bool, suppre
 		name      string
 		n         int
 		pre, post []float64
-		items     [][]float64
+		rel       []stats.ItemSums // one per row length
 	}
 	accs := map[behaviourKey]*acc{}
 	var order []behaviourKey
-	rows := map[behaviourKey]int{}
 	for _, r := range rs { // sizes first: one allocation per cell
 		for i := range r.Behaviour {
 			b := &r.Behaviour[i]
@@ -322,13 +361,12 @@ func behaviourCells(rs []*release, allowed func(func(*release) int) bool, suppre
 			}
 			if b.N >= view.K {
 				a.n += b.N
-				rows[k] += len(b.Items)
 			}
 		}
 	}
 	for _, k := range order {
 		a := accs[k]
-		a.pre, a.post, a.items = make([]float64, 0, a.n), make([]float64, 0, a.n), make([][]float64, 0, rows[k])
+		a.pre, a.post = make([]float64, 0, a.n), make([]float64, 0, a.n)
 	}
 	for _, r := range rs {
 		for i := range r.Behaviour {
@@ -337,7 +375,15 @@ func behaviourCells(rs []*release, allowed func(func(*release) int) bool, suppre
 				continue
 			}
 			a := accs[b.key()]
-			a.pre, a.post, a.items = append(a.pre, b.Pre...), append(a.post, b.Post...), append(a.items, b.Items...)
+			a.pre, a.post = append(a.pre, b.Pre...), append(a.post, b.Post...)
+			for _, s := range b.Reliability {
+				j := slices.IndexFunc(a.rel, func(x stats.ItemSums) bool { return len(x.Sum) == len(s.Sum) })
+				if j < 0 {
+					j = len(a.rel)
+					a.rel = append(a.rel, stats.NewItemSums(len(s.Sum)))
+				}
+				a.rel[j].Merge(s)
+			}
 		}
 	}
 	out := []view.BehaviourCell{}
@@ -355,7 +401,7 @@ func behaviourCells(rs []*release, allowed func(func(*release) int) bool, suppre
 			*suppressed++
 			continue
 		}
-		c, err := stats.BehaviourChange(a.pre, a.post, complete(a.items))
+		c, err := stats.BehaviourChangeWithReliability(a.pre, a.post, reliability(a.rel))
 		if err != nil {
 			*suppressed++ // not defined for these numbers (not finite): not shown
 			continue
@@ -369,30 +415,21 @@ func behaviourCells(rs []*release, allowed func(func(*release) int) bool, suppre
 	return out
 }
 
-// complete returns the rows of the most common length (the longer one on a
-// tie): a competency id shared by instruments of different item counts
-// would otherwise make a ragged matrix.
-func complete(rows [][]float64) [][]float64 {
-	count := map[int]int{}
-	best := 0
-	for _, r := range rows {
-		count[len(r)]++
-	}
-	for l, c := range count {
-		if c > count[best] || (c == count[best] && l > best) {
-			best = l
+// reliability is Cronbach's α of a cell's rater rows, from their sums: of
+// the rows of the most common length (the longer one on a tie), for a
+// competency id shared by instruments of different item counts would
+// otherwise make a ragged matrix.
+func reliability(sums []stats.ItemSums) *float64 {
+	best := -1
+	for i, s := range sums {
+		if best < 0 || s.N > sums[best].N || (s.N == sums[best].N && len(s.Sum) > len(sums[best].Sum)) {
+			best = i
 		}
 	}
-	if count[best] == len(rows) {
-		return rows
+	if best < 0 {
+		return nil
 	}
-	out := make([][]float64, 0, count[best])
-	for _, r := range rows {
-		if len(r) == best {
-			out = append(out, r)
-		}
-	}
-	return out
+	return stats.CronbachAlphaOfSums(sums[best])
 }
 
 func interval(i *stats.Interval) *view.Interval {

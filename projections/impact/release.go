@@ -8,6 +8,7 @@ import (
 	"github.com/leerpad/leerpad/domain/feedback"
 	view "github.com/leerpad/leerpad/domain/impact"
 	"github.com/leerpad/leerpad/domain/journey"
+	"github.com/leerpad/leerpad/projections/impact/stats"
 	"github.com/leerpad/leerpad/projections/internal/threesixty"
 )
 
@@ -36,13 +37,30 @@ type release struct {
 type behaviourKey struct{ Competency, Group string }
 
 type behaviourBlock struct {
-	CompetencyID string      `json:"competencyId"`
-	Name         string      `json:"name"`
-	Group        string      `json:"group"`
-	N            int         `json:"n"`
-	Pre          []float64   `json:"pre,omitempty"`
-	Post         []float64   `json:"post,omitempty"`
-	Items        [][]float64 `json:"items,omitempty"` // pre-round rater rows of the cell's participants
+	CompetencyID string    `json:"competencyId"`
+	Name         string    `json:"name"`
+	Group        string    `json:"group"`
+	N            int       `json:"n"`
+	Pre          []float64 `json:"pre,omitempty"`
+	Post         []float64 `json:"post,omitempty"`
+	// Reliability sums the pre-round rater rows of the cell's participants
+	// (the input of Cronbach's α), one entry per row length: the rows
+	// themselves are not kept.
+	Reliability []stats.ItemSums `json:"reliability,omitempty"`
+}
+
+// addRows adds rater rows to the block's reliability sums.
+func (b *behaviourBlock) addRows(rows [][]float64) {
+	for _, r := range rows {
+		i := slices.IndexFunc(b.Reliability, func(s stats.ItemSums) bool { return len(s.Sum) == len(r) })
+		if i < 0 {
+			i = len(b.Reliability)
+			b.Reliability = append(b.Reliability, stats.NewItemSums(len(r)))
+		}
+		if b.Reliability[i].Add(r) != nil {
+			continue // not a whole-number score: cannot be, scores are points of a scale
+		}
+	}
 }
 
 func (b *behaviourBlock) key() behaviourKey { return behaviourKey{b.CompetencyID, b.Group} }
@@ -99,11 +117,12 @@ type ownScore struct {
 }
 
 // onMeasurementClosed releases a cohort: its measurement closes once, and
-// what it contributes is frozen here.
-func (m *ReadModel) onMeasurementClosed(pos uint64, e cohort.MeasurementClosed) {
+// what it contributes is frozen here. It returns the release, nil when the
+// cohort was released before.
+func (m *ReadModel) onMeasurementClosed(pos uint64, e cohort.MeasurementClosed) *release {
 	c := m.cohort(e.CohortID)
 	if c.Released {
-		return
+		return nil
 	}
 	c.Released = true
 	listed := map[string]bool{}
@@ -126,6 +145,7 @@ func (m *ReadModel) onMeasurementClosed(pos uint64, e cohort.MeasurementClosed) 
 	freezePractice(r, js)
 	m.s.Releases = append(m.s.Releases, r)
 	m.index(r)
+	return r
 }
 
 // paired returns a journey's paired scores (IMPACT.md §1): per competency
@@ -213,7 +233,7 @@ func (m *ReadModel) freezeBehaviour(r *release, js []*journeyState) {
 			b := &r.Behaviour[i]
 			b.N++
 			b.Pre, b.Post = append(b.Pre, s.Pre), append(b.Post, s.Post)
-			b.Items = append(b.Items, s.Rows...)
+			b.addRows(s.Rows)
 		}
 		if len(own) > 0 {
 			for i := range own {
@@ -224,7 +244,7 @@ func (m *ReadModel) freezeBehaviour(r *release, js []*journeyState) {
 	}
 	for i := range r.Behaviour {
 		if b := &r.Behaviour[i]; b.N < view.K {
-			b.Pre, b.Post, b.Items = nil, nil, nil
+			b.Pre, b.Post, b.Reliability = nil, nil, nil
 		}
 	}
 }
