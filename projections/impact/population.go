@@ -446,13 +446,21 @@ func reactionCells(rs []*release, allowed func(func(*release) int) bool, suppres
 	}
 	accs := map[reactionKey]*acc{}
 	var order []reactionKey
+	size := map[reactionKey]int{}
+	for _, r := range rs { // sizes first: one allocation per cell
+		for i := range r.Reaction {
+			if b := &r.Reaction[i]; b.N >= view.K {
+				size[b.key()] += len(b.Scores)
+			}
+		}
+	}
 	for _, r := range rs {
 		for i := range r.Reaction {
 			b := &r.Reaction[i]
 			k := b.key()
 			a, ok := accs[k]
 			if !ok {
-				a = &acc{}
+				a = &acc{scores: make([]float64, 0, size[k])}
 				accs[k] = a
 				order = append(order, k)
 			}
