@@ -1,7 +1,6 @@
 package api
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -10,12 +9,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/leerpad/leerpad/domain"
 	"github.com/leerpad/leerpad/domain/access"
-	"github.com/leerpad/leerpad/domain/catalogue"
-	"github.com/leerpad/leerpad/domain/cohort"
 	"github.com/leerpad/leerpad/domain/journey"
-	"github.com/leerpad/leerpad/eventstore"
 )
 
 // impactWorld is a cohort of ten participants of a registered entity, each
@@ -26,6 +21,8 @@ type impactWorld struct {
 	participants   []string // tokens, the world's participant first
 	journeys       []string
 	participantIDs []string
+	instrumentID   string
+	items          [2]string
 }
 
 // The self-assessments: item 1 and item 2 before and after, per participant.
@@ -53,6 +50,7 @@ func (cp *component) impactWorld(t *testing.T) *impactWorld {
 		`{"title":"Leadership 360","scale":{"points":5},"competencies":[{"id":"%s","name":"=Feedback","items":[{"id":"%s","text":"Asks for feedback"},{"id":"%s","text":"Gives feedback"}]}]}`,
 		newID(), item1, item2)}), 201, &r)
 	inst := r.ID
+	iw.instrumentID, iw.items = inst, [2]string{item1, item2}
 	for i := range selfPre1 {
 		pid := w.participantID
 		if i > 0 {
@@ -80,39 +78,16 @@ func (cp *component) impactWorld(t *testing.T) *impactWorld {
 	return iw
 }
 
-// appendTo appends events to a stream as the commands being written will,
-// and returns the header that makes a read wait for them.
-func (cp *component) appendTo(t *testing.T, stream string, view func(ctx context.Context) (uint64, error), events ...domain.Event) http.Header {
-	t.Helper()
-	x := eventstore.NoStream()
-	if view != nil {
-		rev, err := view(context.Background())
-		if err != nil {
-			t.Fatal(err)
-		}
-		x = eventstore.AtRevision(rev)
-	}
-	pos, err := cp.store.Append(context.Background(), stream, x, events, nil, eventstore.Metadata{Actor: "test"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return http.Header{headerMinPosition: {strconv.FormatUint(pos, 10)}}
-}
-
-// release closes the cohort's measurement (the event the programme
-// office's command will write) and records the entity's key figures.
+// release records the entity's key figures of a quarter and closes the
+// cohort's measurement, as the programme office does, and returns the
+// header that makes a read wait for them.
 func (cp *component) release(t *testing.T, iw *impactWorld) http.Header {
 	t.Helper()
-	cohortRev := func(ctx context.Context) (uint64, error) {
-		return cp.deps.CohortView.View(ctx, iw.cohortID, func(*cohort.Cohort) {})
-	}
-	entityRev := func(ctx context.Context) (uint64, error) {
-		return cp.deps.EntityView.View(ctx, iw.entityID, func(*catalogue.Entity) {})
-	}
-	abs, turnover := 5.5, 11.0
-	cp.appendTo(t, catalogue.EntityCategory+"-"+iw.entityID, entityRev, catalogue.KeyFiguresRecorded{EntityID: iw.entityID, Quarter: "2024-Q4",
-		AbsenteeismPct: &abs, TurnoverPct: &turnover, At: testNow})
-	return cp.appendTo(t, cohort.StreamCategory+"-"+iw.cohortID, cohortRev, cohort.MeasurementClosed{CohortID: iw.cohortID, ParticipantIDs: iw.participantIDs, At: testNow})
+	must(t, cp.call(t, call{method: "PUT", path: "/v1/entities/" + iw.entityID + "/key-figures/2024-Q4", token: iw.office,
+		body: `{"absenteeismPct":5.5,"turnoverPct":11}`}), 200, nil)
+	rec := cp.call(t, call{method: "POST", path: "/v1/cohorts/" + iw.cohortID + "/measurement-closures", token: iw.office, body: `{}`})
+	must(t, rec, 201, nil)
+	return after(rec)
 }
 
 func TestComponentImpactOfACohort(t *testing.T) {
@@ -191,13 +166,18 @@ func TestComponentImpactOfACohort(t *testing.T) {
 	}
 
 	// As of the position it answered: the same bytes after more is written
-	// (a late enrolment, a withdrawal, another closed round).
 	asOf := cohortPath + "?asOf=" + strconv.FormatUint(v.Position, 10)
 	first := cp.call(t, call{method: "GET", path: asOf, token: w.office})
 	must(t, first, 200, nil)
-	id, _ := cp.enrolAnother(t, w)
-	_ = id
+	// (a withdrawal, and another closed post round of a released journey).
 	must(t, cp.call(t, call{method: "POST", path: journeyHref(iw.journeys[1]) + "/withdrawals", token: iw.participants[1], body: `{}`}), 201, nil)
+	var round resourceRef
+	must(t, cp.call(t, call{method: "POST", path: journeyHref(iw.journeys[2]) + "/feedback-rounds", token: iw.participants[2],
+		body: fmt.Sprintf(`{"instrumentId":"%s","kind":"post"}`, iw.instrumentID)}), 201, &round)
+	must(t, cp.call(t, call{method: "POST", path: round.Href + "/self-assessments", token: iw.participants[2],
+		body: fmt.Sprintf(`{"answers":[{"itemId":"%s","score":1},{"itemId":"%s","score":1}]}`, iw.items[0], iw.items[1])}), 201, nil)
+	w.last = cp.call(t, call{method: "POST", path: round.Href + "/closures", token: iw.participants[2], body: `{}`})
+	must(t, w.last, 201, nil)
 	again := cp.call(t, call{method: "GET", path: asOf, token: w.office, header: after(w.last)})
 	must(t, again, 200, nil)
 	if first.Body.String() != again.Body.String() {
