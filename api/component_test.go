@@ -29,6 +29,7 @@ import (
 	"github.com/leerpad/leerpad/projections"
 	"github.com/leerpad/leerpad/projections/behaviourchange"
 	"github.com/leerpad/leerpad/projections/cohortdashboard"
+	"github.com/leerpad/leerpad/projections/impact"
 	"github.com/leerpad/leerpad/projections/portfolio"
 	"github.com/leerpad/leerpad/projections/raterlinks"
 	"github.com/leerpad/leerpad/usecase"
@@ -80,10 +81,11 @@ func newComponent(t *testing.T) *component {
 	}
 	bc := behaviourchange.New(behaviourchange.Config{})
 	links := raterlinks.New()
-	feed := &catchUp{client: client, store: store, models: map[string]projections.Projection{pf.Name(): pf, db.Name(): db, bc.Name(): bc, links.Name(): links}}
+	im := impact.New()
+	feed := &catchUp{client: client, store: store, models: map[string]projections.Projection{pf.Name(): pf, db.Name(): db, bc.Name(): bc, links.Name(): links, im.Name(): im}}
 	deps := usecase.Deps{
 		Clock: func() time.Time { return testNow }, IDs: uuid.NewString,
-		Portfolios: pf, Dashboards: db, ChangeMeasurements: bc,
+		Portfolios: pf, Dashboards: db, ChangeMeasurements: bc, Impact: im,
 		ReadYourWrites: feed,
 		RaterLinks:     raterLinkIndex{links},
 	}.Over(repos)

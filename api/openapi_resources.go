@@ -160,12 +160,13 @@ func addResourceOperations(d *oasDocument) {
 		oasTag{Name: tagCohorts, Description: "Cohorts, enrolment, attendance, dashboards, change measurements and exports."},
 		oasTag{Name: tagCatalogue, Description: "Modules, programmes and 360 instruments."},
 		oasTag{Name: tagEntities, Description: "Ordering entities and their orders."},
+		oasTag{Name: tagImpact, Description: "Impact measurement (leerpad.impact/v1): figures of released cohorts, k-anonymous."},
 	)
 	sg := schemaGen{schemas: d.Components.Schemas, types: map[string]reflect.Type{}, sets: closedSets()}
 	for k, v := range resourceHeaders() {
 		d.Components.Headers[k] = v
 	}
-	for _, o := range append(resourceOperations(), adminOperations()...) {
+	for _, o := range append(append(resourceOperations(), adminOperations()...), impactOperations()...) {
 		item := d.Paths[o.path]
 		if item == nil {
 			item = &oasPathItem{}
@@ -315,6 +316,9 @@ func (g schemaGen) schemaFor(t reflect.Type) any {
 					continue
 				}
 				props[fname] = g.schemaFor(f.Type)
+				if f.Tag.Get("nullable") == "true" {
+					props[fname] = nullable(props[fname])
+				}
 				if !strings.Contains(opts, "omitempty") && f.Type.Kind() != reflect.Pointer {
 					required = append(required, fname)
 				}
@@ -333,6 +337,24 @@ func (g schemaGen) schemaFor(t reflect.Type) any {
 	default:
 		panic(fmt.Sprintf("openapi: no schema for Go type %s", t))
 	}
+}
+
+// nullable is schema that also admits null: a field the API sends as null
+// rather than leaving it out (tagged nullable:"true").
+func nullable(schema any) any {
+	m, ok := schema.(map[string]any)
+	if !ok {
+		return schema
+	}
+	if t, ok := m["type"].(string); ok {
+		c := map[string]any{}
+		for k, v := range m {
+			c[k] = v
+		}
+		c["type"] = []any{t, "null"}
+		return c
+	}
+	return map[string]any{"anyOf": []any{m, map[string]any{"type": "null"}}}
 }
 
 // schemaNames names the schemas of DTOs whose derived name another DTO

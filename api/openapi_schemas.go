@@ -268,6 +268,9 @@ func describe(name string, schema map[string]any, sets map[string][]string) {
 	if d, ok := schemaDescriptions[name]; ok {
 		schema["description"] = d
 	}
+	if d, ok := impactSchemaDescriptions[name]; ok {
+		schema["description"] = d
+	}
 	props, _ := schema["properties"].(map[string]any)
 	for prop, p := range props {
 		values, ok := sets[name+"."+prop]

@@ -80,6 +80,9 @@ type portfolioResponse struct {
 	Modules          []moduleDeliveryDTO   `json:"modules,omitempty"`
 	Intervision      []intervisionVisitDTO `json:"intervision,omitempty"`
 	Conversations    []conversationDTO     `json:"conversations,omitempty"`
+	// OwnChange is the participant's own change with their reliable-change
+	// index (leerpad.impact/v1): in their own portfolio only.
+	OwnChange []ownChangeDTO `json:"ownChange,omitempty"`
 }
 
 type timelineDTO struct {
@@ -352,6 +355,9 @@ func portfolioOf(pf usecase.Portfolio) portfolioResponse {
 		return intervisionVisitDTO{SessionID: i.SessionID, GroupID: i.GroupID, HeldOn: dt(i.HeldOn), Method: i.Method, CaseBroughtIn: i.CaseBroughtIn}
 	})
 	out.Conversations = mapAll(v.Conversations, conversationOf)
+	if pf.OwnChange != nil {
+		out.OwnChange = mapAll(pf.OwnChange, ownChangeOf)
+	}
 	return out
 }
 

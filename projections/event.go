@@ -2,7 +2,7 @@
 // envelope in which the runner hands them events, the Projection contract,
 // the Checkpoint that makes their handlers idempotent, and the Frame (name,
 // lock, checkpoint) every read model embeds. Each read model is a package of
-// its own (portfolio, cohortdashboard, behaviourchange, offer, raterlinks); they are
+// its own (portfolio, cohortdashboard, behaviourchange, offer, raterlinks, impact); they are
 // pure Go over domain events, kept in memory, and rebuilt by replaying the log
 // or restored from a snapshot (Snapshotter, snapshot.go).
 //

@@ -51,6 +51,7 @@ type Deps struct {
 	Offer              Offer
 	ReadYourWrites     ReadYourWrites
 	RaterLinks         RaterLinkIndex
+	Impact             Impacts
 }
 
 // Portfolios is the portfolio read model.

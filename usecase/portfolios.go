@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/leerpad/leerpad/domain/access"
+	"github.com/leerpad/leerpad/domain/impact"
 	"github.com/leerpad/leerpad/domain/journey"
 	"github.com/leerpad/leerpad/domain/portfolio"
 )
@@ -15,6 +16,11 @@ import (
 type Portfolio struct {
 	View  portfolio.View
 	Parts []portfolio.Part
+	// OwnChange is the participant's own change per competency and rater
+	// group with their reliable-change index: for the participant alone,
+	// nil for every other reader (and on a Leerpad without the impact read
+	// model).
+	OwnChange []impact.OwnChange
 }
 
 // Parts are the parts of a portfolio, in the order a portfolio lists them.
@@ -63,6 +69,11 @@ func (a *App) Portfolio(ctx context.Context, p access.Principal, journeyID strin
 		return Portfolio{}, err
 	}
 	out := Portfolio{View: reduced(v, allowed), Parts: []portfolio.Part{}}
+	if asOf == nil {
+		if out.OwnChange, err = a.ownChange(ctx, p, journeyID, f.resource, min); err != nil {
+			return Portfolio{}, err
+		}
+	}
 	for _, part := range Parts() {
 		if allowed[part] {
 			out.Parts = append(out.Parts, part)

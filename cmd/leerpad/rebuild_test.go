@@ -19,6 +19,7 @@ import (
 	"github.com/leerpad/leerpad/eventstore"
 	"github.com/leerpad/leerpad/projections/behaviourchange"
 	"github.com/leerpad/leerpad/projections/cohortdashboard"
+	"github.com/leerpad/leerpad/projections/impact"
 	"github.com/leerpad/leerpad/projections/offer"
 	"github.com/leerpad/leerpad/projections/portfolio"
 	"github.com/leerpad/leerpad/projections/raterlinks"
@@ -47,7 +48,7 @@ func TestRunRebuildCommand(t *testing.T) {
 		t.Fatalf("leerpad rebuild: %v\n%s", err, errOut.String())
 	}
 	summary := out.String()
-	m := regexp.MustCompile(`Rebuilt 5 read models from data directory (\S+): (\d+) events in [0-9.]+ s \((\d+) events/s\), up to position (\d+)\.`).FindStringSubmatch(summary)
+	m := regexp.MustCompile(`Rebuilt 6 read models from data directory (\S+): (\d+) events in [0-9.]+ s \((\d+) events/s\), up to position (\d+)\.`).FindStringSubmatch(summary)
 	if m == nil || m[1] != dir+":" && m[1] != dir {
 		t.Fatalf("summary:\n%s", summary)
 	}
@@ -55,7 +56,7 @@ func TestRunRebuildCommand(t *testing.T) {
 	if events < 100 {
 		t.Fatalf("rebuilt from %d events, want the seeded data set", events)
 	}
-	for _, name := range []string{portfolio.Name, cohortdashboard.Name, behaviourchange.Name, raterlinks.Name, offer.Name} {
+	for _, name := range []string{portfolio.Name, cohortdashboard.Name, behaviourchange.Name, raterlinks.Name, offer.Name, impact.Name} {
 		row := regexp.MustCompile(`(?m)^  ` + name + ` +(\d+) +(\d+) +(\d+) +(\d+)$`).FindStringSubmatch(summary)
 		if row == nil || row[1] != m[2] || row[2] != "0" || row[4] != "0" {
 			t.Errorf("row of %s = %q in\n%s", name, row, summary)

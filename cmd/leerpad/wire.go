@@ -23,6 +23,7 @@ import (
 	"github.com/leerpad/leerpad/projections"
 	"github.com/leerpad/leerpad/projections/behaviourchange"
 	"github.com/leerpad/leerpad/projections/cohortdashboard"
+	"github.com/leerpad/leerpad/projections/impact"
 	"github.com/leerpad/leerpad/projections/offer"
 	"github.com/leerpad/leerpad/projections/portfolio"
 	"github.com/leerpad/leerpad/projections/raterlinks"
@@ -136,6 +137,7 @@ func newApp(svc *services, models *readModels, log *slog.Logger, clock usecase.C
 		Offer:              models.Offer,
 		ReadYourWrites:     models.Runner,
 		RaterLinks:         raterLinkIndex{models.RaterLinks},
+		Impact:             models.Impact,
 	}.Over(svc.Repositories))
 }
 
@@ -161,6 +163,7 @@ type readModels struct {
 	BehaviourChange *behaviourchange.ReadModel
 	RaterLinks      *raterlinks.ReadModel
 	Offer           *offer.ReadModel
+	Impact          *impact.ReadModel
 	poison          *projectionlog.PoisonQueue
 }
 
@@ -184,6 +187,7 @@ func newProjections(es *eventStore, codec *eventstore.Codec, reg prometheus.Regi
 		BehaviourChange: behaviourchange.New(cfg.BehaviourChange),
 		RaterLinks:      raterlinks.New(),
 		Offer:           offer.New(),
+		Impact:          impact.New(),
 	}
 	src, err := projectionlog.NewSource(projectionlog.Config{Client: es.client, Codec: codec, Logger: log})
 	if err != nil {
@@ -193,7 +197,7 @@ func newProjections(es *eventStore, codec *eventstore.Codec, reg prometheus.Regi
 		return nil, err
 	}
 	m.Runner, err = projections.NewRunner(projections.RunnerConfig{
-		Projections: []projections.Projection{m.Portfolio, m.CohortDashboard, m.BehaviourChange, m.RaterLinks, m.Offer},
+		Projections: []projections.Projection{m.Portfolio, m.CohortDashboard, m.BehaviourChange, m.RaterLinks, m.Offer, m.Impact},
 		Source:      src,
 		Poison:      m.poison,
 		Registerer:  reg,

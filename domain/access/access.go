@@ -29,7 +29,10 @@
 //     members read it, nobody else, not even the trainers;
 //   - a 360 rater reaches the answer form of one round through a personal,
 //     expiring link, and nothing else;
-//   - individual 360 answers are shown to nobody.
+//   - individual 360 answers are shown to nobody;
+//   - impact figures of released cohorts are the programme office's; a
+//     trainer sees the reaction and behaviour figures of their own cohorts;
+//     an individual reliable-change value is its participant's alone.
 //
 // Decide knows only facts: the caller looks them up (from read models) and
 // passes them in a Resource. Missing facts never grant access.
@@ -180,8 +183,20 @@ var (
 	KindEntity = Kind{"entity"}
 )
 
-// The kinds of impact measurement (leerpad.impact/v1).
+// The kinds of impact measurement (leerpad.impact/v1): aggregates of
+// released cohorts, and the one individual figure, which only its
+// participant sees.
 var (
+	// KindImpact is every impact figure of a population (a cohort, a
+	// programme, an ordering entity, an entity within a programme): all
+	// four levels.
+	KindImpact = Kind{"impact"}
+	// KindCohortImpact is a cohort's reaction (level 1) and behaviour
+	// (level 3) figures: what a trainer of the cohort may see of it.
+	KindCohortImpact = Kind{"cohort-impact"}
+	// KindReliableChange is a participant's own change with their
+	// reliable-change index.
+	KindReliableChange = Kind{"reliable-change"}
 	// KindMeasurementClosure is the closure of a cohort's impact
 	// measurement: it releases the cohort's figures and freezes the
 	// participants it contributes.
@@ -221,6 +236,7 @@ func Kinds() []Kind {
 		KindCohortDashboard, KindChangeMeasurement, KindExport,
 		KindCatalogue, KindProgramme, KindCohort, KindCohortList, KindEnrolment,
 		KindIntervisionGroup, KindEntity,
+		KindImpact, KindCohortImpact, KindReliableChange,
 		KindMeasurementClosure, KindLearningRating,
 	}
 }
@@ -451,6 +467,13 @@ var policy = [...]rule{
 	{KindEntity, ActionRead, RoleProgrammeOffice, anyone, "the programme office serves the ordering entities"},
 	{KindEntity, ActionWrite, RoleProgrammeOffice, anyone, "the programme office serves the ordering entities"},
 
+	// Impact measurement: the programme office every population and level;
+	// a trainer the reaction and behaviour figures of their own cohorts; a
+	// participant their own reliable change, nobody else ever.
+	{KindImpact, ActionRead, RoleProgrammeOffice, anyone, "the programme office reads the impact of released cohorts"},
+	{KindCohortImpact, ActionRead, RoleProgrammeOffice, anyone, "the programme office reads the impact of released cohorts"},
+	{KindCohortImpact, ActionRead, RoleTrainer, trainerOf, "trainers read the reaction and behaviour figures of their own cohorts"},
+	{KindReliableChange, ActionRead, RoleParticipant, self, "a participant's reliable change is theirs alone"},
 	// Impact measurement: the programme office releases a cohort's figures
 	// by closing its measurement; the participant alone rates what they
 	// learnt (level 2), as they evaluate a module.
@@ -472,6 +495,7 @@ var refusals = [...]never{
 	{KindIntervisionSession, RoleManager, "intervision content is confidential to the group"},
 	{KindFeedbackRound, RoleManager, "a manager sees of a 360 round only the raters awaiting their decision, never the responses"},
 	{KindIntervisionCase, Role{}, "intervision content is confidential to the group"},
+	{KindReliableChange, Role{}, "individual reliable-change values are shown to nobody but the participant"},
 	{KindLearningRating, RoleProgrammeOffice, "the programme office sees level 2 ratings only aggregated, never a named participant's"},
 	{KindLearningRating, RoleManager, "level 2 ratings are the participant's own"},
 	{KindLearningRating, RoleTrainer, "level 2 ratings are the participant's own; trainers see them only aggregated"},

@@ -6,6 +6,7 @@ import (
 
 	"github.com/leerpad/leerpad/projections/behaviourchange"
 	"github.com/leerpad/leerpad/projections/cohortdashboard"
+	"github.com/leerpad/leerpad/projections/impact"
 	"github.com/leerpad/leerpad/projections/offer"
 	"github.com/leerpad/leerpad/projections/portfolio"
 	"github.com/leerpad/leerpad/projections/raterlinks"
@@ -156,6 +157,52 @@ func offerQueries(m *offer.ReadModel) map[string]Query {
 		},
 		"Cohorts": func(_ context.Context, _ DataSet, ask Ask) {
 			ask("", m.Cohorts(), nil)
+		},
+	}
+}
+
+// impactPositions are the positions the impact read model is asked as of,
+// besides its checkpoint (0): fractions of it, the same for two read models
+// at the same checkpoint.
+func impactPositions(m *impact.ReadModel) []uint64 {
+	pos := m.Position()
+	return []uint64{0, pos / 4, pos / 2, pos * 3 / 4, pos}
+}
+
+func impactQueries(m *impact.ReadModel) map[string]Query {
+	return map[string]Query{
+		"Cohort": func(_ context.Context, d DataSet, ask Ask) {
+			for _, c := range d.IDs("cohortId") {
+				for _, q := range impactPositions(m) {
+					v, err := m.Cohort(c, q)
+					ask(fmt.Sprint(c, ", ", q), v, err)
+				}
+			}
+		},
+		"Programme": func(_ context.Context, d DataSet, ask Ask) {
+			for _, p := range d.IDs("programmeId") {
+				for _, q := range impactPositions(m) {
+					v, err := m.Programme(p, q)
+					ask(fmt.Sprint(p, ", ", q), v, err)
+				}
+			}
+		},
+		"Entity": func(_ context.Context, d DataSet, ask Ask) {
+			programmes := append([]string{""}, d.IDs("programmeId")...)
+			for _, e := range d.IDs("entityId") {
+				for _, p := range programmes {
+					for _, q := range impactPositions(m) {
+						v, err := m.Entity(e, p, q)
+						ask(fmt.Sprint(e, ", ", p, ", ", q), v, err)
+					}
+				}
+			}
+		},
+		"Own": func(_ context.Context, d DataSet, ask Ask) {
+			for _, j := range d.IDs("journeyId") {
+				v, err := m.Own(j)
+				ask(j, v, err)
+			}
 		},
 	}
 }

@@ -22,6 +22,7 @@ import (
 	"github.com/leerpad/leerpad/projections"
 	"github.com/leerpad/leerpad/projections/behaviourchange"
 	"github.com/leerpad/leerpad/projections/cohortdashboard"
+	"github.com/leerpad/leerpad/projections/impact"
 	"github.com/leerpad/leerpad/projections/offer"
 	"github.com/leerpad/leerpad/projections/portfolio"
 	"github.com/leerpad/leerpad/projections/raterlinks"
@@ -57,6 +58,8 @@ func Of(p projections.Projection) (ReadModel, error) {
 		return ReadModel{Model: m, Queries: raterLinksQueries(m)}, nil
 	case *offer.ReadModel:
 		return ReadModel{Model: m, Queries: offerQueries(m)}, nil
+	case *impact.ReadModel:
+		return ReadModel{Model: m, Queries: impactQueries(m)}, nil
 	}
 	return ReadModel{}, fmt.Errorf("read model %s (%T): its queries are not enumerated in package readmodeltest", p.Name(), p)
 }

@@ -9,6 +9,7 @@ import (
 	"github.com/leerpad/leerpad/projections"
 	"github.com/leerpad/leerpad/projections/behaviourchange"
 	"github.com/leerpad/leerpad/projections/cohortdashboard"
+	"github.com/leerpad/leerpad/projections/impact"
 	"github.com/leerpad/leerpad/projections/internal/fixture"
 	"github.com/leerpad/leerpad/projections/offer"
 	"github.com/leerpad/leerpad/projections/portfolio"
@@ -21,7 +22,7 @@ func readModels(t *testing.T) []projections.Snapshotter {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return []projections.Snapshotter{portfolio.New(portfolio.Config{}), dash, behaviourchange.New(behaviourchange.Config{}), raterlinks.New(), offer.New()}
+	return []projections.Snapshotter{portfolio.New(portfolio.Config{}), dash, behaviourchange.New(behaviourchange.Config{}), raterlinks.New(), offer.New(), impact.New()}
 }
 
 // TestEveryQueryEnumerated fails when a read model has an exported method

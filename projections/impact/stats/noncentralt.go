@@ -49,6 +49,9 @@ func phi(z float64) float64 { return 0.5 * math.Erfc(-z/math.Sqrt2) }
 
 func lgamma(x float64) float64 { v, _ := math.Lgamma(x); return v }
 
+// maxSeriesLambda is the largest λ = δ²/2 the series is summed for.
+const maxSeriesLambda = 1e8
+
 // nctNonNegative is the series for t ≥ 0 and any δ ≠ 0.
 func nctNonNegative(t, df, del float64) float64 {
 	base := phi(-del)
@@ -62,6 +65,14 @@ func nctNonNegative(t, df, del float64) float64 {
 	lam := del * del / 2
 	if lam == 0 { // δ so small that δ² underflows: the central t
 		return distuv.StudentsT{Mu: 0, Sigma: 1, Nu: df}.CDF(t)
+	}
+	if lam > maxSeriesLambda {
+		// So far out (|δ| above some 14000, a t of a change whose standard
+		// deviation is rounding noise) that the series would step through
+		// more terms than a float64 can count: the normal approximation of
+		// Abramowitz & Stegun 26.7.10, exact to far more digits than an
+		// interval that wide carries.
+		return phi((t*(1-1/(4*df)) - del) / math.Sqrt(1+t*t/(2*df)))
 	}
 	loglam := math.Log(lam)
 	k := math.Floor(lam)

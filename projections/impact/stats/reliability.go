@@ -24,8 +24,10 @@ func CronbachAlpha(items [][]float64) (*float64, error) {
 		if len(row) != k {
 			return nil, fmt.Errorf("%w: item row %d has %d items, row 0 has %d", ErrInput, i, len(row), k)
 		}
-		if err := checkFinite(fmt.Sprintf("items[%d]", i), row); err != nil {
-			return nil, err
+		for _, x := range row { // named only when wrong: a cell has tens of thousands of rows
+			if math.IsNaN(x) || math.IsInf(x, 0) {
+				return nil, checkFinite(fmt.Sprintf("items[%d]", i), row)
+			}
 		}
 	}
 	if len(items) < MinReliabilityResponses || k < 2 {

@@ -198,6 +198,16 @@ func BehaviourChange(pre, post []float64, items [][]float64) (Change, error) {
 	if err != nil {
 		return Change{}, err
 	}
+	return BehaviourChangeWithReliability(pre, post, rel)
+}
+
+// BehaviourChangeWithReliability is BehaviourChange with the reliability
+// given (nil: null), for a caller that computes it from sufficient
+// statistics (CronbachAlphaOfSums) rather than from the rater rows.
+func BehaviourChangeWithReliability(pre, post []float64, rel *float64) (Change, error) {
+	if err := checkPairs(pre, post); err != nil {
+		return Change{}, err
+	}
 	n := len(pre)
 	d := make([]float64, n)
 	for i := range pre {

@@ -405,3 +405,17 @@ func TestInputErrors(t *testing.T) {
 		t.Errorf("Describe of one value: err = %v", err)
 	}
 }
+
+// TestDZIntervalOfRoundingNoise: a change whose standard deviation is
+// rounding noise (all participants changed by the same amount, computed as
+// a difference of means) gives a t near 1e16; the interval comes back, in
+// order, around dz, rather than the series running without end.
+func TestDZIntervalOfRoundingNoise(t *testing.T) {
+	for _, tv := range []float64{2e4, 1e8, 2.1e16, -3e12} {
+		iv := stats.DZInterval(tv, 14)
+		dz := tv / math.Sqrt(14)
+		if !(iv.Lo < dz && dz < iv.Hi) || math.IsNaN(iv.Lo) || math.IsInf(iv.Hi, 0) {
+			t.Errorf("t %g: interval %v around dz %g", tv, iv, dz)
+		}
+	}
+}

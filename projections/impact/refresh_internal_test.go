@@ -1,0 +1,61 @@
+package impact
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/leerpad/leerpad/domain/cohort"
+	view "github.com/leerpad/leerpad/domain/impact"
+	"github.com/leerpad/leerpad/domain/journey"
+	"github.com/leerpad/leerpad/projections/internal/fixture"
+)
+
+// TestReleaseRefreshesWhatWasAsked: a release computes again the
+// populations it touches that were asked before (so their next question
+// is answered from the cache), and leaves the others alone.
+func TestReleaseRefreshesWhatWasAsked(t *testing.T) {
+	l := fixture.NewLog(5)
+	m := New()
+	at := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
+	release := func(programme, entity string) {
+		c := l.ID()
+		l.Append(fixture.CohortStream(c), cohort.Planned{CohortID: c, ProgrammeID: programme, EntityID: entity, At: at})
+		var ps []string
+		for range 5 {
+			j, p := l.ID(), l.ID()
+			ps = append(ps, p)
+			l.Append(fixture.JourneyStream(j), journey.Enrolled{JourneyID: j, ParticipantID: p, CohortID: c, ProgrammeID: programme, EntityID: entity, At: at})
+		}
+		l.Append(fixture.CohortStream(c), cohort.MeasurementClosed{CohortID: c, ParticipantIDs: ps, At: at})
+		for _, ev := range l.Events {
+			if err := m.Handle(context.Background(), ev); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	cached := func(k cacheKey) bool {
+		m.cacheMu.Lock()
+		defer m.cacheMu.Unlock()
+		_, ok := m.cache[k]
+		return ok
+	}
+	release("p", "e1")
+	if _, err := m.Programme("p", 0); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := m.Entity("e1", "p", 0); err != nil {
+		t.Fatal(err)
+	}
+	release("p", "e2")
+	if !cached(cacheKey{kind: view.KindProgramme, a: "p", na: 2}) {
+		t.Error("the programme asked before was not computed again at the release")
+	}
+	// e1 within p: its complement in the programme grew.
+	if !cached(cacheKey{kind: view.KindEntityInProgramme, a: "e1", b: "p", na: 1, nb: 2}) {
+		t.Error("e1 within p was not computed again")
+	}
+	if cached(cacheKey{kind: view.KindEntity, a: "e2", na: 1}) {
+		t.Error("an entity nobody asked was computed")
+	}
+}
