@@ -70,6 +70,15 @@ type Projection interface {
 	Unknown() uint64
 }
 
+// Warmer is a read model that prepares answers once it has caught up with
+// the log: the runner calls Warm once, in its own goroutine, after every
+// projection has caught up, so that the first questions after a start are
+// answered as fast as later ones. Warm must be safe beside Handle and the
+// queries, and return when ctx ends.
+type Warmer interface {
+	Warm(ctx context.Context)
+}
+
 // ParseStream splits a stream name "<category>-<id>" at its first hyphen (ids
 // are UUIDs, which hold hyphens of their own). It is the inverse of the event
 // store's StreamID, which builds the name; ok is false when either part is

@@ -294,7 +294,7 @@ func (r *Runner) Run(ctx context.Context) error {
 		}
 	})
 	wg.Go(func() { r.pollHead(ctx) })
-	wg.Go(func() { r.restoreWhenCaughtUp(ctx, restoreGC) })
+	wg.Go(func() { r.restoreWhenCaughtUp(ctx, func() { restoreGC(); r.warm(ctx, &wg) }) })
 	wg.Go(func() { r.snaps.run(ctx, r) })
 	wg.Go(func() {
 		select {
@@ -343,6 +343,15 @@ func raiseGCPercent(percent int) (restore func()) {
 
 // catchUpPoll is how often the runner checks whether the catch-up is over.
 const catchUpPoll = 20 * time.Millisecond
+
+// warm starts the Warm of every projection that is a Warmer.
+func (r *Runner) warm(ctx context.Context, wg *sync.WaitGroup) {
+	for _, l := range r.lanes {
+		if w, ok := l.p.(Warmer); ok {
+			wg.Go(func() { w.Warm(ctx) })
+		}
+	}
+}
 
 // restoreWhenCaughtUp calls restore once every projection has caught up.
 func (r *Runner) restoreWhenCaughtUp(ctx context.Context, restore func()) {

@@ -665,3 +665,50 @@ func TestNewRunnerRefusesBadConfigs(t *testing.T) {
 		}
 	}
 }
+
+// warming is a read model that counts its Warm calls and notes where it
+// stood at the first.
+type warming struct {
+	projections.Projection
+	warms   atomic.Int64
+	warmAt  atomic.Uint64
+	warmed  chan struct{}
+	onceCls sync.Once
+}
+
+func (w *warming) Warm(context.Context) {
+	if w.warms.Add(1) == 1 {
+		w.warmAt.Store(w.Position())
+	}
+	w.onceCls.Do(func() { close(w.warmed) })
+}
+
+// TestRunnerWarmsOnceCaughtUp: a read model that is a projections.Warmer is
+// warmed once, after every projection has caught up with the log as it
+// stood at the start, not during the catch-up.
+func TestRunnerWarmsOnceCaughtUp(t *testing.T) {
+	r := newRig(t)
+	h := fixture.Cohort(fixture.CohortOptions{Participants: 2, Seed: 5})
+	head := writeHistory(t, r.store, h.Log.Events, "c")
+	m := newModels(t)
+	w := &warming{Projection: m.folio, warmed: make(chan struct{})}
+	r.start(t, []projections.Projection{w}, projections.RetryConfig{})
+	select {
+	case <-w.warmed:
+	case <-time.After(20 * time.Second):
+		t.Fatal("the read model was not warmed after catching up")
+	}
+	if at := w.warmAt.Load(); at < head {
+		t.Errorf("warmed at position %d, before the head %d it had to catch up with", at, head)
+	}
+	later := fixture.Cohort(fixture.CohortOptions{Participants: 1, Seed: 99})
+	receipt := writeHistory(t, r.store, later.Log.Events, "d")
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := r.runner.WaitFor(ctx, m.folio.Name(), receipt); err != nil {
+		t.Fatal(err)
+	}
+	if n := w.warms.Load(); n != 1 {
+		t.Errorf("warmed %d times, want once", n)
+	}
+}

@@ -30,6 +30,7 @@ import (
 	"context"
 	"slices"
 	"sync"
+	"sync/atomic"
 
 	"github.com/leerpad/leerpad/domain/catalogue"
 	"github.com/leerpad/leerpad/domain/cohort"
@@ -58,6 +59,9 @@ type ReadModel struct {
 	// cache holds computed populations (levels 1 to 3); see population.go.
 	cacheMu sync.Mutex
 	cache   map[cacheKey]*computed
+	// warm is set once Warm has filled the cache: from then on a release
+	// refreshes every population it touches, asked before or not.
+	warm atomic.Bool
 }
 
 // state is everything the read model keeps; a snapshot is its JSON.

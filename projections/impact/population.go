@@ -2,6 +2,7 @@ package impact
 
 import (
 	"cmp"
+	"context"
 	"fmt"
 	"slices"
 	"sort"
@@ -242,13 +243,71 @@ func quartersBetween(from, to string) []string {
 // of old positions are computed again when asked).
 const maxCached = 4096
 
+// Warm computes the current figures of every population that has a
+// released cohort: each programme, entity, entity within a programme and
+// cohort. The runner calls it once the read models have caught up with the
+// log (projections.Warmer), so that the first question about a population
+// after a start is answered from the cache, as every later one is; from
+// then on refresh keeps every population a release touches computed.
+func (m *ReadModel) Warm(ctx context.Context) {
+	m.mu.RLock()
+	var cohorts, programmes, entities []string
+	var pairs [][2]string
+	for _, rs := range m.byProgramme {
+		for _, r := range rs {
+			cohorts = append(cohorts, r.CohortID)
+			if !slices.Contains(pairs, [2]string{r.EntityID, r.ProgrammeID}) {
+				pairs = append(pairs, [2]string{r.EntityID, r.ProgrammeID})
+			}
+		}
+	}
+	for id := range m.byProgramme {
+		programmes = append(programmes, id)
+	}
+	for id := range m.byEntity {
+		entities = append(entities, id)
+	}
+	m.mu.RUnlock()
+	m.warm.Store(true) // a release from here on refreshes what it touches
+	for _, id := range programmes {
+		if ctx.Err() != nil {
+			return
+		}
+		_, _ = m.Programme(id, 0)
+	}
+	for _, id := range entities {
+		if ctx.Err() != nil {
+			return
+		}
+		_, _ = m.Entity(id, "", 0)
+	}
+	for _, p := range pairs {
+		if ctx.Err() != nil {
+			return
+		}
+		_, _ = m.Entity(p[0], p[1], 0)
+	}
+	for _, id := range cohorts {
+		if ctx.Err() != nil {
+			return
+		}
+		_, _ = m.Cohort(id, 0)
+	}
+}
+
 // refresh computes the current figures of the populations release r
-// touches that are in the cache (someone asked them before), so that their
-// next question finds them there. A read model rebuilt from the log has an
-// empty cache and refreshes nothing while it catches up.
+// touches, so that their next question finds them in the cache: after
+// Warm, all of them; before, only those in the cache (someone asked them
+// before), so that a read model rebuilt from the log does not compute
+// figures nobody reads while it catches up.
 func (m *ReadModel) refresh(r *release) {
 	var programme, entity bool
 	var pairs [][2]string
+	if m.warm.Load() {
+		programme, entity = true, true
+		pairs = append(pairs, [2]string{r.EntityID, r.ProgrammeID})
+		_, _ = m.Cohort(r.CohortID, 0)
+	}
 	m.cacheMu.Lock()
 	for k := range m.cache {
 		switch k.kind {
