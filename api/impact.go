@@ -12,7 +12,7 @@ import (
 	"github.com/leerpad/leerpad/usecase"
 )
 
-// The impact measurement (leerpad.impact/v1): a cohort's, a programme's and
+// The impact measurement (leerpad.impact/v2): a cohort's, a programme's and
 // an ordering entity's figures of the four levels, as of a log position,
 // as JSON and as CSV. Aggregates of released cohorts only.
 
@@ -36,7 +36,7 @@ const (
 		"Descriptive only: the entity's key figures with the periods of its cohorts marked; no causal estimate."
 )
 
-// impactResponse is a population's impact (leerpad.impact/v1).
+// impactResponse is a population's impact (leerpad.impact/v2).
 type impactResponse struct {
 	Definition  string `json:"definition"`
 	Kind        string `json:"kind"`

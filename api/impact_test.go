@@ -99,7 +99,7 @@ func TestComponentImpactOfACohort(t *testing.T) {
 	// Not released yet: 200, released false, no figures.
 	var before impactResponse
 	must(t, cp.call(t, call{method: "GET", path: cohortPath, token: w.office, header: after(w.last)}), 200, &before)
-	if before.Released || len(before.Behaviour) != 0 || before.Definition != "leerpad.impact/v1" || before.Population != 0 {
+	if before.Released || len(before.Behaviour) != 0 || before.Definition != "leerpad.impact/v2" || before.Population != 0 {
 		t.Fatalf("before the release: %+v", before)
 	}
 
@@ -195,7 +195,7 @@ func TestComponentImpactOfACohort(t *testing.T) {
 		rec := cp.call(t, call{method: "GET", path: path + "/exports/impact?asOf=" + strconv.FormatUint(v.Position, 10), token: w.office})
 		must(t, rec, 200, nil)
 		lines := strings.Split(rec.Body.String(), "\n")
-		if !strings.HasPrefix(rec.Header().Get("Content-Type"), "text/csv") || !strings.HasPrefix(lines[0], "definition,leerpad.impact/v1,") ||
+		if !strings.HasPrefix(rec.Header().Get("Content-Type"), "text/csv") || !strings.HasPrefix(lines[0], "definition,leerpad.impact/v2,") ||
 			!strings.HasPrefix(lines[1], "position,"+strconv.FormatUint(v.Position, 10)+",") || !strings.Contains(rec.Body.String(), ",'=Feedback,self,10,") {
 			t.Fatalf("%s export:\n%s", path, rec.Body)
 		}

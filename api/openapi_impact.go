@@ -1,6 +1,6 @@
 package api
 
-// The impact operations of the OpenAPI document (leerpad.impact/v1).
+// The impact operations of the OpenAPI document (leerpad.impact/v2).
 
 // tagImpact tags the impact measurement.
 const tagImpact = "impact"
@@ -18,7 +18,7 @@ var entityImpactParams = append([]oasParameter{
 
 const impactDescription = " Figures of released cohorts only (a cohort is released when the programme office closes its measurement; what it contributes is frozen then), " +
 	"each cell shown only with at least k people behind it and only from cohorts with at least k people in it, so that no two answers differ by fewer than k people; " +
-	"suppressed cells are counted, never described. Definitions: leerpad.impact/v1."
+	"suppressed cells are counted, never described. Definitions: leerpad.impact/v2."
 
 // impactOperations lists the impact routes of registerImpactRoutes.
 func impactOperations() []operation {
@@ -42,7 +42,7 @@ func impactOperations() []operation {
 
 // impactSchemaDescriptions describe the schemas of the impact responses.
 var impactSchemaDescriptions = map[string]string{
-	"ImpactResponse": "A population's impact (leerpad.impact/v1) as of position: the released cohorts counted, how many journeys they contribute, the cells suppressed (counted only), and per level the cells shown to the reader (levels).",
+	"ImpactResponse": "A population's impact (leerpad.impact/v2) as of position: the released cohorts counted, how many journeys they contribute, the cells suppressed (counted only), and per level the cells shown to the reader (levels).",
 	"ImpactNotes":    "How to read the levels: learning is retrospective (then-test), reliable-change counts are indicative, results are descriptive.",
 	"Interval":       "A 95% interval [lo, hi].",
 	"ReactionCell":   "Level 1: one question of the evaluations of a module version; responseRate is evaluations over participants who attended a delivery of the version.",

@@ -9,7 +9,7 @@ import (
 	"github.com/leerpad/leerpad/domain/impact"
 )
 
-// The impact measurement of leerpad.impact/v1: a population's figures as of
+// The impact measurement of leerpad.impact/v2: a population's figures as of
 // a log position (asOf; 0: the read model's checkpoint). A read as of a
 // position the read model has not reached waits for it as a read with
 // Leerpad-Min-Position does, and answers NotCaughtUpError when the wait

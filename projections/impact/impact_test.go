@@ -137,7 +137,7 @@ func TestCellEqualsStatsOfHandListedScores(t *testing.T) {
 	}
 	s.release(c, members...)
 	p := must[view.Population](t)(s.model().Cohort(c, 0))
-	if !p.Released || p.Journeys != 7 || p.Definition != "leerpad.impact/v1" || p.SuppressedCells != 0 {
+	if !p.Released || p.Journeys != 7 || p.Definition != "leerpad.impact/v2" || p.SuppressedCells != 0 {
 		t.Fatalf("population %+v", p)
 	}
 	comp, name := s.competency(), s.in.Competencies[0].Name
