@@ -24,6 +24,8 @@ func (s *Server) registerImpactRoutes(g *echo.Group) {
 	g.GET("/cohorts/:cohortId/exports/impact", s.handleCohortImpactExport, s.requireUser)
 	g.GET("/programmes/:programmeId/exports/impact", s.handleProgrammeImpactExport, s.requireUser)
 	g.GET("/entities/:entityId/exports/impact", s.handleEntityImpactExport, s.requireUser)
+	g.GET("/modules/:moduleId/impact", s.handleModuleImpactGet, s.requireUser)
+	g.GET("/modules/:moduleId/exports/impact", s.handleModuleImpactExport, s.requireUser)
 }
 
 // The notes every impact response carries with its levels (Dutch first).
@@ -43,6 +45,7 @@ type impactResponse struct {
 	CohortID    string `json:"cohortId,omitempty"`
 	ProgrammeID string `json:"programmeId,omitempty"`
 	EntityID    string `json:"entityId,omitempty"`
+	ModuleID    string `json:"moduleId,omitempty"`
 	// Position: every event up to and including it is counted; ask again
 	// with ?asOf= it for the same figures.
 	Position        uint64             `json:"position"`
@@ -169,7 +172,7 @@ func intervalOf(i *impact.Interval) *intervalDTO {
 // impactOf maps a population's impact to the response.
 func impactOf(v usecase.Impact) impactResponse {
 	p := v.Population
-	return impactResponse{Definition: p.Definition, Kind: string(p.Kind), CohortID: p.CohortID, ProgrammeID: p.ProgrammeID, EntityID: p.EntityID,
+	return impactResponse{Definition: p.Definition, Kind: string(p.Kind), CohortID: p.CohortID, ProgrammeID: p.ProgrammeID, EntityID: p.EntityID, ModuleID: p.ModuleID,
 		Position: p.Position, Released: p.Released, Levels: v.Levels, Cohorts: p.Cohorts, Population: p.Journeys, K: impact.K,
 		SuppressedCells: p.SuppressedCells, Notes: impactNotes{Learning: noteLearning, Behaviour: noteBehaviour, Results: noteResults},
 		Reaction: mapAll(p.Reaction, func(c impact.ReactionCell) reactionCellDTO {
@@ -255,6 +258,8 @@ func (s *Server) impactFor(c echo.Context, idParam string) (usecase.Impact, erro
 		return s.app.CohortImpact(ctx, p, r.id, r.asOf, r.min)
 	case "programmeId":
 		return s.app.ProgrammeImpact(ctx, p, r.id, r.asOf, r.min)
+	case "moduleId":
+		return s.app.ModuleImpact(ctx, p, r.id, r.asOf, r.min)
 	}
 	return s.app.EntityImpact(ctx, p, r.id, r.programmeID, r.asOf, r.min)
 }
@@ -306,6 +311,14 @@ func (s *Server) handleProgrammeImpactExport(c echo.Context) error {
 	return s.impactCSV(c, "programmeId")
 }
 
+// handleModuleImpactGet is GET /v1/modules/{moduleId}/impact: a module's
+// reaction and learning per version across every released cohort that
+// delivered it; for the programme office.
+func (s *Server) handleModuleImpactGet(c echo.Context) error { return s.impactJSON(c, "moduleId") }
+
+// handleModuleImpactExport is GET /v1/modules/{moduleId}/exports/impact.
+func (s *Server) handleModuleImpactExport(c echo.Context) error { return s.impactCSV(c, "moduleId") }
+
 // handleEntityImpactExport is GET /v1/entities/{entityId}/exports/impact.
 func (s *Server) handleEntityImpactExport(c echo.Context) error { return s.impactCSV(c, "entityId") }
 
@@ -336,7 +349,7 @@ func impactRows(v impactResponse) [][]string {
 	rows := [][]string{
 		{"definition", v.Definition},
 		{"position", strconv.FormatUint(v.Position, 10)},
-		{"kind", v.Kind, "cohortId", v.CohortID, "programmeId", v.ProgrammeID, "entityId", v.EntityID},
+		{"kind", v.Kind, "cohortId", v.CohortID, "programmeId", v.ProgrammeID, "entityId", v.EntityID, "moduleId", v.ModuleID},
 		{"released", strconv.FormatBool(v.Released), "population", strconv.Itoa(v.Population), "k", strconv.Itoa(v.K), "suppressedCells", strconv.Itoa(v.SuppressedCells)},
 		{"levels", strings.Join(v.Levels, " ")},
 		{"note", "learning", v.Notes.Learning},

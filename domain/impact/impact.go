@@ -34,6 +34,9 @@ const (
 	KindProgramme         Kind = "programme"
 	KindEntity            Kind = "entity"
 	KindEntityInProgramme Kind = "entity-in-programme"
+	// KindModule is a module across every released cohort that delivered
+	// it: its reaction and learning per version (levels 1 and 2) only.
+	KindModule Kind = "module"
 )
 
 // Interval is a closed interval [Lo, Hi].
@@ -51,6 +54,7 @@ type Population struct {
 	CohortID    string `json:"cohortId,omitempty"`
 	ProgrammeID string `json:"programmeId,omitempty"`
 	EntityID    string `json:"entityId,omitempty"`
+	ModuleID    string `json:"moduleId,omitempty"`
 	// Position is the log position the figures are as of: every event up to
 	// and including it is counted.
 	Position uint64 `json:"position"`
