@@ -59,6 +59,16 @@ func (c *Codec) WithKeys(keys Keys) *Codec {
 	return &out
 }
 
+// HasPersonalData reports whether events called name have fields tagged
+// personal.
+func (c *Codec) HasPersonalData(name string) bool { return c.personal[name] != nil }
+
+// Encrypted reports whether a stored payload holds encrypted fields.
+func Encrypted(payload []byte) bool { return bytes.Contains(payload, encKey) }
+
+// Keys returns the keys the codec encrypts with, or nil.
+func (c *Codec) Keys() Keys { return c.keys }
+
 // Encrypts reports whether the codec encrypts personal fields.
 func (c *Codec) Encrypts() bool { return c.keys != nil }
 
