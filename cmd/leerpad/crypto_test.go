@@ -21,6 +21,8 @@ import (
 	"github.com/leerpad/leerpad/domain/cohort"
 	"github.com/leerpad/leerpad/domain/feedback"
 	"github.com/leerpad/leerpad/eventstore"
+	"github.com/leerpad/leerpad/projections"
+	"github.com/leerpad/leerpad/projections/portfolio"
 )
 
 // smallSeed is a data set small enough for a test, with every kind of
@@ -184,6 +186,13 @@ func TestSeedLeavesNoPersonalDataInPlainText(t *testing.T) {
 	if err := run(context.Background(), args, &out, &errOut); err != nil {
 		t.Fatalf("leerpad seed: %v\n%s", err, errOut.String())
 	}
+	// The read models' snapshots too (leerpad rebuild writes them, as serve does).
+	if err := run(context.Background(), []string{"rebuild", "--data", dir}, io.Discard, &errOut); err != nil {
+		t.Fatalf("leerpad rebuild: %v\n%s", err, errOut.String())
+	}
+	if snaps, _ := filepath.Glob(filepath.Join(snapshotDir(dir), "*.snap")); len(snaps) < 3 {
+		t.Fatalf("snapshots after the rebuild: %v", snaps)
+	}
 	recs := readLog(t, eventStoreFlags{data: dir}, false)
 	texts := personalTexts(recs)
 	names := enrolledNames(recs)
@@ -307,6 +316,9 @@ func TestRestoredBackupShowsTheErasedPersonErased(t *testing.T) {
 	if err := run(context.Background(), []string{"seed", "--data", dir, "--seed", "7", "--cohorts", "1", "--participants", "4"}, io.Discard, io.Discard); err != nil {
 		t.Fatal(err)
 	}
+	if err := run(context.Background(), []string{"rebuild", "--data", dir}, io.Discard, io.Discard); err != nil { // snapshots
+		t.Fatal(err)
+	}
 	backup := dir + ".backup"
 	if out, err := exec.Command("cp", "-a", dir, backup).CombinedOutput(); err != nil { // a backup keeps the modes
 		t.Fatalf("cp -a: %v: %s", err, out)
@@ -323,7 +335,11 @@ func TestRestoredBackupShowsTheErasedPersonErased(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// As the Shredder does: the person's key, then the snapshots' key.
 	if err := keys.Forget(erased.ParticipantID); err != nil {
+		t.Fatal(err)
+	}
+	if err := keys.RotateSnapshotKey(); err != nil {
 		t.Fatal(err)
 	}
 	// The data directory is lost and restored from the backup.
@@ -332,6 +348,12 @@ func TestRestoredBackupShowsTheErasedPersonErased(t *testing.T) {
 	}
 	if err := os.Rename(backup, dir); err != nil {
 		t.Fatal(err)
+	}
+	// The backup's snapshots, which hold the person in plain text inside,
+	// no longer open: the read models are rebuilt from the log.
+	_, err = projections.ReadSealedSnapshot(snapshotDir(dir), portfolio.New(portfolio.Config{}), ^uint64(0), keys)
+	if se := (*projections.SnapshotError)(nil); !errors.As(err, &se) || se.Reason != projections.ReasonSealed {
+		t.Errorf("the backup's portfolio snapshot: err = %v, want it sealed with a key that is gone", err)
 	}
 	others := 0
 	for _, r := range readLog(t, eventStoreFlags{data: dir}, false) {

@@ -191,6 +191,9 @@ func newServicesKeeping(store *eventstore.Store, kept int) *services {
 			}
 		}
 		svc.Shredder = eventstore.NewShredder(keys, store, kept...)
+		if snaps, ok := keys.(interface{ RotateSnapshotKey() error }); ok {
+			svc.Shredder.After(snaps.RotateSnapshotKey) // no snapshot of before the erasure opens again
+		}
 	}
 	return svc
 }
@@ -253,6 +256,11 @@ func newProjections(es *eventStore, codec *eventstore.Codec, reg prometheus.Regi
 		BehaviourChange: behaviourchange.New(cfg.BehaviourChange),
 		RaterLinks:      raterlinks.New(),
 		Offer:           offer.New(),
+	}
+	if cfg.Snapshots.Sealer == nil && es.keys != nil {
+		// Snapshots hold people's data in plain text: sealed with a key
+		// that forgetting a person forgets (docs/decisions/0013).
+		cfg.Snapshots.Sealer = es.keys
 	}
 	src, err := projectionlog.NewSource(projectionlog.Config{Client: es.client, Codec: codec, Logger: log})
 	if err != nil {

@@ -1,8 +1,10 @@
 package keystore_test
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -341,5 +343,59 @@ func crashChild(dir string) {
 				panic(err)
 			}
 		}
+	}
+}
+
+// A sealed payload reads back whole across chunks; changed bytes or a cut
+// off end do not read; after RotateSnapshotKey nothing sealed before opens,
+// and what is sealed next does.
+func TestSealedSnapshots(t *testing.T) {
+	s := open(t, keystore.Config{Dir: filepath.Join(t.TempDir(), "keys"), KEK: kek(t)})
+	plain := bytes.Repeat([]byte("Anouk Aerts schreef een reflectie. "), 5000) // three chunks
+	seal := func() []byte {
+		t.Helper()
+		var buf bytes.Buffer
+		w, err := s.SealWriter(&buf)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := w.Write(plain); err != nil {
+			t.Fatal(err)
+		}
+		if err := w.Close(); err != nil {
+			t.Fatal(err)
+		}
+		return buf.Bytes()
+	}
+	read := func(sealed []byte) ([]byte, error) {
+		r, err := s.OpenReader(bytes.NewReader(sealed))
+		if err != nil {
+			return nil, err
+		}
+		return io.ReadAll(r)
+	}
+	sealed := seal()
+	if bytes.Contains(sealed, []byte("Anouk")) {
+		t.Fatal("the sealed payload holds plain text")
+	}
+	if got, err := read(sealed); err != nil || !bytes.Equal(got, plain) {
+		t.Fatalf("read back %d bytes, %v; want %d", len(got), err, len(plain))
+	}
+	changed := bytes.Clone(sealed)
+	changed[len(changed)/2] ^= 1
+	if _, err := read(changed); err == nil {
+		t.Error("a changed payload read")
+	}
+	if _, err := read(sealed[:len(sealed)-100]); err == nil {
+		t.Error("a cut-off payload read")
+	}
+	if err := s.RotateSnapshotKey(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := read(sealed); !errors.Is(err, keystore.ErrErased) {
+		t.Errorf("a payload sealed before the rotation: err = %v, want ErrErased", err)
+	}
+	if got, err := read(seal()); err != nil || !bytes.Equal(got, plain) {
+		t.Errorf("sealed after the rotation: %d bytes, %v", len(got), err)
 	}
 }
