@@ -11,6 +11,8 @@ import (
 	"reflect"
 	"strings"
 
+	gojson "github.com/goccy/go-json"
+
 	"github.com/leerpad/leerpad/domain"
 	"github.com/leerpad/leerpad/eventstore/keystore"
 )
@@ -104,7 +106,7 @@ func (c *Codec) seal(e domain.Event, fields map[string]personalField, payload []
 		return nil, fmt.Errorf("%s has personal fields but does not name their person (domain.PersonalData): %w", e.EventName(), domain.ErrInvalid)
 	}
 	var m map[string]json.RawMessage
-	if err := json.Unmarshal(payload, &m); err != nil {
+	if err := gojson.Unmarshal(payload, &m); err != nil {
 		return nil, err
 	}
 	for name, f := range fields {
@@ -131,7 +133,7 @@ func (c *Codec) seal(e domain.Event, fields map[string]personalField, payload []
 		}
 		m[name] = env
 	}
-	return json.Marshal(m)
+	return gojson.Marshal(m)
 }
 
 // opened is a field decrypted by open, to check against the decoded event.
@@ -139,11 +141,111 @@ type opened struct {
 	field, subject string
 }
 
+// envelopeStart is how an encrypted field's value starts after its key, as
+// seal writes it; inside a JSON string its quotes would be escaped.
+var envelopeStart = []byte(`":{"enc":`)
+
 // open replaces each envelope in payload by the field's plain JSON, or by the
 // marker of an erased person (domain.Erased) when the person's key is gone.
+// It splices the payload where it finds the envelopes as seal writes them,
+// and decodes it as a map of fields only when something else is there.
 func (c *Codec) open(name string, fields map[string]personalField, payload []byte) ([]byte, []opened, error) {
+	if out, done, ok, err := c.openInPlace(name, fields, payload); ok || err != nil {
+		return out, done, err
+	}
+	return c.openFields(name, fields, payload)
+}
+
+// openInPlace is open by splicing: ok is false when the payload holds an
+// envelope it does not recognise (the caller decodes it field by field).
+func (c *Codec) openInPlace(name string, fields map[string]personalField, payload []byte) (out []byte, done []opened, ok bool, err error) {
+	out = make([]byte, 0, len(payload))
+	rest := payload
+	for {
+		i := bytes.Index(rest, envelopeStart)
+		if i < 0 {
+			break
+		}
+		k := bytes.LastIndexByte(rest[:i], '"')
+		if k < 0 {
+			return nil, nil, false, nil
+		}
+		field := string(rest[k+1 : i])
+		f, known := fields[field]
+		start := i + 2
+		end := bytes.IndexByte(rest[start:], '}')
+		if !known || end < 0 {
+			return nil, nil, false, nil
+		}
+		raw := rest[start : start+end+1]
+		plain, subject, err := c.openField(name, field, f, raw)
+		if err != nil {
+			return nil, nil, false, err
+		}
+		if subject != "" {
+			done = append(done, opened{field: field, subject: subject})
+		}
+		out = append(append(out, rest[:start]...), plain...)
+		rest = rest[start+end+1:]
+	}
+	out = append(out, rest...)
+	if bytes.Contains(out, encKey) {
+		return nil, nil, false, nil // an envelope written otherwise
+	}
+	return out, done, true, nil
+}
+
+// openField returns the plain JSON of one envelope, and the person it was
+// encrypted for; the erased marker and no person when their key is gone.
+func (c *Codec) openField(name, field string, f personalField, raw []byte) ([]byte, string, error) {
+	env, ok := parseEnvelope(raw)
+	if !ok || env.Enc != encVersion || keystore.CheckSubject(env.Kid) != nil {
+		return nil, "", fmt.Errorf("field %s: %w", field, ErrTampered)
+	}
+	if c.keys == nil {
+		return nil, "", fmt.Errorf("field %s is encrypted and no key store is configured: %w", field, domain.ErrInvalid)
+	}
+	key, err := c.keys.Key(env.Kid)
+	switch {
+	case errors.Is(err, keystore.ErrErased), errors.Is(err, keystore.ErrNoKey):
+		return erasedValue(f), "", nil
+	case err != nil:
+		return nil, "", fmt.Errorf("field %s: %w", field, err)
+	}
+	ct, err := base64.StdEncoding.DecodeString(env.CT)
+	if err != nil || len(ct) < key.NonceSize() {
+		return nil, "", fmt.Errorf("field %s: %w", field, ErrTampered)
+	}
+	plain, err := key.Open(nil, ct[:key.NonceSize()], ct[key.NonceSize():], additionalData(name, field, env.Kid))
+	if err != nil {
+		return nil, "", fmt.Errorf("field %s: %w", field, ErrTampered)
+	}
+	return plain, env.Kid, nil
+}
+
+var (
+	envHead = []byte(`{"enc":"` + encVersion + `","kid":"`)
+	envMid  = []byte(`","ct":"`)
+	envTail = []byte(`"}`)
+)
+
+// parseEnvelope reads an envelope as seal writes it without a JSON decoder
+// (its kid and ct hold no character JSON escapes), and any other way with one.
+func parseEnvelope(raw []byte) (envelope, bool) {
+	if rest, ok := bytes.CutPrefix(raw, envHead); ok {
+		if kid, ct, ok := bytes.Cut(rest, envMid); ok && bytes.HasSuffix(ct, envTail) && bytes.IndexByte(kid, '\\') < 0 {
+			return envelope{Enc: encVersion, Kid: string(kid), CT: string(ct[:len(ct)-len(envTail)])}, true
+		}
+	}
+	var env envelope
+	err := json.Unmarshal(raw, &env)
+	return env, err == nil
+}
+
+// openFields is open by decoding the payload as a map of fields.
+func (c *Codec) openFields(name string, fields map[string]personalField, payload []byte) ([]byte, []opened, error) {
 	var m map[string]json.RawMessage
-	if err := json.Unmarshal(payload, &m); err != nil {
+	if err := gojson.Unmarshal(payload, &m); err != nil {
 		return nil, nil, fmt.Errorf("%w: %w", domain.ErrInvalid, err)
 	}
 	var done []opened
@@ -151,38 +253,16 @@ func (c *Codec) open(name string, fields map[string]personalField, payload []byt
 		if len(raw) == 0 || raw[0] != '{' || !bytes.Contains(raw, encKey) {
 			continue
 		}
-		var env envelope
-		if err := json.Unmarshal(raw, &env); err != nil || env.Enc != encVersion || keystore.CheckSubject(env.Kid) != nil {
-			return nil, nil, fmt.Errorf("field %s: %w", field, ErrTampered)
-		}
-		if c.keys == nil {
-			return nil, nil, fmt.Errorf("field %s is encrypted and no key store is configured: %w", field, domain.ErrInvalid)
-		}
-		key, err := c.keys.Key(env.Kid)
-		switch {
-		case errors.Is(err, keystore.ErrErased), errors.Is(err, keystore.ErrNoKey):
-			erased, keep := erasedValue(fields[field])
-			if keep {
-				m[field] = erased
-			} else {
-				delete(m, field)
-			}
-			continue
-		case err != nil:
-			return nil, nil, fmt.Errorf("field %s: %w", field, err)
-		}
-		ct, err := base64.StdEncoding.DecodeString(env.CT)
-		if err != nil || len(ct) < key.NonceSize() {
-			return nil, nil, fmt.Errorf("field %s: %w", field, ErrTampered)
-		}
-		plain, err := key.Open(nil, ct[:key.NonceSize()], ct[key.NonceSize():], additionalData(name, field, env.Kid))
+		plain, subject, err := c.openField(name, field, fields[field], raw)
 		if err != nil {
-			return nil, nil, fmt.Errorf("field %s: %w", field, ErrTampered)
+			return nil, nil, err
 		}
 		m[field] = plain
-		done = append(done, opened{field: field, subject: env.Kid})
+		if subject != "" {
+			done = append(done, opened{field: field, subject: subject})
+		}
 	}
-	out, err := json.Marshal(m)
+	out, err := gojson.Marshal(m)
 	if err != nil {
 		return nil, nil, fmt.Errorf("%w: %w", domain.ErrInvalid, err)
 	}
@@ -190,21 +270,22 @@ func (c *Codec) open(name string, fields map[string]personalField, payload []byt
 }
 
 var (
-	erasedString  = json.RawMessage(`"` + domain.Erased + `"`)
-	erasedStrings = json.RawMessage(`["` + domain.Erased + `"]`)
+	erasedString  = []byte(`"` + domain.Erased + `"`)
+	erasedStrings = []byte(`["` + domain.Erased + `"]`)
+	erasedOther   = []byte(`null`)
 )
 
 // erasedValue is the JSON an erased person's field decodes from: Erased for
-// text, a list holding Erased for a list of texts, and nothing (the zero
-// value) for anything else, such as scores.
-func erasedValue(f personalField) (json.RawMessage, bool) {
+// text, a list holding Erased for a list of texts, and null (the zero value)
+// for anything else, such as scores.
+func erasedValue(f personalField) []byte {
 	switch f.kind {
 	case stringType:
-		return erasedString, true
+		return erasedString
 	case stringsType:
-		return erasedStrings, true
+		return erasedStrings
 	}
-	return nil, false
+	return erasedOther
 }
 
 // checkOpened refuses an event whose decrypted fields were encrypted for
