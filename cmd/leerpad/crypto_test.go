@@ -13,6 +13,7 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/EventStore/EventStore-Client-Go/v4/esdb"
 
@@ -373,5 +374,80 @@ func TestRestoredBackupShowsTheErasedPersonErased(t *testing.T) {
 	}
 	if others != 3 {
 		t.Errorf("%d other participants after the restore, want 3", others)
+	}
+}
+
+// Two Leerpad processes over one event store decrypt alike when they share
+// the key store and the KEK; a replica started with its own KEK (its own
+// default) is refused at start rather than showing everyone erased; and a
+// person forgotten by one is erased for the other.
+func TestReplicasShareTheKeyStore(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts an embedded event-store node")
+	}
+	t.Parallel()
+	ctx := context.Background()
+	log := slog.New(slog.DiscardHandler)
+	dir := filepath.Join(t.TempDir(), "data")
+	first, err := openEventStore(ctx, eventStoreFlags{data: dir}, log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = first.Close() }()
+	keysDir, kek, err := eventStoreFlags{data: dir}.keyStorePaths()
+	if err != nil {
+		t.Fatal(err)
+	}
+	replica := eventStoreFlags{connection: first.node.ConnectionString(), data: filepath.Join(t.TempDir(), "replica")}
+	if _, err := openEventStore(ctx, replica, log); err == nil {
+		t.Fatal("a replica of an external event store started with a key store of its own")
+	}
+	replica.keystore, replica.kek = keysDir, filepath.Join(replica.data, "keys", "keystore.kek")
+	if _, err := openEventStore(ctx, replica, log); err == nil {
+		t.Fatal("a replica with its own KEK opened the shared key store")
+	}
+	replica.kek = kek
+	second, err := openEventStore(ctx, replica, log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = second.Close() }()
+
+	c1, err := first.codec()
+	if err != nil {
+		t.Fatal(err)
+	}
+	c2, err := second.codec()
+	if err != nil {
+		t.Fatal(err)
+	}
+	participant := "3f6c1d2e-8a4b-4c5d-9e6f-7a8b9c0d1e2f"
+	enrolled := cohort.ParticipantEnrolled{CohortID: "0c1d2e3f-4a5b-4c6d-8e7f-8091a2b3c4d5", ParticipantID: participant,
+		Name: "Noor Visser", Email: "noor.visser@example.org"}
+	name, payload, version, err := c1.Encode(enrolled)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := c2.Decode(name, version, payload)
+	if err != nil || got.(cohort.ParticipantEnrolled).Name != "Noor Visser" {
+		t.Fatalf("the replica decodes %#v, %v", got, err)
+	}
+	if err := first.keys.Forget(participant); err != nil {
+		t.Fatal(err)
+	}
+	// The replica notices within its recheck interval (500 ms).
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		got, err := c2.Decode(name, version, payload)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if domain.IsErased(got.(cohort.ParticipantEnrolled).Name) {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the replica still reads the person 5 s after they were forgotten")
+		}
+		time.Sleep(50 * time.Millisecond)
 	}
 }
