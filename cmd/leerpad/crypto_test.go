@@ -11,6 +11,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"reflect"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -255,6 +256,81 @@ func appendOldResponse(t *testing.T, dir string) {
 	}
 }
 
+// streamStates names three streams that are not plain: one with $maxCount 1
+// over three events, one deleted, one tombstoned.
+type streamStates struct{ limited, deleted, tombstoned string }
+
+func writeStreamStates(t *testing.T, dir string) streamStates {
+	t.Helper()
+	ctx := context.Background()
+	es, err := openEventStore(ctx, eventStoreFlags{data: dir}, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = es.Close() }()
+	id := strconv.FormatInt(time.Now().UnixNano(), 10)
+	s := streamStates{limited: "scratch-limited" + id, deleted: "scratch-deleted" + id, tombstoned: "scratch-tomb" + id}
+	for _, stream := range []string{s.limited, s.deleted, s.tombstoned} {
+		for i := range 3 {
+			if _, err := es.client.AppendToStream(ctx, stream, esdb.AppendToStreamOptions{}, esdb.EventData{EventType: "scratch",
+				ContentType: esdb.ContentTypeJson, Data: []byte(`{"i":` + strconv.Itoa(i) + `}`)}); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	var meta esdb.StreamMetadata
+	meta.SetMaxCount(1)
+	if _, err := es.client.SetStreamMetadata(ctx, s.limited, esdb.AppendToStreamOptions{}, meta); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := es.client.DeleteStream(ctx, s.deleted, esdb.DeleteStreamOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := es.client.TombstoneStream(ctx, s.tombstoned, esdb.TombstoneStreamOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+func checkStreamStates(t *testing.T, dir string, s streamStates) {
+	t.Helper()
+	ctx := context.Background()
+	es, err := openEventStore(ctx, eventStoreFlags{data: dir}, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = es.Close() }()
+	count := func(stream string) (int, error) {
+		rs, err := es.client.ReadStream(ctx, stream, esdb.ReadStreamOptions{}, 100)
+		if err != nil {
+			return 0, err
+		}
+		defer rs.Close()
+		n := 0
+		for {
+			if _, err := rs.Recv(); errors.Is(err, io.EOF) {
+				return n, nil
+			} else if err != nil {
+				return n, err
+			}
+			n++
+		}
+	}
+	if n, err := count(s.limited); err != nil || n != 1 {
+		t.Errorf("stream with $maxCount 1 after the migration: %d events, %v; want 1", n, err)
+	}
+	if n, err := count(s.deleted); err == nil && n > 0 {
+		t.Errorf("deleted stream after the migration: %d events", n)
+	}
+	if n, err := count(s.tombstoned); err == nil && n > 0 {
+		t.Errorf("tombstoned stream after the migration: %d events", n)
+	}
+	if _, err := es.client.AppendToStream(ctx, s.tombstoned, esdb.AppendToStreamOptions{}, esdb.EventData{EventType: "scratch",
+		ContentType: esdb.ContentTypeJson, Data: []byte(`{}`)}); err == nil {
+		t.Errorf("tombstoned stream takes an append after the migration")
+	}
+}
+
 // leerpad migrate encrypt turns a data directory written in plain text (by
 // the old writer) into one where a byte search finds none of its personal
 // texts, and every event reads back as it was (a 360 response with its
@@ -267,6 +343,7 @@ func TestMigrateEncryptsAPlainDataDirectory(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "data")
 	seedPlain(t, dir)
 	appendOldResponse(t, dir)
+	streams := writeStreamStates(t, dir)
 	before := readLog(t, eventStoreFlags{data: dir}, true)
 	texts := personalTexts(before)
 	if found := plainTextIn(t, dir, texts); len(found) < len(texts)/2 {
@@ -282,6 +359,7 @@ func TestMigrateEncryptsAPlainDataDirectory(t *testing.T) {
 	}
 	checkNoPlainText(t, filepath.Dir(dir), texts) // the data directory, the key store, and no plain copy left
 
+	checkStreamStates(t, dir, streams)
 	after := readLog(t, eventStoreFlags{data: dir}, false)
 	if len(after) != len(before) {
 		t.Fatalf("%d events after the migration, %d before", len(after), len(before))
@@ -449,5 +527,28 @@ func TestReplicasShareTheKeyStore(t *testing.T) {
 			t.Fatal("the replica still reads the person 5 s after they were forgotten")
 		}
 		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// serve schedules the embedded node's scavenges daily unless told otherwise,
+// 0 turns them off, and a negative interval is refused naming the flag.
+func TestServeSchedulesScavenges(t *testing.T) {
+	for _, tc := range []struct {
+		args    []string
+		want    time.Duration
+		wantErr string
+	}{
+		{nil, 24 * time.Hour, ""},
+		{[]string{"--scavenge-every", "1h"}, time.Hour, ""},
+		{[]string{"--scavenge-every", "0"}, 0, ""},
+		{[]string{"--scavenge-every", "-1s"}, 0, "-scavenge-every"},
+	} {
+		f, err := parseServeFlags(tc.args, io.Discard)
+		switch {
+		case tc.wantErr != "" && (err == nil || !strings.Contains(err.Error(), tc.wantErr)):
+			t.Errorf("%v: err = %v, want one naming %s", tc.args, err, tc.wantErr)
+		case tc.wantErr == "" && (err != nil || f.store.scavengeEvery != tc.want):
+			t.Errorf("%v: scavenge every %s, %v; want %s", tc.args, f.store.scavengeEvery, err, tc.want)
+		}
 	}
 }
