@@ -17,11 +17,13 @@ import (
 	"time"
 
 	"github.com/EventStore/EventStore-Client-Go/v4/esdb"
+	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/leerpad/leerpad/demo"
 	"github.com/leerpad/leerpad/domain"
 	"github.com/leerpad/leerpad/domain/cohort"
 	"github.com/leerpad/leerpad/domain/feedback"
+	"github.com/leerpad/leerpad/domain/journey"
 	"github.com/leerpad/leerpad/eventstore"
 	"github.com/leerpad/leerpad/projections"
 	"github.com/leerpad/leerpad/projections/portfolio"
@@ -550,5 +552,89 @@ func TestServeSchedulesScavenges(t *testing.T) {
 		case tc.wantErr == "" && (err != nil || f.store.scavengeEvery != tc.want):
 			t.Errorf("%v: scavenge every %s, %v; want %s", tc.args, f.store.scavengeEvery, err, tc.want)
 		}
+	}
+}
+
+// After the Shredder forgets a participant, the read models rebuilt from the
+// log show them erased ("[gewist]") where their words were, count them as
+// before, and show everyone else as they were: nothing fails to decode.
+func TestReadModelsShowAForgottenPersonErased(t *testing.T) {
+	if testing.Short() {
+		t.Skip("seeds an embedded event-store node")
+	}
+	t.Parallel()
+	ctx := context.Background()
+	dir := filepath.Join(t.TempDir(), "data")
+	if err := run(ctx, []string{"seed", "--data", dir, "--seed", "7", "--cohorts", "1", "--participants", "4"}, io.Discard, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	whys := map[string]journey.WhyStated{}
+	for _, r := range readLog(t, eventStoreFlags{data: dir}, false) {
+		if w, ok := r.Event.(journey.WhyStated); ok {
+			whys[w.ParticipantID] = w
+		}
+	}
+	if len(whys) < 2 {
+		t.Fatalf("%d participants stated their why, want two or more", len(whys))
+	}
+	var erased string
+	for p := range whys {
+		erased = p
+		break
+	}
+	log := slog.New(slog.DiscardHandler)
+	es, err := openEventStore(ctx, eventStoreFlags{data: dir}, log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = es.Close() })
+	codec, err := es.codec()
+	if err != nil {
+		t.Fatal(err)
+	}
+	svc := newServices(eventstore.NewStore(es.client, codec))
+	if svc.Shredder == nil {
+		t.Fatal("no Shredder with an encrypting codec")
+	}
+	if err := svc.Shredder.Forget(ctx, erased); err != nil {
+		t.Fatal(err)
+	}
+	models, err := newProjections(es, codec, prometheus.NewRegistry(), log, projectionsConfig{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = models.Close() })
+	runCtx, stop := context.WithCancel(ctx)
+	done := make(chan error, 1)
+	go func() { done <- models.Runner.Run(runCtx) }()
+	t.Cleanup(func() { stop(); <-done })
+	for deadline := time.Now().Add(30 * time.Second); !models.Runner.CaughtUp(); time.Sleep(10 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("the read models did not catch up")
+		}
+	}
+	for p, w := range whys {
+		journeys := models.Portfolio.Journeys(p)
+		if len(journeys) != 1 {
+			t.Fatalf("journeys of %s: %v", p, journeys)
+		}
+		v, err := models.Portfolio.Current(journeys[0])
+		if err != nil || v.WhyAndValues == nil {
+			t.Fatalf("portfolio of %s: %+v, %v", p, v.WhyAndValues, err)
+		}
+		if p == erased {
+			if !domain.IsErased(v.WhyAndValues.Why) || !domain.AnyErased(v.WhyAndValues.Values) {
+				t.Errorf("the forgotten participant's why: %+v, want %q", v.WhyAndValues, domain.Erased)
+			}
+			continue
+		}
+		if v.WhyAndValues.Why == "" || v.WhyAndValues.Why != w.Why { // w is p's last why
+
+			t.Errorf("another participant's why: %q", v.WhyAndValues.Why)
+		}
+	}
+	dash, err := models.CohortDashboard.Dashboard(models.CohortDashboard.Cohorts()[0], time.Now())
+	if err != nil || dash.Enrolment.Enrolled != 4 {
+		t.Errorf("dashboard after the erasure: %+v, %v; want the 4 enrolled still counted", dash.Enrolment, err)
 	}
 }
