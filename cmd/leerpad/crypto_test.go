@@ -607,7 +607,12 @@ func TestReadModelsShowAForgottenPersonErased(t *testing.T) {
 	runCtx, stop := context.WithCancel(ctx)
 	done := make(chan error, 1)
 	go func() { done <- models.Runner.Run(runCtx) }()
-	t.Cleanup(func() { stop(); <-done })
+	t.Cleanup(func() {
+		stop()
+		if err := <-done; err != nil {
+			t.Errorf("runner: %v", err)
+		}
+	})
 	for deadline := time.Now().Add(30 * time.Second); !models.Runner.CaughtUp(); time.Sleep(10 * time.Millisecond) {
 		if time.Now().After(deadline) {
 			t.Fatal("the read models did not catch up")
