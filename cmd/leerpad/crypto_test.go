@@ -689,3 +689,40 @@ func portfolios(t *testing.T, es *eventStore, codec *eventstore.Codec, whys map[
 	}
 	return out
 }
+
+// leerpad keys rotate-kek: the seeded data reads back the same with the new
+// KEK, and the old one no longer opens the key store.
+func TestKeysRotateKEKCommand(t *testing.T) {
+	if testing.Short() {
+		t.Skip("seeds an embedded event-store node")
+	}
+	t.Parallel()
+	ctx := context.Background()
+	dir := filepath.Join(t.TempDir(), "data")
+	if err := run(ctx, []string{"seed", "--data", dir, "--seed", "7", "--cohorts", "1", "--participants", "2"}, io.Discard, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	before := enrolledNames(readLog(t, eventStoreFlags{data: dir}, false))
+	keys, oldKEK, err := eventStoreFlags{data: dir}.keyStorePaths()
+	if err != nil {
+		t.Fatal(err)
+	}
+	newKEK := filepath.Join(t.TempDir(), "secrets", "new.kek")
+	var out bytes.Buffer
+	if err := run(ctx, []string{"keys", "rotate-kek", "--keystore", keys, "--kek-file", oldKEK, "--new-kek-file", newKEK}, &out, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out.String(), "wrapped ") {
+		t.Errorf("output %q", out.String())
+	}
+	if _, err := openKeys(eventStoreFlags{data: dir}); err == nil {
+		t.Error("the old KEK still opens the key store")
+	}
+	after := enrolledNames(readLog(t, eventStoreFlags{data: dir, kek: newKEK}, false))
+	if !reflect.DeepEqual(after, before) || len(after) == 0 {
+		t.Errorf("names after the rotation %v, before %v", after, before)
+	}
+	if err := run(ctx, []string{"keys", "rotate-kek", "--keystore", keys}, io.Discard, io.Discard); exitCode(err) != 2 {
+		t.Errorf("rotate-kek without the KEK files: %v, want a usage error", err)
+	}
+}
