@@ -34,6 +34,7 @@ type serveFlags struct {
 	streamCache  int
 	snapEvery    time.Duration
 	snapEvents   int
+	pages        pagesFlags
 }
 
 func parseServeFlags(args []string, stderr io.Writer) (serveFlags, error) {
@@ -52,7 +53,11 @@ func parseServeFlags(args []string, stderr io.Writer) (serveFlags, error) {
 	fs.DurationVar(&f.snapEvery, "snapshot-interval", 5*time.Minute, "how often, at most, a live read model that changed is snapshotted to <data>/readmodels, so that a restart resumes instead of rebuilding (0: not on time; also after a rebuild and at shutdown)")
 	fs.IntVar(&f.snapEvents, "snapshot-events", 100000, "handled events after which a live read model is snapshotted, whatever the interval (0: not on count)")
 	fs.DurationVar(&f.store.scavengeEvery, "scavenge-every", 24*time.Hour, "how often the embedded node scavenges its sealed segments, giving back the space of deleted and expired events (0: never; an external event store schedules its own)")
+	f.pages.register(fs)
 	if err := parseFlags(fs, args); err != nil {
+		return f, err
+	}
+	if err := f.pages.check(f); err != nil {
 		return f, err
 	}
 	if f.streamCache < 0 {
@@ -155,6 +160,9 @@ func serveWith(ctx context.Context, args []string, stderr io.Writer, hooks serve
 	if err != nil {
 		return err
 	}
+	if deps.Pages, err = newPages(f, deps.App, log, time.Now); err != nil {
+		return err
+	}
 	server, err := api.NewServer(api.Config{}, deps)
 	if err != nil {
 		return err
@@ -177,7 +185,7 @@ func serveWith(ctx context.Context, args []string, stderr io.Writer, hooks serve
 	defer stop()
 	ran := make(chan error, 1)
 	go func() { ran <- models.Runner.Run(runCtx) }()
-	log.Info("leerpad serving", "api", "http://"+apiAddr+"/v1", "admin", "http://"+adminAddr, "eventstore", where(f.store))
+	log.Info("leerpad serving", "pages", "http://"+apiAddr+"/", "api", "http://"+apiAddr+"/v1", "admin", "http://"+adminAddr, "eventstore", where(f.store))
 	if hooks.listening != nil {
 		hooks.listening(apiAddr, adminAddr)
 	}

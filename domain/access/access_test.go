@@ -103,6 +103,8 @@ func TestMatrix(t *testing.T) {
 		{access.KindEnrolment, cell{"--TO-", "---O-"}, cell{"---O-", "---O-"}, deny},
 		{access.KindIntervisionGroup, cell{"--TO-", "---O-"}, cell{"--TO-", "---O-"}, deny},
 		{access.KindEntity, cell{"---O-", "---O-"}, cell{"---O-", "---O-"}, deny},
+		{access.KindMeasurementClosure, deny, cell{"---O-", "---O-"}, deny},
+		{access.KindLearningRating, cell{"P----", "-----"}, cell{"P----", "-----"}, deny},
 	}
 	if len(matrix) != len(access.Kinds()) {
 		t.Fatalf("matrix has %d kinds, access.Kinds() has %d: add the new kind's row", len(matrix), len(access.Kinds()))
@@ -239,6 +241,12 @@ func TestRulesThatProtectPeople(t *testing.T) {
 			return r
 		}(), now, false, "own cohorts"},
 		{"participant lists no cohorts", related[0], access.ActionRead, access.Resource{Kind: access.KindCohortList}, now, false, "no rule"},
+		{"participant rates their own learning", related[0], access.ActionWrite, facts(access.KindLearningRating), now, true, "rate what they learnt"},
+		{"participant rates no one else's learning", unrelated[0], access.ActionWrite, facts(access.KindLearningRating), now, false, "own journeys"},
+		{"programme office rates no participant's learning", related[3], access.ActionWrite, facts(access.KindLearningRating), now, false, "only aggregated"},
+		{"trainer rates no participant's learning", related[2], access.ActionWrite, facts(access.KindLearningRating), now, false, "participant's own"},
+		{"programme office closes a cohort's measurement", related[3], access.ActionWrite, facts(access.KindMeasurementClosure), now, true, "closes the impact measurement"},
+		{"trainer of the cohort does not close its measurement", related[2], access.ActionWrite, facts(access.KindMeasurementClosure), now, false, "no rule"},
 		{"participant on an ordering entity", related[0], access.ActionRead, facts(access.KindEntity), now, false, "no rule"},
 		{"programme office on reflections", related[3], access.ActionRead, facts(access.KindReflection), now, false, "never a named participant's reflections"},
 		{"programme office on individual 360 answers", related[3], access.ActionRead, facts(access.KindFeedbackAnswers), now, false, "never shown"},
