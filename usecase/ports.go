@@ -100,3 +100,9 @@ type RoundCommands interface {
 	CloseRound(ctx context.Context, c feedback.CloseRound) (domain.Written, error)
 	IssueRaterLink(ctx context.Context, c feedback.IssueRaterLink) (domain.Written, error)
 }
+
+// Shredder forgets a person: deletes their key, so every field encrypted with it is unreadable, and drops what
+// was derived from it in plain text (kept aggregates, stream caches).
+type Shredder interface {
+	Forget(ctx context.Context, subjectID string) error
+}
