@@ -489,7 +489,9 @@ type tourShell struct {
 	// 127.0.0.1:0 unless a test sets them. curl to the README's addresses
 	// reaches them, or the addresses serve reports when it listens on :0.
 	listen, adminListen string
-	// pause stands in for the tour's sleep 1.
+	// pause stands in for the tour's sleep 1: a second, as in the README, so
+	// that the tour waits as long for readiness as it says (a minute), also
+	// on a loaded machine under the race detector.
 	pause     time.Duration
 	exchanges []*exchange
 	client    *http.Client
@@ -528,7 +530,7 @@ type exchange struct {
 
 func newTourShell(t *testing.T, ctx context.Context, dir string) *tourShell {
 	return &tourShell{t: t, ctx: ctx, dir: dir, env: map[string]string{}, files: map[string]string{}, tokens: map[string]access.Role{},
-		listen: "127.0.0.1:0", adminListen: "127.0.0.1:0", pause: 100 * time.Millisecond, client: &http.Client{Timeout: time.Minute}}
+		listen: "127.0.0.1:0", adminListen: "127.0.0.1:0", pause: time.Second, client: &http.Client{Timeout: time.Minute}}
 }
 
 var (
