@@ -62,6 +62,13 @@ func (a *App) Portfolio(ctx context.Context, p access.Principal, journeyID strin
 	if err != nil {
 		return Portfolio{}, err
 	}
+	whole := a.allowed(p, access.ActionRead, f.resource)
+	if asOf != nil && !whole {
+		allowed = sharedThenToo(allowed, v, f.resource.ManagerID)
+	}
+	if !whole {
+		v.Shared = sharedAllowed(v.Shared, allowed)
+	}
 	out := Portfolio{View: reduced(v, allowed), Parts: []portfolio.Part{}}
 	for _, part := range Parts() {
 		if allowed[part] {
@@ -174,4 +181,37 @@ func reduced(v portfolio.View, allowed map[portfolio.Part]bool) portfolio.View {
 		v.Withdrawal = nil
 	}
 	return v
+}
+
+// sharedThenToo keeps of the sections allowed now only those that were also
+// shared, with the same manager, in then (a view as of a past moment): a
+// reader of the past sees neither a section shared only later nor one shared
+// then with another manager. The parts that are no section stay.
+func sharedThenToo(allowed map[portfolio.Part]bool, then portfolio.View, managerNow string) map[portfolio.Part]bool {
+	sharedThen := map[journey.Section]bool{}
+	if then.ManagerID == managerNow {
+		for _, sec := range then.Shared {
+			sharedThen[sec] = true
+		}
+	}
+	out := map[portfolio.Part]bool{}
+	for part, ok := range allowed {
+		if sec, isSection := portfolio.SectionOf(part); ok && (!isSection || sharedThen[sec]) {
+			out[part] = true
+		}
+	}
+	return out
+}
+
+// sharedAllowed is shared with only the sections allowed, so that a reader
+// who is not the participant is never told a section is shared that the
+// answer does not show.
+func sharedAllowed(shared []journey.Section, allowed map[portfolio.Part]bool) []journey.Section {
+	out := []journey.Section{}
+	for _, sec := range shared {
+		if allowed[portfolio.Part(sec.String())] {
+			out = append(out, sec)
+		}
+	}
+	return out
 }
