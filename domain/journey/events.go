@@ -41,6 +41,7 @@ func EventTypes() []domain.EventType {
 		domain.NewEventType[MeasurementRecorded](),
 		domain.NewEventType[Completed](),
 		domain.NewEventType[Withdrawn](),
+		domain.NewEventType[Erased](),
 	}
 }
 
@@ -440,3 +441,15 @@ type LearningRated struct {
 
 // EventName returns "journey.learning_rated".
 func (LearningRated) EventName() string { return "journey.learning_rated" }
+
+// Erased records that the journey's participant was erased (the erasure
+// record is the stream erasure-<participant id>): their key is deleted, so
+// nothing personal of the journey can be read, and no reader sees the journey
+// any more. Nothing is recorded on it after this.
+type Erased struct {
+	ErasureID string    `json:"erasureId"`
+	At        time.Time `json:"at"`
+}
+
+// EventName returns "journey.erased".
+func (Erased) EventName() string { return "journey.erased" }

@@ -69,7 +69,12 @@ func TestReplay(t *testing.T) {
 	must(w.Enrol(Enrol{JourneyID: uuid(30), ParticipantID: uuid(31), CohortID: cid, Role: RoleSeniorManager, ManagerID: mgr, At: at},
 		cohort.Enrolment{CohortID: cid, ParticipantID: uuid(31), RaterApproval: true}))
 	must(w.Withdraw(Withdraw{JourneyID: uuid(30), Reason: "Moved to another department", At: day(20)}))
+	must(w.Erase(Erase{JourneyID: uuid(30), ErasureID: uuid(32), At: day(30)}))
+	must(w.Erase(Erase{JourneyID: uuid(30), ErasureID: uuid(33), At: day(31)})) // again: nothing
 
+	if !w.Erased() || j.Erased() || len(w.Uncommitted()) != 3 {
+		t.Errorf("erased %v and %v, %d events of the withdrawn journey", j.Erased(), w.Erased(), len(w.Uncommitted()))
+	}
 	domaintest.CheckEventTypes(t, EventTypes(), append(append([]domain.Event(nil), j.Uncommitted()...), w.Uncommitted()...), "journey")
 	for _, orig := range []*Journey{j, w} {
 		r := Replay(domaintest.RoundTrip(t, EventTypes(), orig.Uncommitted())...)
