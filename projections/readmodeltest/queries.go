@@ -56,6 +56,13 @@ func portfolioQueries(m *portfolio.ReadModel) map[string]Query {
 				ask(p, m.Managed(p), nil)
 			}
 		},
+		"Traces": func(_ context.Context, d DataSet, ask Ask) {
+			for _, k := range []string{"participantId", "managerId", "raterId"} {
+				for _, p := range d.IDs(k) {
+					ask(k+" "+p, m.Traces(p), nil)
+				}
+			}
+		},
 	}
 }
 
