@@ -155,5 +155,7 @@ func (a *App) Conversation(ctx context.Context, p access.Principal, journeyID, c
 			at.Parts = append(at.Parts, part)
 		}
 	}
+	held := then.AsOf
+	a.audit(p, f.resource.ParticipantID, journeyID, v.ProgrammeID, at.Parts, held)
 	return ConversationRead{Conversation: c, AtConversation: &at}, nil
 }

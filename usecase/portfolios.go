@@ -35,7 +35,9 @@ func Parts() []portfolio.Part {
 // position it must include (read-your-writes).
 func (a *App) Portfolio(ctx context.Context, p access.Principal, journeyID string, asOf *time.Time, min uint64) (Portfolio, error) {
 	shared := map[journey.Section]bool{}
+	var programmeID string
 	f, err := a.journeyFacts(ctx, journeyID, access.KindPortfolio, func(j *journey.Journey) {
+		programmeID = j.ProgrammeID()
 		for _, sec := range journey.Sections() {
 			shared[sec] = j.Shared(sec)
 		}
@@ -75,6 +77,7 @@ func (a *App) Portfolio(ctx context.Context, p access.Principal, journeyID strin
 			out.Parts = append(out.Parts, part)
 		}
 	}
+	a.audit(p, f.resource.ParticipantID, journeyID, programmeID, out.Parts, asOf)
 	return out, nil
 }
 

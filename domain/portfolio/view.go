@@ -399,3 +399,14 @@ type RatedRound struct {
 func (t Traces) Empty() bool {
 	return len(t.Journeys) == 0 && len(t.Managed) == 0 && len(t.FormerlyManaged) == 0 && len(t.Rated) == 0
 }
+
+// SharingChange is one change in what a participant shares with their
+// manager: a section granted or revoked, or every section unshared by a
+// change of manager (Section empty, Change "manager-changed"). The history
+// of consent, oldest first.
+type SharingChange struct {
+	At        time.Time       `json:"at"`
+	Change    string          `json:"change"` // granted, revoked, manager-changed
+	Section   journey.Section `json:"section,omitzero"`
+	ManagerID string          `json:"managerId,omitempty"`
+}

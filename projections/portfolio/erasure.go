@@ -194,3 +194,32 @@ func (m *ReadModel) Traces(id string) view.Traces {
 	}
 	return t
 }
+
+// SharingHistory returns the history of what the journey's participant
+// shared with their manager, oldest first: each section granted or
+// revoked, and each change of manager (which unshares everything). It
+// returns an error wrapping domain.ErrNotFound for an unknown journey.
+func (m *ReadModel) SharingHistory(journeyID string) ([]view.SharingChange, error) {
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	r, err := m.enrolled(journeyID)
+	if err != nil {
+		return nil, err
+	}
+	out := []view.SharingChange{}
+	manager := ""
+	for _, en := range r.entries {
+		switch x := en.e.(type) {
+		case journey.Enrolled:
+			manager = x.ManagerID
+		case journey.SharingGranted:
+			out = append(out, view.SharingChange{At: x.At, Change: "granted", Section: x.Section, ManagerID: x.ManagerID})
+		case journey.SharingRevoked:
+			out = append(out, view.SharingChange{At: x.At, Change: "revoked", Section: x.Section, ManagerID: manager})
+		case journey.ManagerChanged:
+			manager = x.ManagerID
+			out = append(out, view.SharingChange{At: x.At, Change: "manager-changed", ManagerID: x.ManagerID})
+		}
+	}
+	return out, nil
+}
