@@ -95,6 +95,8 @@ type Dashboards interface {
 	// active participant is at risk (the configured number when weeks is
 	// not positive).
 	DashboardAtRisk(cohortID string, now time.Time, weeks int) (cohortdashboard.View, error)
+	// Cohorts returns the ids of every cohort the read model has seen.
+	Cohorts() []string
 }
 
 // ChangeMeasurements is the behaviour-change read model.
