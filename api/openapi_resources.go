@@ -162,7 +162,7 @@ func addResourceOperations(d *oasDocument) {
 	for k, v := range resourceHeaders() {
 		d.Components.Headers[k] = v
 	}
-	for _, o := range append(resourceOperations(), adminOperations()...) {
+	for _, o := range append(append(resourceOperations(), adminOperations()...), privacyOperations()...) {
 		item := d.Paths[o.path]
 		if item == nil {
 			item = &oasPathItem{}

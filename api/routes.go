@@ -27,6 +27,7 @@ func (s *Server) registerRoutes() {
 	s.registerOfferRoutes(v1)
 	s.registerEntityRoutes(v1)
 	s.registerIntervisionGroupRoutes(v1)
+	s.registerPrivacyRoutes(v1)
 }
 
 // platformRoutes are the routes that every server answers, also one

@@ -20,6 +20,9 @@ type EraseRequest struct {
 	PersonID  string
 	Reason    string
 	Reference string
+	// Min, when not 0, is a log position the read models must have passed
+	// before the person's traces are looked up (read-your-writes).
+	Min uint64
 }
 
 // ErasureResult is a person's erasure as recorded, what was written, and
@@ -78,6 +81,9 @@ func (a *App) erase(ctx context.Context, w Write, req EraseRequest, by privacy.R
 		return ErasureResult{}, err
 	}
 
+	if err := a.caughtUp(ctx, req.Min, a.deps.Portfolios.Name()); err != nil {
+		return ErasureResult{}, err
+	}
 	o := op{w: w, name: "erase", target: req.PersonID}
 	traces := a.deps.Portfolios.Traces(req.PersonID)
 	rec, found, err := a.erasure(ctx, req.PersonID)

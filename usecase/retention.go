@@ -194,6 +194,7 @@ func (a *App) retentionDue(ctx context.Context) ([]RetentionCandidate, error) {
 type RetentionOutcome struct {
 	RetentionCandidate
 	Erasure privacy.PersonErased
+	Written Written
 	Err     error
 }
 
@@ -215,7 +216,7 @@ func (a *App) ApplyRetention(ctx context.Context, w Write) ([]RetentionOutcome, 
 			continue
 		}
 		r, err := a.erase(ctx, Write{Actor: w.Actor, CorrelationID: w.CorrelationID}, EraseRequest{PersonID: c.ParticipantID}, privacy.RequesterRetention)
-		out = append(out, RetentionOutcome{RetentionCandidate: c, Erasure: r.Erasure, Err: err})
+		out = append(out, RetentionOutcome{RetentionCandidate: c, Erasure: r.Erasure, Written: r.Written, Err: err})
 	}
 	return out, nil
 }

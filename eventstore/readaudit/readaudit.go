@@ -55,6 +55,15 @@ type Config struct {
 	Logger *slog.Logger
 }
 
+// daysTTL is how long a programme's looked-up retention is used before it
+// is looked up again: a change reaches new records within it.
+const daysTTL = time.Minute
+
+type cachedDays struct {
+	days int
+	at   time.Time
+}
+
 type queued struct {
 	read        privacy.PortfolioRead
 	programmeID string
@@ -70,6 +79,7 @@ type Auditor struct {
 	queue   []queued
 	dropped uint64
 	maxAge  map[string]time.Duration // stream -> the $maxAge set on it by this process
+	days    map[string]cachedDays    // programme -> its read-audit retention, as looked up
 
 	flushing sync.Mutex // one flush at a time
 }
@@ -88,7 +98,7 @@ func New(cfg Config) (*Auditor, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
-	return &Auditor{cfg: cfg, kick: make(chan struct{}, 1), maxAge: map[string]time.Duration{}}, nil
+	return &Auditor{cfg: cfg, kick: make(chan struct{}, 1), maxAge: map[string]time.Duration{}, days: map[string]cachedDays{}}, nil
 }
 
 // Record queues r, a read of a journey of programme programmeID.
@@ -182,13 +192,7 @@ func (a *Auditor) Flush(ctx context.Context) error {
 // append appends the reads qs to stream s, after setting its $maxAge when
 // this process has not set it to the programme's retention yet.
 func (a *Auditor) append(ctx context.Context, s string, qs []queued) error {
-	days := privacy.DefaultReadAuditDays
-	if a.cfg.ReadAuditDays != nil {
-		if d, err := a.cfg.ReadAuditDays(ctx, qs[0].programmeID); err == nil {
-			days = d
-		}
-	}
-	if err := a.expire(ctx, s, privacy.Days(days)); err != nil {
+	if err := a.expire(ctx, s, privacy.Days(a.retention(ctx, qs[0].programmeID))); err != nil {
 		return err
 	}
 	codec := a.cfg.Store.Codec()
@@ -300,4 +304,26 @@ func (a *Auditor) stored(ctx context.Context, s string) ([]privacy.PortfolioRead
 			out = append(out, pr)
 		}
 	}
+}
+
+// retention returns the read-audit retention of a programme in days,
+// looked up at most once per daysTTL.
+func (a *Auditor) retention(ctx context.Context, programmeID string) int {
+	now := time.Now()
+	a.mu.Lock()
+	c, ok := a.days[programmeID]
+	a.mu.Unlock()
+	if ok && now.Sub(c.at) < daysTTL {
+		return c.days
+	}
+	days := privacy.DefaultReadAuditDays
+	if a.cfg.ReadAuditDays != nil && programmeID != "" {
+		if d, err := a.cfg.ReadAuditDays(ctx, programmeID); err == nil && d > 0 {
+			days = d
+		}
+	}
+	a.mu.Lock()
+	a.days[programmeID] = cachedDays{days: days, at: now}
+	a.mu.Unlock()
+	return days
 }
