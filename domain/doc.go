@@ -31,20 +31,31 @@
 // Names, e-mail addresses and free text written by or about a person
 // (reflections, comments, the why and values, cases, agreements, answers of
 // raters) are personal data. They never appear in stream names, event names
-// or metadata: only in payload fields, which carry the struct tag
+// or metadata: only in payload fields of the event itself (never inside a
+// nested value), which carry the struct tag
 //
 //	personal:"subject"
 //
 // An event with such fields implements PersonalData, whose
 // PersonalDataSubject returns the id of the person whose key encrypts them:
 // the participant for journey and cohort events, the rater for a 360
-// nomination and response. This is what lets the codec encrypt the tagged
-// fields with that person's key (crypto-shredding) without reshaping any
-// event, so that erasing a person deletes their key. That encryption does
-// not exist yet: today the fields are stored as they are (the privacy issue
-// builds it in the codec). Ids are not personal data: they are random
-// UUIDs that mean nothing once the person's data is unreadable. The
-// domaintest package checks that every event follows this convention.
+// nomination. An event that holds the data of two people tags the other
+// person's fields with their role, e.g. `personal:"participant"`, and
+// implements PersonalDataOfOthers, whose PersonalDataSubjectOf(role) names
+// that person: a 360 response's comments are the rater's, its answers (the
+// scores, which are about the participant) the participant's.
+//
+// The event store's codec encrypts every tagged field with a key of its
+// person (AES-256-GCM, bound to the person, the event name and the field;
+// docs/decisions/0014-field-encryption.md) and keeps the keys outside the
+// log (0013-key-store.md), so that erasing a person deletes their key
+// (crypto-shredding): their fields can no longer be read anywhere, in the
+// log, its copies or its backups. An event whose person was erased still
+// decodes: each of their text fields holds Erased ("[gewist]"), each list
+// of texts []string{Erased}, any other personal field its zero value (no
+// answers); IsErased tells a read model so. Ids are not personal data: they
+// are random UUIDs that mean nothing once the person's data is unreadable.
+// The domaintest package checks that every event follows this convention.
 //
 // # Commands, repositories and idempotency
 //

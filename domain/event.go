@@ -19,6 +19,58 @@ type PersonalData interface {
 	PersonalDataSubject() string
 }
 
+// PersonalDataOfOthers is implemented by an event whose personal fields
+// belong to more than one person: the fields tagged `personal:"<role>"` with
+// another role than "subject" (e.g. `personal:"participant"` for the scores a
+// rater gave about the participant) are encrypted with the key of
+// PersonalDataSubjectOf(role). Fields tagged `personal:"subject"` stay
+// PersonalDataSubject's.
+type PersonalDataOfOthers interface {
+	PersonalData
+	PersonalDataSubjectOf(role string) string
+}
+
+// SubjectRole is the role of the fields tagged `personal:"subject"`: they are
+// the data of the event's PersonalDataSubject.
+const SubjectRole = "subject"
+
+// PersonalDataSubjectOf returns the id of the person whose key encrypts the
+// fields of e tagged `personal:"<role>"`, or "" when e names nobody in that
+// role.
+func PersonalDataSubjectOf(e PersonalData, role string) string {
+	if role == SubjectRole {
+		return e.PersonalDataSubject()
+	}
+	if o, ok := e.(PersonalDataOfOthers); ok {
+		return o.PersonalDataSubjectOf(role)
+	}
+	return ""
+}
+
+// Erased is what a personal text field holds once its person has been erased
+// (their key deleted): the event store's codec decodes every such string
+// field as Erased, every list of strings as []string{Erased}, and any other
+// personal field (numbers, lists of answers) as its zero value. Read models
+// show it where the person's text was. It is Dutch first, as user-facing text
+// is; the API shows it as it is.
+const Erased = "[gewist]"
+
+// IsErased reports whether a personal text field holds the marker of an
+// erased person (Erased), so that a read model can say "gewist / erased"
+// instead of showing the text, or leave the person out of a count.
+func IsErased(s string) bool { return s == Erased }
+
+// AnyErased reports whether any of the strings is the marker of an erased
+// person.
+func AnyErased(ss []string) bool {
+	for _, s := range ss {
+		if s == Erased {
+			return true
+		}
+	}
+	return false
+}
+
 // EventType is what the event store's codec needs to know about one stored
 // event name: the schema version written today, how to bring an older payload
 // up to it, and how to decode the current payload. Each domain package lists

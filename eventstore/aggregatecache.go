@@ -18,6 +18,7 @@ type entry[A Aggregate] struct {
 	base      uint64 // the revision of the first event held (0 unless the stream's start was deleted)
 	ids       []uuid.UUID
 	positions []uint64
+	gen       uint64 // the cache's generation when the entry's first events were read
 }
 
 // revision is the revision of the stream's last event (an entry always
@@ -87,6 +88,7 @@ func (e *entry[A]) has(stream, key string) bool {
 // callers share one; a nil cache (or one of size 0) keeps nothing.
 type aggregateCache[A Aggregate] struct {
 	mu    sync.Mutex
+	gen   uint64 // raised by clear: an entry of an older generation is not kept
 	max   int
 	order *list.List // front: most recently used; values are *cached[A]
 	items map[string]*list.Element
@@ -128,6 +130,9 @@ func (c *aggregateCache[A]) put(stream string, e *entry[A]) {
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	if e.gen != c.gen {
+		return // read before a clear: it may hold what the clear forgot
+	}
 	if el, ok := c.items[stream]; ok {
 		have := el.Value.(*cached[A])
 		if e.revision() > have.e.revision() {
@@ -142,4 +147,28 @@ func (c *aggregateCache[A]) put(stream string, e *entry[A]) {
 		c.order.Remove(oldest)
 		delete(c.items, oldest.Value.(*cached[A]).stream)
 	}
+}
+
+// generation returns the cache's generation, to stamp an entry whose events
+// are about to be read.
+func (c *aggregateCache[A]) generation() uint64 {
+	if c == nil {
+		return 0
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.gen
+}
+
+// clear drops every entry, and refuses those taken out now when they are put
+// back: they were decoded before the clear.
+func (c *aggregateCache[A]) clear() {
+	if c == nil {
+		return
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.gen++
+	c.order.Init()
+	clear(c.items)
 }

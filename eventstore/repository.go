@@ -205,6 +205,7 @@ func (r *Repository[A]) decidable(ctx context.Context, stream, key string, expec
 // after it; with expected set to the cached revision no read is made (the
 // append checks it). Without a cached aggregate the stream is read whole.
 func (r *Repository[A]) current(ctx context.Context, stream string, expected domain.Revision) (*entry[A], error) {
+	gen := r.cache.generation() // before anything is read
 	e := r.cache.take(stream)
 	if e != nil {
 		if want, set := expected.Get(); set && want == e.revision() {
@@ -228,10 +229,18 @@ func (r *Repository[A]) current(ctx context.Context, stream string, expected dom
 	if len(recs) == 0 {
 		return nil, fmt.Errorf("read %s: %w", stream, domain.ErrNotFound)
 	}
-	e = &entry[A]{agg: r.replay()}
+	e = &entry[A]{agg: r.replay(), gen: gen}
 	e.catchUp(recs)
 	return e, nil
 }
+
+// DropKept drops every decided aggregate the repository keeps in memory
+// (each holds its people's data in plain text), and those in use now once
+// their command ends; the next command on each reads its stream again. The
+// Shredder calls it when it forgets a person: erasures are rare, and
+// dropping all is surely complete where finding the aggregates that hold one
+// person would not be.
+func (r *Repository[A]) DropKept() { r.cache.clear() }
 
 // eventIDs derives the ids of a command's events from its idempotency key:
 // nil (random ids) without one.

@@ -78,6 +78,7 @@ func (s *Store) Codec() *Codec { return s.codec }
 // after the cached ones are read. The returned slice is shared: callers must
 // not modify it.
 func (s *Store) Load(ctx context.Context, stream string) ([]Recorded, error) {
+	gen := s.cache.generation()
 	have := s.cache.get(stream)
 	var from esdb.StreamPosition = esdb.Start{}
 	if len(have) > 0 {
@@ -106,7 +107,7 @@ func (s *Store) Load(ctx context.Context, stream string) ([]Recorded, error) {
 	if len(out) == 0 {
 		return nil, fmt.Errorf("read %s: %w", stream, domain.ErrNotFound)
 	}
-	s.cache.put(stream, out)
+	s.cache.put(stream, out, gen)
 	return out, nil
 }
 
@@ -145,6 +146,10 @@ func (s *Store) EnableStreamCache(maxStreams int) {
 		s.cache = newStreamCache(maxStreams)
 	}
 }
+
+// DropStreamCache drops every decoded history the stream cache holds (they
+// hold people's data in plain text), and those being read now.
+func (s *Store) DropStreamCache() { s.cache.clear() }
 
 // Decode turns a recorded event of the client into a domain event.
 func (s *Store) Decode(ev *esdb.RecordedEvent) (Recorded, error) { return s.decode(ev) }

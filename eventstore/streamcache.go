@@ -9,6 +9,7 @@ import (
 // *streamCache caches nothing.
 type streamCache struct {
 	mu    sync.Mutex
+	gen   uint64 // raised by clear: histories read before it are not kept
 	max   int
 	order *list.List // front: most recently used; values are *cachedStream
 	items map[string]*list.Element
@@ -37,14 +38,18 @@ func (c *streamCache) get(stream string) []Recorded {
 	return el.Value.(*cachedStream).recs
 }
 
-// put stores recs unless the cache already holds a longer history of the
-// stream (a concurrent Load may have read further).
-func (c *streamCache) put(stream string, recs []Recorded) {
+// put stores recs, read when the cache was at generation gen, unless the
+// cache already holds a longer history of the stream (a concurrent Load may
+// have read further) or was cleared since.
+func (c *streamCache) put(stream string, recs []Recorded, gen uint64) {
 	if c == nil {
 		return
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	if gen != c.gen {
+		return
+	}
 	if el, ok := c.items[stream]; ok {
 		cs := el.Value.(*cachedStream)
 		if len(recs) >= len(cs.recs) {
@@ -71,4 +76,26 @@ func (c *streamCache) drop(stream string) {
 		c.order.Remove(el)
 		delete(c.items, stream)
 	}
+}
+
+// generation returns the cache's generation, before a read.
+func (c *streamCache) generation() uint64 {
+	if c == nil {
+		return 0
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.gen
+}
+
+// clear drops every history, and refuses those being read now.
+func (c *streamCache) clear() {
+	if c == nil {
+		return
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.gen++
+	c.order.Init()
+	clear(c.items)
 }

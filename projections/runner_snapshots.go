@@ -44,6 +44,9 @@ type SnapshotConfig struct {
 	// Events is how many handled events, at most, a live read model goes
 	// without a snapshot (default 100,000; negative: not on count).
 	Events int
+	// Sealer, when set, encrypts every snapshot's payload with a key it
+	// forgets when a person is erased (see SnapshotSealer).
+	Sealer SnapshotSealer
 }
 
 func (c *SnapshotConfig) setDefaults() {
@@ -155,7 +158,7 @@ func (ss *snapshots) restore(head uint64) map[*lane]startNote {
 		}
 		wg.Go(func() {
 			start := time.Now()
-			info, err := ReadSnapshot(ss.cfg.Dir, sl.s, head)
+			info, err := ReadSealedSnapshot(ss.cfg.Dir, sl.s, head, ss.cfg.Sealer)
 			var se *SnapshotError
 			switch {
 			case err == nil:
@@ -251,7 +254,7 @@ func (ss *snapshots) write(sl *snapLane, why string, async bool) {
 		defer sl.mu.Unlock()
 		start := time.Now()
 		handled := sl.l.handled.Load() // at least the events in the snapshot
-		info, err := WriteSnapshot(ss.cfg.Dir, sl.s)
+		info, err := WriteSealedSnapshot(ss.cfg.Dir, sl.s, ss.cfg.Sealer)
 		took := time.Since(start)
 		if err != nil {
 			sl.failures.Inc()

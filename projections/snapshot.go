@@ -168,6 +168,7 @@ const (
 	ReasonFormat  = "format changed"
 	ReasonSchema  = "schema changed"
 	ReasonAhead   = "checkpoint beyond the head of the log"
+	ReasonSealed  = "sealed with a key that is gone"
 )
 
 // SnapshotError says why a snapshot was not restored: its Reason (one of the
@@ -200,7 +201,42 @@ func (e *SnapshotError) Unwrap() error { return e.Err }
 // one. dir is created (mode 0700) when missing. The state is captured by
 // s.Snapshot and encoded outside the read model's lock.
 func WriteSnapshot(dir string, s Snapshotter) (SnapshotInfo, error) {
+	return WriteSealedSnapshot(dir, s, nil)
+}
+
+// SnapshotSealer encrypts the payloads of snapshots (read models hold
+// people's data in plain text) with a key it can forget: when a person is
+// erased the key is forgotten, so that no snapshot written before (in the
+// data directory or its backups) can bring them back; a read model whose
+// snapshot no longer opens is rebuilt from the log, where the person is
+// erased. The key store implements it (keystore.Store).
+type SnapshotSealer interface {
+	// SealWriter returns a writer that encrypts what is written to it into
+	// w; Close writes the end of the sealed stream (not closing w).
+	SealWriter(w io.Writer) (io.WriteCloser, error)
+	// OpenReader returns a reader of what SealWriter encrypted into r; an
+	// error, now or from Read, when it does not open (its key is
+	// forgotten, or the bytes were changed).
+	OpenReader(r io.Reader) (io.Reader, error)
+}
+
+// WriteSealedSnapshot is WriteSnapshot with the payload encrypted by
+// sealer (none when nil).
+func WriteSealedSnapshot(dir string, s Snapshotter, sealer SnapshotSealer) (SnapshotInfo, error) {
 	pos, encode := s.Snapshot()
+	if sealer != nil {
+		plain := encode
+		encode = func(w io.Writer) error {
+			sw, err := sealer.SealWriter(w)
+			if err != nil {
+				return fmt.Errorf("seal: %w", err)
+			}
+			if err := plain(sw); err != nil {
+				return err
+			}
+			return sw.Close()
+		}
+	}
 	return writeSnapshot(dir, s.Name(), s.SnapshotSchema(), pos, encode)
 }
 
@@ -296,6 +332,14 @@ func (c *countingWriter) Write(p []byte) (int, error) {
 // (Reason), and s is unchanged. Leftover temporary files of an interrupted
 // write are removed.
 func ReadSnapshot(dir string, s Snapshotter, head uint64) (SnapshotInfo, error) {
+	return ReadSealedSnapshot(dir, s, head, nil)
+}
+
+// ReadSealedSnapshot is ReadSnapshot of a snapshot written by
+// WriteSealedSnapshot with sealer (none when nil). A payload that does not
+// open (its key was forgotten when a person was erased; or it was written
+// unsealed) is not restored: Reason is ReasonSealed.
+func ReadSealedSnapshot(dir string, s Snapshotter, head uint64, sealer SnapshotSealer) (SnapshotInfo, error) {
 	name := s.Name()
 	path := SnapshotPath(dir, name)
 	removeTemps(dir, name)
@@ -312,9 +356,19 @@ func ReadSnapshot(dir string, s Snapshotter, head uint64) (SnapshotInfo, error) 
 		return info, &SnapshotError{Reason: ReasonAhead, Path: path,
 			Detail: fmt.Sprintf("checkpoint at position %d, the log ends at position %d (was the event store restored from an older backup?)", info.Position, head)}
 	}
+	if sealer != nil {
+		opened, err := sealer.OpenReader(payload)
+		if err != nil {
+			return info, &SnapshotError{Reason: ReasonSealed, Path: path, Detail: "payload does not open", Err: err}
+		}
+		payload = &openedReader{r: opened}
+	}
 	if err := s.Restore(payload); err != nil {
 		if errors.Is(err, domain.ErrConflict) {
 			return info, fmt.Errorf("restore %s: %w", name, err)
+		}
+		if o, ok := payload.(*openedReader); ok && o.err != nil {
+			return info, &SnapshotError{Reason: ReasonSealed, Path: path, Detail: "payload does not open", Err: o.err}
 		}
 		return info, &SnapshotError{Reason: ReasonCorrupt, Path: path, Detail: "payload does not decode", Err: err}
 	}
@@ -322,6 +376,21 @@ func ReadSnapshot(dir string, s Snapshotter, head uint64) (SnapshotInfo, error) 
 		return info, fmt.Errorf("restore %s: the snapshot's header says position %d, its payload %d: %w", name, info.Position, got, domain.ErrInvalid)
 	}
 	return info, nil
+}
+
+// openedReader remembers the error of a sealed payload's reader, so that a
+// payload that stops opening half-way is reported as such.
+type openedReader struct {
+	r   io.Reader
+	err error
+}
+
+func (o *openedReader) Read(p []byte) (int, error) {
+	n, err := o.r.Read(p)
+	if err != nil && !errors.Is(err, io.EOF) {
+		o.err = err
+	}
+	return n, err
 }
 
 // openSnapshot checks the file at path whole and returns its header and a

@@ -989,12 +989,14 @@ func leerpadMetrics(t *testing.T) map[string]metricInfo {
 	t.Helper()
 	ctx := t.Context()
 	log := slog.New(slog.DiscardHandler)
-	es, err := openEventStore(ctx, eventStoreFlags{connection: "esdb://127.0.0.1:1?tls=false"}, log)
+	keys := t.TempDir()
+	es, err := openEventStore(ctx, eventStoreFlags{connection: "esdb://127.0.0.1:1?tls=false",
+		keystore: filepath.Join(keys, "keys"), kek: filepath.Join(keys, "secrets", "kek")}, log)
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = es.Close() })
-	codec, err := newCodec()
+	codec, err := es.codec()
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -38,6 +38,11 @@ func benchmarkHistory(b *testing.B, cached int) {
 	if err != nil {
 		b.Fatal(err)
 	}
+	keys, err := openKeys(eventStoreFlags{data: b.TempDir()})
+	if err != nil {
+		b.Fatal(err)
+	}
+	codec = codec.WithKeys(keys)
 	store := eventstore.NewStore(client, codec)
 	svc := newServices(store)
 	r := svc.Repositories

@@ -173,7 +173,7 @@ func loadJourneysIn(ctx context.Context, dir string) (found loadFound, err error
 		return found, err
 	}
 	defer func() { err = errors.Join(err, es.Close()) }()
-	codec, err := newCodec()
+	codec, err := es.codec()
 	if err != nil {
 		return found, err
 	}

@@ -48,6 +48,7 @@ Usage:
   leerpad token [flags]         print a bearer token signed with the data directory's local key
   leerpad seed [flags]          write the demo data set (deterministic from --seed; safe to run again)
   leerpad rebuild [flags]       rebuild the read models from the event log, with progress and a summary
+  leerpad migrate encrypt [flags] rewrite a stopped node's log with every personal field encrypted
 
 Run "leerpad <command> -h" for the flags of a command.
 `
@@ -76,6 +77,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return runRebuild(ctx, args[1:], stdout, stderr)
 	case "token":
 		return runToken(args[1:], stdout, stderr)
+	case "migrate":
+		return runMigrate(ctx, args[1:], stdout, stderr)
 	case "-h", "-help", "--help", "help":
 		_, err := fmt.Fprint(stdout, usage)
 		return err

@@ -48,7 +48,7 @@ type replica struct {
 func startReplica(t *testing.T, name string, es *eventStore, verifier *auth.Verifier, clock *linkClock) *replica {
 	t.Helper()
 	log := slog.New(slog.DiscardHandler)
-	codec, err := newCodec()
+	codec, err := es.codec()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -177,7 +177,7 @@ func TestRaterLinksDurableAcrossReplicas(t *testing.T) {
 
 	// A participant enrolled in a journey without rater approval, and a
 	// published instrument.
-	codec, err := newCodec()
+	codec, err := es.codec()
 	if err != nil {
 		t.Fatal(err)
 	}

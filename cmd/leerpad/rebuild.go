@@ -38,7 +38,7 @@ func runRebuild(ctx context.Context, args []string, stdout, stderr io.Writer) (e
 		return err
 	}
 	defer func() { err = errors.Join(err, es.Close()) }()
-	codec, err := newCodec()
+	codec, err := es.codec()
 	if err != nil {
 		return err
 	}

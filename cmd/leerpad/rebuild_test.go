@@ -88,7 +88,7 @@ func TestNewProjectionsReadsYourWrites(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = es.Close() })
-	codec, err := newCodec()
+	codec, err := es.codec()
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -43,7 +43,7 @@ func runSeed(ctx context.Context, args []string, stdout, stderr io.Writer) (err 
 		return err
 	}
 	defer func() { err = errors.Join(err, es.Close()) }()
-	codec, err := newCodec()
+	codec, err := es.codec()
 	if err != nil {
 		return err
 	}

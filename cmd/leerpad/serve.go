@@ -51,6 +51,7 @@ func parseServeFlags(args []string, stderr io.Writer) (serveFlags, error) {
 	fs.IntVar(&f.streamCache, "stream-cache", cachedAggregates, "aggregates (and decoded streams) kept in `memory` per kind, so that access checks and commands read only new events and a command costs the same on a long journey as on a short one (0: none)")
 	fs.DurationVar(&f.snapEvery, "snapshot-interval", 5*time.Minute, "how often, at most, a live read model that changed is snapshotted to <data>/readmodels, so that a restart resumes instead of rebuilding (0: not on time; also after a rebuild and at shutdown)")
 	fs.IntVar(&f.snapEvents, "snapshot-events", 100000, "handled events after which a live read model is snapshotted, whatever the interval (0: not on count)")
+	fs.DurationVar(&f.store.scavengeEvery, "scavenge-every", 24*time.Hour, "how often the embedded node scavenges its sealed segments, giving back the space of deleted and expired events (0: never; an external event store schedules its own)")
 	if err := parseFlags(fs, args); err != nil {
 		return f, err
 	}
@@ -62,6 +63,9 @@ func parseServeFlags(args []string, stderr io.Writer) (serveFlags, error) {
 	}
 	if f.snapEvents < 0 {
 		return f, &usageError{msg: fmt.Sprintf("-snapshot-events must be 0 or more, got %d", f.snapEvents)}
+	}
+	if f.store.scavengeEvery < 0 {
+		return f, &usageError{msg: fmt.Sprintf("-scavenge-every must be 0 or more, got %s", f.store.scavengeEvery)}
 	}
 	return f, nil
 }
@@ -120,7 +124,7 @@ func serveWith(ctx context.Context, args []string, stderr io.Writer, hooks serve
 		return err
 	}
 	defer func() { err = errors.Join(err, es.Close()) }()
-	codec, err := newCodec()
+	codec, err := es.codec()
 	if err != nil {
 		return err
 	}

@@ -97,7 +97,7 @@ func startWired(t *testing.T, dir string) *wiredProcess {
 	if p.es, err = openEventStore(ctx, f.store, log); err != nil {
 		t.Fatal(err)
 	}
-	if p.codec, err = newCodec(); err != nil {
+	if p.codec, err = p.es.codec(); err != nil {
 		t.Fatal(err)
 	}
 	if p.models, err = newProjections(p.es, p.codec, prometheus.NewRegistry(), log, projectionsConfig{Snapshots: f.snapshots()}); err != nil {

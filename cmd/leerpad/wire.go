@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"path/filepath"
+	"time"
 
 	"github.com/EventStore/EventStore-Client-Go/v4/esdb"
 	"github.com/google/uuid"
@@ -18,6 +19,7 @@ import (
 	"github.com/leerpad/leerpad/domain/journey"
 	"github.com/leerpad/leerpad/domain/registry"
 	"github.com/leerpad/leerpad/eventstore"
+	"github.com/leerpad/leerpad/eventstore/keystore"
 	"github.com/leerpad/leerpad/eventstore/node"
 	"github.com/leerpad/leerpad/eventstore/projectionlog"
 	"github.com/leerpad/leerpad/projections"
@@ -34,27 +36,67 @@ import (
 type eventStoreFlags struct {
 	data       string
 	connection string
+	keystore   string // "": <data>-keys
+	kek        string // "": <data>/keys/keystore.kek
+	// scavengeEvery schedules the embedded node's scavenges (serve only; 0: never).
+	scavengeEvery time.Duration
 }
 
 func (f *eventStoreFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.data, "data", "./data", "data `directory` of the embedded event-store node")
 	fs.StringVar(&f.connection, "eventstore", "", "connection `string` of an external node or KurrentDB cluster (esdb://...); when set, no embedded node is started")
+	fs.StringVar(&f.keystore, "keystore", "", "`directory` of the people's data keys (docs/decisions/0013), shared by every replica and never inside the data directory (default <data>-keys)")
+	fs.StringVar(&f.kek, "kek-file", "", "`file` of the key-encryption key that wraps the data keys, the same for every replica (default <data>/keys/keystore.kek, made on first use)")
+}
+
+// keyStorePaths returns the key store's directory and KEK file from the
+// flags and their defaults.
+func (f eventStoreFlags) keyStorePaths() (dir, kek string, err error) {
+	dir, kek = f.keystore, f.kek
+	if dir == "" && f.data != "" {
+		dir = filepath.Clean(f.data) + "-keys"
+	}
+	if kek == "" && f.data != "" {
+		kek = filepath.Join(f.data, "keys", "keystore.kek")
+	}
+	if dir == "" || kek == "" {
+		return "", "", &usageError{msg: "name the key store with -keystore and -kek-file (or a -data directory to derive them from)"}
+	}
+	return dir, kek, nil
 }
 
 // eventStore is an open connection to the event store, with the embedded
-// node when Leerpad runs one.
+// node when Leerpad runs one, and the key store of the people's data keys.
 type eventStore struct {
 	node   *node.Node // nil with an external event store
 	client *esdb.Client
+	keys   *keystore.Store
+}
+
+// openKeys opens the key store the flags name, making its KEK on first use.
+func openKeys(f eventStoreFlags) (*keystore.Store, error) {
+	dir, kekPath, err := f.keyStorePaths()
+	if err != nil {
+		return nil, err
+	}
+	kek, err := keystore.LoadOrCreateKEK(kekPath)
+	if err != nil {
+		return nil, err
+	}
+	return keystore.Open(keystore.Config{Dir: dir, KEK: kek})
 }
 
 // openEventStore starts the embedded node (unless an external one is named)
 // and connects the official client to it.
 func openEventStore(ctx context.Context, f eventStoreFlags, log *slog.Logger) (*eventStore, error) {
-	es := &eventStore{}
+	keys, err := openKeys(f)
+	if err != nil {
+		return nil, err
+	}
+	es := &eventStore{keys: keys}
 	conn := f.connection
 	if conn == "" {
-		n, err := node.Start(ctx, node.Config{DataDir: f.data, Listen: "127.0.0.1:0", Logger: log})
+		n, err := node.Start(ctx, node.Config{DataDir: f.data, Listen: "127.0.0.1:0", Logger: log, ScavengeEvery: f.scavengeEvery})
 		if err != nil {
 			return nil, fmt.Errorf("start embedded event-store node: %w", err)
 		}
@@ -88,8 +130,21 @@ func (es *eventStore) Close() error {
 }
 
 // newCodec registers every domain event type, once, for the whole process.
+// It writes personal fields as they are: only the migration (reading old
+// data) and tests that make data of before encryption use it; everything
+// else uses eventStore.codec.
 func newCodec() (*eventstore.Codec, error) {
 	return eventstore.NewCodec(registry.EventTypes())
+}
+
+// codec returns the process's codec, which encrypts personal fields with the
+// key store's keys.
+func (es *eventStore) codec() (*eventstore.Codec, error) {
+	c, err := newCodec()
+	if err != nil {
+		return nil, err
+	}
+	return c.WithKeys(es.keys), nil
 }
 
 // cachedAggregates is how many decided aggregates each repository keeps in
@@ -102,6 +157,10 @@ const cachedAggregates = 2048
 type services struct {
 	usecase.Services
 	Repositories usecase.Repositories
+	// Shredder forgets a person (usecase.Shredder): their key, and what
+	// the repositories and the store keep of them; nil when the store's
+	// codec does not encrypt.
+	Shredder *eventstore.Shredder
 }
 
 // newServices builds the repositories of every aggregate over store, each
@@ -123,7 +182,20 @@ func newServicesKeeping(store *eventstore.Store, kept int) *services {
 		Instruments: eventstore.NewRepository(store, feedback.InstrumentCategory, feedback.ReplayInstrument, kept),
 		Rounds:      eventstore.NewRepository(store, feedback.RoundCategory, feedback.ReplayRound, kept),
 	}
-	return &services{Services: usecase.NewServices(r), Repositories: r}
+	svc := &services{Services: usecase.NewServices(r), Repositories: r}
+	if keys, ok := store.Codec().Keys().(eventstore.Forgetter); ok {
+		var kept []eventstore.KeptDropper
+		for _, repo := range []any{r.Modules, r.Programmes, r.Entities, r.Cohorts, r.Journeys, r.Instruments, r.Rounds} {
+			if k, ok := repo.(eventstore.KeptDropper); ok {
+				kept = append(kept, k)
+			}
+		}
+		svc.Shredder = eventstore.NewShredder(keys, store, kept...)
+		if snaps, ok := keys.(interface{ RotateSnapshotKey() error }); ok {
+			svc.Shredder.After(snaps.RotateSnapshotKey) // no snapshot of before the erasure opens again
+		}
+	}
+	return svc
 }
 
 // newApp builds the use cases over the services and the read models.
@@ -184,6 +256,11 @@ func newProjections(es *eventStore, codec *eventstore.Codec, reg prometheus.Regi
 		BehaviourChange: behaviourchange.New(cfg.BehaviourChange),
 		RaterLinks:      raterlinks.New(),
 		Offer:           offer.New(),
+	}
+	if cfg.Snapshots.Sealer == nil && es.keys != nil {
+		// Snapshots hold people's data in plain text: sealed with a key
+		// that forgetting a person forgets (docs/decisions/0013).
+		cfg.Snapshots.Sealer = es.keys
 	}
 	src, err := projectionlog.NewSource(projectionlog.Config{Client: es.client, Codec: codec, Logger: log})
 	if err != nil {

@@ -132,8 +132,10 @@ var eventName = regexp.MustCompile(`^[a-z]+\.[a-z]+(_[a-z]+)*$`)
 // of every type: names are dotted, lower case, unique and start with one of
 // prefixes and a dot;
 // every event survives the codec's path (JSON, then EventType.Decode) unchanged;
-// fields tagged personal are tagged `personal:"subject"` and only in events that
-// implement domain.PersonalData with a subject.
+// fields tagged personal are fields of the event itself, tagged
+// `personal:"subject"` (the event's PersonalDataSubject) or `personal:"<role>"`
+// (PersonalDataSubjectOf(role), for an event of two people), and only in
+// events that implement domain.PersonalData and name a person in each role.
 func CheckEventTypes(tb testing.TB, types []domain.EventType, events []domain.Event, prefixes ...string) {
 	tb.Helper()
 	byName := map[string]domain.EventType{}
@@ -169,16 +171,7 @@ func CheckEventTypes(tb testing.TB, types []domain.EventType, events []domain.Ev
 		if !reflect.DeepEqual(got, e) {
 			tb.Errorf("%s after encode and decode:\n got %#v\nwant %#v", t.Name, got, e)
 		}
-		personal := personalFields(tb, reflect.TypeOf(e), "")
-		pd, isPD := e.(domain.PersonalData) //nolint:errorlint // not an error
-		switch {
-		case len(personal) > 0 && !isPD:
-			tb.Errorf("%s has personal fields %v but does not implement domain.PersonalData", t.Name, personal)
-		case len(personal) == 0 && isPD:
-			tb.Errorf("%s implements domain.PersonalData but tags no field personal", t.Name)
-		case isPD && pd.PersonalDataSubject() == "":
-			tb.Errorf("%s has an empty personal data subject", t.Name)
-		}
+		checkPersonal(tb, t.Name, e)
 	}
 	for _, t := range types {
 		if !seen[t.Name] {
@@ -187,9 +180,63 @@ func CheckEventTypes(tb testing.TB, types []domain.EventType, events []domain.Ev
 	}
 }
 
-func personalFields(tb testing.TB, t reflect.Type, path string) []string {
+// checkPersonal checks the personal tags of e: they sit on fields of the
+// event itself (the codec encrypts whole top-level fields, so a tag inside a
+// nested struct would be stored in plain text), each names a role of
+// lower-case letters, the event implements domain.PersonalData when it has
+// any, domain.PersonalDataOfOthers when a role is not "subject", and every
+// role names a person in e.
+func checkPersonal(tb testing.TB, name string, e domain.Event) {
 	tb.Helper()
-	for t.Kind() == reflect.Slice || t.Kind() == reflect.Map || t.Kind() == reflect.Pointer {
+	typ := reflect.TypeOf(e)
+	roles := map[string][]string{}
+	for i := 0; i < typ.NumField(); i++ {
+		f := typ.Field(i)
+		role, ok := f.Tag.Lookup("personal")
+		if !ok {
+			for _, nested := range nestedPersonal(f.Type, f.Name+".") {
+				tb.Errorf("%s: field %s is tagged personal inside a nested value: tag the event's own field %s instead", name, nested, f.Name)
+			}
+			continue
+		}
+		if !personalRole.MatchString(role) {
+			tb.Errorf("%s: field %s: personal tag %q, want \"subject\" or another role in lower case", name, f.Name, role)
+		}
+		if tag := f.Tag.Get("json"); tag == "" || tag == "-" {
+			tb.Errorf("%s: personal field %s has no JSON name", name, f.Name)
+		}
+		roles[role] = append(roles[role], f.Name)
+	}
+	pd, isPD := e.(domain.PersonalData) //nolint:errorlint // not an error
+	switch {
+	case len(roles) > 0 && !isPD:
+		tb.Errorf("%s has personal fields %v but does not implement domain.PersonalData", name, roles)
+		return
+	case len(roles) == 0 && isPD:
+		tb.Errorf("%s implements domain.PersonalData but tags no field personal", name)
+		return
+	case !isPD:
+		return
+	}
+	if pd.PersonalDataSubject() == "" {
+		tb.Errorf("%s has an empty personal data subject", name)
+	}
+	for role, fields := range roles {
+		if _, others := e.(domain.PersonalDataOfOthers); role != domain.SubjectRole && !others { //nolint:errorlint // not an error
+			tb.Errorf("%s: fields %v are tagged personal:%q but %s does not implement domain.PersonalDataOfOthers", name, fields, role, name)
+			continue
+		}
+		if domain.PersonalDataSubjectOf(pd, role) == "" {
+			tb.Errorf("%s: fields %v are tagged personal:%q but the event names no %s", name, fields, role, role)
+		}
+	}
+}
+
+var personalRole = regexp.MustCompile(`^[a-z]+$`)
+
+// nestedPersonal returns the fields tagged personal inside t (a field's type).
+func nestedPersonal(t reflect.Type, path string) []string {
+	for t.Kind() == reflect.Slice || t.Kind() == reflect.Map || t.Kind() == reflect.Pointer || t.Kind() == reflect.Array {
 		t = t.Elem()
 	}
 	if t.Kind() != reflect.Struct || t.PkgPath() == "time" {
@@ -198,16 +245,11 @@ func personalFields(tb testing.TB, t reflect.Type, path string) []string {
 	var out []string
 	for i := 0; i < t.NumField(); i++ {
 		f := t.Field(i)
-		name := path + f.Name
-		tag, ok := f.Tag.Lookup("personal")
-		if ok && tag != "subject" {
-			tb.Errorf("field %s: personal tag %q, want \"subject\"", name, tag)
-		}
-		if ok {
-			out = append(out, name)
+		if _, ok := f.Tag.Lookup("personal"); ok {
+			out = append(out, path+f.Name)
 			continue
 		}
-		out = append(out, personalFields(tb, f.Type, name+".")...)
+		out = append(out, nestedPersonal(f.Type, path+f.Name+".")...)
 	}
 	return out
 }

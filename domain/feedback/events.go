@@ -142,21 +142,36 @@ type Comment struct {
 }
 
 // ResponseSubmitted records one rater's answers to every item of the
-// instrument. Answers and comments are the rater's personal data.
+// instrument. It holds the data of two people: the comments are the rater's
+// (their words), the answers (scores) are about the participant and are the
+// participant's, so erasing either person makes their part unreadable and
+// leaves the other's. ParticipantID is the round's participant; responses
+// written before it existed lack it (the codec stores them as they were; the
+// migration to encrypted payloads fills it in from the round's opening).
 type ResponseSubmitted struct {
-	RoundID  string     `json:"roundId"`
-	RaterID  string     `json:"raterId"`
-	Group    RaterGroup `json:"group"`
-	Answers  []Answer   `json:"answers" personal:"subject"`
-	Comments []Comment  `json:"comments,omitempty" personal:"subject"`
-	At       time.Time  `json:"at"`
+	RoundID       string     `json:"roundId"`
+	RaterID       string     `json:"raterId"`
+	ParticipantID string     `json:"participantId,omitempty"`
+	Group         RaterGroup `json:"group"`
+	Answers       []Answer   `json:"answers" personal:"participant"`
+	Comments      []Comment  `json:"comments,omitempty" personal:"subject"`
+	At            time.Time  `json:"at"`
 }
 
 // EventName returns "feedback.response_submitted".
 func (ResponseSubmitted) EventName() string { return "feedback.response_submitted" }
 
-// PersonalDataSubject returns the rater.
+// PersonalDataSubject returns the rater, whose comments these are.
 func (e ResponseSubmitted) PersonalDataSubject() string { return e.RaterID }
+
+// PersonalDataSubjectOf returns the participant for the answers (role
+// "participant"), about whom they are.
+func (e ResponseSubmitted) PersonalDataSubjectOf(role string) string {
+	if role == "participant" {
+		return e.ParticipantID
+	}
+	return ""
+}
 
 // RaterLinkIssued records a rater's personal link to answer the round. It
 // holds the SHA-256 of the link's token, never the token: the hash of 256

@@ -222,7 +222,7 @@ func TestResponses(t *testing.T) {
 	}
 	comments := []feedback.Comment{{CompetencyID: comp1, Text: "Listens well"}, {Text: "A pleasure to work with"}}
 	response := func(rater string, g feedback.RaterGroup) feedback.ResponseSubmitted {
-		return feedback.ResponseSubmitted{RoundID: round, RaterID: rater, Group: g, Answers: answers(), Comments: comments, At: later}
+		return feedback.ResponseSubmitted{RoundID: round, RaterID: rater, ParticipantID: participant, Group: g, Answers: answers(), Comments: comments, At: later}
 	}
 	approvedPeer := feedback.RaterApproved{RoundID: round, RaterID: peer, ApprovedBy: manager, At: at}
 	ready := given(opened(true), nominated(selfRater, feedback.GroupSelf), nominated(peer, feedback.GroupPeer), approvedPeer,
@@ -253,7 +253,7 @@ func TestResponses(t *testing.T) {
 			WantErr: domain.ErrInvalid, WantField: "answers[0].score"},
 		{Name: "the lowest and the top point of the scale", Given: ready,
 			When: submit(peer, with(func(as []feedback.Answer) { as[0].Score, as[2].Score = 1, 5 }), nil, instrumentAgg()),
-			Want: []domain.Event{feedback.ResponseSubmitted{RoundID: round, RaterID: peer, Group: feedback.GroupPeer,
+			Want: []domain.Event{feedback.ResponseSubmitted{RoundID: round, RaterID: peer, ParticipantID: participant, Group: feedback.GroupPeer,
 				Answers: with(func(as []feedback.Answer) { as[0].Score, as[2].Score = 1, 5 }), At: later}}},
 		{Name: "a NUL in a comment", Given: ready, When: submit(peer, answers(), []feedback.Comment{{Text: "Fine\x00"}}, instrumentAgg()),
 			WantErr: domain.ErrInvalid, WantField: "comments[0].text"},
@@ -289,7 +289,7 @@ func TestSelfAssessment(t *testing.T) {
 		}
 	}
 	selfNominated := feedback.RaterNominated{RoundID: round, RaterID: participant, Group: feedback.GroupSelf, At: later}
-	selfAnswered := feedback.ResponseSubmitted{RoundID: round, RaterID: participant, Group: feedback.GroupSelf, Answers: answers(), At: later}
+	selfAnswered := feedback.ResponseSubmitted{RoundID: round, RaterID: participant, ParticipantID: participant, Group: feedback.GroupSelf, Answers: answers(), At: later}
 	earlierSelf := feedback.RaterNominated{RoundID: round, RaterID: participant, Group: feedback.GroupSelf, At: at}
 	bad := answers()
 	bad[0].Score = 6
@@ -359,7 +359,7 @@ func TestRaterLinks(t *testing.T) {
 		{Name: "an unknown rater", Given: ready, When: issue(id(39), hash1, expires), WantErr: feedback.ErrRaterNotFound},
 		{Name: "a rejected rater", Given: append(ready, feedback.RaterRejected{RoundID: round, RaterID: report, RejectedBy: manager, At: at}),
 			When: issue(report, hash1, expires), WantErr: feedback.ErrRaterRejected},
-		{Name: "a rater who answered", Given: append(ready, feedback.ResponseSubmitted{RoundID: round, RaterID: peer, Group: feedback.GroupPeer, Answers: answers(), At: later}),
+		{Name: "a rater who answered", Given: append(ready, feedback.ResponseSubmitted{RoundID: round, RaterID: peer, ParticipantID: participant, Group: feedback.GroupPeer, Answers: answers(), At: later}),
 			When: issue(peer, hash1, expires), WantErr: feedback.ErrAlreadyAnswered},
 		{Name: "a closed round", Given: append(ready, feedback.RoundClosed{RoundID: round, At: later}), When: issue(peer, hash1, expires),
 			WantErr: feedback.ErrRoundClosed},

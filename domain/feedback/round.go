@@ -361,7 +361,7 @@ func (r *Round) SubmitResponse(c SubmitResponse, in *Instrument) error {
 	case rt.state == awaiting && r.raterApproval && rt.group != GroupSelf:
 		return fmt.Errorf("submit response of %s: %w", c.RaterID, ErrRaterNotApproved)
 	}
-	r.record(ResponseSubmitted{RoundID: r.id, RaterID: c.RaterID, Group: rt.group, Answers: c.Answers, Comments: c.Comments, At: c.At})
+	r.record(ResponseSubmitted{RoundID: r.id, RaterID: c.RaterID, ParticipantID: r.participantID, Group: rt.group, Answers: c.Answers, Comments: c.Comments, At: c.At})
 	return nil
 }
 
@@ -396,7 +396,7 @@ func (r *Round) SubmitSelfAssessment(c SubmitSelfAssessment, in *Instrument) err
 		}
 		r.record(RaterNominated{RoundID: r.id, RaterID: c.ParticipantID, Group: GroupSelf, At: c.At})
 	}
-	r.record(ResponseSubmitted{RoundID: r.id, RaterID: c.ParticipantID, Group: GroupSelf, Answers: c.Answers, Comments: c.Comments, At: c.At})
+	r.record(ResponseSubmitted{RoundID: r.id, RaterID: c.ParticipantID, ParticipantID: r.participantID, Group: GroupSelf, Answers: c.Answers, Comments: c.Comments, At: c.At})
 	return nil
 }
 

@@ -21,7 +21,7 @@ func TestRoundShowsRatersNotWhoAnswered(t *testing.T) {
 		return feedback.RaterNominated{RoundID: round, RaterID: rater, Group: g, Name: "N", Email: "n@example.org", At: at.Add(time.Duration(m) * time.Minute)}
 	}
 	answered := func(rater string, g feedback.RaterGroup) domain.Event {
-		return feedback.ResponseSubmitted{RoundID: round, RaterID: rater, Group: g, At: later}
+		return feedback.ResponseSubmitted{RoundID: round, RaterID: rater, ParticipantID: participant, Group: g, At: later}
 	}
 	rater := func(r string, g feedback.RaterGroup, m int, a feedback.Approval) feedback.NominatedRater {
 		return feedback.NominatedRater{RaterID: r, Group: g, NominatedAt: at.Add(time.Duration(m) * time.Minute), Approval: a}

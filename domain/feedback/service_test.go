@@ -99,7 +99,7 @@ func TestSubmitRetriesOnce(t *testing.T) {
 	}{
 		{"retried", 1, nil, nil, 4},
 		{"the round closed meanwhile", 1, []domain.Event{feedback.RoundClosed{RoundID: round, At: at}}, feedback.ErrRoundClosed, 4},
-		{"the rater answered meanwhile", 1, []domain.Event{feedback.ResponseSubmitted{RoundID: round, RaterID: peer, Group: feedback.GroupPeer, Answers: answers(), At: at}},
+		{"the rater answered meanwhile", 1, []domain.Event{feedback.ResponseSubmitted{RoundID: round, RaterID: peer, ParticipantID: participant, Group: feedback.GroupPeer, Answers: answers(), At: at}},
 			feedback.ErrAlreadyAnswered, 4},
 		{"conflicts twice", 2, nil, domain.ErrConflict, 3},
 	} {
