@@ -1,6 +1,7 @@
 package api
 
 import (
+	"encoding/json"
 	"net/http"
 
 	"github.com/labstack/echo/v4"
@@ -192,4 +193,10 @@ func (s *Server) handlePersonalDataGet(c echo.Context) error {
 	h.Set("Cache-Control", "no-store")
 	h.Set("Content-Disposition", `attachment; filename="leerpad-`+id+`.json"`)
 	return c.JSON(http.StatusOK, personalDataOf(d))
+}
+
+// MarshalPersonalData writes an export as the API answers it, indented:
+// for leerpad export, which goes through the same use case.
+func MarshalPersonalData(d usecase.PersonalData) ([]byte, error) {
+	return json.MarshalIndent(personalDataOf(d), "", "  ")
 }

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/leerpad/leerpad/domain"
 	"github.com/leerpad/leerpad/domain/access"
 	"github.com/leerpad/leerpad/projections"
 	"github.com/leerpad/leerpad/projections/cohortdashboard"
@@ -197,12 +198,12 @@ func TestComponentErasureOfAParticipant(t *testing.T) {
 	decodeProblem(t, a.keep(cp.call(t, call{method: "POST", path: j + "/experiments", token: w.participant, body: `{}`})), 404)
 	var dash dashboardResponse
 	must(t, a.keep(cp.call(t, call{method: "GET", path: "/v1/cohorts/" + w.cohortID + "/dashboard", token: w.office, header: after(rec)})), 200, &dash)
-	if len(dash.Participants) != 1 || dash.Participants[0].ParticipantID != "gewist" || dash.Participants[0].ExperimentsLogged != 1 || dash.Enrolment.Enrolled != 1 {
+	if len(dash.Participants) != 1 || dash.Participants[0].ParticipantID != domain.Erased || dash.Participants[0].ExperimentsLogged != 1 || dash.Enrolment.Enrolled != 1 {
 		t.Fatalf("dashboard after the erasure %+v", dash.Participants)
 	}
 	var list enrolmentList
 	must(t, a.keep(cp.call(t, call{method: "GET", path: "/v1/cohorts/" + w.cohortID + "/enrolments", token: w.office})), 200, &list)
-	if len(list.Items) != 1 || list.Items[0].ParticipantID != "gewist" || list.Items[0].JourneyID != "" {
+	if len(list.Items) != 1 || list.Items[0].ParticipantID != domain.Erased || list.Items[0].JourneyID != "" {
 		t.Fatalf("enrolments after the erasure %+v", list.Items)
 	}
 	must(t, a.keep(cp.call(t, call{method: "GET", path: "/v1/cohorts/" + w.cohortID + "/enrolments/" + w.participantID, token: w.office})), 200, nil)
@@ -281,7 +282,7 @@ func TestComponentErasureOfARater(t *testing.T) {
 	must(t, cp.call(t, call{method: "GET", path: round.Href, token: w.participant}), 200, &state)
 	erased := 0
 	for _, r := range state.Raters {
-		if r.RaterID == "gewist" {
+		if r.RaterID == domain.Erased {
 			erased++
 		}
 		if r.RaterID == peer {

@@ -122,9 +122,3 @@ type ReadAudit interface {
 	Record(r privacy.PortfolioRead, programmeID string)
 	Reads(ctx context.Context, journeyID string) ([]privacy.PortfolioRead, error)
 }
-
-// Shredder forgets a person: deletes their key, so every field encrypted with it is unreadable, and drops what
-// was derived from it in plain text (kept aggregates, stream caches).
-type Shredder interface {
-	Forget(ctx context.Context, subjectID string) error
-}

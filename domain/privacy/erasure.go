@@ -101,9 +101,7 @@ func (e *Erasure) Erase(c Erase) error {
 		if c.ActorID != c.PersonID {
 			ps = append(ps, domain.Invalid("personId", "a person erases only themselves"))
 		}
-	case RequesterProgrammeOffice:
-		ps = append(ps, domain.OptionalID("actorId", c.ActorID))
-	case RequesterRetention:
+	case RequesterProgrammeOffice, RequesterRetention:
 	default:
 		ps = append(ps, domain.Required("requestedBy"))
 	}
