@@ -16,8 +16,8 @@ import (
 	"github.com/leerpad/leerpad/api"
 	"github.com/leerpad/leerpad/api/auth"
 	"github.com/leerpad/leerpad/eventstore"
-	"github.com/leerpad/leerpad/projections"
 	"github.com/leerpad/leerpad/eventstore/readaudit"
+	"github.com/leerpad/leerpad/projections"
 	"github.com/leerpad/leerpad/usecase"
 )
 
