@@ -252,3 +252,56 @@ func TestEraseThroughTheAPILeavesNothingOfThePerson(t *testing.T) {
 	check("after leerpad rebuild")
 	fmt.Fprint(io.Discard, out.String())
 }
+
+// leerpad export, erase and retention --dry-run go through the same use
+// cases as the API: the export holds the participant's name, the erasure is
+// recorded once (a second answers the first), the export after it holds only
+// the erasure, and the dry run lists and erases nothing.
+func TestEraseExportAndRetentionCommands(t *testing.T) {
+	if testing.Short() {
+		t.Skip("seeds an embedded event-store node")
+	}
+	dir := filepath.Join(t.TempDir(), "data")
+	var seeded bytes.Buffer
+	if err := run(context.Background(), []string{"seed", "--data", dir, "--seed", "7", "--cohorts", "1", "--participants", "4", "--env"}, &seeded, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	person := ""
+	for _, line := range strings.Split(seeded.String(), "\n") {
+		if v, ok := strings.CutPrefix(line, "export LEERPAD_PARTICIPANT="); ok {
+			person = strings.Trim(v, `"'`)
+		}
+	}
+	leerpad := func(args ...string) (string, error) { // stdout; stderr is the log
+		var out bytes.Buffer
+		err := run(context.Background(), append(args, "--data", dir), &out, io.Discard)
+		return out.String(), err
+	}
+	out, err := leerpad("export", "--person", person)
+	var doc struct {
+		Enrolments struct {
+			Items []struct{ Name, Email string }
+		}
+		Erasure *struct{ Record struct{ Reason string } }
+	}
+	if err != nil || json.Unmarshal([]byte(out), &doc) != nil || len(doc.Enrolments.Items) != 1 || doc.Enrolments.Items[0].Name == "" || doc.Erasure != nil {
+		t.Fatalf("export: %v\n%.500s", err, out)
+	}
+	if out, err := leerpad("erase", "--person", person); err == nil {
+		t.Fatalf("erase without a reason: %s", out)
+	}
+	if out, err = leerpad("erase", "--person", person, "--reason", "subject-request", "--reference", "PB-1"); err != nil || !strings.HasPrefix(out, "Erased "+person) {
+		t.Fatalf("erase: %v\n%s", err, out)
+	}
+	if out, err = leerpad("erase", "--person", person, "--reason", "subject-request"); err != nil || !strings.HasPrefix(out, "Already erased "+person) {
+		t.Fatalf("erase again: %v\n%s", err, out)
+	}
+	out, err = leerpad("export", "--person", person)
+	doc.Enrolments.Items, doc.Erasure = nil, nil
+	if err != nil || json.Unmarshal([]byte(out), &doc) != nil || len(doc.Enrolments.Items) != 0 || doc.Erasure == nil || doc.Erasure.Record.Reason != "subject-request" {
+		t.Fatalf("export after the erasure: %v\n%s", err, out)
+	}
+	if out, err = leerpad("retention", "--dry-run"); err != nil || !strings.Contains(out, "(dry run: nothing was erased)") {
+		t.Fatalf("retention --dry-run: %v\n%s", err, out)
+	}
+}
