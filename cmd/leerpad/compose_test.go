@@ -467,6 +467,7 @@ func TestComposeLeerpadReplicas(t *testing.T) {
 	}
 	nodes := c.kurrentNodes()
 	published := map[string]string{}
+	keyStores := map[string]string{} // volume → the first replica mounting it as its key store
 	for _, name := range replicas {
 		s := c.Services[name]
 		f, err := parseServeFlags(s.Command[1:], io.Discard)
@@ -537,11 +538,27 @@ func TestComposeLeerpadReplicas(t *testing.T) {
 			}
 		}
 
-		// Stateless: nothing written to a volume.
+		// Stateless: nothing written to a volume but the key store of the
+		// people's data keys, one for all replicas (docs/decisions/0013).
+		if f.store.keystore == "" || f.store.kek == "" {
+			t.Errorf("%s: no --keystore and --kek-file: each replica would have a key store of its own", name)
+		}
 		for _, v := range s.Volumes {
-			if !v.ReadOnly {
-				t.Errorf("%s: volume %s:%s is writable; replicas share nothing writable", name, v.Source, v.Target)
+			if v.ReadOnly {
+				continue
 			}
+			if v.bindMount() || path.Clean(v.Target) != path.Clean(f.store.keystore) {
+				t.Errorf("%s: volume %s:%s is writable; replicas share nothing writable but the key store (--keystore %s)", name, v.Source, v.Target, f.store.keystore)
+				continue
+			}
+			if keyStores[v.Source] == "" {
+				keyStores[v.Source] = name
+			}
+		}
+		if ks, ok := s.mountAt(f.store.keystore); !ok {
+			t.Errorf("%s: --keystore %s is on no volume: a key store the other replica does not see", name, f.store.keystore)
+		} else if !strings.HasPrefix(path.Clean(f.store.kek), path.Clean(ks.Target)+"/") {
+			t.Errorf("%s: --kek-file %s is on no volume the replicas share", name, f.store.kek)
 		}
 		if f.jwksURL != "" {
 			if u, err := url.Parse(f.jwksURL); err != nil || (u.Scheme != "https" && u.Scheme != "http") {
@@ -550,6 +567,9 @@ func TestComposeLeerpadReplicas(t *testing.T) {
 			continue
 		}
 		checkSharedKey(t, c, name, f)
+	}
+	if len(keyStores) != 1 {
+		t.Errorf("key-store volumes of the replicas: %v, want one they share", keyStores)
 	}
 }
 
@@ -1370,6 +1390,9 @@ func TestComposeDockerfile(t *testing.T) {
 	}
 	if !slices.Contains(chowned, path.Clean(f.store.data)) {
 		t.Errorf("CMD --data %s: the image does not create it for its (nonroot) user; COPY --chown dirs: %v", f.store.data, chowned)
+	}
+	if ks, _, err := f.store.keyStorePaths(); err != nil || !slices.Contains(chowned, path.Clean(ks)) {
+		t.Errorf("CMD: the key store %s (%v) is not created by the image for its (nonroot) user; COPY --chown dirs: %v", ks, err, chowned)
 	}
 	// The replicas keep the image's data directory, so that Docker fills the
 	// key volume from it (owned by the image's user).

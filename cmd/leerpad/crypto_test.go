@@ -11,15 +11,19 @@ import (
 	"os/exec"
 	"path/filepath"
 	"reflect"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/EventStore/EventStore-Client-Go/v4/esdb"
+	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/leerpad/leerpad/demo"
 	"github.com/leerpad/leerpad/domain"
 	"github.com/leerpad/leerpad/domain/cohort"
 	"github.com/leerpad/leerpad/domain/feedback"
+	"github.com/leerpad/leerpad/domain/journey"
 	"github.com/leerpad/leerpad/eventstore"
 	"github.com/leerpad/leerpad/projections"
 	"github.com/leerpad/leerpad/projections/portfolio"
@@ -254,6 +258,81 @@ func appendOldResponse(t *testing.T, dir string) {
 	}
 }
 
+// streamStates names three streams that are not plain: one with $maxCount 1
+// over three events, one deleted, one tombstoned.
+type streamStates struct{ limited, deleted, tombstoned string }
+
+func writeStreamStates(t *testing.T, dir string) streamStates {
+	t.Helper()
+	ctx := context.Background()
+	es, err := openEventStore(ctx, eventStoreFlags{data: dir}, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = es.Close() }()
+	id := strconv.FormatInt(time.Now().UnixNano(), 10)
+	s := streamStates{limited: "scratch-limited" + id, deleted: "scratch-deleted" + id, tombstoned: "scratch-tomb" + id}
+	for _, stream := range []string{s.limited, s.deleted, s.tombstoned} {
+		for i := range 3 {
+			if _, err := es.client.AppendToStream(ctx, stream, esdb.AppendToStreamOptions{}, esdb.EventData{EventType: "scratch",
+				ContentType: esdb.ContentTypeJson, Data: []byte(`{"i":` + strconv.Itoa(i) + `}`)}); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	var meta esdb.StreamMetadata
+	meta.SetMaxCount(1)
+	if _, err := es.client.SetStreamMetadata(ctx, s.limited, esdb.AppendToStreamOptions{}, meta); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := es.client.DeleteStream(ctx, s.deleted, esdb.DeleteStreamOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := es.client.TombstoneStream(ctx, s.tombstoned, esdb.TombstoneStreamOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+func checkStreamStates(t *testing.T, dir string, s streamStates) {
+	t.Helper()
+	ctx := context.Background()
+	es, err := openEventStore(ctx, eventStoreFlags{data: dir}, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = es.Close() }()
+	count := func(stream string) (int, error) {
+		rs, err := es.client.ReadStream(ctx, stream, esdb.ReadStreamOptions{}, 100)
+		if err != nil {
+			return 0, err
+		}
+		defer rs.Close()
+		n := 0
+		for {
+			if _, err := rs.Recv(); errors.Is(err, io.EOF) {
+				return n, nil
+			} else if err != nil {
+				return n, err
+			}
+			n++
+		}
+	}
+	if n, err := count(s.limited); err != nil || n != 1 {
+		t.Errorf("stream with $maxCount 1 after the migration: %d events, %v; want 1", n, err)
+	}
+	if n, err := count(s.deleted); err == nil && n > 0 {
+		t.Errorf("deleted stream after the migration: %d events", n)
+	}
+	if n, err := count(s.tombstoned); err == nil && n > 0 {
+		t.Errorf("tombstoned stream after the migration: %d events", n)
+	}
+	if _, err := es.client.AppendToStream(ctx, s.tombstoned, esdb.AppendToStreamOptions{}, esdb.EventData{EventType: "scratch",
+		ContentType: esdb.ContentTypeJson, Data: []byte(`{}`)}); err == nil {
+		t.Errorf("tombstoned stream takes an append after the migration")
+	}
+}
+
 // leerpad migrate encrypt turns a data directory written in plain text (by
 // the old writer) into one where a byte search finds none of its personal
 // texts, and every event reads back as it was (a 360 response with its
@@ -266,6 +345,7 @@ func TestMigrateEncryptsAPlainDataDirectory(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "data")
 	seedPlain(t, dir)
 	appendOldResponse(t, dir)
+	streams := writeStreamStates(t, dir)
 	before := readLog(t, eventStoreFlags{data: dir}, true)
 	texts := personalTexts(before)
 	if found := plainTextIn(t, dir, texts); len(found) < len(texts)/2 {
@@ -281,6 +361,7 @@ func TestMigrateEncryptsAPlainDataDirectory(t *testing.T) {
 	}
 	checkNoPlainText(t, filepath.Dir(dir), texts) // the data directory, the key store, and no plain copy left
 
+	checkStreamStates(t, dir, streams)
 	after := readLog(t, eventStoreFlags{data: dir}, false)
 	if len(after) != len(before) {
 		t.Fatalf("%d events after the migration, %d before", len(after), len(before))
@@ -373,5 +454,187 @@ func TestRestoredBackupShowsTheErasedPersonErased(t *testing.T) {
 	}
 	if others != 3 {
 		t.Errorf("%d other participants after the restore, want 3", others)
+	}
+}
+
+// Two Leerpad processes over one event store decrypt alike when they share
+// the key store and the KEK; a replica started with its own KEK (its own
+// default) is refused at start rather than showing everyone erased; and a
+// person forgotten by one is erased for the other.
+func TestReplicasShareTheKeyStore(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts an embedded event-store node")
+	}
+	t.Parallel()
+	ctx := context.Background()
+	log := slog.New(slog.DiscardHandler)
+	dir := filepath.Join(t.TempDir(), "data")
+	first, err := openEventStore(ctx, eventStoreFlags{data: dir}, log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = first.Close() }()
+	keysDir, kek, err := eventStoreFlags{data: dir}.keyStorePaths()
+	if err != nil {
+		t.Fatal(err)
+	}
+	replica := eventStoreFlags{connection: first.node.ConnectionString(), data: filepath.Join(t.TempDir(), "replica")}
+	if _, err := openEventStore(ctx, replica, log); err == nil {
+		t.Fatal("a replica of an external event store started with a key store of its own")
+	}
+	replica.keystore, replica.kek = keysDir, filepath.Join(replica.data, "keys", "keystore.kek")
+	if _, err := openEventStore(ctx, replica, log); err == nil {
+		t.Fatal("a replica with its own KEK opened the shared key store")
+	}
+	replica.kek = kek
+	second, err := openEventStore(ctx, replica, log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = second.Close() }()
+
+	c1, err := first.codec()
+	if err != nil {
+		t.Fatal(err)
+	}
+	c2, err := second.codec()
+	if err != nil {
+		t.Fatal(err)
+	}
+	participant := "3f6c1d2e-8a4b-4c5d-9e6f-7a8b9c0d1e2f"
+	enrolled := cohort.ParticipantEnrolled{CohortID: "0c1d2e3f-4a5b-4c6d-8e7f-8091a2b3c4d5", ParticipantID: participant,
+		Name: "Noor Visser", Email: "noor.visser@example.org"}
+	name, payload, version, err := c1.Encode(enrolled)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := c2.Decode(name, version, payload)
+	if err != nil || got.(cohort.ParticipantEnrolled).Name != "Noor Visser" {
+		t.Fatalf("the replica decodes %#v, %v", got, err)
+	}
+	if err := first.keys.Forget(participant); err != nil {
+		t.Fatal(err)
+	}
+	// The replica notices within its recheck interval (500 ms).
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		got, err := c2.Decode(name, version, payload)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if domain.IsErased(got.(cohort.ParticipantEnrolled).Name) {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the replica still reads the person 5 s after they were forgotten")
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// serve schedules the embedded node's scavenges daily unless told otherwise,
+// 0 turns them off, and a negative interval is refused naming the flag.
+func TestServeSchedulesScavenges(t *testing.T) {
+	for _, tc := range []struct {
+		args    []string
+		want    time.Duration
+		wantErr string
+	}{
+		{nil, 24 * time.Hour, ""},
+		{[]string{"--scavenge-every", "1h"}, time.Hour, ""},
+		{[]string{"--scavenge-every", "0"}, 0, ""},
+		{[]string{"--scavenge-every", "-1s"}, 0, "-scavenge-every"},
+	} {
+		f, err := parseServeFlags(tc.args, io.Discard)
+		switch {
+		case tc.wantErr != "" && (err == nil || !strings.Contains(err.Error(), tc.wantErr)):
+			t.Errorf("%v: err = %v, want one naming %s", tc.args, err, tc.wantErr)
+		case tc.wantErr == "" && (err != nil || f.store.scavengeEvery != tc.want):
+			t.Errorf("%v: scavenge every %s, %v; want %s", tc.args, f.store.scavengeEvery, err, tc.want)
+		}
+	}
+}
+
+// After the Shredder forgets a participant, the read models rebuilt from the
+// log show them erased ("[gewist]") where their words were, count them as
+// before, and show everyone else as they were: nothing fails to decode.
+func TestReadModelsShowAForgottenPersonErased(t *testing.T) {
+	if testing.Short() {
+		t.Skip("seeds an embedded event-store node")
+	}
+	t.Parallel()
+	ctx := context.Background()
+	dir := filepath.Join(t.TempDir(), "data")
+	if err := run(ctx, []string{"seed", "--data", dir, "--seed", "7", "--cohorts", "1", "--participants", "4"}, io.Discard, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	whys := map[string]journey.WhyStated{}
+	for _, r := range readLog(t, eventStoreFlags{data: dir}, false) {
+		if w, ok := r.Event.(journey.WhyStated); ok {
+			whys[w.ParticipantID] = w
+		}
+	}
+	if len(whys) < 2 {
+		t.Fatalf("%d participants stated their why, want two or more", len(whys))
+	}
+	var erased string
+	for p := range whys {
+		erased = p
+		break
+	}
+	log := slog.New(slog.DiscardHandler)
+	es, err := openEventStore(ctx, eventStoreFlags{data: dir}, log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = es.Close() })
+	codec, err := es.codec()
+	if err != nil {
+		t.Fatal(err)
+	}
+	svc := newServices(eventstore.NewStore(es.client, codec))
+	if svc.Shredder == nil {
+		t.Fatal("no Shredder with an encrypting codec")
+	}
+	if err := svc.Shredder.Forget(ctx, erased); err != nil {
+		t.Fatal(err)
+	}
+	models, err := newProjections(es, codec, prometheus.NewRegistry(), log, projectionsConfig{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = models.Close() })
+	runCtx, stop := context.WithCancel(ctx)
+	done := make(chan error, 1)
+	go func() { done <- models.Runner.Run(runCtx) }()
+	t.Cleanup(func() { stop(); <-done })
+	for deadline := time.Now().Add(30 * time.Second); !models.Runner.CaughtUp(); time.Sleep(10 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("the read models did not catch up")
+		}
+	}
+	for p, w := range whys {
+		journeys := models.Portfolio.Journeys(p)
+		if len(journeys) != 1 {
+			t.Fatalf("journeys of %s: %v", p, journeys)
+		}
+		v, err := models.Portfolio.Current(journeys[0])
+		if err != nil || v.WhyAndValues == nil {
+			t.Fatalf("portfolio of %s: %+v, %v", p, v.WhyAndValues, err)
+		}
+		if p == erased {
+			if !domain.IsErased(v.WhyAndValues.Why) || !domain.AnyErased(v.WhyAndValues.Values) {
+				t.Errorf("the forgotten participant's why: %+v, want %q", v.WhyAndValues, domain.Erased)
+			}
+			continue
+		}
+		if v.WhyAndValues.Why == "" || v.WhyAndValues.Why != w.Why { // w is p's last why
+
+			t.Errorf("another participant's why: %q", v.WhyAndValues.Why)
+		}
+	}
+	dash, err := models.CohortDashboard.Dashboard(models.CohortDashboard.Cohorts()[0], time.Now())
+	if err != nil || dash.Enrolment.Enrolled != 4 {
+		t.Errorf("dashboard after the erasure: %+v, %v; want the 4 enrolled still counted", dash.Enrolment, err)
 	}
 }

@@ -47,14 +47,19 @@ type eventStoreFlags struct {
 func (f *eventStoreFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.data, "data", "./data", "data `directory` of the embedded event-store node")
 	fs.StringVar(&f.connection, "eventstore", "", "connection `string` of an external node or KurrentDB cluster (esdb://...); when set, no embedded node is started")
-	fs.StringVar(&f.keystore, "keystore", "", "`directory` of the people's data keys (docs/decisions/0013), shared by every replica and never inside the data directory (default <data>-keys)")
-	fs.StringVar(&f.kek, "kek-file", "", "`file` of the key-encryption key that wraps the data keys, the same for every replica (default <data>/keys/keystore.kek, made on first use)")
+	fs.StringVar(&f.keystore, "keystore", "", "`directory` of the people's data keys (docs/decisions/0013), shared by every replica and never inside the data directory; required with -eventstore (default <data>-keys)")
+	fs.StringVar(&f.kek, "kek-file", "", "`file` of the key-encryption key that wraps the data keys, the same for every replica; required with -eventstore (default <data>/keys/keystore.kek, made on first use)")
 }
 
 // keyStorePaths returns the key store's directory and KEK file from the
 // flags and their defaults.
 func (f eventStoreFlags) keyStorePaths() (dir, kek string, err error) {
 	dir, kek = f.keystore, f.kek
+	if f.connection != "" && (dir == "" || kek == "") {
+		// Replicas of an external event store share one key store: a
+		// default per data directory would give each its own, empty.
+		return "", "", &usageError{msg: "with -eventstore, name the key store every replica shares with -keystore and its KEK with -kek-file"}
+	}
 	if dir == "" && f.data != "" {
 		dir = filepath.Clean(f.data) + "-keys"
 	}

@@ -20,11 +20,14 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/leerpad/leerpad/domain"
 )
 
 // ErrErased is returned for a person whose key was deleted by Forget: their
-// data cannot be read, and no new key is made for them.
-var ErrErased = errors.New("person erased: their key is deleted")
+// data cannot be read, and no new key is made for them (so a command writing
+// new data of theirs fails with it; it wraps domain.ErrConflict).
+var ErrErased = fmt.Errorf("person erased: their key is deleted: %w", domain.ErrConflict)
 
 // ErrNoKey is returned by Key for a person who has no key in the store and was
 // not erased either: nothing was ever encrypted for them with this store (or
@@ -66,8 +69,9 @@ type Store struct {
 	recheck time.Duration
 	now     func() time.Time
 
-	mu    sync.Mutex
-	cache map[string]cachedKey
+	mu     sync.Mutex
+	cache  map[string]cachedKey
+	erased map[string]bool // tombstones seen: an erasure is for good
 }
 
 type cachedKey struct {
@@ -121,7 +125,7 @@ func Open(cfg Config) (*Store, error) {
 	if perm := fi.Mode().Perm(); perm&0o077 != 0 {
 		return nil, fmt.Errorf("key store %s is open to others (mode %04o): run chmod 700 on it", cfg.Dir, perm)
 	}
-	s := &Store{dir: cfg.Dir, kek: kek, recheck: cfg.Recheck, now: cfg.Now, cache: map[string]cachedKey{}}
+	s := &Store{dir: cfg.Dir, kek: kek, recheck: cfg.Recheck, now: cfg.Now, cache: map[string]cachedKey{}, erased: map[string]bool{}}
 	if s.recheck == 0 {
 		s.recheck = DefaultRecheck
 	}
@@ -217,12 +221,21 @@ func (s *Store) Key(subject string) (cipher.AEAD, error) {
 	if err := CheckSubject(subject); err != nil {
 		return nil, err
 	}
+	s.mu.Lock()
+	gone := s.erased[subject]
+	s.mu.Unlock()
+	if gone { // checked first: a read racing with Forget may have cached the key
+		return nil, fmt.Errorf("key of %s: %w", subject, ErrErased)
+	}
 	if k, ok := s.cached(subject); ok {
 		return k, nil
 	}
 	k, err := s.read(subject)
 	if errors.Is(err, fs.ErrNotExist) {
 		if s.Erased(subject) {
+			s.mu.Lock()
+			s.erased[subject] = true
+			s.mu.Unlock()
 			return nil, fmt.Errorf("key of %s: %w", subject, ErrErased)
 		}
 		return nil, fmt.Errorf("key of %s: %w", subject, ErrNoKey)
@@ -269,6 +282,7 @@ func (s *Store) Forget(subject string) error {
 	}
 	s.mu.Lock()
 	delete(s.cache, subject) // a Key racing with Forget may have put it back
+	s.erased[subject] = true
 	s.mu.Unlock()
 	return nil
 }

@@ -351,7 +351,7 @@ func crashChild(dir string) {
 // and what is sealed next does.
 func TestSealedSnapshots(t *testing.T) {
 	s := open(t, keystore.Config{Dir: filepath.Join(t.TempDir(), "keys"), KEK: kek(t)})
-	plain := bytes.Repeat([]byte("Anouk Aerts schreef een reflectie. "), 5000) // three chunks
+	plain := bytes.Repeat([]byte("Anouk Aerts schreef over haar week. "), 5000) // three chunks
 	seal := func() []byte {
 		t.Helper()
 		var buf bytes.Buffer
