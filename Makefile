@@ -8,7 +8,7 @@ GOLANGCI      := $(TOOLS)/golangci-lint-$(GOLANGCI_VER)
 DATA          ?= ./data
 
 .DEFAULT_GOAL := help
-.PHONY: help run build seed test test-short bench fmt lint up down
+.PHONY: help run build seed test test-short bench fmt lint up down web-assets
 
 help: ## list the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  %-11s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -16,8 +16,9 @@ help: ## list the targets
 build: ## build bin/leerpad
 	$(GO) build -o bin/leerpad ./cmd/leerpad
 
-run: build ## start Leerpad on its embedded default: API on :8080, metrics on :9090, event-store node in-process, data in ./data
-	./bin/leerpad serve --data $(DATA)
+run: build ## start Leerpad on its embedded default: pages on http://127.0.0.1:8080/ (demo sign-in), API on /v1, metrics on :9090, event-store node in-process, data in ./data (seeded with the demo data set when empty)
+	@if [ -z "$$(ls -A $(DATA) 2>/dev/null)" ]; then echo "$(DATA) is empty: seeding the demo data set first"; ./bin/leerpad seed --data $(DATA) >/dev/null; fi
+	./bin/leerpad serve --data $(DATA) --demo-signin
 
 seed: build ## write the demo data set into $(DATA) (safe to run again)
 	./bin/leerpad seed --data $(DATA)
@@ -35,6 +36,10 @@ bench: ## benchmarks with their ceilings measured in the same run (see docs/benc
 	$(GO) test -run '^$$' -bench 'RebuildMillion|SnapshotMillion|Snapshot$$' -benchtime 1x -count 3 -timeout 60m ./projections/...
 	$(GO) test -run '^$$' -bench LogExperimentHistory -benchtime 300x -count 5 ./cmd/leerpad/
 	$(GO) test -run '^$$' -bench APILoad -benchtime 1x -count 3 -timeout 30m ./cmd/leerpad/
+	$(GO) test -run '^$$' -bench PagesLoad -benchtime 1x -count 3 -timeout 30m ./cmd/leerpad/
+
+web-assets: ## rebuild the NL Design System CSS of the web pages from npm (web/nlds: npm ci, build.mjs) into web/static
+	cd web/nlds && npm ci --no-audit --no-fund && node build.mjs
 
 fmt: ## gofmt every Go file
 	gofmt -w $$(git ls-files '*.go')

@@ -25,6 +25,7 @@ func (s *Server) registerCohortRoutes(g *echo.Group) {
 	g.GET("/cohorts/:cohortId/deliveries/:deliveryId/attendances/:participantId", s.handleAttendanceGet, s.requireUser)
 	g.PUT("/cohorts/:cohortId/deliveries/:deliveryId/attendances/:participantId", s.handleAttendancePut, s.requireUser)
 	g.POST("/cohorts/:cohortId/intervision-groups", s.handleIntervisionGroupCreate, s.requireUser, s.idempotent)
+	g.POST("/cohorts/:cohortId/measurement-closures", s.handleMeasurementClosureCreate, s.requireUser, s.idempotent)
 	g.GET("/cohorts/:cohortId/enrolments", s.handleEnrolmentList, s.requireUser)
 	g.POST("/cohorts/:cohortId/enrolments", s.handleEnrolmentCreate, s.requireUser, s.idempotent)
 	g.GET("/cohorts/:cohortId/enrolments/:participantId", s.handleEnrolmentGet, s.requireUser)
@@ -115,7 +116,10 @@ type cohortResponse struct {
 	// Size counts the participants enrolled and not withdrawn.
 	Size       int              `json:"size"`
 	Deliveries []cohortDelivery `json:"deliveries"`
-	Revision   uint64           `json:"revision"`
+	// MeasurementClosedAt is when the programme office closed the cohort's
+	// impact measurement; absent while it is open.
+	MeasurementClosedAt *DateTime `json:"measurementClosedAt,omitempty"`
+	Revision            uint64    `json:"revision"`
 }
 
 // cohortDelivery is a delivery of a module version in the cohort; the
@@ -141,7 +145,11 @@ func (s *Server) handleCohortGet(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return withETag(c, co.Revision, true, cohortResponse{ID: id, ProgrammeID: co.ProgrammeID, ProgrammeTitle: co.ProgrammeTitle, EntityID: co.EntityID,
+	var closed *DateTime
+	if !co.MeasurementClosedAt.IsZero() {
+		closed = &DateTime{co.MeasurementClosedAt}
+	}
+	return withETag(c, co.Revision, true, cohortResponse{ID: id, MeasurementClosedAt: closed, ProgrammeID: co.ProgrammeID, ProgrammeTitle: co.ProgrammeTitle, EntityID: co.EntityID,
 		Title: co.Title, ModuleIDs: orEmpty(co.ModuleIDs), TrainerIDs: orEmpty(co.TrainerIDs), StartsOn: dt(co.StartsOn), EndsOn: dt(co.EndsOn),
 		Size: co.Size, Revision: co.Revision, Deliveries: mapAll(co.Deliveries, func(d cohort.Delivery) cohortDelivery {
 			return cohortDelivery{ID: d.DeliveryID, ModuleID: d.ModuleID, ModuleVersion: d.ModuleVersion,
@@ -335,4 +343,24 @@ func (s *Server) handleIntervisionGroupCreate(c echo.Context) error {
 		return err
 	}
 	return wrote(c, http.StatusCreated, out, groupHref(id, out.ID))
+}
+
+// measurementClosure closes a cohort's impact measurement; it has no fields.
+type measurementClosure struct{}
+
+// handleMeasurementClosureCreate is POST /v1/cohorts/{cohortId}/measurement-closures:
+// the programme office closes the cohort's impact measurement, once: the
+// cohort's figures are released, and the participants it contributes are
+// those enrolled and not withdrawn now. Location is the cohort, which shows
+// when its measurement was closed.
+func (s *Server) handleMeasurementClosureCreate(c echo.Context) error {
+	id, w, err := s.cohortCommand(c, &measurementClosure{})
+	if err != nil {
+		return err
+	}
+	out, err := s.app.CloseMeasurement(c.Request().Context(), w, id)
+	if err != nil {
+		return err
+	}
+	return wrote(c, http.StatusCreated, out, cohortHref(id))
 }

@@ -14,6 +14,7 @@ import (
 // agencies that order modules or whole programmes for their people) and
 // their orders; the programme office keeps them. A cancelled order stays,
 // marked cancelled: cancelling is a sub-resource, as a round's closure is.
+// Their key figures per quarter (keyfigures.go) are put per quarter.
 func (s *Server) registerEntityRoutes(g *echo.Group) {
 	g.GET("/entities", s.handleEntityList, s.requireUser)
 	g.POST("/entities", s.handleEntityCreate, s.requireUser, s.idempotent)
@@ -21,6 +22,9 @@ func (s *Server) registerEntityRoutes(g *echo.Group) {
 	g.POST("/entities/:entityId/orders", s.handleOrderCreate, s.requireUser, s.idempotent)
 	g.GET("/entities/:entityId/orders/:orderId", s.handleOrderGet, s.requireUser)
 	g.POST("/entities/:entityId/orders/:orderId/cancellations", s.handleOrderCancellationCreate, s.requireUser, s.idempotent)
+	g.GET("/entities/:entityId/key-figures", s.handleKeyFiguresList, s.requireUser)
+	g.GET("/entities/:entityId/key-figures/:quarter", s.handleKeyFiguresGet, s.requireUser)
+	g.PUT("/entities/:entityId/key-figures/:quarter", s.handleKeyFiguresPut, s.requireUser)
 }
 
 func entityHref(id string) string { return "/v1/entities/" + id }

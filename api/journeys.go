@@ -13,7 +13,8 @@ import (
 
 // registerJourneyRoutes registers a participant's journeys and what they
 // record on them: why and values, behaviour choices, learning goals,
-// experiments through their steps, hand-ins, module evaluations and sharing.
+// experiments through their steps, hand-ins, module evaluations, level 2
+// ratings of what was learnt (learningratings.go) and sharing.
 func (s *Server) registerJourneyRoutes(g *echo.Group) {
 	g.GET("/journeys", s.handleJourneyList, s.requireUser)
 	g.GET("/journeys/:journeyId", s.handleJourneyGet, s.requireUser)
@@ -25,6 +26,8 @@ func (s *Server) registerJourneyRoutes(g *echo.Group) {
 	g.POST("/journeys/:journeyId/experiments/:experimentId/steps", s.handleExperimentStepCreate, s.requireUser, s.idempotent)
 	g.POST("/journeys/:journeyId/assignments/:assignmentId/hand-ins", s.handleHandInCreate, s.requireUser, s.idempotent)
 	g.POST("/journeys/:journeyId/module-evaluations", s.handleModuleEvaluationCreate, s.requireUser, s.idempotent)
+	g.POST("/journeys/:journeyId/learning-ratings", s.handleLearningRatingCreate, s.requireUser, s.idempotent)
+	g.GET("/journeys/:journeyId/learning-ratings/:deliveryId", s.handleLearningRatingGet, s.requireUser)
 	g.GET("/journeys/:journeyId/shared-sections", s.handleSharedSectionList, s.requireUser)
 	g.PUT("/journeys/:journeyId/shared-sections/:section", s.handleSharedSectionPut, s.requireUser)
 	g.DELETE("/journeys/:journeyId/shared-sections/:section", s.handleSharedSectionDelete, s.requireUser)

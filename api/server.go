@@ -42,6 +42,9 @@ type Deps struct {
 	App *usecase.App
 	// Random is the source of rater-link tokens. Default crypto/rand.Reader.
 	Random io.Reader
+	// Pages, when set, answers every path outside the API (pages.go): the
+	// web pages (package web), on the same server. Default: none.
+	Pages http.Handler
 }
 
 // Server is Leerpad's HTTP API.
@@ -118,6 +121,9 @@ func NewServer(cfg Config, deps Deps) (*Server, error) {
 			s.routes[r.Path] = true
 			s.resources[r.Path] = !platformRoutes[r.Path]
 		}
+	}
+	if deps.Pages != nil {
+		s.mountPages(deps.Pages)
 	}
 	if s.openapi, err = renderOpenAPI(openAPIDocument(cfg)); err != nil {
 		return nil, err

@@ -131,6 +131,9 @@ type Report struct {
 	Raters      int // nominations over all rounds
 	Responses   int
 	Experiments int
+	Ratings     int // level 2 ratings of deliveries
+	Closed      int // cohorts whose impact measurement is closed
+	KeyFigures  int // quarters of key figures recorded, over all entities
 	Commands    int // commands in the data set
 	Skipped     int // commands of journeys a previous run had finished
 	Finished    int // journeys a previous run had finished

@@ -192,6 +192,21 @@ func TestSeedWritesTheDataSet(t *testing.T) {
 		}
 	}
 
+	// Impact measurement: the finished cohort's measurement closed (the
+	// running one's not), level 2 ratings, and every entity's key figures,
+	// as the report counts them.
+	counted := map[string]int{}
+	for _, s := range all {
+		for _, typ := range []string{"cohort.measurement_closed", "journey.learning_rated", "entity.key_figures_recorded"} {
+			counted[typ] += count(s.types, typ)
+		}
+	}
+	if counted["cohort.measurement_closed"] != small.Cohorts-1 || counted["cohort.measurement_closed"] != rep.Closed ||
+		counted["journey.learning_rated"] == 0 || counted["journey.learning_rated"] != rep.Ratings ||
+		counted["entity.key_figures_recorded"] != 8*rep.Entities || counted["entity.key_figures_recorded"] != rep.KeyFigures {
+		t.Errorf("impact events %v; report: %d closed, %d ratings, %d key figures of %d entities", counted, rep.Closed, rep.Ratings, rep.KeyFigures, rep.Entities)
+	}
+
 	// Rounds by journey, from the round streams' first event.
 	rounds := map[string][]*stream{}
 	for name, s := range byCategory(all, "feedback") {

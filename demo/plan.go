@@ -27,6 +27,7 @@ type plan struct {
 	catalogue []*step
 	cohorts   []*cohortPlan
 	report    Report
+	people    People // of the running cohort, for the demo sign-in
 }
 
 // cohortPlan holds a cohort's commands by phase. Phase 0 ends when the first
@@ -67,6 +68,7 @@ type catalogueIDs struct {
 	items        [][]string
 	entities     []string
 	programmes   []programmeIDs
+	extraGoal    string // the learning goal the revised module's version 2 adds
 }
 
 type programmeIDs struct {
@@ -109,6 +111,7 @@ func build(s Services, o Options) *plan {
 	p := &plan{}
 	cat := &namer{scope: fmt.Sprintf("seed/%d/catalogue", o.Seed)}
 	ids := buildCatalogue(p, s, cat)
+	buildKeyFigures(p, s, ids, o.Seed)
 	p.report.Programmes, p.report.Entities, p.report.Instruments = len(programmes), len(entities), 1
 	for _, pr := range programmes {
 		p.report.Modules += len(pr.modules)
@@ -122,6 +125,7 @@ func build(s Services, o Options) *plan {
 			prog: programmes[cohortProgramme(k)], pid: ids.programmes[cohortProgramme(k)],
 			entity: k % len(entities), start: cohortStart(k, o.Cohorts), report: &p.report,
 			running: k == o.Cohorts-1,
+			imp:     impactRand(o.Seed, k),
 		}
 		// The entity orders the programme for the cohort: a command on the
 		// entity's stream, which cohorts may share, so it runs with the catalogue.
@@ -134,6 +138,7 @@ func build(s Services, o Options) *plan {
 		p.cohorts = append(p.cohorts, b.build())
 		if b.running {
 			p.report.TryIt = b.tryIt()
+			p.people = b.demoPeople(o.Seed)
 		}
 	}
 	slices.SortStableFunc(p.catalogue, func(a, b *step) int { return a.at.Compare(b.at) })
@@ -198,8 +203,9 @@ func buildCatalogue(p *plan, s Services, n *namer) *catalogueIDs {
 			if pi == revision.programme && mi == revision.module {
 				revised := content
 				revised.Hours = content.Hours + 4
+				ids.extraGoal = n.id("programme/%s/module/%d/goal/%d", pr.code, mi, len(m.goals))
 				revised.LearningGoals = append(slices.Clone(content.LearningGoals),
-					catalogue.LearningGoal{ID: n.id("programme/%s/module/%d/goal/%d", pr.code, mi, len(m.goals)), Behaviour: revision.extraGoal})
+					catalogue.LearningGoal{ID: ids.extraGoal, Behaviour: revision.extraGoal})
 				at := time.Date(2025, time.June, 23, 14, 0, 0, 0, time.UTC)
 				add(at, fmt.Sprintf("revise module %s %d", pr.code, mi+1), func(ctx context.Context, key string) error {
 					return errOf(s.Modules.ReviseModule(ctx, catalogue.ReviseModule{ModuleID: moduleID, Content: revised,
@@ -290,6 +296,9 @@ type participant struct {
 	grants   []grant
 	planned  []experimentPlan
 	closing  *step // the completion or withdrawal
+
+	growth  growth          // how behaviour changed by the post round (impact.go)
+	present map[string]bool // deliveries attended, by id
 }
 
 type delivery struct {
@@ -313,6 +322,10 @@ type cohortBuilder struct {
 	start   time.Time
 	report  *Report
 	running bool // the last cohort, still running at the reference date
+	// imp and impactKeys draw and key the impact data (impact.go), apart
+	// from rng and n so that the rest stays as it is.
+	imp        *rand.Rand
+	impactKeys *namer
 
 	cohortID   string
 	trainers   []string
@@ -322,6 +335,7 @@ type cohortBuilder struct {
 	groupIDs   []string
 	cohortOps  []*step
 	emails     map[string]bool
+	names      map[string]string // person id → name, for the demo sign-in (people.go)
 }
 
 func (b *cohortBuilder) cohortStep(at time.Time, what string, do func(ctx context.Context, key string) error) *step {
@@ -359,7 +373,12 @@ func (b *cohortBuilder) newPerson(path string, domain string) person {
 		email = fmt.Sprintf("%s%d@%s", local, n, domain) // namesakes, as in any organisation
 	}
 	b.emails[email] = true
-	return person{id: b.n.id("%s", path), name: first + " " + last, email: email}
+	id := b.n.id("%s", path)
+	if b.names == nil {
+		b.names = map[string]string{}
+	}
+	b.names[id] = first + " " + last
+	return person{id: id, name: first + " " + last, email: email}
 }
 
 func asciiFold(s string) string {
@@ -419,6 +438,7 @@ func (b *cohortBuilder) build() *cohortPlan {
 			engagement: b.engagement(),
 			group:      -1,
 			shared:     map[journey.Section]bool{},
+			present:    map[string]bool{},
 		}
 		p.manager = b.newPerson(fmt.Sprintf("participant/%d/manager", i), mailDomain)
 		p.baseline = b.baseline()
@@ -428,6 +448,7 @@ func (b *cohortBuilder) build() *cohortPlan {
 	}
 	b.report.Journeys += b.size
 	b.chooseWithdrawals()
+	b.chooseGrowth()
 	b.formGroups()
 
 	for i, p := range b.people {
@@ -438,6 +459,7 @@ func (b *cohortBuilder) build() *cohortPlan {
 	for _, d := range b.deliveries {
 		b.deliver(d)
 	}
+	b.rateLearning()
 	b.intervision()
 	for _, p := range b.people {
 		b.midway(p)
@@ -451,6 +473,7 @@ func (b *cohortBuilder) build() *cohortPlan {
 		}
 		b.finish(p)
 	}
+	b.closeMeasurement()
 	return b.phases()
 }
 
@@ -708,17 +731,17 @@ var notObserved = map[feedback.RaterGroup]float64{
 
 // answers scores every item: the participant's level on the competency,
 // the group's and the rater's bias and some noise. After the programme the
-// competencies the participant developed moved up, by more the more they
-// practised; the others moved a little.
+// competencies the participant developed moved as their growth says (most
+// a little, some a lot, a few down); the others a little.
 func (b *cohortBuilder) answers(p *participant, g feedback.RaterGroup, lenient float64, post bool) ([]feedback.Answer, []feedback.Comment) {
 	var out []feedback.Answer
 	for c, items := range b.ids.items {
 		level := p.baseline[c] + groupBias[g] + lenient
 		if post {
 			if slices.Contains(p.focus, c) {
-				level += 0.35 + 0.4*p.engagement + 0.15*b.rng.NormFloat64()
+				level += p.growth.focus + 0.15*b.rng.NormFloat64()
 			} else {
-				level += 0.08 + 0.1*b.rng.NormFloat64()
+				level += p.growth.other + 0.1*b.rng.NormFloat64()
 			}
 		}
 		for i, item := range items {
@@ -894,6 +917,7 @@ func (b *cohortBuilder) deliver(d delivery) {
 	if d.version == 2 {
 		quality = revision.quality
 	}
+	quality = b.deliveryQuality(d, quality)
 	for _, p := range b.people {
 		if !p.withdrawAt.IsZero() && !p.withdrawAt.After(d.startsAt) {
 			continue
@@ -905,6 +929,7 @@ func (b *cohortBuilder) deliver(d delivery) {
 		case r < 0.08+0.1*(1.2-p.engagement):
 			status = cohort.Excused
 		}
+		p.present[d.id] = status == cohort.Present
 		b.cohortStep(recorded, "record attendance", func(ctx context.Context, key string) error {
 			return errOf(b.s.Cohorts.RecordAttendance(ctx, cohort.RecordAttendance{CohortID: b.cohortID, DeliveryID: d.id, ParticipantID: p.id,
 				Status: status, At: recorded, Envelope: domain.Envelope{IdempotencyKey: key}}))

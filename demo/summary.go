@@ -36,6 +36,8 @@ func Summary(o Options, r Report, w Written, elapsed time.Duration, at string) s
 	fmt.Fprintf(out, "  journeys:   %d (%d completed, %d withdrawn, %d in progress on %s), %d experiments\n",
 		r.Journeys, r.Completed, r.Withdrawn, r.InProgress, ref, r.Experiments)
 	fmt.Fprintf(out, "  360:        %d rounds, %d raters nominated, %d responses\n", r.Rounds, r.Raters, r.Responses)
+	fmt.Fprintf(out, "  impact:     %d cohorts' measurement closed, %d level 2 ratings, %d quarters of entity key figures\n",
+		r.Closed, r.Ratings, r.KeyFigures)
 	cats := make([]string, 0, len(w.Streams))
 	streams := 0
 	for c, n := range w.Streams {

@@ -158,6 +158,16 @@ func (a *App) ScheduleDelivery(ctx context.Context, w Write, c cohort.ScheduleDe
 	})
 }
 
+// CloseMeasurement closes a cohort's impact measurement (the programme
+// office): its figures are released and the participants it contributes
+// frozen (cohort.CloseMeasurement). A second closure is refused
+// (cohort.ErrMeasurementClosed), as is one before the cohort starts.
+func (a *App) CloseMeasurement(ctx context.Context, w Write, cohortID string) (Written, error) {
+	return a.cohortWrite(ctx, w, "close-measurement", cohortID, cohortID, access.KindMeasurementClosure, func(env domain.Envelope, at time.Time) (domain.Written, error) {
+		return a.deps.Cohorts.CloseMeasurement(ctx, cohort.CloseMeasurement{CohortID: cohortID, At: at, Envelope: env})
+	})
+}
+
 // Delivery is a delivery of the cohort, as the cohort's stream holds it
 // now, with the cohort's revision (the programme office and the cohort's
 // trainers, who read the cohort).

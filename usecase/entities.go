@@ -2,6 +2,7 @@ package usecase
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"time"
@@ -119,4 +120,48 @@ func (a *App) CancelOrder(ctx context.Context, w Write, c catalogue.CancelOrder)
 		return a.deps.Entities.CancelOrder(ctx, c)
 	})
 	return written(c.OrderID, dw), err
+}
+
+// RecordKeyFigures records an entity's key figures of a quarter (the
+// programme office), replacing what was recorded for it: an idempotent put.
+// Figures recorded as they already are record nothing, and answer with the
+// entity's revision.
+func (a *App) RecordKeyFigures(ctx context.Context, w Write, c catalogue.RecordKeyFigures) (Written, error) {
+	dw, err := a.onEntity(ctx, w, "key-figures:"+c.Quarter, c.EntityID, func(env domain.Envelope, at time.Time) (domain.Written, error) {
+		c.Envelope, c.At = env, at
+		dw, err := a.deps.Entities.RecordKeyFigures(ctx, c)
+		if errors.Is(err, catalogue.ErrKeyFiguresUnchanged) {
+			rev, _ := env.Expected.Get()
+			return domain.Written{Revision: rev}, nil
+		}
+		return dw, err
+	})
+	return written(c.Quarter, dw), err
+}
+
+// EntityKeyFigures are an entity's key figures, one per quarter recorded, in
+// the order of the quarters, as its stream holds them now, with the
+// stream's revision.
+type EntityKeyFigures struct {
+	EntityID string
+	Figures  []catalogue.KeyFigures
+	Revision uint64
+}
+
+// KeyFigures are an ordering entity's key figures by quarter (the programme
+// office), read from the entity's stream.
+func (a *App) KeyFigures(ctx context.Context, p access.Principal, entityID string) (EntityKeyFigures, error) {
+	k := EntityKeyFigures{EntityID: entityID}
+	if err := a.authorize(ctx, p, access.ActionRead, access.Resource{Kind: access.KindEntity}); err != nil {
+		return k, err
+	}
+	if a.deps.EntityView == nil {
+		return k, unavailable("ordering entities")
+	}
+	rev, err := a.deps.EntityView.View(ctx, entityID, func(en *catalogue.Entity) { k.Figures = en.KeyFigures() })
+	if err != nil {
+		return k, notFound("ordering entity", entityID, err)
+	}
+	k.Revision = rev
+	return k, nil
 }

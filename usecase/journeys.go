@@ -267,6 +267,43 @@ func (a *App) EvaluateModule(ctx context.Context, w Write, c journey.EvaluateMod
 	})
 }
 
+// RateLearning records the participant's level 2 ratings of a delivery they
+// attended: per learning goal of the module version delivered, before and
+// now. The participant alone gives them (access.KindLearningRating).
+func (a *App) RateLearning(ctx context.Context, w Write, c journey.RateLearning) (Written, error) {
+	return a.journeyWrite(ctx, w, "rate-learning", c.JourneyID, c.DeliveryID, access.KindLearningRating, func(env domain.Envelope, at time.Time) (domain.Written, error) {
+		c.Envelope, c.At = env, at
+		return a.deps.Journeys.RateLearning(ctx, c)
+	})
+}
+
+// LearningRatingSummary is a participant's level 2 ratings of a delivery,
+// as their journey's stream holds them now, with its revision.
+type LearningRatingSummary struct {
+	JourneyID string
+	journey.LearningRated
+	Revision uint64
+}
+
+// LearningRating is the participant's level 2 ratings of a delivery (the
+// participant alone); ErrNotFound while they have not rated it.
+func (a *App) LearningRating(ctx context.Context, p access.Principal, journeyID, deliveryID string) (LearningRatingSummary, error) {
+	s := LearningRatingSummary{JourneyID: journeyID}
+	var ok bool
+	f, err := a.journeyFacts(ctx, journeyID, access.KindLearningRating, func(j *journey.Journey) { s.LearningRated, ok = j.LearningRating(deliveryID) })
+	if err != nil {
+		return s, err
+	}
+	if err := a.authorize(ctx, p, access.ActionRead, f.resource); err != nil {
+		return s, err
+	}
+	if !ok {
+		return s, fmt.Errorf("learning ratings of delivery %s in journey %s not found: %w", deliveryID, journeyID, domain.ErrNotFound)
+	}
+	s.Revision = f.revision
+	return s, nil
+}
+
 // Share shares a portfolio section with the participant's manager (grant),
 // or stops sharing it: the manager's access ends at once.
 func (a *App) Share(ctx context.Context, w Write, journeyID string, sec journey.Section, grant bool) (Written, error) {

@@ -74,6 +74,28 @@ func (c catalogueLinks) Links(ctx context.Context, programmeID string) (journey.
 	return l, nil
 }
 
+// LearningGoalsOf returns the ids of the learning goals of version version
+// of module moduleID, as that version was made: what a participant rates
+// at a delivery of it (level 2).
+func (c catalogueLinks) LearningGoalsOf(ctx context.Context, moduleID string, version int) ([]string, error) {
+	var ids []string
+	found := false
+	_, err := c.modules.View(ctx, moduleID, func(m *catalogue.Module) {
+		v, ok := m.VersionOf(version)
+		found = ok
+		for _, g := range v.Content.LearningGoals {
+			ids = append(ids, g.ID)
+		}
+	})
+	switch {
+	case err != nil:
+		return nil, fmt.Errorf("module %s: %w", moduleID, err)
+	case !found:
+		return nil, fmt.Errorf("module %s version %d: %w", moduleID, version, domain.ErrNotFound)
+	}
+	return ids, nil
+}
+
 // publishedInstruments lists the ids of the instruments in o, or is nil
 // without o.
 func publishedInstruments(o Offer) func() []string {

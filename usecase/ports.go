@@ -20,6 +20,7 @@ import (
 type JourneyCommands interface {
 	Enrol(ctx context.Context, c journey.Enrol) (domain.Written, error)
 	EvaluateModule(ctx context.Context, c journey.EvaluateModule) (domain.Written, error)
+	RateLearning(ctx context.Context, c journey.RateLearning) (domain.Written, error)
 	GrantSharing(ctx context.Context, c journey.GrantSharing) (domain.Written, error)
 	RevokeSharing(ctx context.Context, c journey.RevokeSharing) (domain.Written, error)
 	StateWhy(ctx context.Context, c journey.StateWhy) (domain.Written, error)
@@ -57,6 +58,7 @@ type CohortCommands interface {
 	ScheduleDelivery(ctx context.Context, c cohort.ScheduleDelivery) (domain.Written, error)
 	RecordAttendance(ctx context.Context, c cohort.RecordAttendance) (domain.Written, error)
 	RecordIntervisionSession(ctx context.Context, c cohort.RecordIntervisionSession) (domain.Written, error)
+	CloseMeasurement(ctx context.Context, c cohort.CloseMeasurement) (domain.Written, error)
 }
 
 // ModuleCommands are the commands on catalogue modules; *catalogue.ModuleService is one.
@@ -80,6 +82,7 @@ type EntityCommands interface {
 	RegisterEntity(ctx context.Context, c catalogue.RegisterEntity) (domain.Written, error)
 	PlaceOrder(ctx context.Context, c catalogue.PlaceOrder) (domain.Written, error)
 	CancelOrder(ctx context.Context, c catalogue.CancelOrder) (domain.Written, error)
+	RecordKeyFigures(ctx context.Context, c catalogue.RecordKeyFigures) (domain.Written, error)
 }
 
 // InstrumentCommands publish and retire 360 instruments; *feedback.InstrumentService is one.

@@ -556,8 +556,9 @@ func TestServeSchedulesScavenges(t *testing.T) {
 }
 
 // After the Shredder forgets a participant, the read models rebuilt from the
-// log show them erased ("[gewist]") where their words were, count them as
-// before, and show everyone else as they were: nothing fails to decode.
+// log show them erased ("[gewist]") where their words were, hold no 360 score
+// about them, count them as before, and show everyone else as they were,
+// scores computed from the decrypted answers: nothing fails to decode.
 func TestReadModelsShowAForgottenPersonErased(t *testing.T) {
 	if testing.Short() {
 		t.Skip("seeds an embedded event-store node")
@@ -568,19 +569,11 @@ func TestReadModelsShowAForgottenPersonErased(t *testing.T) {
 	if err := run(ctx, []string{"seed", "--data", dir, "--seed", "7", "--cohorts", "1", "--participants", "4"}, io.Discard, io.Discard); err != nil {
 		t.Fatal(err)
 	}
-	whys := map[string]journey.WhyStated{}
+	whys := map[string]journey.WhyStated{} // each participant's last why
 	for _, r := range readLog(t, eventStoreFlags{data: dir}, false) {
 		if w, ok := r.Event.(journey.WhyStated); ok {
 			whys[w.ParticipantID] = w
 		}
-	}
-	if len(whys) < 2 {
-		t.Fatalf("%d participants stated their why, want two or more", len(whys))
-	}
-	var erased string
-	for p := range whys {
-		erased = p
-		break
 	}
 	log := slog.New(slog.DiscardHandler)
 	es, err := openEventStore(ctx, eventStoreFlags{data: dir}, log)
@@ -592,6 +585,19 @@ func TestReadModelsShowAForgottenPersonErased(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+
+	// Before: pick a participant with a why and 360 scores.
+	before := portfolios(t, es, codec, whys)
+	erased := ""
+	for p, v := range before {
+		if v.means > 0 && erased == "" {
+			erased = p
+		}
+	}
+	if erased == "" || len(before) < 2 {
+		t.Fatalf("portfolios before the erasure: %+v; want two or more, one with 360 scores", before)
+	}
+
 	svc := newServices(eventstore.NewStore(es.client, codec))
 	if svc.Shredder == nil {
 		t.Fatal("no Shredder with an encrypting codec")
@@ -599,21 +605,68 @@ func TestReadModelsShowAForgottenPersonErased(t *testing.T) {
 	if err := svc.Shredder.Forget(ctx, erased); err != nil {
 		t.Fatal(err)
 	}
-	models, err := newProjections(es, codec, prometheus.NewRegistry(), log, projectionsConfig{})
+	after := portfolios(t, es, codec, whys)
+	for p, v := range after {
+		if p == erased {
+			if !domain.IsErased(v.why.Why) || !domain.AnyErased(v.why.Values) {
+				t.Errorf("the forgotten participant's why: %+v, want %q", v.why, domain.Erased)
+			}
+			if v.means > 0 {
+				t.Errorf("the forgotten participant's 360 results still hold %d scores: the answers about them are theirs", v.means)
+			}
+			continue
+		}
+		if v.why.Why != whys[p].Why || v.means != before[p].means {
+			t.Errorf("another participant after the erasure: why %q, %d scores; before: %q, %d", v.why.Why, v.means, whys[p].Why, before[p].means)
+		}
+	}
+	if after[erased].enrolled != 4 {
+		t.Errorf("dashboard after the erasure: %d enrolled, want the 4 still counted", after[erased].enrolled)
+	}
+}
+
+// portfolioFacts is what TestReadModelsShowAForgottenPersonErased reads of a
+// participant's portfolio, and the cohort's enrolment count.
+type portfolioFacts struct {
+	why      portfolioWhy
+	means    int
+	enrolled int
+}
+
+type portfolioWhy struct {
+	Why    string
+	Values []string
+}
+
+// portfolios rebuilds the read models from the log and returns the facts of
+// each participant of whys.
+func portfolios(t *testing.T, es *eventStore, codec *eventstore.Codec, whys map[string]journey.WhyStated) map[string]portfolioFacts {
+	t.Helper()
+	models, err := newProjections(es, codec, prometheus.NewRegistry(), slog.New(slog.DiscardHandler), projectionsConfig{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { _ = models.Close() })
-	runCtx, stop := context.WithCancel(ctx)
+	defer func() { _ = models.Close() }()
+	runCtx, stop := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- models.Runner.Run(runCtx) }()
-	t.Cleanup(func() { stop(); <-done })
+	defer func() {
+		stop()
+		if err := <-done; err != nil {
+			t.Errorf("runner: %v", err)
+		}
+	}()
 	for deadline := time.Now().Add(30 * time.Second); !models.Runner.CaughtUp(); time.Sleep(10 * time.Millisecond) {
 		if time.Now().After(deadline) {
 			t.Fatal("the read models did not catch up")
 		}
 	}
-	for p, w := range whys {
+	dash, err := models.CohortDashboard.Dashboard(models.CohortDashboard.Cohorts()[0], time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[string]portfolioFacts{}
+	for p := range whys {
 		journeys := models.Portfolio.Journeys(p)
 		if len(journeys) != 1 {
 			t.Fatalf("journeys of %s: %v", p, journeys)
@@ -622,19 +675,54 @@ func TestReadModelsShowAForgottenPersonErased(t *testing.T) {
 		if err != nil || v.WhyAndValues == nil {
 			t.Fatalf("portfolio of %s: %+v, %v", p, v.WhyAndValues, err)
 		}
-		if p == erased {
-			if !domain.IsErased(v.WhyAndValues.Why) || !domain.AnyErased(v.WhyAndValues.Values) {
-				t.Errorf("the forgotten participant's why: %+v, want %q", v.WhyAndValues, domain.Erased)
+		f := portfolioFacts{why: portfolioWhy{v.WhyAndValues.Why, v.WhyAndValues.Values}, enrolled: dash.Enrolment.Enrolled}
+		for _, r := range v.FeedbackRounds {
+			for _, c := range r.Competencies {
+				for _, g := range c.Groups {
+					if g.Mean != nil {
+						f.means++
+					}
+				}
 			}
-			continue
 		}
-		if v.WhyAndValues.Why == "" || v.WhyAndValues.Why != w.Why { // w is p's last why
-
-			t.Errorf("another participant's why: %q", v.WhyAndValues.Why)
-		}
+		out[p] = f
 	}
-	dash, err := models.CohortDashboard.Dashboard(models.CohortDashboard.Cohorts()[0], time.Now())
-	if err != nil || dash.Enrolment.Enrolled != 4 {
-		t.Errorf("dashboard after the erasure: %+v, %v; want the 4 enrolled still counted", dash.Enrolment, err)
+	return out
+}
+
+// leerpad keys rotate-kek: the seeded data reads back the same with the new
+// KEK, and the old one no longer opens the key store.
+func TestKeysRotateKEKCommand(t *testing.T) {
+	if testing.Short() {
+		t.Skip("seeds an embedded event-store node")
+	}
+	t.Parallel()
+	ctx := context.Background()
+	dir := filepath.Join(t.TempDir(), "data")
+	if err := run(ctx, []string{"seed", "--data", dir, "--seed", "7", "--cohorts", "1", "--participants", "2"}, io.Discard, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	before := enrolledNames(readLog(t, eventStoreFlags{data: dir}, false))
+	keys, oldKEK, err := eventStoreFlags{data: dir}.keyStorePaths()
+	if err != nil {
+		t.Fatal(err)
+	}
+	newKEK := filepath.Join(t.TempDir(), "secrets", "new.kek")
+	var out bytes.Buffer
+	if err := run(ctx, []string{"keys", "rotate-kek", "--keystore", keys, "--kek-file", oldKEK, "--new-kek-file", newKEK}, &out, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out.String(), "wrapped ") {
+		t.Errorf("output %q", out.String())
+	}
+	if _, err := openKeys(eventStoreFlags{data: dir}); err == nil {
+		t.Error("the old KEK still opens the key store")
+	}
+	after := enrolledNames(readLog(t, eventStoreFlags{data: dir, kek: newKEK}, false))
+	if !reflect.DeepEqual(after, before) || len(after) == 0 {
+		t.Errorf("names after the rotation %v, before %v", after, before)
+	}
+	if err := run(ctx, []string{"keys", "rotate-kek", "--keystore", keys}, io.Discard, io.Discard); exitCode(err) != 2 {
+		t.Errorf("rotate-kek without the KEK files: %v, want a usage error", err)
 	}
 }

@@ -229,7 +229,7 @@ type loadServer struct{ api, admin string }
 // listen addresses (any free port on loopback) and its log (a file in the
 // benchmark's temp dir), and waits until /readyz answers 200. The service
 // stops when the benchmark ends.
-func startLoadServer(b *testing.B, ctx context.Context, dir string) loadServer {
+func startLoadServer(b *testing.B, ctx context.Context, dir string, extra ...string) loadServer { // extra: more serve flags
 	b.Helper()
 	logFile, err := os.Create(filepath.Join(b.TempDir(), "serve.log"))
 	if err != nil {
@@ -239,7 +239,7 @@ func startLoadServer(b *testing.B, ctx context.Context, dir string) loadServer {
 	addrs := make(chan loadServer, 1)
 	done := make(chan error, 1)
 	go func() {
-		done <- serveWith(ctx, []string{"--data", dir, "--listen", "127.0.0.1:0", "--admin-listen", "127.0.0.1:0"}, logFile,
+		done <- serveWith(ctx, append([]string{"--data", dir, "--listen", "127.0.0.1:0", "--admin-listen", "127.0.0.1:0"}, extra...), logFile,
 			serveHooks{listening: func(api, admin string) { addrs <- loadServer{api: api, admin: admin} }})
 	}()
 	b.Cleanup(func() {

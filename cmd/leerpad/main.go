@@ -52,6 +52,7 @@ Usage:
   leerpad export [flags]        print everything Leerpad holds of a person (--person) as JSON
   leerpad retention [flags]     erase what the programmes' retention makes due (--dry-run: list it and why)
   leerpad migrate encrypt [flags] rewrite a stopped node's log with every personal field encrypted
+  leerpad keys rotate-kek [flags] wrap the key store's keys with a new key-encryption key (all stopped)
 
 Run "leerpad <command> -h" for the flags of a command.
 `
@@ -88,6 +89,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return runRetention(ctx, args[1:], stdout, stderr)
 	case "migrate":
 		return runMigrate(ctx, args[1:], stdout, stderr)
+	case "keys":
+		return runKeys(ctx, args[1:], stdout, stderr)
 	case "-h", "-help", "--help", "help":
 		_, err := fmt.Fprint(stdout, usage)
 		return err

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -91,7 +92,9 @@ func TestRunSeedOnExternalNode(t *testing.T) {
 	t.Parallel()
 	n := eventstoretest.StartNode(t)
 	var out bytes.Buffer
-	args := []string{"seed", "--eventstore", n.ConnectionString(), "--cohorts", "1", "--participants", "2"}
+	keys := t.TempDir()
+	args := []string{"seed", "--eventstore", n.ConnectionString(), "--cohorts", "1", "--participants", "2",
+		"--keystore", filepath.Join(keys, "keys"), "--kek-file", filepath.Join(keys, "kek", "keystore.kek")}
 	if err := run(context.Background(), args, &out, io.Discard); err != nil {
 		t.Fatalf("leerpad seed --eventstore: %v", err)
 	}

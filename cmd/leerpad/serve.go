@@ -39,6 +39,7 @@ type serveFlags struct {
 	// retentionEvery how often the retention run erases what is due (0: never).
 	auditEvery     time.Duration
 	retentionEvery time.Duration
+	pages          pagesFlags
 }
 
 func parseServeFlags(args []string, stderr io.Writer) (serveFlags, error) {
@@ -59,7 +60,11 @@ func parseServeFlags(args []string, stderr io.Writer) (serveFlags, error) {
 	fs.DurationVar(&f.store.scavengeEvery, "scavenge-every", 24*time.Hour, "how often the embedded node scavenges its sealed segments, giving back the space of deleted and expired events (0: never; an external event store schedules its own)")
 	fs.DurationVar(&f.auditEvery, "read-audit-interval", readaudit.DefaultInterval, "how often the record of who read a portfolio is appended to the event store, in batches (a read never waits for it; at most this much is lost if the process dies)")
 	fs.DurationVar(&f.retentionEvery, "retention-every", 24*time.Hour, "how often the retention run erases the participants whose journeys have all passed their programme's retention, as leerpad retention does (0: never)")
+	f.pages.register(fs)
 	if err := parseFlags(fs, args); err != nil {
+		return f, err
+	}
+	if err := f.pages.check(f); err != nil {
 		return f, err
 	}
 	if f.auditEvery <= 0 {
@@ -175,6 +180,9 @@ func serveWith(ctx context.Context, args []string, stderr io.Writer, hooks serve
 		return err
 	}
 	app = deps.App
+	if deps.Pages, err = newPages(f, deps.App, log, time.Now); err != nil {
+		return err
+	}
 	server, err := api.NewServer(api.Config{}, deps)
 	if err != nil {
 		return err
@@ -201,7 +209,7 @@ func serveWith(ctx context.Context, args []string, stderr io.Writer, hooks serve
 	go func() { audited <- audit.Run(runCtx) }() // appends what is left when runCtx ends
 	retained := make(chan struct{})
 	go func() { defer close(retained); scheduleRetention(runCtx, app, models.Runner, f.retentionEvery, log) }()
-	log.Info("leerpad serving", "api", "http://"+apiAddr+"/v1", "admin", "http://"+adminAddr, "eventstore", where(f.store))
+	log.Info("leerpad serving", "pages", "http://"+apiAddr+"/", "api", "http://"+apiAddr+"/v1", "admin", "http://"+adminAddr, "eventstore", where(f.store))
 	if hooks.listening != nil {
 		hooks.listening(apiAddr, adminAddr)
 	}

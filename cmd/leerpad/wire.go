@@ -159,6 +159,9 @@ func (es *eventStore) codec() (*eventstore.Codec, error) {
 // stream costs what it costs on a short one (eventstore.Repository).
 const cachedAggregates = 2048
 
+// The Shredder is what the erasure use case forgets people through.
+var _ usecase.Shredder = (*eventstore.Shredder)(nil)
+
 // services are the domain services over the event store, with the
 // repositories they stand on.
 type services struct {

@@ -179,8 +179,21 @@ var (
 	// KindIntervisionGroup is an intervision group of a cohort: who meets
 	// with whom. Its members, never what is said in it.
 	KindIntervisionGroup = Kind{"intervision-group"}
-	// KindEntity is an ordering entity (a department or agency) and its orders.
+	// KindEntity is an ordering entity (a department or agency), its orders
+	// and its key figures per quarter (absenteeism, staff turnover).
 	KindEntity = Kind{"entity"}
+)
+
+// The kinds of impact measurement (leerpad.impact/v1).
+var (
+	// KindMeasurementClosure is the closure of a cohort's impact
+	// measurement: it releases the cohort's figures and freezes the
+	// participants it contributes.
+	KindMeasurementClosure = Kind{"measurement-closure"}
+	// KindLearningRating is a participant's level 2 rating of what they
+	// learnt at a delivery: per learning goal, before and now. Theirs to
+	// give; others see it only aggregated.
+	KindLearningRating = Kind{"learning-rating"}
 )
 
 // The kinds of a journey's course: how it ends, who manages it, the results
@@ -224,6 +237,7 @@ func Kinds() []Kind {
 		KindCohortDashboard, KindChangeMeasurement, KindExport,
 		KindCatalogue, KindProgramme, KindCohort, KindCohortList, KindEnrolment,
 		KindIntervisionGroup, KindEntity,
+		KindMeasurementClosure, KindLearningRating,
 		KindErasure, KindPersonalData, KindReadAudit, KindRetention,
 	}
 }
@@ -464,6 +478,13 @@ var policy = [...]rule{
 	{KindEntity, ActionRead, RoleProgrammeOffice, anyone, "the programme office serves the ordering entities"},
 	{KindEntity, ActionWrite, RoleProgrammeOffice, anyone, "the programme office serves the ordering entities"},
 
+	// Impact measurement: the programme office releases a cohort's figures
+	// by closing its measurement; the participant alone rates what they
+	// learnt (level 2), as they evaluate a module.
+	{KindMeasurementClosure, ActionWrite, RoleProgrammeOffice, anyone, "the programme office closes the impact measurement of cohorts"},
+	{KindLearningRating, ActionRead, RoleParticipant, self, "participants read what they rated on their own journey"},
+	{KindLearningRating, ActionWrite, RoleParticipant, self, "participants rate what they learnt on their own journey"},
+
 	// People's control of their data: a participant or manager erases and
 	// exports their own; the programme office does so on a person's request
 	// (an erasure with a recorded reason) and sets retention. Who read a
@@ -495,6 +516,9 @@ var refusals = [...]never{
 	{KindIntervisionSession, RoleManager, "intervision content is confidential to the group"},
 	{KindFeedbackRound, RoleManager, "a manager sees of a 360 round only the raters awaiting their decision, never the responses"},
 	{KindIntervisionCase, Role{}, "intervision content is confidential to the group"},
+	{KindLearningRating, RoleProgrammeOffice, "the programme office sees level 2 ratings only aggregated, never a named participant's"},
+	{KindLearningRating, RoleManager, "level 2 ratings are the participant's own"},
+	{KindLearningRating, RoleTrainer, "level 2 ratings are the participant's own; trainers see them only aggregated"},
 	{KindReadAudit, RoleManager, "who read a portfolio is the participant's to see"},
 	{KindReadAudit, RoleProgrammeOffice, "who read a portfolio is the participant's to see"},
 }

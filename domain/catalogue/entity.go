@@ -3,7 +3,8 @@ package catalogue
 // Invariants of an ordering entity:
 //   - an entity is registered once, with a name;
 //   - an order has its own id, names a module or a programme, and 1 to 1000 seats;
-//   - an order is cancelled at most once, and only an order the entity placed.
+//   - an order is cancelled at most once, and only an order the entity placed;
+//   - key figures are recorded per quarter (keyfigures.go).
 
 import (
 	"fmt"
@@ -55,6 +56,8 @@ type Entity struct {
 	name   string
 	orders map[string]*order
 	placed []string // order ids in the order they were placed
+	// figures are the key figures by quarter (keyfigures.go).
+	figures map[string]KeyFigures
 
 	loaded  int
 	changes []domain.Event
@@ -70,7 +73,7 @@ type order struct {
 // ReplayEntity rebuilds an entity from its stream. With no events it returns
 // an entity that is yet to be registered.
 func ReplayEntity(events ...domain.Event) *Entity {
-	en := &Entity{orders: map[string]*order{}}
+	en := &Entity{orders: map[string]*order{}, figures: map[string]KeyFigures{}}
 	for _, e := range events {
 		en.apply(e)
 	}
@@ -188,6 +191,8 @@ func (en *Entity) apply(e domain.Event) {
 		if o, ok := en.orders[e.OrderID]; ok {
 			o.cancelled = true
 		}
+	case KeyFiguresRecorded:
+		en.applyKeyFigures(e)
 	}
 }
 

@@ -47,6 +47,9 @@ func TestReplay(t *testing.T) {
 	must(t, en.PlaceOrder(PlaceOrder{EntityID: uuid(5), OrderID: uuid(6), Kind: OrderModule, ItemID: uuid(1), Seats: 12, At: at}))
 	must(t, en.PlaceOrder(PlaceOrder{EntityID: uuid(5), OrderID: uuid(7), Kind: OrderProgramme, ItemID: uuid(2), Seats: 20, At: at}))
 	must(t, en.CancelOrder(CancelOrder{EntityID: uuid(5), OrderID: uuid(6), At: at}))
+	absent, turnover := 5.4, 8.25
+	must(t, en.RecordKeyFigures(RecordKeyFigures{EntityID: uuid(5), Quarter: "2024-Q3", AbsenteeismPct: &absent, TurnoverPct: &turnover, At: at}))
+	must(t, en.RecordKeyFigures(RecordKeyFigures{EntityID: uuid(5), Quarter: "2024-Q3", TurnoverPct: &turnover, At: at}))
 
 	var all []domain.Event
 	all = append(append(append(all, m.Uncommitted()...), p.Uncommitted()...), en.Uncommitted()...)

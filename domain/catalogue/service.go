@@ -218,6 +218,12 @@ func (s *EntityService) orderable(ctx context.Context, kind OrderKind, id string
 	return nil
 }
 
+// RecordKeyFigures records an entity's key figures of a quarter.
+func (s *EntityService) RecordKeyFigures(ctx context.Context, c RecordKeyFigures) (domain.Written, error) {
+	return s.entities.Update(ctx, c.EntityID, c.Envelope,
+		func(en *Entity) error { return en.RecordKeyFigures(c) })
+}
+
 // CancelOrder cancels an entity's order.
 func (s *EntityService) CancelOrder(ctx context.Context, c CancelOrder) (domain.Written, error) {
 	return s.entities.Update(ctx, c.EntityID, c.Envelope,

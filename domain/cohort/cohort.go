@@ -15,7 +15,8 @@ package cohort
 //     has, starts before it ends, and falls within the cohort's run: from the
 //     day the cohort starts to the day it ends, both whole days;
 //   - attendance is recorded for a scheduled delivery, an enrolled participant,
-//     and not before the delivery starts; recording it again must change it.
+//     and not before the delivery starts; recording it again must change it;
+//   - nobody is enrolled once the impact measurement is closed (measurement.go).
 
 import (
 	"fmt"
@@ -147,6 +148,7 @@ type Cohort struct {
 	deliveries    map[string]*delivery
 	sessions      map[string]*IntervisionSession
 	sessionOrder  []*IntervisionSession // as recorded
+	measurement   *MeasurementClosed    // nil while the impact measurement is open
 
 	loaded  int
 	changes []domain.Event
@@ -235,6 +237,9 @@ type Details struct {
 	Size int
 	// Deliveries are in the order they start (by id when two start together).
 	Deliveries []Delivery
+	// MeasurementClosedAt is when the impact measurement was closed; zero
+	// while it is open.
+	MeasurementClosedAt time.Time
 }
 
 // Delivery is one scheduled delivery of a module version.
@@ -256,6 +261,9 @@ func (c *Cohort) Details() Details {
 		CohortID: c.id, ProgrammeID: c.programmeID, EntityID: c.entityID, Title: c.title,
 		ModuleIDs: slices.Clone(c.modules), TrainerIDs: slices.Clone(c.trainerIDs), StartsOn: c.startsOn, EndsOn: c.endsOn,
 		Deliveries: make([]Delivery, 0, len(c.deliveries)),
+	}
+	if c.measurement != nil {
+		d.MeasurementClosedAt = c.measurement.At
 	}
 	for _, p := range c.participants {
 		if !p.withdrawn {
@@ -403,6 +411,9 @@ func (c *Cohort) Enrol(cmd EnrolParticipant) error {
 	}
 	if _, ok := c.participants[cmd.ParticipantID]; ok {
 		return fmt.Errorf("enrol participant %s: %w", cmd.ParticipantID, ErrAlreadyEnrolled)
+	}
+	if c.measurement != nil {
+		return fmt.Errorf("enrol participant %s: %w", cmd.ParticipantID, ErrMeasurementClosed)
 	}
 	c.record(ParticipantEnrolled{CohortID: c.id, ParticipantID: cmd.ParticipantID, Name: cmd.Name, Email: cmd.Email, At: cmd.At})
 	return nil
@@ -670,6 +681,10 @@ func (c *Cohort) apply(e domain.Event) {
 		}
 	case IntervisionSessionHeld:
 		c.applySession(e)
+	case MeasurementClosed:
+		closed := e
+		closed.ParticipantIDs = slices.Clone(e.ParticipantIDs)
+		c.measurement = &closed
 	}
 }
 

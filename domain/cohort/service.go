@@ -116,6 +116,12 @@ func (s *Service) ScheduleDelivery(ctx context.Context, cmd ScheduleDelivery) (d
 		func(c *Cohort) error { return c.ScheduleDelivery(cmd, m) })
 }
 
+// CloseMeasurement closes a cohort's impact measurement.
+func (s *Service) CloseMeasurement(ctx context.Context, cmd CloseMeasurement) (domain.Written, error) {
+	return s.cohorts.Update(ctx, cmd.CohortID, cmd.Envelope,
+		func(c *Cohort) error { return c.CloseMeasurement(cmd) })
+}
+
 // RecordAttendance records whether a participant was at a delivery.
 func (s *Service) RecordAttendance(ctx context.Context, cmd RecordAttendance) (domain.Written, error) {
 	return s.cohorts.Update(ctx, cmd.CohortID, cmd.Envelope,

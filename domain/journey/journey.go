@@ -27,7 +27,9 @@ package journey
 //   - a case is described when, and only when, the participant brought it in;
 //   - a module is evaluated only for a delivery of the journey's cohort the
 //     participant attended, not before the delivery started, once per
-//     delivery, with scores from 1 to 5, each question at most once;
+//     delivery, with scores from 1 to 5, each question at most once; the
+//     learning of a delivery is rated likewise, per learning goal of the
+//     module version delivered (learning.go);
 //   - a development conversation is final only when both the participant and
 //     the manager it was held with confirmed it, each confirmed by that very
 //     person; a revision voids earlier confirmations; a final conversation
@@ -35,6 +37,7 @@ package journey
 
 import (
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/leerpad/leerpad/domain"
@@ -101,7 +104,8 @@ type Journey struct {
 	goals         map[string]bool // goal -> closed
 	handedIn      map[string]bool // assignment -> handed in
 	experiments   map[string]*experimentState
-	evaluated     map[string]bool // delivery -> evaluated
+	evaluated     map[string]bool          // delivery -> evaluated
+	rated         map[string]LearningRated // delivery -> its level 2 ratings
 	conversations map[string]*conversation
 
 	loaded  int
@@ -127,7 +131,7 @@ type conversation struct {
 func Replay(events ...domain.Event) *Journey {
 	j := &Journey{
 		shared: map[Section]bool{}, ids: map[string]bool{}, choices: map[string]Choice{}, goals: map[string]bool{},
-		handedIn: map[string]bool{}, experiments: map[string]*experimentState{}, evaluated: map[string]bool{},
+		handedIn: map[string]bool{}, experiments: map[string]*experimentState{}, evaluated: map[string]bool{}, rated: map[string]LearningRated{},
 		conversations: map[string]*conversation{},
 	}
 	for _, e := range events {
@@ -928,6 +932,9 @@ func (j *Journey) apply(e domain.Event) {
 		j.ids[e.SessionID] = true
 	case ModuleEvaluated:
 		j.evaluated[e.DeliveryID] = true
+	case LearningRated:
+		e.Ratings = slices.Clone(e.Ratings)
+		j.rated[e.DeliveryID] = e
 	case ConversationRecorded:
 		j.ids[e.ConversationID] = true
 		j.conversations[e.ConversationID] = &conversation{managerID: e.ManagerID, confirmations: map[Party]bool{}}

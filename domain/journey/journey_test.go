@@ -170,6 +170,10 @@ func commands() []journeyCase {
 			Want: []domain.Event{journey.ModuleEvaluated{ParticipantID: participant, DeliveryID: delivery, ModuleID: module, ModuleVersion: 3,
 				Scores: scores, Comments: "More practice please", At: later}},
 			When: evaluate(scores, attendance(cohort.Present))},
+		{Name: "rate learning, attached to the version delivered", Given: active(),
+			Want: []domain.Event{journey.LearningRated{ParticipantID: participant, DeliveryID: delivery, ModuleID: module, ModuleVersion: 3,
+				Ratings: []journey.GoalRating{{LearningGoalID: moduleGoal, Before: 2, Now: 4}}, At: later}},
+			When: rate([]journey.GoalRating{{LearningGoalID: moduleGoal, Before: 2, Now: 4}}, attendance(cohort.Present))},
 		{Name: "record conversation", Given: active(), Want: []domain.Event{conversationRecorded},
 			When: func(j *journey.Journey) error {
 				return j.RecordConversation(journey.RecordConversation{JourneyID: journeyID, ConversationID: conversation, HeldOn: later,

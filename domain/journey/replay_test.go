@@ -55,6 +55,9 @@ func TestReplay(t *testing.T) {
 	must(j.RecordCoachingSession(RecordCoachingSession{JourneyID: jid, SessionID: uuid(17), CoachID: uuid(18), HeldOn: day(11), Notes: "Boundaries", At: day(11)}))
 	must(j.EvaluateModule(EvaluateModule{JourneyID: jid, DeliveryID: uuid(19), Scores: []Score{{Question: QuestionOverall, Score: 4}}, Comments: "Good", At: day(12)},
 		cohort.Attendance{CohortID: cid, DeliveryID: uuid(19), ParticipantID: pid, ModuleID: uuid(12), ModuleVersion: 2, Status: cohort.Present}))
+	must(j.RateLearning(RateLearning{JourneyID: jid, DeliveryID: uuid(19), Ratings: []GoalRating{{LearningGoalID: uuid(10), Before: 2, Now: 4}}, At: day(12)},
+		RatedDelivery{Attendance: cohort.Attendance{CohortID: cid, DeliveryID: uuid(19), ParticipantID: pid, ModuleID: uuid(12), ModuleVersion: 2, Status: cohort.Present},
+			LearningGoalIDs: []string{uuid(10)}}))
 	must(j.RecordConversation(RecordConversation{JourneyID: jid, ConversationID: uuid(20), HeldOn: day(40), Agreements: []string{"Delegate the planning"},
 		NextQuestions: []string{"How do I follow up?"}, At: day(40)}))
 	must(j.ConfirmConversation(ConfirmConversation{JourneyID: jid, ConversationID: uuid(20), Party: PartyManager, ConfirmedBy: mgr, At: day(41)}))

@@ -42,8 +42,13 @@ type Cohorts interface {
 // lives in other streams (programmes, modules, 360 instruments). Links
 // returns the Links of a programme; an unknown programme has none (empty
 // sets). It returns other errors (the store's) unchanged.
+//
+// LearningGoalsOf returns the ids of the learning goals of version
+// version of module moduleID, as that version was made; an error wrapping
+// domain.ErrNotFound when the module or the version is unknown.
 type Catalogue interface {
 	Links(ctx context.Context, programmeID string) (Links, error)
+	LearningGoalsOf(ctx context.Context, moduleID string, version int) ([]string, error)
 }
 
 // Service runs the commands on journeys.
@@ -95,6 +100,31 @@ func (s *Service) EvaluateModule(ctx context.Context, c EvaluateModule) (domain.
 			}
 		}
 		return j.EvaluateModule(c, a)
+	})
+}
+
+// RateLearning records the participant's level 2 ratings of a delivery
+// they attended. The attendance is read from the journey's cohort and the
+// learning goals of the module version delivered from the catalogue, within
+// the decision, so that a retry reads them again.
+func (s *Service) RateLearning(ctx context.Context, c RateLearning) (domain.Written, error) {
+	return s.journeys.Update(ctx, c.JourneyID, c.Envelope, func(j *Journey) error {
+		var d RatedDelivery
+		if j.ID() != "" && domain.RequireID("deliveryId", c.DeliveryID) == nil {
+			var err error
+			// An unknown delivery leaves d zero: RateLearning reports it after checking the input.
+			if d.Attendance, err = s.cohorts.Attendance(ctx, j.CohortID(), c.DeliveryID, j.ParticipantID()); err != nil && !errors.Is(err, domain.ErrNotFound) {
+				return fmt.Errorf("rate learning at delivery %s: %w", c.DeliveryID, err)
+			}
+			if d.Attendance.ModuleID != "" {
+				d.LearningGoalIDs, err = s.catalogue.LearningGoalsOf(ctx, d.Attendance.ModuleID, d.Attendance.ModuleVersion)
+				if err != nil && !errors.Is(err, domain.ErrNotFound) {
+					return fmt.Errorf("rate learning at delivery %s: learning goals of module %s version %d: %w",
+						c.DeliveryID, d.Attendance.ModuleID, d.Attendance.ModuleVersion, err)
+				}
+			}
+		}
+		return j.RateLearning(c, d)
 	})
 }
 

@@ -3,6 +3,7 @@ package journey_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"testing"
 
 	"github.com/leerpad/leerpad/domain"
@@ -20,6 +21,11 @@ var (
 // cohort service answering enrolment and attendance from a cohort stream in
 // which participant attended the delivery and id(50) is withdrawn.
 func newService() (*journey.Service, *domaintest.Repo[*journey.Journey]) {
+	return newServiceWith(catalogueLinks{})
+}
+
+// newServiceWith is newService with cat as the catalogue.
+func newServiceWith(cat catalogueLinks) (*journey.Service, *domaintest.Repo[*journey.Journey]) {
 	cohorts := domaintest.NewRepo(cohort.Replay).Given(cohortID,
 		cohort.Planned{CohortID: cohortID, ProgrammeID: programme, EntityID: entity, Title: "BLG", ModuleIDs: []string{module},
 			RaterApproval: true, TrainerIDs: []string{trainer}, StartsOn: at, EndsOn: later, At: at},
@@ -32,7 +38,7 @@ func newService() (*journey.Service, *domaintest.Repo[*journey.Journey]) {
 		cohort.AttendanceRecorded{CohortID: cohortID, DeliveryID: id(51), ParticipantID: participant, Status: cohort.Absent, At: at},
 	)
 	journeys := domaintest.NewRepo(journey.Replay)
-	return journey.NewService(journeys, cohort.NewService(cohorts, nil, nil), catalogueLinks{}), journeys
+	return journey.NewService(journeys, cohort.NewService(cohorts, nil, nil), cat), journeys
 }
 
 // catalogueLinks is a journey.Catalogue that knows, for programme only,
@@ -49,6 +55,20 @@ func (c catalogueLinks) Links(_ context.Context, programmeID string) (journey.Li
 		return journey.Links{Competencies: map[string]bool{}, ModuleGoals: map[string]bool{}}, nil
 	}
 	return journey.Links{Competencies: map[string]bool{competency: true}, ModuleGoals: map[string]bool{moduleGoal: true}}, nil
+}
+
+// LearningGoalsOf knows version 3 of module, with moduleGoal and id(22);
+// the current version of module has otherGoal.
+func (c catalogueLinks) LearningGoalsOf(_ context.Context, moduleID string, version int) ([]string, error) {
+	switch {
+	case c.err != nil:
+		return nil, c.err
+	case moduleID == module && version == 3:
+		return []string{moduleGoal, id(22)}, nil
+	case moduleID == module && version == 4:
+		return []string{otherGoal}, nil
+	}
+	return nil, fmt.Errorf("module %s version %d: %w", moduleID, version, domain.ErrNotFound)
 }
 
 func TestServiceEnrol(t *testing.T) {

@@ -399,3 +399,44 @@ func TestSealedSnapshots(t *testing.T) {
 		t.Errorf("sealed after the rotation: %d bytes, %v", len(got), err)
 	}
 }
+
+// A rotated KEK opens the same keys, the old one opens the store no more, a
+// forgotten person stays forgotten, and a second run finds nothing to do.
+func TestRotateKEK(t *testing.T) {
+	dir, oldKEK, newKEK := filepath.Join(t.TempDir(), "keys"), kek(t), kek(t)
+	s := open(t, keystore.Config{Dir: dir, KEK: oldKEK})
+	alice, bob := uuid.NewString(), uuid.NewString()
+	ka, err := s.KeyOrCreate(alice)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.KeyOrCreate(bob); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Forget(bob); err != nil {
+		t.Fatal(err)
+	}
+	nonce := make([]byte, ka.NonceSize())
+	sealed := ka.Seal(nil, nonce, []byte("Anouk"), nil)
+
+	if n, err := keystore.RotateKEK(dir, oldKEK, newKEK); err != nil || n != 1 {
+		t.Fatalf("rotate: %d keys, %v; want 1", n, err)
+	}
+	if _, err := keystore.Open(keystore.Config{Dir: dir, KEK: oldKEK}); err == nil {
+		t.Error("the store opens with the old KEK after the rotation")
+	}
+	rotated := open(t, keystore.Config{Dir: dir, KEK: newKEK})
+	k, err := rotated.Key(alice)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, err := k.Open(nil, nonce, sealed, nil); err != nil || string(got) != "Anouk" {
+		t.Errorf("alice's key after the rotation: %q, %v", got, err)
+	}
+	if _, err := rotated.Key(bob); !errors.Is(err, keystore.ErrErased) {
+		t.Errorf("bob after the rotation: %v, want ErrErased", err)
+	}
+	if n, err := keystore.RotateKEK(dir, oldKEK, newKEK); err != nil || n != 0 {
+		t.Errorf("second rotation: %d keys, %v; want nothing to do", n, err)
+	}
+}
