@@ -113,13 +113,6 @@ func (a *App) RetentionDue(ctx context.Context, p access.Principal) ([]Retention
 	return a.retentionDue(ctx)
 }
 
-// journeyEnd is what the retention needs of one journey.
-type journeyEnd struct {
-	journeyID, programmeID string
-	closed                 bool
-	closedAt               time.Time
-}
-
 func (a *App) retentionDue(ctx context.Context) ([]RetentionCandidate, error) {
 	if a.deps.Dashboards == nil || a.deps.Portfolios == nil {
 		return nil, unavailable("the read models the retention reads")

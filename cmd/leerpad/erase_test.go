@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"fmt"
 	"io"
 	"net/http"
 	"path/filepath"
@@ -250,7 +249,6 @@ func TestEraseThroughTheAPILeavesNothingOfThePerson(t *testing.T) {
 		t.Fatalf("rebuild: %v\n%s", err, out.String())
 	}
 	check("after leerpad rebuild")
-	fmt.Fprint(io.Discard, out.String())
 }
 
 // leerpad export, erase and retention --dry-run go through the same use
