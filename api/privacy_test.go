@@ -420,3 +420,31 @@ func jsonOf(t *testing.T, v any) string {
 	}
 	return string(b)
 }
+
+// TestComponentManagerOfAnEndedJourneyIsErased: the manager of a journey
+// that ended is erased at once; the journey has no manager from then on, so
+// their token reads nothing of it any more.
+func TestComponentManagerOfAnEndedJourneyIsErased(t *testing.T) {
+	cp := newComponent(t)
+	w := cp.setUp(t, "BLG ended journey's manager")
+	j := journeyHref(w.journeyID)
+	rec := cp.call(t, call{method: "PUT", path: j + "/shared-sections/learning-goals", token: w.participant})
+	must(t, rec, 200, nil)
+	must(t, cp.call(t, call{method: "GET", path: j + "/portfolio", token: w.manager, header: after(rec)}), 200, nil)
+	rec = cp.call(t, call{method: "POST", path: j + "/completions", token: w.office, body: `{}`})
+	must(t, rec, 201, nil)
+	var er erasureResponse
+	rec = cp.call(t, call{method: "POST", path: "/v1/people/" + w.managerID + "/erasures", token: w.office, header: after(rec), body: `{"reason":"subject-request"}`})
+	must(t, rec, 201, &er)
+	if strings.Join(er.Roles, ",") != "manager" {
+		t.Fatalf("roles %v", er.Roles)
+	}
+	for _, path := range []string{j, j + "/portfolio", j + "/development-conversations"} {
+		decodeProblem(t, cp.call(t, call{method: "GET", path: path, token: w.manager, header: after(rec)}), 403)
+	}
+	var pf portfolioResponse
+	must(t, cp.call(t, call{method: "GET", path: j + "/portfolio", token: w.participant, header: after(rec)}), 200, &pf)
+	if pf.ManagerID != domain.Erased || len(pf.SharedSections) != 0 {
+		t.Fatalf("the participant's portfolio after their former manager's erasure: manager %q, shared %v", pf.ManagerID, pf.SharedSections)
+	}
+}

@@ -34,9 +34,9 @@ type ErasureResult struct {
 	Created bool
 }
 
-// ErrStillManaging is the erasure of a manager who still manages a journey:
-// the programme office records a new manager first (or the journey is
-// erased when its retention ends).
+// ErrStillManaging is the erasure of a manager who still manages a journey
+// that is running: the programme office records a new manager first. The
+// journeys they manage that ended lose their manager with the erasure.
 var ErrStillManaging = fmt.Errorf("the person still manages a participant's journey; record a new manager first: %w", domain.ErrConflict)
 
 // Erase erases a person (participant, manager or rater): the person
@@ -95,8 +95,10 @@ func (a *App) erase(ctx context.Context, w Write, req EraseRequest, by privacy.R
 		if traces.Empty() {
 			return ErasureResult{}, fmt.Errorf("person %s not found (no participant, manager or rater Leerpad knows): %w", req.PersonID, domain.ErrNotFound)
 		}
-		if len(traces.Managed) > 0 {
-			return ErasureResult{}, ErrStillManaging
+		for _, id := range traces.Managed {
+			if v, err := a.deps.Portfolios.Current(id); err == nil && v.Status == journey.StatusActive {
+				return ErasureResult{}, ErrStillManaging
+			}
 		}
 		actor := p.Subject
 		if by == privacy.RequesterRetention {
@@ -135,15 +137,24 @@ func (a *App) erase(ctx context.Context, w Write, req EraseRequest, by privacy.R
 	return out, nil
 }
 
-// eraseTraces records on each journey of the person that it is erased, and
-// in each round they rated in that they are; what is erased already
-// records nothing. It returns the last write.
+// eraseTraces records on each journey of the person that it is erased, on
+// each ended journey they manage that its manager is, and in each round
+// they rated in that they are; what is erased already records nothing. It
+// returns the last write.
 func (a *App) eraseTraces(ctx context.Context, o op, erasureID, personID string, t portfolio.Traces) (domain.Written, error) {
 	var last domain.Written
 	for _, id := range t.Journeys {
 		w, err := a.deps.Journeys.Erase(ctx, journey.Erase{JourneyID: id, ErasureID: erasureID, At: a.now(), Envelope: o.envelope("journey:"+id, domain.Revision{})})
 		if err != nil && !errors.Is(err, domain.ErrNotFound) {
 			return last, fmt.Errorf("erase journey %s: %w", id, err)
+		}
+		last = last.After(w)
+	}
+	for _, id := range t.Managed {
+		w, err := a.deps.Journeys.EraseManager(ctx, journey.EraseManager{JourneyID: id, ManagerID: personID, ErasureID: erasureID, At: a.now(),
+			Envelope: o.envelope("managed:"+id, domain.Revision{})})
+		if err != nil && !errors.Is(err, domain.ErrNotFound) {
+			return last, fmt.Errorf("erase the manager of journey %s: %w", id, err)
 		}
 		last = last.After(w)
 	}

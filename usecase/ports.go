@@ -45,6 +45,7 @@ type JourneyCommands interface {
 	Complete(ctx context.Context, c journey.Complete) (domain.Written, error)
 	Withdraw(ctx context.Context, c journey.Withdraw) (domain.Written, error)
 	Erase(ctx context.Context, c journey.Erase) (domain.Written, error)
+	EraseManager(ctx context.Context, c journey.EraseManager) (domain.Written, error)
 }
 
 // CohortCommands are the commands on cohorts; *cohort.Service is one.

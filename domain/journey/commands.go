@@ -266,6 +266,15 @@ type Erase struct {
 	domain.Envelope
 }
 
+// EraseManager records that the journey's manager, ManagerID, was erased.
+type EraseManager struct {
+	JourneyID string
+	ManagerID string
+	ErasureID string
+	At        time.Time
+	domain.Envelope
+}
+
 // Withdraw ends the journey early.
 type Withdraw struct {
 	JourneyID string

@@ -42,6 +42,7 @@ func EventTypes() []domain.EventType {
 		domain.NewEventType[Completed](),
 		domain.NewEventType[Withdrawn](),
 		domain.NewEventType[Erased](),
+		domain.NewEventType[ManagerErased](),
 	}
 }
 
@@ -453,3 +454,16 @@ type Erased struct {
 
 // EventName returns "journey.erased".
 func (Erased) EventName() string { return "journey.erased" }
+
+// ManagerErased records that the journey's manager was erased (the erasure
+// record is the stream erasure-<manager id>): from here the journey has no
+// manager, so they read and record nothing on it any more, and nothing is
+// shared. Recorded on journeys that ended; an active journey gets a new
+// manager first (ManagerChanged).
+type ManagerErased struct {
+	ErasureID string    `json:"erasureId"`
+	At        time.Time `json:"at"`
+}
+
+// EventName returns "journey.manager_erased".
+func (ManagerErased) EventName() string { return "journey.manager_erased" }

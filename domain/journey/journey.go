@@ -79,6 +79,9 @@ var (
 	// ErrErased is any command on a journey whose participant was erased:
 	// for every reader it is gone.
 	ErrErased = fmt.Errorf("journey erased: %w", domain.ErrNotFound)
+	// ErrJourneyActive is the erasure of the manager of a journey still
+	// running: the programme office records a new manager first.
+	ErrJourneyActive = fmt.Errorf("the journey is still active; record a new manager first: %w", domain.ErrConflict)
 )
 
 // Score limits of the module evaluation.
@@ -789,6 +792,27 @@ func (j *Journey) Erase(c Erase) error {
 	return nil
 }
 
+// EraseManager records that the journey's manager was erased. Only an
+// ended journey loses its manager this way (an active one gets a new
+// manager first: ErrJourneyActive); a journey whose manager is someone
+// else (or no one) records nothing.
+func (j *Journey) EraseManager(c EraseManager) error {
+	if err := domain.Validate(domain.RequireID("journeyId", c.JourneyID), domain.RequireID("erasureId", c.ErasureID),
+		domain.RequireTime("at", c.At)); err != nil {
+		return fmt.Errorf("erase manager: %w", err)
+	}
+	switch {
+	case j.id == "":
+		return fmt.Errorf("erase manager of journey %s: %w", c.JourneyID, ErrNotEnrolled)
+	case j.managerID == "" || j.managerID != c.ManagerID:
+		return nil
+	case j.status == StatusActive:
+		return fmt.Errorf("erase manager of journey %s: %w", j.id, ErrJourneyActive)
+	}
+	j.record(ManagerErased{ErasureID: c.ErasureID, At: c.At})
+	return nil
+}
+
 // Erased reports whether the journey's participant was erased.
 func (j *Journey) Erased() bool { return j.erased }
 
@@ -886,6 +910,9 @@ func (j *Journey) apply(e domain.Event) {
 		j.role, j.managerID, j.raterApproval, j.status = e.Role, e.ManagerID, e.RaterApproval, StatusActive
 	case ManagerChanged:
 		j.managerID = e.ManagerID
+		clear(j.shared)
+	case ManagerErased:
+		j.managerID = ""
 		clear(j.shared)
 	case SharingGranted:
 		j.shared[e.Section] = true

@@ -67,6 +67,8 @@ func TestReplay(t *testing.T) {
 	must(j.RecordMeasurement(RecordMeasurement{JourneyID: jid, MeasurementID: uuid(21), Kind: MeasurementTeamRole, Instrument: "Belbin", Result: "Shaper", TakenOn: day(2), At: day(2)}))
 	must(j.ChangeManager(ChangeManager{JourneyID: jid, ManagerID: uuid(22), At: day(50)}))
 	must(j.Complete(Complete{JourneyID: jid, At: day(90)}))
+	must(j.EraseManager(EraseManager{JourneyID: jid, ManagerID: mgr, ErasureID: uuid(40), At: day(91)})) // not theirs any more: nothing
+	must(j.EraseManager(EraseManager{JourneyID: jid, ManagerID: uuid(22), ErasureID: uuid(41), At: day(92)}))
 
 	w := Replay()
 	must(w.Enrol(Enrol{JourneyID: uuid(30), ParticipantID: uuid(31), CohortID: cid, Role: RoleSeniorManager, ManagerID: mgr, At: at},

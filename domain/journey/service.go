@@ -276,6 +276,12 @@ func (s *Service) Erase(ctx context.Context, c Erase) (domain.Written, error) {
 		func(j *Journey) error { return j.Erase(c) })
 }
 
+// EraseManager records that a journey's manager was erased.
+func (s *Service) EraseManager(ctx context.Context, c EraseManager) (domain.Written, error) {
+	return s.journeys.Update(ctx, c.JourneyID, c.Envelope,
+		func(j *Journey) error { return j.EraseManager(c) })
+}
+
 // Withdraw ends a journey early.
 func (s *Service) Withdraw(ctx context.Context, c Withdraw) (domain.Written, error) {
 	return s.journeys.Update(ctx, c.JourneyID, c.Envelope,

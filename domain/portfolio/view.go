@@ -406,7 +406,7 @@ func (t Traces) Empty() bool {
 // of consent, oldest first.
 type SharingChange struct {
 	At        time.Time       `json:"at"`
-	Change    string          `json:"change"` // granted, revoked, manager-changed
+	Change    string          `json:"change"` // granted, revoked, manager-changed, manager-erased
 	Section   journey.Section `json:"section,omitzero"`
 	ManagerID string          `json:"managerId,omitempty"`
 }

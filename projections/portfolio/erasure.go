@@ -219,6 +219,9 @@ func (m *ReadModel) SharingHistory(journeyID string) ([]view.SharingChange, erro
 		case journey.ManagerChanged:
 			manager = x.ManagerID
 			out = append(out, view.SharingChange{At: x.At, Change: "manager-changed", ManagerID: x.ManagerID})
+		case journey.ManagerErased:
+			manager = domain.Erased
+			out = append(out, view.SharingChange{At: x.At, Change: "manager-erased", ManagerID: domain.Erased})
 		}
 	}
 	return out, nil

@@ -227,6 +227,8 @@ func at(ev projections.Event) time.Time {
 		return e.At
 	case journey.Withdrawn:
 		return e.At
+	case journey.ManagerErased:
+		return e.At
 	}
 	return ev.Recorded
 }
