@@ -23,9 +23,11 @@ import (
 	"github.com/leerpad/leerpad/domain/cohort"
 	"github.com/leerpad/leerpad/domain/feedback"
 	"github.com/leerpad/leerpad/domain/journey"
+	"github.com/leerpad/leerpad/domain/privacy"
 	"github.com/leerpad/leerpad/domain/registry"
 	"github.com/leerpad/leerpad/eventstore"
 	"github.com/leerpad/leerpad/eventstore/eventstoretest"
+	"github.com/leerpad/leerpad/eventstore/readaudit"
 	"github.com/leerpad/leerpad/projections"
 	"github.com/leerpad/leerpad/projections/behaviourchange"
 	"github.com/leerpad/leerpad/projections/cohortdashboard"
@@ -51,6 +53,31 @@ type component struct {
 	// the event store. use changes deps and builds the use cases anew.
 	deps usecase.Deps
 	svc  usecase.Services
+	// audit is the read audit (flushed by the test when it wants the
+	// records stored), shredder the stand-in for the crypto-shredding key
+	// store: it records whom it was asked to forget.
+	audit    *readaudit.Auditor
+	shredder *shredder
+}
+
+// shredder records the people it forgets, as the key store's Forget would
+// delete their keys.
+type shredder struct {
+	mu     sync.Mutex
+	forgot []string
+}
+
+func (s *shredder) Forget(_ context.Context, subjectID string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.forgot = append(s.forgot, subjectID)
+	return nil
+}
+
+func (s *shredder) forgotten() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]string(nil), s.forgot...)
 }
 
 func newComponent(t *testing.T) *component {
@@ -72,7 +99,14 @@ func newComponent(t *testing.T) *component {
 		Journeys:    eventstore.NewRepository(store, journey.StreamCategory, journey.Replay, 64),
 		Instruments: eventstore.NewRepository(store, feedback.InstrumentCategory, feedback.ReplayInstrument, 64),
 		Rounds:      eventstore.NewRepository(store, feedback.RoundCategory, feedback.ReplayRound, 64),
+		Erasures:    eventstore.NewRepository(store, privacy.ErasureCategory, privacy.ReplayErasure, 64),
+		Retention:   eventstore.NewRepository(store, privacy.RetentionCategory, privacy.ReplayRetention, 64),
 	}
+	audit, err := readaudit.New(readaudit.Config{Store: store})
+	if err != nil {
+		t.Fatal(err)
+	}
+	shredder := &shredder{}
 
 	pf := portfolio.New(portfolio.Config{})
 	db, err := cohortdashboard.New(cohortdashboard.Config{})
@@ -88,8 +122,10 @@ func newComponent(t *testing.T) *component {
 		Portfolios: pf, Dashboards: db, ChangeMeasurements: bc, Impact: im,
 		ReadYourWrites: feed,
 		RaterLinks:     raterLinkIndex{links},
+		ReadAudit:      audit,
+		Shredder:       shredder,
 	}.Over(repos)
-	cp := &component{testServer: newTestServer(t), store: store, deps: deps, svc: usecase.NewServices(repos)}
+	cp := &component{testServer: newTestServer(t), store: store, deps: deps, svc: usecase.NewServices(repos), audit: audit, shredder: shredder}
 	cp.use(t, nil)
 	return cp
 }

@@ -247,6 +247,7 @@ func openAPIDocument(cfg Config) *oasDocument {
 		},
 	}
 	addResourceOperations(d)
+	addPrivacyTag(d)
 	return d
 }
 

@@ -28,6 +28,7 @@ func (s *Server) registerRoutes() {
 	s.registerEntityRoutes(v1)
 	s.registerIntervisionGroupRoutes(v1)
 	s.registerImpactRoutes(v1)
+	s.registerPrivacyRoutes(v1)
 }
 
 // platformRoutes are the routes that every server answers, also one

@@ -18,6 +18,7 @@ import (
 	"github.com/leerpad/leerpad/domain/cohort"
 	"github.com/leerpad/leerpad/domain/feedback"
 	"github.com/leerpad/leerpad/domain/journey"
+	"github.com/leerpad/leerpad/domain/privacy"
 	"github.com/leerpad/leerpad/domain/registry"
 )
 
@@ -112,6 +113,9 @@ func closedSets() map[reflect.Type][]any {
 	add(journey.Parties())
 	add(journey.MeasurementKinds())
 	add(journey.Questions())
+	add(privacy.Reasons())
+	add(privacy.Requesters())
+	add(privacy.PersonRoles())
 	return out
 }
 
@@ -154,6 +158,14 @@ func randomValue(tb testing.TB, rng *rand.Rand, v reflect.Value, sets map[reflec
 		for i := range v.NumField() {
 			randomValue(tb, rng, v.Field(i), sets)
 		}
+	case reflect.Pointer: // optional: absent or set
+		if rng.IntN(2) == 0 {
+			v.SetZero()
+			return
+		}
+		p := reflect.New(v.Type().Elem())
+		randomValue(tb, rng, p.Elem(), sets)
+		v.Set(p)
 	case reflect.Slice:
 		switch n := rng.IntN(5); n {
 		case 0:
@@ -164,13 +176,6 @@ func randomValue(tb testing.TB, rng *rand.Rand, v reflect.Value, sets map[reflec
 				randomValue(tb, rng, v.Index(i), sets)
 			}
 		}
-	case reflect.Pointer: // an optional value: nil or set
-		if rng.IntN(3) == 0 {
-			v.SetZero()
-			return
-		}
-		v.Set(reflect.New(v.Type().Elem()))
-		randomValue(tb, rng, v.Elem(), sets)
 	default:
 		tb.Fatalf("no random values of %s", v.Type())
 	}

@@ -17,6 +17,7 @@ import (
 	"github.com/leerpad/leerpad/domain/journey"
 	"github.com/leerpad/leerpad/domain/offer"
 	"github.com/leerpad/leerpad/domain/portfolio"
+	"github.com/leerpad/leerpad/domain/privacy"
 )
 
 // Deps are what the use cases stand on: the domain services, the
@@ -45,6 +46,18 @@ type Deps struct {
 	InstrumentView Viewer[*feedback.Instrument]
 	RoundView      Viewer[*feedback.Round]
 
+	// Privacy records erasures and retention policies, ErasureView and
+	// RetentionView read them; Shredder forgets an erased person's key and
+	// ReadAudit keeps who read a portfolio. Without them the use cases of
+	// people's control of their data answer ErrUnavailable (Shredder: an
+	// erasure is recorded and every read model drops the person, but no
+	// key is deleted; the crypto-shredding codec provides one).
+	Privacy       PrivacyCommands
+	ErasureView   Viewer[*privacy.Erasure]
+	RetentionView Viewer[*privacy.Retention]
+	Shredder      Shredder
+	ReadAudit     ReadAudit
+
 	Portfolios         Portfolios
 	Dashboards         Dashboards
 	ChangeMeasurements ChangeMeasurements
@@ -67,6 +80,12 @@ type Portfolios interface {
 	Journeys(participantID string) []string
 	// Managed returns the ids of the journeys a manager manages now.
 	Managed(managerID string) []string
+	// Traces is what the read model holds of a person: their journeys, the
+	// journeys they manage or managed, the rounds they rated in.
+	Traces(personID string) portfolio.Traces
+	// SharingHistory is what the participant shared with their manager,
+	// change by change (ErrNotFound for an unknown journey).
+	SharingHistory(journeyID string) ([]portfolio.SharingChange, error)
 }
 
 // Dashboards is the cohort dashboard read model.
@@ -77,6 +96,8 @@ type Dashboards interface {
 	// active participant is at risk (the configured number when weeks is
 	// not positive).
 	DashboardAtRisk(cohortID string, now time.Time, weeks int) (cohortdashboard.View, error)
+	// Cohorts returns the ids of every cohort the read model has seen.
+	Cohorts() []string
 }
 
 // ChangeMeasurements is the behaviour-change read model.

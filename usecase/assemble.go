@@ -5,6 +5,7 @@ import (
 	"github.com/leerpad/leerpad/domain/cohort"
 	"github.com/leerpad/leerpad/domain/feedback"
 	"github.com/leerpad/leerpad/domain/journey"
+	"github.com/leerpad/leerpad/domain/privacy"
 )
 
 // Repositories are the repositories of every aggregate: each persists its
@@ -40,6 +41,15 @@ type Repositories struct {
 		feedback.RoundRepository
 		Viewer[*feedback.Round]
 	}
+	// Erasures and Retention may be nil: the privacy service is then not built.
+	Erasures interface {
+		privacy.ErasureRepository
+		Viewer[*privacy.Erasure]
+	}
+	Retention interface {
+		privacy.RetentionRepository
+		Viewer[*privacy.Retention]
+	}
 }
 
 // Services are the domain services over a set of repositories: the one
@@ -52,6 +62,7 @@ type Services struct {
 	Entities    *catalogue.EntityService
 	Instruments *feedback.InstrumentService
 	Rounds      *feedback.RoundService
+	Privacy     *privacy.Service // nil without the repositories of erasures and retention
 }
 
 // NewServices builds the domain services over r. The journey service checks
@@ -73,6 +84,7 @@ func servicesOver(r Repositories, published func() []string) Services {
 		Entities:    catalogue.NewEntityService(r.Entities, r.Modules, r.Programmes),
 		Instruments: feedback.NewInstrumentService(r.Instruments),
 		Rounds:      feedback.NewRoundService(r.Rounds, r.Instruments, r.Journeys),
+		Privacy:     privacyService(r),
 	}
 }
 
@@ -83,7 +95,19 @@ func (d Deps) Over(r Repositories) Deps {
 	s := servicesOver(r, publishedInstruments(d.Offer))
 	d.Journeys, d.Cohorts, d.Modules, d.Programmes, d.Entities, d.Instruments, d.Rounds =
 		s.Journeys, s.Cohorts, s.Modules, s.Programmes, s.Entities, s.Instruments, s.Rounds
+	if s.Privacy != nil {
+		d.Privacy, d.ErasureView, d.RetentionView = s.Privacy, r.Erasures, r.Retention
+	}
 	d.JourneyView, d.CohortView, d.ModuleView, d.ProgrammeView, d.EntityView, d.InstrumentView, d.RoundView =
 		r.Journeys, r.Cohorts, r.Modules, r.Programmes, r.Entities, r.Instruments, r.Rounds
 	return d
+}
+
+// privacyService is the privacy service over r's erasures and retention,
+// or nil when r has not both.
+func privacyService(r Repositories) *privacy.Service {
+	if r.Erasures == nil || r.Retention == nil {
+		return nil
+	}
+	return privacy.NewService(r.Erasures, r.Retention)
 }

@@ -136,20 +136,18 @@ func (a *App) Conversation(ctx context.Context, p access.Principal, journeyID, c
 			allowed[part] = true
 		}
 	} else {
-		sharedThen := map[journey.Section]bool{}
-		for _, sec := range then.Shared {
-			sharedThen[sec] = true
-		}
 		section := f.resource
 		section.Kind = access.KindPortfolioSection
 		for _, sec := range journey.Sections() {
 			r := section
-			r.Shared = sharedNow[sec] && sharedThen[sec]
+			r.Shared = sharedNow[sec]
 			if a.allowed(p, access.ActionRead, r) {
 				allowed[portfolio.Part(sec.String())] = true
 			}
 		}
+		allowed = sharedThenToo(allowed, then, f.resource.ManagerID)
 		allowed[portfolio.PartJourney], allowed[portfolio.PartConversations] = true, true
+		then.Shared = sharedAllowed(then.Shared, allowed)
 	}
 	at := Portfolio{View: reduced(then, allowed), Parts: []portfolio.Part{}}
 	for _, part := range Parts() {
@@ -157,5 +155,7 @@ func (a *App) Conversation(ctx context.Context, p access.Principal, journeyID, c
 			at.Parts = append(at.Parts, part)
 		}
 	}
+	held := then.AsOf
+	a.audit(p, f.resource.ParticipantID, journeyID, v.ProgrammeID, at.Parts, held)
 	return ConversationRead{Conversation: c, AtConversation: &at}, nil
 }

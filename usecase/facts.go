@@ -42,15 +42,24 @@ type journeyFacts struct {
 // reads more of the journey in the same view.
 func (a *App) journeyFacts(ctx context.Context, id string, kind access.Kind, see func(*journey.Journey)) (journeyFacts, error) {
 	var f journeyFacts
+	erased := false
 	rev, err := a.journeys.View(ctx, id, func(j *journey.Journey) {
+		if erased = j.Erased(); erased {
+			return
+		}
 		f.resource = access.Resource{Kind: kind, ParticipantID: j.ParticipantID(), ManagerID: j.ManagerID(), CohortID: j.CohortID()}
 		f.status = j.Status()
 		if see != nil {
 			see(j)
 		}
 	})
+	if err == nil && erased {
+		// An erased journey is gone for every reader and writer; nothing
+		// of it is a fact any more.
+		err = journey.ErrErased
+	}
 	if err != nil {
-		return f, notFound("journey", id, err)
+		return journeyFacts{}, notFound("journey", id, err)
 	}
 	f.revision = rev
 	if needsTrainers(kind) {

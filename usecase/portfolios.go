@@ -41,7 +41,9 @@ func Parts() []portfolio.Part {
 // position it must include (read-your-writes).
 func (a *App) Portfolio(ctx context.Context, p access.Principal, journeyID string, asOf *time.Time, min uint64) (Portfolio, error) {
 	shared := map[journey.Section]bool{}
+	var programmeID string
 	f, err := a.journeyFacts(ctx, journeyID, access.KindPortfolio, func(j *journey.Journey) {
+		programmeID = j.ProgrammeID()
 		for _, sec := range journey.Sections() {
 			shared[sec] = j.Shared(sec)
 		}
@@ -68,6 +70,13 @@ func (a *App) Portfolio(ctx context.Context, p access.Principal, journeyID strin
 	if err != nil {
 		return Portfolio{}, err
 	}
+	whole := a.allowed(p, access.ActionRead, f.resource)
+	if asOf != nil && !whole {
+		allowed = sharedThenToo(allowed, v, f.resource.ManagerID)
+	}
+	if !whole {
+		v.Shared = sharedAllowed(v.Shared, allowed)
+	}
 	out := Portfolio{View: reduced(v, allowed), Parts: []portfolio.Part{}}
 	if asOf == nil {
 		if out.OwnChange, err = a.ownChange(ctx, p, journeyID, f.resource, min); err != nil {
@@ -79,6 +88,7 @@ func (a *App) Portfolio(ctx context.Context, p access.Principal, journeyID strin
 			out.Parts = append(out.Parts, part)
 		}
 	}
+	a.audit(p, f.resource.ParticipantID, journeyID, programmeID, out.Parts, asOf)
 	return out, nil
 }
 
@@ -185,4 +195,37 @@ func reduced(v portfolio.View, allowed map[portfolio.Part]bool) portfolio.View {
 		v.Withdrawal = nil
 	}
 	return v
+}
+
+// sharedThenToo keeps of the sections allowed now only those that were also
+// shared, with the same manager, in then (a view as of a past moment): a
+// reader of the past sees neither a section shared only later nor one shared
+// then with another manager. The parts that are no section stay.
+func sharedThenToo(allowed map[portfolio.Part]bool, then portfolio.View, managerNow string) map[portfolio.Part]bool {
+	sharedThen := map[journey.Section]bool{}
+	if then.ManagerID == managerNow {
+		for _, sec := range then.Shared {
+			sharedThen[sec] = true
+		}
+	}
+	out := map[portfolio.Part]bool{}
+	for part, ok := range allowed {
+		if sec, isSection := portfolio.SectionOf(part); ok && (!isSection || sharedThen[sec]) {
+			out[part] = true
+		}
+	}
+	return out
+}
+
+// sharedAllowed is shared with only the sections allowed, so that a reader
+// who is not the participant is never told a section is shared that the
+// answer does not show.
+func sharedAllowed(shared []journey.Section, allowed map[portfolio.Part]bool) []journey.Section {
+	out := []journey.Section{}
+	for _, sec := range shared {
+		if allowed[portfolio.Part(sec.String())] {
+			out = append(out, sec)
+		}
+	}
+	return out
 }

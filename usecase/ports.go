@@ -8,6 +8,7 @@ import (
 	"github.com/leerpad/leerpad/domain/cohort"
 	"github.com/leerpad/leerpad/domain/feedback"
 	"github.com/leerpad/leerpad/domain/journey"
+	"github.com/leerpad/leerpad/domain/privacy"
 )
 
 // The commands of the domain services, as the use cases call them: the
@@ -43,6 +44,8 @@ type JourneyCommands interface {
 	RecordMeasurement(ctx context.Context, c journey.RecordMeasurement) (domain.Written, error)
 	Complete(ctx context.Context, c journey.Complete) (domain.Written, error)
 	Withdraw(ctx context.Context, c journey.Withdraw) (domain.Written, error)
+	Erase(ctx context.Context, c journey.Erase) (domain.Written, error)
+	EraseManager(ctx context.Context, c journey.EraseManager) (domain.Written, error)
 }
 
 // CohortCommands are the commands on cohorts; *cohort.Service is one.
@@ -99,10 +102,27 @@ type RoundCommands interface {
 	SubmitSelfAssessment(ctx context.Context, c feedback.SubmitSelfAssessment) (domain.Written, error)
 	CloseRound(ctx context.Context, c feedback.CloseRound) (domain.Written, error)
 	IssueRaterLink(ctx context.Context, c feedback.IssueRaterLink) (domain.Written, error)
+	EraseRater(ctx context.Context, c feedback.EraseRater) (domain.Written, error)
+}
+
+// PrivacyCommands record erasures and set retention; *privacy.Service is one.
+type PrivacyCommands interface {
+	Erase(ctx context.Context, c privacy.Erase) (domain.Written, error)
+	SetRetention(ctx context.Context, c privacy.SetRetention) (domain.Written, error)
 }
 
 // Shredder forgets a person: deletes their key, so every field encrypted with it is unreadable, and drops what
 // was derived from it in plain text (kept aggregates, stream caches).
 type Shredder interface {
 	Forget(ctx context.Context, subjectID string) error
+}
+
+// ReadAudit keeps the record of who read a portfolio: one stream per
+// journey (privacy.ReadAuditCategory), expired by the programme's read-audit
+// retention. Record queues a read and returns at once (the record is
+// appended with others in a batch, soon after); Reads returns a journey's
+// reads, oldest first, those still queued included.
+type ReadAudit interface {
+	Record(r privacy.PortfolioRead, programmeID string)
+	Reads(ctx context.Context, journeyID string) ([]privacy.PortfolioRead, error)
 }

@@ -48,6 +48,9 @@ Usage:
   leerpad token [flags]         print a bearer token signed with the data directory's local key
   leerpad seed [flags]          write the demo data set (deterministic from --seed; safe to run again)
   leerpad rebuild [flags]       rebuild the read models from the event log, with progress and a summary
+  leerpad erase [flags]         erase a person on their request (--person, --reason), as the programme office
+  leerpad export [flags]        print everything Leerpad holds of a person (--person) as JSON
+  leerpad retention [flags]     erase what the programmes' retention makes due (--dry-run: list it and why)
   leerpad migrate encrypt [flags] rewrite a stopped node's log with every personal field encrypted
   leerpad keys rotate-kek [flags] wrap the key store's keys with a new key-encryption key (all stopped)
 
@@ -78,6 +81,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return runRebuild(ctx, args[1:], stdout, stderr)
 	case "token":
 		return runToken(args[1:], stdout, stderr)
+	case "erase":
+		return runErase(ctx, args[1:], stdout, stderr)
+	case "export":
+		return runExport(ctx, args[1:], stdout, stderr)
+	case "retention":
+		return runRetention(ctx, args[1:], stdout, stderr)
 	case "migrate":
 		return runMigrate(ctx, args[1:], stdout, stderr)
 	case "keys":

@@ -16,6 +16,7 @@ import (
 	"github.com/leerpad/leerpad/api"
 	"github.com/leerpad/leerpad/api/auth"
 	"github.com/leerpad/leerpad/eventstore"
+	"github.com/leerpad/leerpad/eventstore/readaudit"
 	"github.com/leerpad/leerpad/projections"
 	"github.com/leerpad/leerpad/usecase"
 )
@@ -34,8 +35,12 @@ type serveFlags struct {
 	streamCache  int
 	snapEvery    time.Duration
 	snapEvents   int
-	pages        pagesFlags
-	oidcSignIn   oidcSignInFlags
+	// auditEvery is how often the read audit appends what it queued;
+	// retentionEvery how often the retention run erases what is due (0: never).
+	auditEvery     time.Duration
+	retentionEvery time.Duration
+	pages          pagesFlags
+	oidcSignIn     oidcSignInFlags
 }
 
 func parseServeFlags(args []string, stderr io.Writer) (serveFlags, error) {
@@ -54,6 +59,8 @@ func parseServeFlags(args []string, stderr io.Writer) (serveFlags, error) {
 	fs.DurationVar(&f.snapEvery, "snapshot-interval", 5*time.Minute, "how often, at most, a live read model that changed is snapshotted to <data>/readmodels, so that a restart resumes instead of rebuilding (0: not on time; also after a rebuild and at shutdown)")
 	fs.IntVar(&f.snapEvents, "snapshot-events", 100000, "handled events after which a live read model is snapshotted, whatever the interval (0: not on count)")
 	fs.DurationVar(&f.store.scavengeEvery, "scavenge-every", 24*time.Hour, "how often the embedded node scavenges its sealed segments, giving back the space of deleted and expired events (0: never; an external event store schedules its own)")
+	fs.DurationVar(&f.auditEvery, "read-audit-interval", readaudit.DefaultInterval, "how often the record of who read a portfolio is appended to the event store, in batches (a read never waits for it; at most this much is lost if the process dies)")
+	fs.DurationVar(&f.retentionEvery, "retention-every", 24*time.Hour, "how often the retention run erases the participants whose journeys have all passed their programme's retention, as leerpad retention does (0: never)")
 	f.pages.register(fs)
 	f.oidcSignIn.register(fs)
 	if err := parseFlags(fs, args); err != nil {
@@ -64,6 +71,12 @@ func parseServeFlags(args []string, stderr io.Writer) (serveFlags, error) {
 	}
 	if err := f.pages.check(f); err != nil {
 		return f, err
+	}
+	if f.auditEvery <= 0 {
+		return f, &usageError{msg: fmt.Sprintf("-read-audit-interval must be more than 0, got %s", f.auditEvery)}
+	}
+	if f.retentionEvery < 0 {
+		return f, &usageError{msg: fmt.Sprintf("-retention-every must be 0 or more, got %s", f.retentionEvery)}
 	}
 	if f.streamCache < 0 {
 		return f, &usageError{msg: fmt.Sprintf("-stream-cache must be 0 or more, got %d", f.streamCache)}
@@ -164,10 +177,17 @@ func serveWith(ctx context.Context, args []string, stderr io.Writer, hooks serve
 	if err != nil {
 		return fmt.Errorf("token verification: %w", err)
 	}
-	deps, err := apiDeps(svc, models, verifier, reg, log, time.Now)
+	var app *usecase.App // set below; the read audit asks it each programme's retention
+	audit, err := readaudit.New(readaudit.Config{Store: store, Interval: f.auditEvery, Logger: log,
+		ReadAuditDays: func(ctx context.Context, programmeID string) (int, error) { return app.ReadAuditDays(ctx, programmeID) }})
 	if err != nil {
 		return err
 	}
+	deps, err := apiDepsAudited(svc, models, verifier, reg, log, time.Now, audit)
+	if err != nil {
+		return err
+	}
+	app = deps.App
 	pagesNow := time.Now
 	if hooks.pagesNow != nil {
 		pagesNow = hooks.pagesNow
@@ -197,6 +217,10 @@ func serveWith(ctx context.Context, args []string, stderr io.Writer, hooks serve
 	defer stop()
 	ran := make(chan error, 1)
 	go func() { ran <- models.Runner.Run(runCtx) }()
+	audited := make(chan error, 1)
+	go func() { audited <- audit.Run(runCtx) }() // appends what is left when runCtx ends
+	retained := make(chan struct{})
+	go func() { defer close(retained); scheduleRetention(runCtx, app, models.Runner, f.retentionEvery, log) }()
 	log.Info("leerpad serving", "pages", "http://"+apiAddr+"/", "api", "http://"+apiAddr+"/v1", "admin", "http://"+adminAddr, "eventstore", where(f.store))
 	if hooks.listening != nil {
 		hooks.listening(apiAddr, adminAddr)
@@ -218,13 +242,22 @@ func serveWith(ctx context.Context, args []string, stderr io.Writer, hooks serve
 	if runErr := <-ran; runErr != nil && !errors.Is(runErr, context.Canceled) {
 		err = errors.Join(err, runErr)
 	}
+	<-retained
+	if auditErr := <-audited; auditErr != nil {
+		err = errors.Join(err, fmt.Errorf("read audit: %w", auditErr))
+	}
 	return err
 }
 
 // apiDeps hands the API what it needs: the use cases over the services and
 // the read models, and the readiness of the read models.
 func apiDeps(svc *services, models *readModels, verifier *auth.Verifier, reg *prometheus.Registry, log *slog.Logger, clock usecase.Clock) (api.Deps, error) {
-	app, err := newApp(svc, models, log, clock)
+	return apiDepsAudited(svc, models, verifier, reg, log, clock, nil)
+}
+
+// apiDepsAudited is apiDeps with the read audit (none when nil).
+func apiDepsAudited(svc *services, models *readModels, verifier *auth.Verifier, reg *prometheus.Registry, log *slog.Logger, clock usecase.Clock, audit *readaudit.Auditor) (api.Deps, error) {
+	app, err := newApp(svc, models, log, clock, audit)
 	if err != nil {
 		return api.Deps{}, err
 	}

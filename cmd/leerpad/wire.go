@@ -17,11 +17,13 @@ import (
 	"github.com/leerpad/leerpad/domain/cohort"
 	"github.com/leerpad/leerpad/domain/feedback"
 	"github.com/leerpad/leerpad/domain/journey"
+	"github.com/leerpad/leerpad/domain/privacy"
 	"github.com/leerpad/leerpad/domain/registry"
 	"github.com/leerpad/leerpad/eventstore"
 	"github.com/leerpad/leerpad/eventstore/keystore"
 	"github.com/leerpad/leerpad/eventstore/node"
 	"github.com/leerpad/leerpad/eventstore/projectionlog"
+	"github.com/leerpad/leerpad/eventstore/readaudit"
 	"github.com/leerpad/leerpad/projections"
 	"github.com/leerpad/leerpad/projections/behaviourchange"
 	"github.com/leerpad/leerpad/projections/cohortdashboard"
@@ -190,6 +192,8 @@ func newServicesKeeping(store *eventstore.Store, kept int) *services {
 		Journeys:    eventstore.NewRepository(store, journey.StreamCategory, journey.Replay, kept),
 		Instruments: eventstore.NewRepository(store, feedback.InstrumentCategory, feedback.ReplayInstrument, kept),
 		Rounds:      eventstore.NewRepository(store, feedback.RoundCategory, feedback.ReplayRound, kept),
+		Erasures:    eventstore.NewRepository(store, privacy.ErasureCategory, privacy.ReplayErasure, kept),
+		Retention:   eventstore.NewRepository(store, privacy.RetentionCategory, privacy.ReplayRetention, kept),
 	}
 	svc := &services{Services: usecase.NewServices(r), Repositories: r}
 	if keys, ok := store.Codec().Keys().(eventstore.Forgetter); ok {
@@ -207,9 +211,10 @@ func newServicesKeeping(store *eventstore.Store, kept int) *services {
 	return svc
 }
 
-// newApp builds the use cases over the services and the read models.
-func newApp(svc *services, models *readModels, log *slog.Logger, clock usecase.Clock) (*usecase.App, error) {
-	return usecase.New(usecase.Deps{
+// newApp builds the use cases over the services and the read models; audit,
+// when not nil, keeps who read a portfolio.
+func newApp(svc *services, models *readModels, log *slog.Logger, clock usecase.Clock, audit *readaudit.Auditor) (*usecase.App, error) {
+	deps := usecase.Deps{
 		Clock: clock, IDs: uuid.NewString, Log: log,
 		Portfolios:         models.Portfolio,
 		Dashboards:         models.CohortDashboard,
@@ -218,7 +223,14 @@ func newApp(svc *services, models *readModels, log *slog.Logger, clock usecase.C
 		ReadYourWrites:     models.Runner,
 		RaterLinks:         raterLinkIndex{models.RaterLinks},
 		Impact:             models.Impact,
-	}.Over(svc.Repositories))
+	}.Over(svc.Repositories)
+	if svc.Shredder != nil {
+		deps.Shredder = svc.Shredder
+	}
+	if audit != nil {
+		deps.ReadAudit = audit
+	}
+	return usecase.New(deps)
 }
 
 // projectionsConfig shapes the read models and their runner; zero values

@@ -33,6 +33,10 @@
 //   - impact figures of released cohorts are the programme office's; a
 //     trainer sees the reaction and behaviour figures of their own cohorts;
 //     an individual reliable-change value is its participant's alone.
+//   - a person (participant or manager) has themselves erased and gets all
+//     their data; the programme office does both on their request, and sets
+//     each programme's retention; only the participant reads who read their
+//     portfolio.
 //
 // Decide knows only facts: the caller looks them up (from read models) and
 // passes them in a Resource. Missing facts never grant access.
@@ -226,6 +230,18 @@ var (
 	KindJourneySummary = Kind{"journey-summary"}
 )
 
+// The kinds of people's control of their data (GDPR).
+var (
+	// KindErasure is the erasure of a person (Resource.PersonID).
+	KindErasure = Kind{"erasure"}
+	// KindPersonalData is everything Leerpad holds of a person, exported.
+	KindPersonalData = Kind{"personal-data"}
+	// KindReadAudit is who read a participant's portfolio, when, which parts.
+	KindReadAudit = Kind{"read-audit"}
+	// KindRetention is how long a programme keeps journeys and read audits.
+	KindRetention = Kind{"retention"}
+)
+
 // Kinds returns every resource kind.
 func Kinds() []Kind {
 	return []Kind{
@@ -238,6 +254,7 @@ func Kinds() []Kind {
 		KindIntervisionGroup, KindEntity,
 		KindImpact, KindCohortImpact, KindReliableChange,
 		KindMeasurementClosure, KindLearningRating,
+		KindErasure, KindPersonalData, KindReadAudit, KindRetention,
 	}
 }
 
@@ -282,6 +299,8 @@ type Resource struct {
 	// GroupMemberIDs are the members, now, of the intervision group the
 	// resource belongs to.
 	GroupMemberIDs []string
+	// PersonID is the person an erasure or an export is about.
+	PersonID string
 }
 
 // Decision is Decide's answer. Reason says which rule allowed or denied; it
@@ -320,6 +339,14 @@ func self(p Principal, r Resource, _ time.Time) (bool, string) {
 		return true, ""
 	}
 	return false, "participants act on their own journeys only"
+}
+
+// person holds when the principal is the person the resource is about.
+func person(p Principal, r Resource, _ time.Time) (bool, string) {
+	if r.PersonID != "" && p.Subject == r.PersonID {
+		return true, ""
+	}
+	return false, "a person erases and exports their own data only"
 }
 
 // managerOf holds when the principal is the participant's current manager.
@@ -480,6 +507,23 @@ var policy = [...]rule{
 	{KindMeasurementClosure, ActionWrite, RoleProgrammeOffice, anyone, "the programme office closes the impact measurement of cohorts"},
 	{KindLearningRating, ActionRead, RoleParticipant, self, "participants read what they rated on their own journey"},
 	{KindLearningRating, ActionWrite, RoleParticipant, self, "participants rate what they learnt on their own journey"},
+
+	// People's control of their data: a participant or manager erases and
+	// exports their own; the programme office does so on a person's request
+	// (an erasure with a recorded reason) and sets retention. Who read a
+	// portfolio is the participant's to see.
+	{KindErasure, ActionWrite, RoleParticipant, person, "a person may have themselves erased"},
+	{KindErasure, ActionWrite, RoleManager, person, "a person may have themselves erased"},
+	{KindErasure, ActionWrite, RoleProgrammeOffice, anyone, "the programme office erases a person on their request, with a reason"},
+	{KindErasure, ActionRead, RoleParticipant, person, "a person reads their own erasure"},
+	{KindErasure, ActionRead, RoleManager, person, "a person reads their own erasure"},
+	{KindErasure, ActionRead, RoleProgrammeOffice, anyone, "the programme office keeps the record of erasures"},
+	{KindPersonalData, ActionRead, RoleParticipant, person, "a person gets all their own data"},
+	{KindPersonalData, ActionRead, RoleManager, person, "a person gets all their own data"},
+	{KindPersonalData, ActionRead, RoleProgrammeOffice, anyone, "the programme office hands a person their data on their request"},
+	{KindReadAudit, ActionRead, RoleParticipant, self, "participants see who read their portfolio"},
+	{KindRetention, ActionRead, RoleProgrammeOffice, anyone, "the programme office sets how long a programme keeps data"},
+	{KindRetention, ActionWrite, RoleProgrammeOffice, anyone, "the programme office sets how long a programme keeps data"},
 }
 
 // refusals give the reason for denials that protect people, so that the
@@ -499,6 +543,8 @@ var refusals = [...]never{
 	{KindLearningRating, RoleProgrammeOffice, "the programme office sees level 2 ratings only aggregated, never a named participant's"},
 	{KindLearningRating, RoleManager, "level 2 ratings are the participant's own"},
 	{KindLearningRating, RoleTrainer, "level 2 ratings are the participant's own; trainers see them only aggregated"},
+	{KindReadAudit, RoleManager, "who read a portfolio is the participant's to see"},
+	{KindReadAudit, RoleProgrammeOffice, "who read a portfolio is the participant's to see"},
 }
 
 // Decide reports whether p may do a on r at time at (the time matters for

@@ -31,11 +31,13 @@ const (
 var now = time.Date(2025, 3, 14, 9, 30, 0, 0, time.UTC)
 
 // facts describes a resource of participant1 (managed by manager1, section
-// shared), in cohort1 (trained by trainer1), in 360 round1.
+// shared), in cohort1 (trained by trainer1), in 360 round1; an erasure or
+// export is about participant1.
 func facts(k access.Kind) access.Resource {
 	return access.Resource{
 		Kind: k, ParticipantID: participant1, ManagerID: manager1, Shared: true,
 		CohortID: cohort1, CohortTrainerIDs: []string{trainer1}, RoundID: round1, GroupMemberIDs: []string{participant1},
+		PersonID: participant1,
 	}
 }
 
@@ -108,6 +110,10 @@ func TestMatrix(t *testing.T) {
 		{access.KindReliableChange, cell{"P----", "-----"}, deny, deny},
 		{access.KindMeasurementClosure, deny, cell{"---O-", "---O-"}, deny},
 		{access.KindLearningRating, cell{"P----", "-----"}, cell{"P----", "-----"}, deny},
+		{access.KindErasure, cell{"P--O-", "---O-"}, cell{"P--O-", "---O-"}, deny},
+		{access.KindPersonalData, cell{"P--O-", "---O-"}, deny, deny},
+		{access.KindReadAudit, cell{"P----", "-----"}, deny, deny},
+		{access.KindRetention, cell{"---O-", "---O-"}, cell{"---O-", "---O-"}, deny},
 	}
 	if len(matrix) != len(access.Kinds()) {
 		t.Fatalf("matrix has %d kinds, access.Kinds() has %d: add the new kind's row", len(matrix), len(access.Kinds()))
@@ -371,5 +377,39 @@ func TestRaterLink(t *testing.T) {
 	}
 	if _, _, err := access.NewRaterLink(rand.Reader, round1, rater1, time.Time{}); err == nil {
 		t.Error("a link without expiry was accepted")
+	}
+}
+
+// TestPeopleControlTheirData: a manager erases and exports their own data
+// as a participant does, nobody erases or exports another person but the
+// programme office, and nobody but the participant sees who read their
+// portfolio.
+func TestPeopleControlTheirData(t *testing.T) {
+	about := func(k access.Kind, person string) access.Resource {
+		r := facts(k)
+		r.PersonID = person
+		return r
+	}
+	for _, tc := range []struct {
+		name  string
+		p     access.Principal
+		act   access.Action
+		r     access.Resource
+		allow bool
+	}{
+		{"a manager erases themselves", token(manager1, access.RoleManager), access.ActionWrite, about(access.KindErasure, manager1), true},
+		{"a manager exports their own data", token(manager1, access.RoleManager), access.ActionRead, about(access.KindPersonalData, manager1), true},
+		{"a manager does not erase their participant", token(manager1, access.RoleManager), access.ActionWrite, about(access.KindErasure, participant1), false},
+		{"a participant does not erase another", token(participant2, access.RoleParticipant), access.ActionWrite, about(access.KindErasure, participant1), false},
+		{"a trainer does not erase a participant of theirs", token(trainer1, access.RoleTrainer), access.ActionWrite, about(access.KindErasure, participant1), false},
+		{"a rater link erases nobody", link(rater1, round1, now.Add(time.Hour)), access.ActionWrite, about(access.KindErasure, rater1), false},
+		{"no person, no erasure", token(participant1, access.RoleParticipant), access.ActionWrite, about(access.KindErasure, ""), false},
+		{"the manager does not see who read the portfolio", token(manager1, access.RoleManager), access.ActionRead, facts(access.KindReadAudit), false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if d := access.Decide(tc.p, tc.act, tc.r, now); d.Allowed != tc.allow || d.Reason == "" {
+				t.Fatalf("allowed = %v (%q), want %v", d.Allowed, d.Reason, tc.allow)
+			}
+		})
 	}
 }

@@ -155,6 +155,9 @@ type Cohort struct {
 }
 
 type participant struct {
+	// name and email are as enrolled: personal data, kept for the
+	// participant's own export (Contact) and never shown to others.
+	name, email string
 	withdrawn   bool
 	group       string
 	enrolledAt  time.Time
@@ -314,6 +317,16 @@ func (c *Cohort) Enrolment(participantID string) (Enrolment, error) {
 		CohortID: c.id, ProgrammeID: c.programmeID, EntityID: c.entityID, ParticipantID: participantID,
 		Withdrawn: p.withdrawn, EnrolledAt: p.enrolledAt, WithdrawnAt: p.withdrawnAt, RaterApproval: c.raterApproval,
 	}, nil
+}
+
+// Contact returns the name and e-mail address the participant was enrolled
+// with, for their own export; ok is false for a participant not enrolled.
+func (c *Cohort) Contact(participantID string) (name, email string, ok bool) {
+	p, ok := c.participants[participantID]
+	if !ok {
+		return "", "", false
+	}
+	return p.name, p.email, true
 }
 
 // Attendance is what a cohort knows of one participant at one delivery:
@@ -643,7 +656,7 @@ func (c *Cohort) apply(e domain.Event) {
 		c.trainerIDs = slices.Clone(e.TrainerIDs)
 		c.startsOn, c.endsOn = e.StartsOn, e.EndsOn
 	case ParticipantEnrolled:
-		c.participants[e.ParticipantID] = &participant{enrolledAt: e.At}
+		c.participants[e.ParticipantID] = &participant{enrolledAt: e.At, name: e.Name, email: e.Email}
 	case ParticipantWithdrawn:
 		if p, ok := c.participants[e.ParticipantID]; ok {
 			p.withdrawn, p.withdrawnAt = true, e.At

@@ -28,6 +28,7 @@ func EventTypes() []domain.EventType {
 		domain.NewEventType[ResponseSubmitted](),
 		domain.NewEventType[RoundClosed](),
 		domain.NewEventType[RaterLinkIssued](),
+		domain.NewEventType[RaterErased](),
 	}
 }
 
@@ -196,3 +197,18 @@ type RoundClosed struct {
 
 // EventName returns "feedback.round_closed".
 func (RoundClosed) EventName() string { return "feedback.round_closed" }
+
+// RaterErased records that a rater of the round was erased (the erasure
+// record is the stream erasure-<rater id>): their key is deleted, so their
+// name, e-mail address, answers and comments can no longer be read; read
+// models drop their comments and name and keep the scores already counted.
+// Their link stops working and they answer no more.
+type RaterErased struct {
+	RoundID   string    `json:"roundId"`
+	RaterID   string    `json:"raterId"`
+	ErasureID string    `json:"erasureId"`
+	At        time.Time `json:"at"`
+}
+
+// EventName returns "feedback.rater_erased".
+func (RaterErased) EventName() string { return "feedback.rater_erased" }

@@ -42,6 +42,8 @@ func TestReplay(t *testing.T) {
 	must(r.SubmitResponse(SubmitResponse{RoundID: uuid(9), RaterID: uuid(11), Answers: []Answer{{ItemID: uuid(3), Score: 4}, {ItemID: uuid(4), NotObserved: true}},
 		Comments: []Comment{{CompetencyID: uuid(2), Text: "Very reliable"}}, At: at}, in))
 	must(r.Close(CloseRound{RoundID: uuid(9), At: at}))
+	must(r.EraseRater(EraseRater{RoundID: uuid(9), RaterID: uuid(11), ErasureID: uuid(13), At: at}))
+	must(r.EraseRater(EraseRater{RoundID: uuid(9), RaterID: uuid(11), ErasureID: uuid(14), At: at})) // again: nothing
 	must(in.Retire(RetireInstrument{InstrumentID: uuid(1), At: at}))
 
 	domaintest.CheckEventTypes(t, EventTypes(), append(append([]domain.Event(nil), in.Uncommitted()...), r.Uncommitted()...), "feedback")
@@ -51,7 +53,7 @@ func TestReplay(t *testing.T) {
 		t.Errorf("replayed instrument:\n got %#v\nwant %#v", rin, in)
 	}
 	rr := ReplayRound(domaintest.RoundTrip(t, EventTypes(), r.Uncommitted())...)
-	if rr.Version() != 10 || rr.Responses() != 2 || !rr.Closed() {
+	if rr.Version() != 11 || rr.Responses() != 2 || !rr.Closed() || rr.Raters()[1].RaterID != domain.Erased {
 		t.Errorf("replayed round: version %d, responses %d, closed %v", rr.Version(), rr.Responses(), rr.Closed())
 	}
 	r.changes, rr.loaded = nil, 0

@@ -123,6 +123,15 @@ type IssueRaterLink struct {
 	domain.Envelope
 }
 
+// EraseRater records that a rater of the round was erased.
+type EraseRater struct {
+	RoundID   string
+	RaterID   string
+	ErasureID string
+	At        time.Time
+	domain.Envelope
+}
+
 // CloseRound closes a round.
 type CloseRound struct {
 	RoundID string
@@ -142,6 +151,7 @@ const (
 type rater struct {
 	group       RaterGroup
 	state       raterState
+	erased      bool
 	nominatedAt time.Time
 	seq         int // the order of nomination
 }
@@ -321,7 +331,7 @@ func (r *Round) decide(doing, roundID, raterID, managerID string, j *journey.Jou
 		return fmt.Errorf("%s %s: %w", doing, raterID, ErrApprovalNotRequired)
 	case managerID != r.currentManager(j):
 		return fmt.Errorf("%s %s: %w", doing, raterID, ErrNotTheManager)
-	case !ok:
+	case !ok || rt.erased:
 		return fmt.Errorf("%s %s: %w", doing, raterID, ErrRaterNotFound)
 	case rt.state != awaiting || rt.group == GroupSelf:
 		return fmt.Errorf("%s %s: %w", doing, raterID, ErrAlreadyDecided)
@@ -342,7 +352,7 @@ func (r *Round) SubmitResponse(c SubmitResponse, in *Instrument) error {
 	}
 	rt, ok := r.raters[c.RaterID]
 	switch {
-	case !ok:
+	case !ok || rt.erased:
 		return fmt.Errorf("submit response of %s: %w", c.RaterID, ErrRaterNotFound)
 	case rt.state == answered:
 		return fmt.Errorf("submit response of %s: %w", c.RaterID, ErrAlreadyAnswered)
@@ -403,7 +413,7 @@ func (r *Round) IssueRaterLink(c IssueRaterLink) error {
 	}
 	rt, ok := r.raters[c.RaterID]
 	switch {
-	case !ok:
+	case !ok || rt.erased:
 		return fmt.Errorf("issue rater link for %s: %w", c.RaterID, ErrRaterNotFound)
 	case rt.group == GroupSelf:
 		return fmt.Errorf("issue rater link for %s: %w", c.RaterID, ErrNoLinkForSelf)
@@ -429,6 +439,25 @@ func requireTokenHash(field, s string) *domain.FieldError {
 			return domain.Invalid(field, "must be a SHA-256 in 64 lower-case hex digits")
 		}
 	}
+	return nil
+}
+
+// Close closes the round.
+func (r *Round) EraseRater(c EraseRater) error {
+	if err := domain.Validate(domain.RequireID("roundId", c.RoundID), domain.RequireID("raterId", c.RaterID),
+		domain.RequireID("erasureId", c.ErasureID), domain.RequireTime("at", c.At)); err != nil {
+		return fmt.Errorf("erase rater: %w", err)
+	}
+	rt, ok := r.raters[c.RaterID]
+	switch {
+	case r.id == "":
+		return fmt.Errorf("erase rater: round %s: %w", c.RoundID, ErrRoundNotFound)
+	case !ok:
+		return fmt.Errorf("erase rater %s: %w", c.RaterID, ErrRaterNotFound)
+	case rt.erased:
+		return nil
+	}
+	r.record(RaterErased{RoundID: r.id, RaterID: c.RaterID, ErasureID: c.ErasureID, At: c.At})
 	return nil
 }
 
@@ -483,5 +512,9 @@ func (r *Round) apply(e domain.Event) {
 		}
 	case RoundClosed:
 		r.closed, r.closedAt = true, e.At
+	case RaterErased:
+		if rt, ok := r.raters[e.RaterID]; ok {
+			rt.erased = true
+		}
 	}
 }

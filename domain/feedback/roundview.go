@@ -1,6 +1,10 @@
 package feedback
 
-import "time"
+import (
+	"time"
+
+	"github.com/leerpad/leerpad/domain"
+)
 
 // What a round shows of itself to those who follow it: its state, the
 // raters nominated with their approval, and how many raters of each group
@@ -60,6 +64,9 @@ func (r *Round) Raters() []NominatedRater {
 	out := make([]NominatedRater, len(r.raters))
 	for id, rt := range r.raters {
 		out[rt.seq] = NominatedRater{RaterID: id, Group: rt.group, NominatedAt: rt.nominatedAt, Approval: r.approval(rt)}
+		if rt.erased {
+			out[rt.seq].RaterID = domain.Erased
+		}
 	}
 	return out
 }
@@ -72,7 +79,7 @@ func (r *Round) Awaiting() []NominatedRater {
 	}
 	out := []NominatedRater{}
 	for _, n := range r.Raters() {
-		if n.Approval == ApprovalPending {
+		if n.Approval == ApprovalPending && n.RaterID != domain.Erased {
 			out = append(out, n)
 		}
 	}

@@ -191,6 +191,12 @@ func (s *RoundService) IssueRaterLink(ctx context.Context, c IssueRaterLink) (do
 		func(r *Round) error { return r.IssueRaterLink(c) })
 }
 
+// EraseRater records that a rater of a round was erased; again, nothing.
+func (s *RoundService) EraseRater(ctx context.Context, c EraseRater) (domain.Written, error) {
+	return s.rounds.Update(ctx, c.RoundID, c.Envelope,
+		func(r *Round) error { return r.EraseRater(c) })
+}
+
 // CloseRound closes a round.
 func (s *RoundService) CloseRound(ctx context.Context, c CloseRound) (domain.Written, error) {
 	return s.rounds.Update(ctx, c.RoundID, c.Envelope,

@@ -258,6 +258,23 @@ type Complete struct {
 	domain.Envelope
 }
 
+// Erase records that the journey's participant was erased.
+type Erase struct {
+	JourneyID string
+	ErasureID string
+	At        time.Time
+	domain.Envelope
+}
+
+// EraseManager records that the journey's manager, ManagerID, was erased.
+type EraseManager struct {
+	JourneyID string
+	ManagerID string
+	ErasureID string
+	At        time.Time
+	domain.Envelope
+}
+
 // Withdraw ends the journey early.
 type Withdraw struct {
 	JourneyID string

@@ -41,6 +41,8 @@ func EventTypes() []domain.EventType {
 		domain.NewEventType[MeasurementRecorded](),
 		domain.NewEventType[Completed](),
 		domain.NewEventType[Withdrawn](),
+		domain.NewEventType[Erased](),
+		domain.NewEventType[ManagerErased](),
 	}
 }
 
@@ -440,3 +442,28 @@ type LearningRated struct {
 
 // EventName returns "journey.learning_rated".
 func (LearningRated) EventName() string { return "journey.learning_rated" }
+
+// Erased records that the journey's participant was erased (the erasure
+// record is the stream erasure-<participant id>): their key is deleted, so
+// nothing personal of the journey can be read, and no reader sees the journey
+// any more. Nothing is recorded on it after this.
+type Erased struct {
+	ErasureID string    `json:"erasureId"`
+	At        time.Time `json:"at"`
+}
+
+// EventName returns "journey.erased".
+func (Erased) EventName() string { return "journey.erased" }
+
+// ManagerErased records that the journey's manager was erased (the erasure
+// record is the stream erasure-<manager id>): from here the journey has no
+// manager, so they read and record nothing on it any more, and nothing is
+// shared. Recorded on journeys that ended; an active journey gets a new
+// manager first (ManagerChanged).
+type ManagerErased struct {
+	ErasureID string    `json:"erasureId"`
+	At        time.Time `json:"at"`
+}
+
+// EventName returns "journey.manager_erased".
+func (ManagerErased) EventName() string { return "journey.manager_erased" }

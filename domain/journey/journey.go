@@ -76,6 +76,12 @@ var (
 	ErrConversationFinal    = fmt.Errorf("development conversation is final: %w", domain.ErrConflict)
 	ErrAlreadyConfirmed     = fmt.Errorf("party already confirmed: %w", domain.ErrConflict)
 	ErrNotTheParty          = fmt.Errorf("confirmer is not that party: %w", domain.ErrForbidden)
+	// ErrErased is any command on a journey whose participant was erased:
+	// for every reader it is gone.
+	ErrErased = fmt.Errorf("journey erased: %w", domain.ErrNotFound)
+	// ErrJourneyActive is the erasure of the manager of a journey still
+	// running: the programme office records a new manager first.
+	ErrJourneyActive = fmt.Errorf("the journey is still active; record a new manager first: %w", domain.ErrConflict)
 )
 
 // Score limits of the module evaluation.
@@ -93,6 +99,7 @@ type Journey struct {
 	managerID     string
 	role          Role
 	status        Status
+	erased        bool
 	raterApproval bool
 	shared        map[Section]bool
 	ids           map[string]bool // every id used for a sub-entity: none twice
@@ -768,6 +775,47 @@ func (j *Journey) Withdraw(c Withdraw) error {
 
 // check validates the common fields and the command's own problems, then
 // that the journey is enrolled and still active.
+// Erase records that the journey's participant was erased; a journey
+// already erased records nothing (an erasure repeated after a failure).
+func (j *Journey) Erase(c Erase) error {
+	if err := domain.Validate(domain.RequireID("journeyId", c.JourneyID), domain.RequireID("erasureId", c.ErasureID),
+		domain.RequireTime("at", c.At)); err != nil {
+		return fmt.Errorf("erase journey: %w", err)
+	}
+	if j.id == "" {
+		return fmt.Errorf("erase journey %s: %w", c.JourneyID, ErrNotEnrolled)
+	}
+	if j.erased {
+		return nil
+	}
+	j.record(Erased{ErasureID: c.ErasureID, At: c.At})
+	return nil
+}
+
+// EraseManager records that the journey's manager was erased. Only an
+// ended journey loses its manager this way (an active one gets a new
+// manager first: ErrJourneyActive); a journey whose manager is someone
+// else (or no one) records nothing.
+func (j *Journey) EraseManager(c EraseManager) error {
+	if err := domain.Validate(domain.RequireID("journeyId", c.JourneyID), domain.RequireID("erasureId", c.ErasureID),
+		domain.RequireTime("at", c.At)); err != nil {
+		return fmt.Errorf("erase manager: %w", err)
+	}
+	switch {
+	case j.id == "":
+		return fmt.Errorf("erase manager of journey %s: %w", c.JourneyID, ErrNotEnrolled)
+	case j.managerID == "" || j.managerID != c.ManagerID:
+		return nil
+	case j.status == StatusActive:
+		return fmt.Errorf("erase manager of journey %s: %w", j.id, ErrJourneyActive)
+	}
+	j.record(ManagerErased{ErasureID: c.ErasureID, At: c.At})
+	return nil
+}
+
+// Erased reports whether the journey's participant was erased.
+func (j *Journey) Erased() bool { return j.erased }
+
 func (j *Journey) check(doing, journeyID string, at time.Time, problems ...*domain.FieldError) error {
 	ps := append([]*domain.FieldError{domain.RequireID("journeyId", journeyID), domain.RequireTime("at", at)}, problems...)
 	if err := domain.Validate(ps...); err != nil {
@@ -775,6 +823,9 @@ func (j *Journey) check(doing, journeyID string, at time.Time, problems ...*doma
 	}
 	if j.id == "" {
 		return fmt.Errorf("%s: journey %s: %w", doing, journeyID, ErrNotEnrolled)
+	}
+	if j.erased {
+		return fmt.Errorf("%s: journey %s: %w", doing, j.id, ErrErased)
 	}
 	if j.status != StatusActive {
 		return fmt.Errorf("%s: journey %s is %s: %w", doing, j.id, j.status, ErrJourneyClosed)
@@ -860,10 +911,16 @@ func (j *Journey) apply(e domain.Event) {
 	case ManagerChanged:
 		j.managerID = e.ManagerID
 		clear(j.shared)
+	case ManagerErased:
+		j.managerID = ""
+		clear(j.shared)
 	case SharingGranted:
 		j.shared[e.Section] = true
 	case SharingRevoked:
 		delete(j.shared, e.Section)
+	case Erased:
+		j.erased = true
+		clear(j.shared)
 	case BehaviourChosen:
 		j.ids[e.ChoiceID] = true
 		j.choices[e.ChoiceID] = e.Choice

@@ -67,12 +67,19 @@ func TestReplay(t *testing.T) {
 	must(j.RecordMeasurement(RecordMeasurement{JourneyID: jid, MeasurementID: uuid(21), Kind: MeasurementTeamRole, Instrument: "Belbin", Result: "Shaper", TakenOn: day(2), At: day(2)}))
 	must(j.ChangeManager(ChangeManager{JourneyID: jid, ManagerID: uuid(22), At: day(50)}))
 	must(j.Complete(Complete{JourneyID: jid, At: day(90)}))
+	must(j.EraseManager(EraseManager{JourneyID: jid, ManagerID: mgr, ErasureID: uuid(40), At: day(91)})) // not theirs any more: nothing
+	must(j.EraseManager(EraseManager{JourneyID: jid, ManagerID: uuid(22), ErasureID: uuid(41), At: day(92)}))
 
 	w := Replay()
 	must(w.Enrol(Enrol{JourneyID: uuid(30), ParticipantID: uuid(31), CohortID: cid, Role: RoleSeniorManager, ManagerID: mgr, At: at},
 		cohort.Enrolment{CohortID: cid, ParticipantID: uuid(31), RaterApproval: true}))
 	must(w.Withdraw(Withdraw{JourneyID: uuid(30), Reason: "Moved to another department", At: day(20)}))
+	must(w.Erase(Erase{JourneyID: uuid(30), ErasureID: uuid(32), At: day(30)}))
+	must(w.Erase(Erase{JourneyID: uuid(30), ErasureID: uuid(33), At: day(31)})) // again: nothing
 
+	if !w.Erased() || j.Erased() || len(w.Uncommitted()) != 3 {
+		t.Errorf("erased %v and %v, %d events of the withdrawn journey", j.Erased(), w.Erased(), len(w.Uncommitted()))
+	}
 	domaintest.CheckEventTypes(t, EventTypes(), append(append([]domain.Event(nil), j.Uncommitted()...), w.Uncommitted()...), "journey")
 	for _, orig := range []*Journey{j, w} {
 		r := Replay(domaintest.RoundTrip(t, EventTypes(), orig.Uncommitted())...)

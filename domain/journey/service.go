@@ -270,6 +270,18 @@ func (s *Service) Complete(ctx context.Context, c Complete) (domain.Written, err
 		func(j *Journey) error { return j.Complete(c) })
 }
 
+// Erase records that the journey's participant was erased; again, nothing.
+func (s *Service) Erase(ctx context.Context, c Erase) (domain.Written, error) {
+	return s.journeys.Update(ctx, c.JourneyID, c.Envelope,
+		func(j *Journey) error { return j.Erase(c) })
+}
+
+// EraseManager records that a journey's manager was erased.
+func (s *Service) EraseManager(ctx context.Context, c EraseManager) (domain.Written, error) {
+	return s.journeys.Update(ctx, c.JourneyID, c.Envelope,
+		func(j *Journey) error { return j.EraseManager(c) })
+}
+
 // Withdraw ends a journey early.
 func (s *Service) Withdraw(ctx context.Context, c Withdraw) (domain.Written, error) {
 	return s.journeys.Update(ctx, c.JourneyID, c.Envelope,

@@ -372,3 +372,41 @@ type Sharing struct {
 	ManagerID     string            `json:"managerId"`
 	Sections      []journey.Section `json:"sections"`
 }
+
+// Traces are what the portfolio read model holds of one person, by id: the
+// journeys they follow, the journeys they manage now or managed before,
+// and the 360 rounds of others they were nominated in as a rater, with
+// their own responses. What an erasure removes and an export hands over.
+type Traces struct {
+	PersonID        string
+	Journeys        []string
+	Managed         []string
+	FormerlyManaged []string
+	Rated           []RatedRound
+}
+
+// RatedRound is a 360 round of another participant a person was nominated
+// in as a rater: the group, and what they answered (nil when they did not).
+type RatedRound struct {
+	RoundID     string
+	JourneyID   string
+	Group       feedback.RaterGroup
+	NominatedAt time.Time
+	Response    *feedback.ResponseSubmitted
+}
+
+// Empty reports whether the read model holds nothing of the person.
+func (t Traces) Empty() bool {
+	return len(t.Journeys) == 0 && len(t.Managed) == 0 && len(t.FormerlyManaged) == 0 && len(t.Rated) == 0
+}
+
+// SharingChange is one change in what a participant shares with their
+// manager: a section granted or revoked, or every section unshared by a
+// change of manager (Section empty, Change "manager-changed"). The history
+// of consent, oldest first.
+type SharingChange struct {
+	At        time.Time       `json:"at"`
+	Change    string          `json:"change"` // granted, revoked, manager-changed, manager-erased
+	Section   journey.Section `json:"section,omitzero"`
+	ManagerID string          `json:"managerId,omitempty"`
+}

@@ -12,14 +12,16 @@ import (
 	"github.com/leerpad/leerpad/domain/cohort"
 	"github.com/leerpad/leerpad/domain/feedback"
 	"github.com/leerpad/leerpad/domain/journey"
+	"github.com/leerpad/leerpad/domain/privacy"
 )
 
 // EventTypes returns the type of every domain event: those of the catalogue,
-// cohorts, journeys and 360 feedback, in that order. Each call returns a new
+// cohorts, journeys, 360 feedback and privacy (erasures, retention, the read
+// audit), in that order. Each call returns a new
 // slice. Every name occurs once (TestEventTypes).
 func EventTypes() []domain.EventType {
 	var out []domain.EventType
-	for _, g := range [][]domain.EventType{catalogue.EventTypes(), cohort.EventTypes(), journey.EventTypes(), feedback.EventTypes()} {
+	for _, g := range [][]domain.EventType{catalogue.EventTypes(), cohort.EventTypes(), journey.EventTypes(), feedback.EventTypes(), privacy.EventTypes()} {
 		out = append(out, g...)
 	}
 	return out

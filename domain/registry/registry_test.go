@@ -8,6 +8,7 @@ import (
 	"github.com/leerpad/leerpad/domain/cohort"
 	"github.com/leerpad/leerpad/domain/feedback"
 	"github.com/leerpad/leerpad/domain/journey"
+	"github.com/leerpad/leerpad/domain/privacy"
 	"github.com/leerpad/leerpad/domain/registry"
 )
 
@@ -18,7 +19,7 @@ func TestEventTypes(t *testing.T) {
 		got[et.Name]++
 	}
 	want := 0
-	for _, g := range [][]string{names(catalogue.EventTypes), names(cohort.EventTypes), names(journey.EventTypes), names(feedback.EventTypes)} {
+	for _, g := range [][]string{names(catalogue.EventTypes), names(cohort.EventTypes), names(journey.EventTypes), names(feedback.EventTypes), names(privacy.EventTypes)} {
 		for _, n := range g {
 			want++
 			if got[n] != 1 {

@@ -27,6 +27,7 @@ import (
 	"github.com/leerpad/leerpad/domain/cohort"
 	"github.com/leerpad/leerpad/domain/feedback"
 	"github.com/leerpad/leerpad/domain/journey"
+	"github.com/leerpad/leerpad/domain/privacy"
 	"github.com/leerpad/leerpad/eventstore"
 	"github.com/leerpad/leerpad/eventstore/watermillesdb"
 	"github.com/leerpad/leerpad/projections"
@@ -34,12 +35,14 @@ import (
 
 // Prefixes returns the stream-name prefixes of Leerpad's domain streams, the
 // categories the domain packages own: the events the read models are built
-// from. Everything else in $all (checkpoints, poison queues, system streams)
+// from, and the erasures, which every read model obeys. The read audit
+// (portfolioreads-) is left out: it is read where it is shown. Everything else in $all (checkpoints, poison queues, system streams)
 // is filtered out on the server.
 func Prefixes() []string {
 	categories := []string{
 		catalogue.ModuleCategory, catalogue.ProgrammeCategory, catalogue.EntityCategory,
 		cohort.StreamCategory, journey.StreamCategory, feedback.InstrumentCategory, feedback.RoundCategory,
+		privacy.ErasureCategory,
 	}
 	out := make([]string, len(categories))
 	for i, c := range categories {

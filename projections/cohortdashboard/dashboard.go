@@ -89,6 +89,10 @@ type participant struct {
 	intervision, coaching   int
 	evaluations             int
 	weeks                   map[view.Week]*view.WeekCount
+	// erased: the participant was erased (journey.erased). Their counts
+	// stay in the cohort's figures; their row shows domain.Erased, and
+	// they are never "at risk".
+	erased bool
 }
 
 type assignment struct {
@@ -226,6 +230,8 @@ func (m *ReadModel) applyJourney(ctx context.Context, p *participant, e domain.E
 		m.onCompleted(ctx, p, e)
 	case journey.Withdrawn:
 		m.onWithdrawn(ctx, p, e)
+	case journey.Erased:
+		p.erased = true
 	default:
 		return false // e.g. sharing: no activity, nothing to count
 	}
@@ -512,7 +518,7 @@ func (c *cohortState) lastActivity(p *participant, now time.Time) time.Time {
 }
 
 func atRisk(p *participant, last, now time.Time, weeks int) bool {
-	return p.status == journey.StatusActive && !now.Before(last.Add(time.Duration(weeks)*7*24*time.Hour))
+	return !p.erased && p.status == journey.StatusActive && !now.Before(last.Add(time.Duration(weeks)*7*24*time.Hour))
 }
 
 // Dashboard returns the dashboard of a cohort: the state after every event
@@ -557,7 +563,7 @@ func (m *ReadModel) DashboardAtRisk(cohortID string, now time.Time, weeks int) (
 			v.Enrolment.Active++
 		}
 		last := c.lastActivity(p, now)
-		row := view.Participant{ParticipantID: p.id, JourneyID: p.journeyID, Status: p.status, EnrolledAt: p.enrolledAt, LastActivity: last,
+		row := view.Participant{ParticipantID: p.shownID(), JourneyID: p.shownJourneyID(), Status: p.status, EnrolledAt: p.enrolledAt, LastActivity: last,
 			AtRisk: atRisk(p, last, now, weeks), AssignmentsGiven: p.given, AssignmentsHandedIn: p.handedIn, ExperimentsLogged: p.logged,
 			ExperimentsTried: p.tried, Intervision: p.intervision, Coaching: p.coaching, Evaluations: p.evaluations,
 			Weeks: make([]view.WeekCount, 0, len(p.weeks))}
@@ -577,7 +583,7 @@ func (m *ReadModel) DashboardAtRisk(cohortID string, now time.Time, weeks int) (
 			return cmp.Or(cmp.Compare(a.Week.Year, b.Week.Year), cmp.Compare(a.Week.Week, b.Week.Week))
 		})
 		if row.AtRisk {
-			v.AtRisk = append(v.AtRisk, view.AtRisk{ParticipantID: p.id, JourneyID: p.journeyID, LastActivity: last, DaysInactive: now.Sub(last).Hours() / 24})
+			v.AtRisk = append(v.AtRisk, view.AtRisk{ParticipantID: p.shownID(), JourneyID: p.shownJourneyID(), LastActivity: last, DaysInactive: now.Sub(last).Hours() / 24})
 		}
 		v.Participants = append(v.Participants, row)
 
@@ -724,7 +730,7 @@ func (m *ReadModel) AtRiskParticipants(cohortID string, now time.Time, weeks int
 	out := []view.AtRisk{}
 	for _, p := range c.order {
 		if last := c.lastActivity(p, now); atRisk(p, last, now, weeks) {
-			out = append(out, view.AtRisk{ParticipantID: p.id, JourneyID: p.journeyID, LastActivity: last, DaysInactive: now.Sub(last).Hours() / 24})
+			out = append(out, view.AtRisk{ParticipantID: p.shownID(), JourneyID: p.shownJourneyID(), LastActivity: last, DaysInactive: now.Sub(last).Hours() / 24})
 		}
 	}
 	slices.SortStableFunc(out, func(a, b view.AtRisk) int { return a.LastActivity.Compare(b.LastActivity) })
@@ -741,4 +747,22 @@ func (m *ReadModel) Cohorts() []string {
 	}
 	slices.Sort(out)
 	return out
+}
+
+// shownID is the participant's id as a reader sees it: domain.Erased once
+// they were erased.
+func (p *participant) shownID() string {
+	if p.erased {
+		return domain.Erased
+	}
+	return p.id
+}
+
+// shownJourneyID is the participant's journey as a reader sees it: none
+// once they were erased.
+func (p *participant) shownJourneyID() string {
+	if p.erased {
+		return ""
+	}
+	return p.journeyID
 }

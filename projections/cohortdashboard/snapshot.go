@@ -62,6 +62,7 @@ type participantSnap struct {
 	Coaching     int                       `json:"coaching,omitempty"`
 	Evaluations  int                       `json:"evaluations,omitempty"`
 	Weeks        []view.WeekCount          `json:"weeks,omitempty"`
+	Erased       bool                      `json:"erased,omitempty"`
 }
 
 type assignmentSnap struct {
@@ -116,7 +117,7 @@ func (c *cohortState) snap() cohortSnap {
 	for _, p := range c.order {
 		ps := participantSnap{ID: p.id, JourneyID: p.journeyID, EnrolledAt: p.enrolledAt, ClosedAt: p.closedAt, Status: p.status,
 			LastActivity: p.lastActivity, Given: p.given, HandedIn: p.handedIn, OnTime: p.onTime, Logged: p.logged, Tried: p.tried,
-			Intervision: p.intervision, Coaching: p.coaching, Evaluations: p.evaluations}
+			Intervision: p.intervision, Coaching: p.coaching, Evaluations: p.evaluations, Erased: p.erased}
 		if len(p.assignments) > 0 {
 			ps.Assignments = make(map[string]assignmentSnap, len(p.assignments))
 			for id, a := range p.assignments {
@@ -188,7 +189,7 @@ func restoreCohort(cs cohortSnap) *cohortState {
 		p := &participant{cohort: c, id: ps.ID, journeyID: ps.JourneyID, enrolledAt: ps.EnrolledAt, closedAt: ps.ClosedAt, status: ps.Status,
 			lastActivity: ps.LastActivity, assignments: make(map[string]assignment, len(ps.Assignments)), given: ps.Given, handedIn: ps.HandedIn,
 			onTime: ps.OnTime, logged: ps.Logged, tried: ps.Tried, intervision: ps.Intervision, coaching: ps.Coaching, evaluations: ps.Evaluations,
-			weeks: make(map[view.Week]*view.WeekCount, len(ps.Weeks))}
+			weeks: make(map[view.Week]*view.WeekCount, len(ps.Weeks)), erased: ps.Erased}
 		for id, a := range ps.Assignments {
 			p.assignments[id] = assignment{moduleID: a.ModuleID, dueOn: a.DueOn, handedIn: a.HandedIn, onTime: a.OnTime}
 		}

@@ -84,6 +84,8 @@ func (f *folio) apply(ctx context.Context, e domain.Event) {
 		f.onEnrolled(ctx, e)
 	case journey.ManagerChanged:
 		f.onManagerChanged(ctx, e)
+	case journey.ManagerErased:
+		f.onManagerErased(ctx, e)
 	case journey.SharingGranted:
 		f.onSharingGranted(ctx, e)
 	case journey.SharingRevoked:
@@ -152,7 +154,7 @@ func (f *folio) apply(ctx context.Context, e domain.Event) {
 // handles reports whether apply folds events of e's type.
 func handles(e domain.Event) bool {
 	switch e.(type) {
-	case journey.Enrolled, journey.ManagerChanged, journey.SharingGranted, journey.SharingRevoked, journey.WhyStated,
+	case journey.Enrolled, journey.ManagerChanged, journey.ManagerErased, journey.SharingGranted, journey.SharingRevoked, journey.WhyStated,
 		journey.BehaviourChosen, journey.BehaviourChoiceRevised, journey.LearningGoalFormulated, journey.AssignmentGiven,
 		journey.LearningGoalRevised, journey.LearningGoalClosed,
 		journey.AssignmentHandedIn, journey.ExperimentLogged, journey.ExperimentTried, journey.ExperimentReflected,
@@ -180,6 +182,14 @@ func (f *folio) onManagerChanged(_ context.Context, e journey.ManagerChanged) {
 	f.managerID = e.ManagerID
 	clear(f.shared) // sharing does not carry over to a new manager
 	f.mark(e.At, e, view.PartJourney, e.ManagerID)
+}
+
+// onManagerErased: the journey's manager was erased; it has none from here,
+// and nothing is shared.
+func (f *folio) onManagerErased(_ context.Context, e journey.ManagerErased) {
+	f.managerID = domain.Erased
+	clear(f.shared)
+	f.mark(e.At, e, view.PartJourney, "")
 }
 
 func (f *folio) onSharingGranted(_ context.Context, e journey.SharingGranted) {

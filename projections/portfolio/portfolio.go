@@ -45,6 +45,7 @@ import (
 	"github.com/leerpad/leerpad/domain/feedback"
 	"github.com/leerpad/leerpad/domain/journey"
 	view "github.com/leerpad/leerpad/domain/portfolio"
+	"github.com/leerpad/leerpad/domain/privacy"
 	"github.com/leerpad/leerpad/projections"
 	"github.com/leerpad/leerpad/projections/internal/threesixty"
 )
@@ -147,6 +148,14 @@ func (m *ReadModel) Handle(ctx context.Context, ev projections.Event) error {
 			m.toRound(ctx, e.RoundID, e.At, e)
 		case feedback.RoundClosed:
 			m.toRound(ctx, e.RoundID, e.At, e)
+		case feedback.RaterErased:
+			m.onRaterErased(ctx, e)
+		case privacy.PersonErased:
+			m.onPersonErased(ctx, e)
+		case journey.Erased:
+			if cat, id, ok := projections.ParseStream(ev.Stream); ok && cat == journey.StreamCategory {
+				m.onJourneyErased(id)
+			}
 		case journey.ManagerChanged:
 			m.onManagerChanged(ctx, ev, e)
 		case catalogue.ModuleAdded:
@@ -217,6 +226,8 @@ func at(ev projections.Event) time.Time {
 	case journey.Completed:
 		return e.At
 	case journey.Withdrawn:
+		return e.At
+	case journey.ManagerErased:
 		return e.At
 	}
 	return ev.Recorded

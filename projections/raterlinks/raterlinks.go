@@ -68,6 +68,8 @@ func (m *ReadModel) Handle(ctx context.Context, ev projections.Event) error {
 			m.onRaterLinkIssued(ctx, e)
 		case feedback.RaterRejected:
 			m.onRaterRejected(ctx, e)
+		case feedback.RaterErased:
+			m.onRaterErased(ctx, e)
 		case feedback.RoundClosed:
 			m.onRoundClosed(ctx, e)
 		default:
@@ -96,6 +98,11 @@ func (m *ReadModel) onRaterRejected(_ context.Context, e feedback.RaterRejected)
 		delete(m.byHash, hash)
 		delete(raters, e.RaterID)
 	}
+}
+
+// onRaterErased ends an erased rater's link, as a rejection does.
+func (m *ReadModel) onRaterErased(ctx context.Context, e feedback.RaterErased) {
+	m.onRaterRejected(ctx, feedback.RaterRejected{RoundID: e.RoundID, RaterID: e.RaterID, At: e.At})
 }
 
 func (m *ReadModel) onRoundClosed(_ context.Context, e feedback.RoundClosed) {

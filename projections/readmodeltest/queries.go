@@ -57,6 +57,19 @@ func portfolioQueries(m *portfolio.ReadModel) map[string]Query {
 				ask(p, m.Managed(p), nil)
 			}
 		},
+		"SharingHistory": func(_ context.Context, d DataSet, ask Ask) {
+			for _, j := range d.IDs("journeyId") {
+				v, err := m.SharingHistory(j)
+				ask(j, v, err)
+			}
+		},
+		"Traces": func(_ context.Context, d DataSet, ask Ask) {
+			for _, k := range []string{"participantId", "managerId", "raterId"} {
+				for _, p := range d.IDs(k) {
+					ask(k+" "+p, m.Traces(p), nil)
+				}
+			}
+		},
 	}
 }
 
