@@ -34,6 +34,7 @@ import (
 	"github.com/leerpad/leerpad/projections"
 	"github.com/leerpad/leerpad/projections/behaviourchange"
 	"github.com/leerpad/leerpad/projections/cohortdashboard"
+	"github.com/leerpad/leerpad/projections/impact"
 	"github.com/leerpad/leerpad/projections/offer"
 	"github.com/leerpad/leerpad/projections/portfolio"
 	"github.com/leerpad/leerpad/projections/raterlinks"
@@ -94,13 +95,13 @@ func newSite(t *testing.T, cfg web.Config) *site {
 	if err != nil {
 		t.Fatal(err)
 	}
-	bc, off, links := behaviourchange.New(behaviourchange.Config{}), offer.New(), raterlinks.New()
-	feed := &catchUp{client: client, store: store, models: []projections.Projection{pf, db, bc, off, links}}
+	bc, off, links, imp := behaviourchange.New(behaviourchange.Config{}), offer.New(), raterlinks.New(), impact.New()
+	feed := &catchUp{client: client, store: store, models: []projections.Projection{pf, db, bc, off, links, imp}}
 	if err := feed.all(ctx); err != nil {
 		t.Fatal(err)
 	}
 	app, err := usecase.New(usecase.Deps{Clock: time.Now, IDs: uuid.NewString,
-		Portfolios: pf, Dashboards: db, ChangeMeasurements: bc, Offer: off, ReadYourWrites: feed, RaterLinks: raterLinkIndex{links}}.Over(repos))
+		Portfolios: pf, Dashboards: db, ChangeMeasurements: bc, Offer: off, ReadYourWrites: feed, RaterLinks: raterLinkIndex{links}, Impact: imp}.Over(repos))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -192,6 +192,9 @@ func navFor(pr access.Principal, path string) []navItem {
 	if pr.Has(access.RoleTrainer) || pr.Has(access.RoleProgrammeOffice) {
 		items = append(items, navItem{Href: "/cohorts", Key: "nav.cohorts"})
 	}
+	if pr.Has(access.RoleProgrammeOffice) {
+		items = append(items, navItem{Href: "/programmes", Key: "nav.programmes"})
+	}
 	for i := range items {
 		items[i].Current = items[i].Href == path
 	}

@@ -1,0 +1,288 @@
+package web_test
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"mime/multipart"
+	"net/http"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/google/uuid"
+
+	"github.com/leerpad/leerpad/domain/access"
+	"github.com/leerpad/leerpad/usecase"
+	"github.com/leerpad/leerpad/web"
+)
+
+// TestOfficePages drives the programme office's pages (and the trainer's
+// view of their cohort's impact): programmes, enrolment by CSV upload,
+// closing a cohort's measurement and the impact pages with their charts,
+// tables and CSV. The subtests run in order on one seeded site.
+func TestOfficePages(t *testing.T) {
+	s := newSite(t, web.Config{})
+	participant, manager := s.people.Participants[0], s.people.Managers[0]
+	trainer, office := s.people.Trainers[0], s.people.ProgrammeOffice[0]
+	ob, tb, pb, mb := s.browser(t), s.browser(t), s.browser(t), s.browser(t)
+	ob.signIn(office, access.RoleProgrammeOffice)
+	tb.signIn(trainer, access.RoleTrainer)
+	pb.signIn(participant, access.RoleParticipant)
+	mb.signIn(manager, access.RoleManager)
+	officeP := access.Principal{Subject: office.Subject, Roles: []access.Role{access.RoleProgrammeOffice}}
+
+	list := ob.get("/programmes")
+	if list.status != http.StatusOK {
+		t.Fatalf("office GET /programmes: %d %s", list.status, list.body)
+	}
+	checkMarkup(t, "/programmes", list.body)
+	pm := regexp.MustCompile(`href="/programmes/([0-9a-f-]{36})"`).FindStringSubmatch(list.body)
+	if pm == nil {
+		t.Fatalf("the programmes list links to no programme: %s", list.body)
+	}
+	programmePath := "/programmes/" + pm[1]
+	prog := ob.get(programmePath)
+	if prog.status != http.StatusOK || !strings.Contains(prog.body, "<table") {
+		t.Fatalf("office GET %s: %d", programmePath, prog.status)
+	}
+	checkMarkup(t, programmePath, prog.body)
+	cm := regexp.MustCompile(`href="/cohorts/([0-9a-f-]{36})"`).FindStringSubmatch(prog.body)
+	em := regexp.MustCompile(`href="(/entities/[0-9a-f-]{36}/impact\?programmeId=[0-9a-f-]{36})"`).FindStringSubmatch(prog.body)
+	if cm == nil || em == nil {
+		t.Fatalf("the programme page links to no cohort or no entity: %s", prog.body)
+	}
+	cohortID := cm[1]
+	cohortPath := "/cohorts/" + cohortID
+	entityInProgramme := strings.ReplaceAll(em[1], "&amp;", "&")
+	entityPath, _, _ := strings.Cut(entityInProgramme, "?")
+
+	t.Run("each page renders for the office and is refused to the others", func(t *testing.T) {
+		for _, path := range []string{cohortPath + "/impact", programmePath + "/impact", entityPath, entityInProgramme, cohortPath + "/enrolments"} {
+			r := ob.get(path)
+			if r.status != http.StatusOK {
+				t.Errorf("office GET %s: %d %s", path, r.status, r.body)
+			}
+			checkMarkup(t, path, r.body)
+		}
+		for _, b := range []*browser{pb, mb} {
+			for _, path := range []string{cohortPath + "/impact", programmePath + "/impact", entityPath, cohortPath + "/enrolments", programmePath + "/impact.csv"} {
+				if r := b.get(path); r.status != http.StatusForbidden {
+					t.Errorf("participant/manager GET %s: %d, want 403", path, r.status)
+				}
+			}
+		}
+		// The trainer reads their cohort's impact (reaction and behaviour),
+		// not the programme's or an entity's.
+		r := tb.get(cohortPath + "/impact")
+		if r.status != http.StatusOK {
+			t.Errorf("trainer GET their cohort's impact: %d", r.status)
+		}
+		checkMarkup(t, cohortPath+"/impact", r.body)
+		for _, path := range []string{programmePath + "/impact", entityPath} {
+			if r := tb.get(path); r.status != http.StatusForbidden {
+				t.Errorf("trainer GET %s: %d, want 403", path, r.status)
+			}
+		}
+		// Only the office is shown the upload form, and only the office may post it.
+		if r := tb.get(cohortPath + "/enrolments"); strings.Contains(r.body, `type="file"`) {
+			t.Errorf("the trainer is shown the upload form")
+		}
+		if r := tb.upload(cohortPath+"/enrolments", cohortPath+"/enrolments", enrolmentCSV(manager.Subject, "ok")); r.status != http.StatusForbidden {
+			t.Errorf("trainer uploads enrolments: %d, want 403", r.status)
+		}
+	})
+
+	t.Run("an upload with a bad row shows each bad row and enrols nobody; a good file enrols every row", func(t *testing.T) {
+		_, before, err := s.app.Enrolments(t.Context(), officeP, cohortID, usecase.Page{Limit: 1}, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		r := ob.upload(cohortPath+"/enrolments", cohortPath+"/enrolments", enrolmentCSV(manager.Subject, "bad"))
+		if r.status != http.StatusBadRequest {
+			t.Fatalf("bad upload: %d, want 400: %s", r.status, r.body)
+		}
+		checkMarkup(t, "bad upload", r.body)
+		// Row 3 has no e-mail address, row 4 no role: each is shown by its
+		// row number and field, in the table tied to the file field.
+		for _, want := range []string{`<th scope="row">3</th><td>email</td>`, `<th scope="row">4</th><td>role</td>`, `aria-invalid="true"`, `id="enrol-file-error"`} {
+			if !strings.Contains(r.body, want) {
+				t.Errorf("the bad upload's page lacks %s", want)
+			}
+		}
+		_, after, err := s.app.Enrolments(t.Context(), officeP, cohortID, usecase.Page{Limit: 1}, 0)
+		if err != nil || after != before {
+			t.Fatalf("a bad upload enrolled someone: %d → %d (%v)", before, after, err)
+		}
+		r = ob.upload(cohortPath+"/enrolments", cohortPath+"/enrolments", enrolmentCSV(manager.Subject, "ok"))
+		if r.status != http.StatusSeeOther {
+			t.Fatalf("good upload: %d %s", r.status, r.body)
+		}
+		page, _ := ob.follow(r.location)
+		if !strings.Contains(page.body, "3 deelnemers ingeschreven") || !strings.Contains(page.body, fmt.Sprintf("Ingeschreven: %d deelnemers", before+3)) {
+			t.Fatalf("the page after the upload does not say three were enrolled: %s", page.body)
+		}
+	})
+
+	t.Run("closing the measurement releases the cohort's figures, the same as the use case's", func(t *testing.T) {
+		r := ob.get(cohortPath + "/impact")
+		if !strings.Contains(r.body, "measurement-closure") || !strings.Contains(r.body, "Nog niet vrijgegeven") {
+			t.Fatalf("the open cohort's impact page offers no closure or shows figures")
+		}
+		r = ob.post(cohortPath+"/impact", cohortPath+"/measurement-closure", map[string][]string{})
+		if r.status != http.StatusSeeOther {
+			t.Fatalf("close measurement: %d %s", r.status, r.body)
+		}
+		page, _ := ob.follow(r.location)
+		pos, _ := strconv.ParseUint(regexp.MustCompile(`pos=(\d+)`).FindStringSubmatch(r.location)[1], 10, 64)
+		v, err := s.app.CohortImpact(t.Context(), officeP, cohortID, 0, pos)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !v.Released || v.Journeys == 0 {
+			t.Fatalf("the use case does not release the cohort: %+v", v.Population)
+		}
+		checkImpactPage(t, page.body, v)
+		if strings.Contains(page.body, `action="/cohorts/`+cohortID+`/measurement-closure"`) {
+			t.Errorf("the closed cohort still offers the closure")
+		}
+		// The trainer sees reaction and behaviour, not learning or results.
+		tr := tb.get(cohortPath + "/impact")
+		if !strings.Contains(tr.body, `id="level-behaviour"`) || strings.Contains(tr.body, `id="level-learning"`) || strings.Contains(tr.body, `id="level-results"`) {
+			t.Errorf("the trainer's impact page shows other levels than reaction and behaviour")
+		}
+	})
+
+	t.Run("the programme's and entity's impact pages hold the use case's numbers and export them", func(t *testing.T) {
+		v, err := s.app.ProgrammeImpact(t.Context(), officeP, pm[1], 0, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		r := ob.get(programmePath + "/impact")
+		checkImpactPage(t, r.body, v)
+		if len(v.Results) == 0 || !strings.Contains(r.body, `id="chart-results-`) {
+			t.Errorf("the programme's impact has no level 4 series chart (%d entities)", len(v.Results))
+		}
+		csv := ob.get(programmePath + "/impact.csv")
+		if csv.status != http.StatusOK || !strings.HasPrefix(csv.header.Get("Content-Type"), "text/csv") ||
+			!strings.Contains(csv.body, "released,true,population,"+strconv.Itoa(v.Journeys)) {
+			t.Fatalf("the CSV export: %d %s %.300s", csv.status, csv.header.Get("Content-Type"), csv.body)
+		}
+		for _, c := range v.Behaviour {
+			if !strings.Contains(csv.body, strconv.FormatFloat(c.MeanPre, 'g', -1, 64)) {
+				t.Errorf("the CSV lacks the mean pre %v of %s", c.MeanPre, c.Name)
+			}
+		}
+		ent := ob.get(entityInProgramme)
+		if ent.status != http.StatusOK || !strings.Contains(ent.body, "Vrijgegeven</dt><dd>ja") {
+			t.Errorf("the entity-in-programme impact: %d, not released", ent.status)
+		}
+	})
+
+	t.Run("the impact page weighs at most 150 KB compressed", func(t *testing.T) {
+		r := ob.get(programmePath + "/impact")
+		total := gzipSize(t, []byte(r.body))
+		for _, m := range regexp.MustCompile(`(?:href|src)="(/static/[^"]+)"`).FindAllStringSubmatch(r.body, -1) {
+			total += gzipSize(t, []byte(ob.get(m[1]).body))
+		}
+		t.Logf("%s/impact: %d bytes compressed with its CSS", programmePath, total)
+		if total > 150<<10 {
+			t.Errorf("the impact page weighs %d bytes compressed, above 150 KB", total)
+		}
+	})
+}
+
+// checkImpactPage checks that the page shows v: released, the population,
+// the suppressed cells, every cell's figures in the tables (two decimals,
+// as the page writes them), and the charts with their text alternatives.
+func checkImpactPage(t *testing.T, body string, v usecase.Impact) {
+	t.Helper()
+	checkMarkup(t, "impact", body)
+	t.Logf("impact of %d journeys: %d reaction, %d learning, %d behaviour, %d results cells, %d suppressed", v.Journeys, len(v.Reaction), len(v.Learning), len(v.Behaviour), len(v.Results), v.SuppressedCells)
+	if !strings.Contains(body, "Vrijgegeven</dt><dd>ja") || !strings.Contains(body, fmt.Sprintf("%d trajecten uit %d vrijgegeven groepen", v.Journeys, len(v.Cohorts))) ||
+		!strings.Contains(body, fmt.Sprintf("<dd>%d (cellen met", v.SuppressedCells)) {
+		t.Errorf("the page does not show the released population of %d journeys and %d suppressed cells", v.Journeys, v.SuppressedCells)
+	}
+	f := func(x float64) string { return "<td>" + strconv.FormatFloat(x, 'f', 2, 64) + "</td>" }
+	for _, c := range v.Behaviour {
+		row := regexp.MustCompile(`<tr><th scope="row">` + regexp.QuoteMeta(c.Name) + ` · [^<]+</th><td>` + strconv.Itoa(c.N) + `</td>` +
+			regexp.QuoteMeta(f(c.MeanPre)+f(c.MeanPost)+f(c.MeanChange)))
+		if !row.MatchString(body) {
+			t.Errorf("the behaviour table lacks %s (n %d, pre %.2f, post %.2f)", c.Name, c.N, c.MeanPre, c.MeanPost)
+		}
+		if c.DZ != nil && !strings.Contains(body, f(*c.DZ)) {
+			t.Errorf("the behaviour table lacks dz %.2f of %s", *c.DZ, c.Name)
+		}
+	}
+	for _, c := range v.Reaction {
+		if !strings.Contains(body, "<td>"+strconv.Itoa(c.N)+"</td>"+f(c.Mean)+f(c.SD)) {
+			t.Errorf("the reaction table lacks question %s (n %d, mean %.2f)", c.QuestionID, c.N, c.Mean)
+		}
+	}
+	for _, e := range v.Results {
+		for _, q := range e.Quarters {
+			if q.AbsenteeismPct != nil && !strings.Contains(body, "<th scope=\"row\">"+q.Quarter+"</th>"+f(*q.AbsenteeismPct)) {
+				t.Errorf("the results table lacks %s's absenteeism %.2f", q.Quarter, *q.AbsenteeismPct)
+			}
+		}
+	}
+	if len(v.Behaviour) > 0 {
+		for _, want := range []string{`<title id="chart-dz-title">`, `<desc id="chart-dz-desc">`, `aria-labelledby="chart-dz-title chart-dz-desc"`,
+			`<title id="chart-prepost-title">`, "indicatief", `role="img"`} {
+			if !strings.Contains(body, want) {
+				t.Errorf("the behaviour charts lack %s", want)
+			}
+		}
+	}
+	if len(v.Reaction) > 0 && !strings.Contains(body, `<desc id="chart-reaction-desc">`) {
+		t.Errorf("the reaction chart lacks its description")
+	}
+}
+
+// enrolmentCSV is an upload of three new participants under manager: "ok"
+// all good; "bad" with row 3 lacking its e-mail address and row 4 its role.
+func enrolmentCSV(manager, kind string) []byte {
+	var b bytes.Buffer
+	b.WriteString("participantId;name;email;role;managerId\n")
+	for i := range 3 {
+		email, role := fmt.Sprintf("nieuw%d@example.org", i), "beginning-manager"
+		if kind == "bad" && i == 1 {
+			email = ""
+		}
+		if kind == "bad" && i == 2 {
+			role = ""
+		}
+		fmt.Fprintf(&b, "%s;Nieuwe deelnemer %d;%s;%s;%s\n", uuid.NewString(), i, email, role, manager)
+	}
+	return b.Bytes()
+}
+
+// upload posts file as the upload form of the page at from does.
+func (b *browser) upload(from, path string, file []byte) response {
+	b.t.Helper()
+	var body bytes.Buffer
+	mw := multipart.NewWriter(&body)
+	_ = mw.WriteField("csrf", b.csrf(from))
+	_ = mw.WriteField("idem", uuid.NewString())
+	fw, err := mw.CreateFormFile("file", "deelnemers.csv")
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	_, _ = fw.Write(file)
+	_ = mw.Close()
+	req, err := http.NewRequestWithContext(b.t.Context(), http.MethodPost, b.site.url+path, &body)
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", mw.FormDataContentType())
+	req.Header.Set("Sec-Fetch-Site", "same-origin")
+	req.Header.Set("Origin", b.site.url)
+	res, err := b.http.Do(req)
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	defer func() { _ = res.Body.Close() }()
+	raw, _ := io.ReadAll(res.Body)
+	return response{status: res.StatusCode, header: res.Header, body: string(raw), location: res.Header.Get("Location")}
+}
