@@ -66,6 +66,12 @@ type site struct {
 // newSite seeds the data set and starts the server with cfg's pages.
 func newSite(t *testing.T, cfg web.Config) *site {
 	t.Helper()
+	return newSiteOf(t, cfg, demoOptions)
+}
+
+// newSiteOf is newSite on the data set of opts.
+func newSiteOf(t *testing.T, cfg web.Config, opts demo.Options) *site {
+	t.Helper()
 	if testing.Short() {
 		t.Skip("skipped under -short: starts the embedded event-store node and seeds the demo data set")
 	}
@@ -87,7 +93,7 @@ func newSite(t *testing.T, cfg web.Config) *site {
 	}
 	svc := usecase.NewServices(repos)
 	if _, err := demo.Run(ctx, demo.Services{Modules: svc.Modules, Programmes: svc.Programmes, Entities: svc.Entities, Cohorts: svc.Cohorts,
-		Journeys: svc.Journeys, Instruments: svc.Instruments, Rounds: svc.Rounds, JourneyLog: repos.Journeys}, demoOptions, nil); err != nil {
+		Journeys: svc.Journeys, Instruments: svc.Instruments, Rounds: svc.Rounds, JourneyLog: repos.Journeys}, opts, nil); err != nil {
 		t.Fatalf("seed: %v", err)
 	}
 	pf := portfolio.New(portfolio.Config{})
@@ -105,7 +111,7 @@ func newSite(t *testing.T, cfg web.Config) *site {
 	if err != nil {
 		t.Fatal(err)
 	}
-	people, err := demo.PeopleOf(demoOptions)
+	people, err := demo.PeopleOf(opts)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -13,6 +13,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/leerpad/leerpad/demo"
 	"github.com/leerpad/leerpad/domain/access"
 	"github.com/leerpad/leerpad/usecase"
 	"github.com/leerpad/leerpad/web"
@@ -21,9 +22,11 @@ import (
 // TestOfficePages drives the programme office's pages (and the trainer's
 // view of their cohort's impact): programmes, enrolment by CSV upload,
 // closing a cohort's measurement and the impact pages with their charts,
-// tables and CSV. The subtests run in order on one seeded site.
+// tables and CSV. The subtests run in order on one seeded site: a finished
+// cohort, its measurement closed (so that the programme has figures of
+// every level), and a running one.
 func TestOfficePages(t *testing.T) {
-	s := newSite(t, web.Config{})
+	s := newSiteOf(t, web.Config{}, officeOptions)
 	participant, manager := s.people.Participants[0], s.people.Managers[0]
 	trainer, office := s.people.Trainers[0], s.people.ProgrammeOffice[0]
 	ob, tb, pb, mb := s.browser(t), s.browser(t), s.browser(t), s.browser(t)
@@ -33,22 +36,33 @@ func TestOfficePages(t *testing.T) {
 	mb.signIn(manager, access.RoleManager)
 	officeP := access.Principal{Subject: office.Subject, Roles: []access.Role{access.RoleProgrammeOffice}}
 
+	// The running cohort (the one started last) and its programme.
+	cs, _, err := s.app.Cohorts(t.Context(), officeP, usecase.Page{Limit: 100}, 0)
+	if err != nil || len(cs) < 2 {
+		t.Fatalf("cohorts: %d, %v", len(cs), err)
+	}
+	running, finished := cs[0], cs[0]
+	for _, c := range cs {
+		if c.StartsOn.After(running.StartsOn) {
+			running = c
+		}
+		if c.StartsOn.Before(finished.StartsOn) {
+			finished = c
+		}
+	}
 	list := ob.get("/programmes")
-	if list.status != http.StatusOK {
-		t.Fatalf("office GET /programmes: %d %s", list.status, list.body)
+	if list.status != http.StatusOK || !strings.Contains(list.body, `href="/programmes/`+running.ProgrammeID+`"`) {
+		t.Fatalf("office GET /programmes: %d, no link to the running cohort's programme: %s", list.status, list.body)
 	}
 	checkMarkup(t, "/programmes", list.body)
-	pm := regexp.MustCompile(`href="/programmes/([0-9a-f-]{36})"`).FindStringSubmatch(list.body)
-	if pm == nil {
-		t.Fatalf("the programmes list links to no programme: %s", list.body)
-	}
+	pm := []string{"", running.ProgrammeID}
 	programmePath := "/programmes/" + pm[1]
 	prog := ob.get(programmePath)
 	if prog.status != http.StatusOK || !strings.Contains(prog.body, "<table") {
 		t.Fatalf("office GET %s: %d", programmePath, prog.status)
 	}
 	checkMarkup(t, programmePath, prog.body)
-	cm := regexp.MustCompile(`href="/cohorts/([0-9a-f-]{36})"`).FindStringSubmatch(prog.body)
+	cm := regexp.MustCompile(`href="/cohorts/(` + running.CohortID + `)"`).FindStringSubmatch(prog.body)
 	em := regexp.MustCompile(`href="(/entities/[0-9a-f-]{36}/impact\?programmeId=[0-9a-f-]{36})"`).FindStringSubmatch(prog.body)
 	if cm == nil || em == nil {
 		t.Fatalf("the programme page links to no cohort or no entity: %s", prog.body)
@@ -155,24 +169,33 @@ func TestOfficePages(t *testing.T) {
 	})
 
 	t.Run("the programme's and entity's impact pages hold the use case's numbers and export them", func(t *testing.T) {
-		v, err := s.app.ProgrammeImpact(t.Context(), officeP, pm[1], 0, 0)
+		// The finished cohort's programme: its measurement closed by the
+		// demo, with figures of every level.
+		v, err := s.app.ProgrammeImpact(t.Context(), officeP, finished.ProgrammeID, 0, 0)
 		if err != nil {
 			t.Fatal(err)
 		}
-		r := ob.get(programmePath + "/impact")
-		checkImpactPage(t, r.body, v)
-		if len(v.Results) == 0 || !strings.Contains(r.body, `id="chart-results-`) {
-			t.Errorf("the programme's impact has no level 4 series chart (%d entities)", len(v.Results))
+		if len(v.Behaviour) == 0 || len(v.Reaction) == 0 || len(v.Results) == 0 {
+			t.Fatalf("the finished cohort's programme has no behaviour, reaction or results cells: %+v", v.Population)
 		}
-		csv := ob.get(programmePath + "/impact.csv")
+		path := "/programmes/" + finished.ProgrammeID
+		r := ob.get(path + "/impact")
+		checkImpactPage(t, r.body, v)
+		if !strings.Contains(r.body, `id="chart-results-`) {
+			t.Errorf("the programme's impact has no level 4 series chart")
+		}
+		csv := ob.get(path + "/impact.csv")
 		if csv.status != http.StatusOK || !strings.HasPrefix(csv.header.Get("Content-Type"), "text/csv") ||
 			!strings.Contains(csv.body, "released,true,population,"+strconv.Itoa(v.Journeys)) {
 			t.Fatalf("the CSV export: %d %s %.300s", csv.status, csv.header.Get("Content-Type"), csv.body)
 		}
 		for _, c := range v.Behaviour {
-			if !strings.Contains(csv.body, strconv.FormatFloat(c.MeanPre, 'g', -1, 64)) {
+			if !strings.Contains(csv.body, ","+strconv.FormatFloat(c.MeanPre, 'g', -1, 64)+",") {
 				t.Errorf("the CSV lacks the mean pre %v of %s", c.MeanPre, c.Name)
 			}
+		}
+		if r := ob.get(programmePath + "/impact"); r.status != http.StatusOK {
+			t.Errorf("the running cohort's programme's impact: %d", r.status)
 		}
 		ent := ob.get(entityInProgramme)
 		if ent.status != http.StatusOK || !strings.Contains(ent.body, "Vrijgegeven</dt><dd>ja") {
@@ -181,17 +204,21 @@ func TestOfficePages(t *testing.T) {
 	})
 
 	t.Run("the impact page weighs at most 150 KB compressed", func(t *testing.T) {
-		r := ob.get(programmePath + "/impact")
+		r := ob.get("/programmes/" + finished.ProgrammeID + "/impact")
 		total := gzipSize(t, []byte(r.body))
 		for _, m := range regexp.MustCompile(`(?:href|src)="(/static/[^"]+)"`).FindAllStringSubmatch(r.body, -1) {
 			total += gzipSize(t, []byte(ob.get(m[1]).body))
 		}
-		t.Logf("%s/impact: %d bytes compressed with its CSS", programmePath, total)
+		t.Logf("the programme's impact page: %d bytes compressed with its CSS", total)
 		if total > 150<<10 {
 			t.Errorf("the impact page weighs %d bytes compressed, above 150 KB", total)
 		}
 	})
 }
+
+// officeOptions is the data set of the office's pages: a finished cohort
+// and a running one.
+var officeOptions = demo.Options{Seed: 1, Cohorts: 2, Participants: 8}
 
 // checkImpactPage checks that the page shows v: released, the population,
 // the suppressed cells, every cell's figures in the tables (two decimals,
