@@ -175,13 +175,21 @@ func newPrePostChart(p *page, cells []impact.BehaviourCell) dotChart {
 }
 
 // reactionLabel names a level-1 cell: its module version and question.
-func reactionLabel(p *page, c impact.ReactionCell) string {
-	return p.T("impact.moduleversion", shortID(c.ModuleID), c.ModuleVersion) + " · " + shortID(c.QuestionID)
+func reactionLabel(p *page, c impact.ReactionCell, modules map[string]string) string {
+	return p.T("impact.moduleversion", moduleName(modules, c.ModuleID), c.ModuleVersion) + " · " + shortID(c.QuestionID)
+}
+
+// moduleName is the module's title where it is known, else its id's first block.
+func moduleName(modules map[string]string, id string) string {
+	if t, ok := modules[id]; ok && t != "" {
+		return t
+	}
+	return shortID(id)
 }
 
 // newReactionChart is level 1: the mean with its 95% interval per
 // question of each module version.
-func newReactionChart(p *page, cells []impact.ReactionCell) dotChart {
+func newReactionChart(p *page, cells []impact.ReactionCell, modules map[string]string) dotChart {
 	var vs []float64
 	for _, c := range cells {
 		vs = append(vs, c.Mean)
@@ -193,9 +201,9 @@ func newReactionChart(p *page, cells []impact.ReactionCell) dotChart {
 	d := dotChart{ID: "chart-reaction", Title: p.T("impact.chart.reaction.title")}
 	desc := p.T("impact.chart.reaction.desc")
 	for _, c := range cells {
-		r := d.addRow(reactionLabel(p, c))
+		r := d.addRow(reactionLabel(p, c, modules))
 		r.Marks = []dotMark{{X: a.x(c.Mean), Shape: "square"}}
-		item := reactionLabel(p, c) + ": " + num(c.Mean)
+		item := reactionLabel(p, c, modules) + ": " + num(c.Mean)
 		if c.MeanCI != nil {
 			r.HasCI, r.X1, r.X2 = true, a.x(c.MeanCI.Lo), a.x(c.MeanCI.Hi)
 			item += " (" + num(c.MeanCI.Lo) + " – " + num(c.MeanCI.Hi) + ")"

@@ -232,7 +232,13 @@ type impactPage struct {
 	Series   []seriesChart
 	// CanClose shows the cohort's close-measurement form.
 	CanClose bool
+	// Modules are the titles of the catalogue's modules by id, where the
+	// reader may read them.
+	Modules map[string]string
 }
+
+// ModuleName is a module's title where it is known, else its id's first block.
+func (d impactPage) ModuleName(id string) string { return moduleName(d.Modules, id) }
 
 // impactOf reads the impact of the request's population.
 func (s *Server) impactOf(c echo.Context, kind string) (usecase.Impact, error) {
@@ -264,12 +270,12 @@ func (s *Server) showImpact(c echo.Context, kind string, status int, f *form) er
 	if q := c.QueryParam("programmeId"); q != "" && kind == "entity" {
 		data.CSV += "?programmeId=" + q
 	}
+	p, _ := principalOf(c)
 	data.Heading = pg.T("impact.heading."+kind, shortID(id))
 	if kind == "entity" && c.QueryParam("programmeId") != "" {
 		data.Heading = pg.T("impact.heading.entityinprogramme", shortID(id), shortID(c.QueryParam("programmeId")))
 	}
 	if kind == "cohort" {
-		p, _ := principalOf(c)
 		if co, err := s.app.Cohort(c.Request().Context(), p, id); err == nil {
 			data.Heading = pg.T("impact.heading.cohort", co.Title)
 			data.CanClose = pg.Has("programme-office") && co.MeasurementClosedAt.IsZero()
@@ -277,7 +283,22 @@ func (s *Server) showImpact(c echo.Context, kind string, status int, f *form) er
 	}
 	data.Forest = newForestChart(pg, v.Behaviour)
 	data.PrePost = newPrePostChart(pg, v.Behaviour)
-	data.Reaction = newReactionChart(pg, v.Reaction)
+	data.Modules = map[string]string{}
+	if ms, _, err := s.app.Modules(c.Request().Context(), p, nil, usecase.Page{Limit: 500}, 0); err == nil {
+		for _, m := range ms {
+			data.Modules[m.ModuleID] = m.Content.Title
+		}
+	}
+	if kind == "programme" {
+		if ps, _, err := s.app.Programmes(c.Request().Context(), p, nil, usecase.Page{Limit: 500}, 0); err == nil {
+			for _, x := range ps {
+				if x.ProgrammeID == strings.ToLower(id) {
+					data.Heading = pg.T("impact.heading.programme", x.Title)
+				}
+			}
+		}
+	}
+	data.Reaction = newReactionChart(pg, v.Reaction, data.Modules)
 	for _, r := range v.Results {
 		data.Series = append(data.Series, newSeriesChart(pg, r))
 	}

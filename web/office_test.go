@@ -203,6 +203,117 @@ func TestOfficePages(t *testing.T) {
 		}
 	})
 
+	t.Run("the trainer records attendance, an intervision session and gives an assignment; others may not", func(t *testing.T) {
+		dash := tb.get(cohortPath)
+		dm := regexp.MustCompile(`href="(` + cohortPath + `/deliveries/[0-9a-f-]{36})"`).FindStringSubmatch(dash.body)
+		if dm == nil {
+			t.Fatalf("the dashboard links to no delivery")
+		}
+		delivery := dm[1]
+		page := tb.get(delivery)
+		if page.status != http.StatusOK {
+			t.Fatalf("trainer GET %s: %d", delivery, page.status)
+		}
+		checkMarkup(t, delivery, page.body)
+		// A participant not excused yet is excused; recording the status
+		// they have already is refused and shown with the form.
+		var pid, same []string
+		for _, m := range regexp.MustCompile(`id="attendance-([0-9a-f-]{36})-who">[^<]+</th>\s*<td>([^<]+)</td>`).FindAllStringSubmatch(page.body, -1) {
+			if m[2] != "afgemeld" && pid == nil {
+				pid = m
+			}
+			if m[2] == "aanwezig" && same == nil {
+				same = m
+			}
+		}
+		if pid == nil {
+			t.Fatalf("the delivery has no participant to excuse")
+		}
+		if same != nil {
+			r := tb.post(delivery, delivery+"/attendance", map[string][]string{"participantId": {same[1]}, "status": {"present"}, "idem": {uuid.NewString()}})
+			if r.status != http.StatusConflict || !strings.Contains(r.body, `role="alert"`) {
+				t.Errorf("recording the same attendance again: %d, want 409 with the form's alert", r.status)
+			}
+		}
+		r := tb.post(delivery, delivery+"/attendance", map[string][]string{"participantId": {pid[1]}, "status": {"excused"}, "idem": {uuid.NewString()}})
+		if r.status != http.StatusSeeOther {
+			t.Fatalf("record attendance: %d %s", r.status, r.body)
+		}
+		page, _ = tb.follow(r.location)
+		row := regexp.MustCompile(`id="attendance-` + pid[1] + `-who">[^<]+</th>\s*<td>afgemeld</td>`)
+		if !row.MatchString(page.body) {
+			t.Errorf("after recording, the delivery does not show the participant excused")
+		}
+		// Attendance per participant is the cohort's trainers' to keep and read.
+		for _, b := range []*browser{ob, pb} {
+			if r := b.get(delivery); r.status != http.StatusForbidden {
+				t.Errorf("office/participant GET %s: %d, want 403", delivery, r.status)
+			}
+		}
+
+		// An assignment for every participant still in the cohort.
+		assignments := cohortPath + "/assignments"
+		before, err := s.app.Dashboard(t.Context(), officeP, cohortID, usecase.DashboardQuery{}, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		page = tb.get(assignments)
+		checkMarkup(t, assignments, page.body)
+		mod := regexp.MustCompile(`<option value="([0-9a-f-]{36})"`).FindStringSubmatch(page.body)
+		if page.status != http.StatusOK || mod == nil {
+			t.Fatalf("trainer GET %s: %d, no module to choose", assignments, page.status)
+		}
+		if r := tb.post(assignments, assignments, map[string][]string{"moduleId": {mod[1]}, "title": {"Voer een slecht-nieuwsgesprek"}, "dueOn": {"morgen"}}); r.status != http.StatusBadRequest ||
+			!strings.Contains(r.body, `id="assignment-dueOn-error"`) {
+			t.Errorf("an assignment with a bad date: %d, the error not tied to its field", r.status)
+		}
+		r = tb.post(assignments, assignments, map[string][]string{"moduleId": {mod[1]}, "title": {"Voer een slecht-nieuwsgesprek"}, "dueOn": {"2026-06-01"}, "idem": {uuid.NewString()}})
+		if r.status != http.StatusSeeOther {
+			t.Fatalf("give assignment: %d %s", r.status, r.body)
+		}
+		pos, _ := strconv.ParseUint(regexp.MustCompile(`pos=(\d+)`).FindStringSubmatch(r.location)[1], 10, 64)
+		after, err := s.app.Dashboard(t.Context(), officeP, cohortID, usecase.DashboardQuery{}, pos)
+		if err != nil {
+			t.Fatal(err)
+		}
+		n := after.Assignments.Given - before.Assignments.Given
+		page, _ = tb.follow(r.location)
+		if n == 0 || !strings.Contains(page.body, fmt.Sprintf("Opdracht gegeven aan %d deelnemers", n)) {
+			t.Errorf("giving an assignment gave %d, the page says: %s", n, regexp.MustCompile(`Opdracht gegeven aan \d+`).FindString(page.body))
+		}
+		if r := pb.get(assignments); r.status != http.StatusForbidden {
+			t.Errorf("participant GET %s: %d, want 403", assignments, r.status)
+		}
+
+		// An intervision session of a group of the cohort, when it has one.
+		gm := regexp.MustCompile(`href="(` + cohortPath + `/groups/[0-9a-f-]{36})"`).FindStringSubmatch(dash.body)
+		if gm == nil {
+			t.Logf("the running cohort has no intervision group yet: the group page is not exercised")
+			return
+		}
+		group := gm[1]
+		page = tb.get(group)
+		if page.status != http.StatusOK {
+			t.Fatalf("trainer GET %s: %d", group, page.status)
+		}
+		checkMarkup(t, group, page.body)
+		members := regexp.MustCompile(`name="attendeeIds" value="([^"]+)"`).FindAllStringSubmatch(page.body, -1)
+		form := map[string][]string{"heldOn": {"2026-03-02"}, "method": {"Incidentmethode " + t.Name()}, "idem": {uuid.NewString()}}
+		for _, m := range members {
+			form["attendeeIds"] = append(form["attendeeIds"], m[1])
+		}
+		r = tb.post(group, group+"/sessions", form)
+		if r.status != http.StatusSeeOther {
+			t.Fatalf("record session: %d %s", r.status, r.body)
+		}
+		if page, _ = tb.follow(r.location); !strings.Contains(page.body, "Incidentmethode "+t.Name()) {
+			t.Errorf("the group's page does not show the session recorded")
+		}
+		if r := pb.get(group); r.status != http.StatusForbidden {
+			t.Errorf("participant GET %s: %d, want 403", group, r.status)
+		}
+	})
+
 	t.Run("the impact page weighs at most 150 KB compressed", func(t *testing.T) {
 		r := ob.get("/programmes/" + finished.ProgrammeID + "/impact")
 		total := gzipSize(t, []byte(r.body))

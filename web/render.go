@@ -101,6 +101,8 @@ var templateFuncs = template.FuncMap{
 	"isoDate": func(t time.Time) string { return t.Format(time.DateOnly) },
 	"add":     func(a, b int) int { return a + b },
 	"sub":     func(a, b int) int { return a - b },
+	// list is its arguments as a slice, to range over.
+	"list": func(v ...string) []string { return v },
 }
 
 // navItem is one link of the role's navigation.
