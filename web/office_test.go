@@ -314,6 +314,32 @@ func TestOfficePages(t *testing.T) {
 		}
 	})
 
+	t.Run("the office records a quarter's key figures; a bad percentage is shown at its field", func(t *testing.T) {
+		kf := strings.TrimSuffix(entityPath, "/impact") + "/key-figures"
+		page := ob.get(kf)
+		if page.status != http.StatusOK {
+			t.Fatalf("office GET %s: %d %s", kf, page.status, page.body)
+		}
+		checkMarkup(t, kf, page.body)
+		r := ob.post(kf, kf, map[string][]string{"quarter": {"2026-Q1"}, "absenteeismPct": {"veel"}, "turnoverPct": {"3"}, "idem": {uuid.NewString()}})
+		if r.status != http.StatusBadRequest || !strings.Contains(r.body, `id="keyfigures-absenteeismPct-error"`) {
+			t.Fatalf("a bad percentage: %d, its error not at its field", r.status)
+		}
+		checkMarkup(t, kf+" (refused)", r.body)
+		r = ob.post(kf, kf, map[string][]string{"quarter": {"2026-q1"}, "absenteeismPct": {"4,25"}, "turnoverPct": {""}, "idem": {uuid.NewString()}})
+		if r.status != http.StatusSeeOther {
+			t.Fatalf("record key figures: %d %s", r.status, r.body)
+		}
+		if page, _ = ob.follow(r.location); !strings.Contains(page.body, `<th scope="row">2026-Q1</th><td>4.25</td><td>–</td>`) {
+			t.Errorf("the key figures page does not show 2026-Q1 with 4.25%% absenteeism")
+		}
+		for _, b := range []*browser{tb, pb} {
+			if r := b.get(kf); r.status != http.StatusForbidden {
+				t.Errorf("trainer/participant GET %s: %d, want 403", kf, r.status)
+			}
+		}
+	})
+
 	t.Run("the impact page weighs at most 150 KB compressed", func(t *testing.T) {
 		r := ob.get("/programmes/" + finished.ProgrammeID + "/impact")
 		total := gzipSize(t, []byte(r.body))
