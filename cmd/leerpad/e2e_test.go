@@ -425,7 +425,6 @@ func demoFlows(t *testing.T, b *browsertest.Browser, svc *service) (pages, viola
 // at least one shows its charts with their tables.
 func officeFlow(t *testing.T, b *browsertest.Browser, svc *service) (pages, violations int) {
 	ot := newTab(t, b, svc.base)
-	defer func() { pages, violations = ot.pages, ot.violations }()
 	ot.open("/signin")
 	office, err := chromedp.Run(ot.ctx, chromedp.Evaluate[string](`document.querySelector('form:has(input[name=role][value="programme-office"]) input[name=subject]').value`))
 	if err != nil {
@@ -491,6 +490,54 @@ func officeFlow(t *testing.T, b *browsertest.Browser, svc *service) (pages, viol
 	}
 	if charts == 0 {
 		t.Errorf("no programme's impact page shows a chart with its table")
+	}
+	// A programme's page, its entities' key figures, and the running
+	// cohort's impact.
+	if ls := ot.links("/programmes/"); len(ls) > 0 {
+		ot.open(ls[0])
+		for _, l := range ot.links("/entities/") {
+			if strings.HasSuffix(l, "/key-figures") {
+				if st := ot.open(l); st != http.StatusOK {
+					t.Errorf("%s answered %d", l, st)
+				}
+				break
+			}
+		}
+	}
+	if st := ot.open("/cohorts/" + svc.env["LEERPAD_COHORT"] + "/impact"); st != http.StatusOK {
+		t.Errorf("the running cohort's impact answered %d", st)
+	}
+	p, v := trainerFlow(t, b, svc)
+	return ot.pages + p, ot.violations + v
+}
+
+// trainerFlow is the trainer's: the running cohort's deliveries, groups,
+// assignments (one given to every participant) and impact.
+func trainerFlow(t *testing.T, b *browsertest.Browser, svc *service) (pages, violations int) {
+	tt := newTab(t, b, svc.base)
+	defer func() { pages, violations = tt.pages, tt.violations }()
+	tt.demoSignIn(svc.env["LEERPAD_TRAINER"], "trainer")
+	cohort := "/cohorts/" + svc.env["LEERPAD_COHORT"]
+	if st := tt.open(cohort); st != http.StatusOK {
+		t.Fatalf("the trainer's cohort answered %d", st)
+	}
+	var visit []string
+	for _, prefix := range []string{cohort + "/deliveries/", cohort + "/groups/"} {
+		if ls := tt.links(prefix); len(ls) > 0 {
+			visit = append(visit, ls[0])
+		}
+	}
+	visit = append(visit, cohort+"/impact", cohort+"/assignments")
+	for _, l := range visit {
+		if st := tt.open(l); st != http.StatusOK {
+			t.Errorf("the trainer's %s answered %d", l, st)
+		}
+	}
+	give := `form[action="` + cohort + `/assignments"]`
+	tt.fill(give+` input[name=title]`, "Voer een slecht-nieuwsgesprek")
+	tt.fill(give+` input[name=dueOn]`, "01-06-2026")
+	if st := tt.submit(give + ` button[type=submit]`); st != http.StatusOK || !strings.Contains(tt.text(), "Opdracht gegeven aan") {
+		t.Errorf("giving an assignment: %d at %s:\n%s", st, tt.location(), tt.text())
 	}
 	return
 }
