@@ -56,7 +56,19 @@ type legendItem struct {
 const (
 	dotRowHeight = 28
 	dotTop       = 12
+	// labelRunes is as much of a row's label as fits left of the plot; the
+	// chart's <desc> and the table beside it hold the whole name.
+	labelRunes = 34
 )
+
+// clip is s cut to n runes, with an ellipsis when cut.
+func clip(s string, n int) string {
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	return strings.TrimSpace(string(r[:n-1])) + "…"
+}
 
 // axis maps values in [lo, hi] onto the plotting width of a chart.
 type axis struct {
@@ -94,7 +106,7 @@ func (d *dotChart) finish(a axis, step float64) {
 
 func (d *dotChart) addRow(label string) *dotRow {
 	y := dotTop + len(d.Rows)*dotRowHeight + dotRowHeight/2
-	d.Rows = append(d.Rows, dotRow{Label: label, Y: y, LabelY: y + 5})
+	d.Rows = append(d.Rows, dotRow{Label: clip(label, labelRunes), Y: y, LabelY: y + 5})
 	return &d.Rows[len(d.Rows)-1]
 }
 
@@ -110,6 +122,12 @@ func num(x float64) string { return strconv.FormatFloat(x, 'f', 2, 64) }
 // cellLabel names a behaviour cell: its competency and rater group.
 func cellLabel(p *page, c impact.BehaviourCell) string {
 	return c.Name + " · " + p.T("group."+c.Group)
+}
+
+// rowLabel is cellLabel as it fits left of a chart: the competency cut
+// short, the group whole.
+func rowLabel(p *page, c impact.BehaviourCell) string {
+	return clip(c.Name, 18) + " · " + p.T("group."+c.Group)
 }
 
 // newForestChart is the effect size dz with its 95% interval per
@@ -129,7 +147,7 @@ func newForestChart(p *page, cells []impact.BehaviourCell) dotChart {
 		if c.DZ == nil {
 			continue
 		}
-		r := d.addRow(cellLabel(p, c))
+		r := d.addRow(rowLabel(p, c))
 		r.Marks = []dotMark{{X: a.x(*c.DZ), Shape: "circle"}}
 		item := cellLabel(p, c) + ": dz " + num(*c.DZ)
 		if c.DZCI != nil {
@@ -164,7 +182,7 @@ func newPrePostChart(p *page, cells []impact.BehaviourCell) dotChart {
 		Legend: []legendItem{{"open", p.T("impact.pre")}, {"circle", p.T("impact.post")}}}
 	desc := p.T("impact.chart.prepost.desc")
 	for _, c := range cells {
-		r := d.addRow(cellLabel(p, c))
+		r := d.addRow(rowLabel(p, c))
 		r.Join = true
 		r.Marks = []dotMark{{X: a.x(c.MeanPre), Shape: "open"}, {X: a.x(c.MeanPost), Shape: "circle"}}
 		desc += " " + p.T("impact.chart.prepost.item", cellLabel(p, c), num(c.MeanPre), num(c.MeanPost))
@@ -201,7 +219,7 @@ func newReactionChart(p *page, cells []impact.ReactionCell, modules map[string]s
 	d := dotChart{ID: "chart-reaction", Title: p.T("impact.chart.reaction.title")}
 	desc := p.T("impact.chart.reaction.desc")
 	for _, c := range cells {
-		r := d.addRow(reactionLabel(p, c, modules))
+		r := d.addRow(fmt.Sprintf("%s v%d · %s", clip(moduleName(modules, c.ModuleID), 20), c.ModuleVersion, shortID(c.QuestionID)))
 		r.Marks = []dotMark{{X: a.x(c.Mean), Shape: "square"}}
 		item := reactionLabel(p, c, modules) + ": " + num(c.Mean)
 		if c.MeanCI != nil {

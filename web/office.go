@@ -463,3 +463,7 @@ func (p *page) CI(x *impact.Interval) string {
 
 // Pct is a share as a percentage.
 func (p *page) Pct(x float64) string { return strconv.FormatFloat(x*100, 'f', 0, 64) + "%" }
+
+// Reason is a use case's reason in the page's language where the
+// catalogue knows it, else as the use case gave it.
+func (p *page) Reason(r string) string { return p.reason(fieldError{Reason: r}) }

@@ -120,7 +120,7 @@ func TestOfficePages(t *testing.T) {
 		checkMarkup(t, "bad upload", r.body)
 		// Row 3 has no e-mail address, row 4 no role: each is shown by its
 		// row number and field, in the table tied to the file field.
-		for _, want := range []string{`<th scope="row">3</th><td>email</td>`, `<th scope="row">4</th><td>role</td>`, `aria-invalid="true"`, `id="enrol-file-error"`} {
+		for _, want := range []string{`<th scope="row">3</th><td>email</td><td>is verplicht</td>`, `<th scope="row">4</th><td>role</td>`, `aria-invalid="true"`, `id="enrol-file-error"`} {
 			if !strings.Contains(r.body, want) {
 				t.Errorf("the bad upload's page lacks %s", want)
 			}
