@@ -323,8 +323,9 @@ func (s *Server) handleEntityImpact(c echo.Context) error {
 	return s.showImpact(c, "entity", http.StatusOK, nil)
 }
 
-// impactCSV answers the population's impact as CSV, one section per level,
-// the same use case as the page and the API's export.
+// impactCSV answers the population's impact as CSV, one section per level:
+// the same use case and the same rows as the API's export
+// (usecase.ImpactRows), through the pages' session.
 func (s *Server) impactCSV(kind string) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		v, err := s.impactOf(c, kind)
@@ -333,7 +334,7 @@ func (s *Server) impactCSV(kind string) echo.HandlerFunc {
 		}
 		var b bytes.Buffer
 		w := csv.NewWriter(&b)
-		for _, r := range impactRows(v) {
+		for _, r := range usecase.ImpactRows(v, usecase.ImpactNotes) {
 			for i := range r {
 				r[i] = safeCell(r[i])
 			}
@@ -363,75 +364,6 @@ func safeCell(v string) string {
 		return v
 	}
 	return "'" + v
-}
-
-// impactRows lays v out as CSV rows with the API export's column names.
-func impactRows(v usecase.Impact) [][]string {
-	f := func(x float64) string { return strconv.FormatFloat(x, 'g', -1, 64) }
-	pf := func(x *float64) string {
-		if x == nil {
-			return ""
-		}
-		return f(*x)
-	}
-	pi := func(x *int) string {
-		if x == nil {
-			return ""
-		}
-		return strconv.Itoa(*x)
-	}
-	iv := func(x *impact.Interval) []string {
-		if x == nil {
-			return []string{"", ""}
-		}
-		return []string{f(x.Lo), f(x.Hi)}
-	}
-	rows := [][]string{
-		{"definition", v.Definition},
-		{"position", strconv.FormatUint(v.Position, 10)},
-		{"kind", string(v.Kind), "cohortId", v.CohortID, "programmeId", v.ProgrammeID, "entityId", v.EntityID},
-		{"released", strconv.FormatBool(v.Released), "population", strconv.Itoa(v.Journeys), "k", strconv.Itoa(impact.K), "suppressedCells", strconv.Itoa(v.SuppressedCells)},
-		{"levels", strings.Join(v.Levels, " ")},
-		{"level", "moduleId", "moduleVersion", "questionId", "n", "mean", "sd", "meanCiLo", "meanCiHi", "responseRate"},
-	}
-	for _, c := range v.Reaction {
-		rows = append(rows, append(append([]string{"reaction", c.ModuleID, strconv.Itoa(c.ModuleVersion), c.QuestionID, strconv.Itoa(c.N), f(c.Mean), f(c.SD)},
-			iv(c.MeanCI)...), pf(c.ResponseRate)))
-	}
-	rows = append(rows, []string{"level", "moduleId", "moduleVersion", "learningGoalId", "measure", "n", "meanBefore", "meanNow", "meanChange",
-		"meanChangeCiLo", "meanChangeCiHi", "dz", "dzCiLo", "dzCiHi"})
-	for _, c := range v.Learning {
-		r := []string{"learning", c.ModuleID, strconv.Itoa(c.ModuleVersion), c.LearningGoalID, "retrospective", strconv.Itoa(c.N), f(c.MeanBefore), f(c.MeanNow), f(c.MeanChange)}
-		rows = append(rows, append(append(append(r, iv(c.MeanChangeCI)...), pf(c.DZ)), iv(c.DZCI)...))
-	}
-	rows = append(rows, []string{"level", "competencyId", "name", "group", "n", "meanPre", "meanPost", "meanChange", "sdPre", "sdPost", "sdChange", "r",
-		"meanChangeCiLo", "meanChangeCiHi", "t", "p", "dz", "dzCiLo", "dzCiHi", "dav", "davCiLo", "davCiHi", "gav", "reliability", "sdiff",
-		"reliablyImproved", "reliablyDeteriorated", "noReliableChange"})
-	for _, c := range v.Behaviour {
-		r := []string{"behaviour", c.CompetencyID, c.Name, c.Group, strconv.Itoa(c.N), f(c.MeanPre), f(c.MeanPost), f(c.MeanChange), f(c.SDPre), f(c.SDPost), f(c.SDChange), pf(c.R)}
-		r = append(append(r, iv(c.MeanChangeCI)...), pf(c.T), pf(c.P), pf(c.DZ))
-		r = append(append(r, iv(c.DZCI)...), pf(c.DAV))
-		r = append(append(r, iv(c.DAVCI)...), pf(c.GAV), pf(c.Reliability), pf(c.SDiff), pi(c.ReliablyImproved), pi(c.ReliablyDeteriorated), pi(c.NoReliableChange))
-		rows = append(rows, r)
-	}
-	rows = append(rows, []string{"level", "learningGoalId", "n", "share"})
-	for _, c := range v.Practice {
-		rows = append(rows, []string{"practice", c.LearningGoalID, strconv.Itoa(c.N), f(c.Share)})
-	}
-	rows = append(rows, []string{"level", "entityId", "quarter", "absenteeismPct", "turnoverPct", "cohortIds"})
-	for _, e := range v.Results {
-		for _, q := range e.Quarters {
-			rows = append(rows, []string{"results", e.EntityID, q.Quarter, pf(q.AbsenteeismPct), pf(q.TurnoverPct), strings.Join(q.CohortIDs, " ")})
-		}
-	}
-	width := 0
-	for _, r := range rows {
-		width = max(width, len(r))
-	}
-	for i, r := range rows {
-		rows[i] = append(r, make([]string, width-len(r))...)
-	}
-	return rows
 }
 
 // Num is x with two decimals, for the tables.
