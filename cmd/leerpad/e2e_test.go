@@ -481,7 +481,7 @@ func officeFlow(t *testing.T, b *browsertest.Browser, svc *service) (pages, viol
 			t.Errorf("%s answered %d", l, st)
 			continue
 		}
-		if ot.has(`svg.lp-chart[role=img] title`) && ot.has(`svg.lp-chart + table caption, svg.lp-chart ~ table caption`) {
+		if ot.has(`svg.lp-chart[role=img] title`) && ot.has(`svg.lp-chart ~ .lp-scroll table caption`) {
 			if charts == 0 {
 				ot.screenshot("office-impact")
 			}
