@@ -12,7 +12,7 @@ import (
 	"github.com/leerpad/leerpad/usecase"
 )
 
-// The impact measurement (leerpad.impact/v1): a cohort's, a programme's and
+// The impact measurement (leerpad.impact/v2): a cohort's, a programme's and
 // an ordering entity's figures of the four levels, as of a log position,
 // as JSON and as CSV. Aggregates of released cohorts only.
 
@@ -24,15 +24,18 @@ func (s *Server) registerImpactRoutes(g *echo.Group) {
 	g.GET("/cohorts/:cohortId/exports/impact", s.handleCohortImpactExport, s.requireUser)
 	g.GET("/programmes/:programmeId/exports/impact", s.handleProgrammeImpactExport, s.requireUser)
 	g.GET("/entities/:entityId/exports/impact", s.handleEntityImpactExport, s.requireUser)
+	g.GET("/modules/:moduleId/impact", s.handleModuleImpactGet, s.requireUser)
+	g.GET("/modules/:moduleId/exports/impact", s.handleModuleImpactExport, s.requireUser)
 }
 
-// impactResponse is a population's impact (leerpad.impact/v1).
+// impactResponse is a population's impact (leerpad.impact/v2).
 type impactResponse struct {
 	Definition  string `json:"definition"`
 	Kind        string `json:"kind"`
 	CohortID    string `json:"cohortId,omitempty"`
 	ProgrammeID string `json:"programmeId,omitempty"`
 	EntityID    string `json:"entityId,omitempty"`
+	ModuleID    string `json:"moduleId,omitempty"`
 	// Position: every event up to and including it is counted; ask again
 	// with ?asOf= it for the same figures.
 	Position        uint64             `json:"position"`
@@ -159,7 +162,7 @@ func intervalOf(i *impact.Interval) *intervalDTO {
 // impactOf maps a population's impact to the response.
 func impactOf(v usecase.Impact) impactResponse {
 	p := v.Population
-	return impactResponse{Definition: p.Definition, Kind: string(p.Kind), CohortID: p.CohortID, ProgrammeID: p.ProgrammeID, EntityID: p.EntityID,
+	return impactResponse{Definition: p.Definition, Kind: string(p.Kind), CohortID: p.CohortID, ProgrammeID: p.ProgrammeID, EntityID: p.EntityID, ModuleID: p.ModuleID,
 		Position: p.Position, Released: p.Released, Levels: v.Levels, Cohorts: p.Cohorts, Population: p.Journeys, K: impact.K,
 		SuppressedCells: p.SuppressedCells, Notes: impactNotes{Learning: usecase.ImpactNotes.Learning, Behaviour: usecase.ImpactNotes.Behaviour, Results: usecase.ImpactNotes.Results},
 		Reaction: mapAll(p.Reaction, func(c impact.ReactionCell) reactionCellDTO {
@@ -245,6 +248,8 @@ func (s *Server) impactFor(c echo.Context, idParam string) (usecase.Impact, erro
 		return s.app.CohortImpact(ctx, p, r.id, r.asOf, r.min)
 	case "programmeId":
 		return s.app.ProgrammeImpact(ctx, p, r.id, r.asOf, r.min)
+	case "moduleId":
+		return s.app.ModuleImpact(ctx, p, r.id, r.asOf, r.min)
 	}
 	return s.app.EntityImpact(ctx, p, r.id, r.programmeID, r.asOf, r.min)
 }
@@ -295,6 +300,14 @@ func (s *Server) handleCohortImpactExport(c echo.Context) error { return s.impac
 func (s *Server) handleProgrammeImpactExport(c echo.Context) error {
 	return s.impactCSV(c, "programmeId")
 }
+
+// handleModuleImpactGet is GET /v1/modules/{moduleId}/impact: a module's
+// reaction and learning per version across every released cohort that
+// delivered it; for the programme office.
+func (s *Server) handleModuleImpactGet(c echo.Context) error { return s.impactJSON(c, "moduleId") }
+
+// handleModuleImpactExport is GET /v1/modules/{moduleId}/exports/impact.
+func (s *Server) handleModuleImpactExport(c echo.Context) error { return s.impactCSV(c, "moduleId") }
 
 // handleEntityImpactExport is GET /v1/entities/{entityId}/exports/impact.
 func (s *Server) handleEntityImpactExport(c echo.Context) error { return s.impactCSV(c, "entityId") }

@@ -99,7 +99,7 @@ func TestComponentImpactOfACohort(t *testing.T) {
 	// Not released yet: 200, released false, no figures.
 	var before impactResponse
 	must(t, cp.call(t, call{method: "GET", path: cohortPath, token: w.office, header: after(w.last)}), 200, &before)
-	if before.Released || len(before.Behaviour) != 0 || before.Definition != "leerpad.impact/v1" || before.Population != 0 {
+	if before.Released || len(before.Behaviour) != 0 || before.Definition != "leerpad.impact/v2" || before.Population != 0 {
 		t.Fatalf("before the release: %+v", before)
 	}
 
@@ -155,6 +155,16 @@ func TestComponentImpactOfACohort(t *testing.T) {
 	}
 	must(t, cp.call(t, call{method: "GET", path: "/v1/entities/" + iw.entityID + "/impact", token: w.office}), 200, &ev)
 	decodeProblem(t, cp.call(t, call{method: "GET", path: "/v1/programmes/" + w.programmeID + "/impact", token: w.trainer}), 403)
+	// A module across its cohorts: levels 1 and 2 only, for the office
+	// (this world's cohort evaluated nothing, so no cell is shown).
+	var mv impactResponse
+	must(t, cp.call(t, call{method: "GET", path: "/v1/modules/" + w.moduleID + "/impact", token: w.office}), 200, &mv)
+	if mv.Kind != "module" || mv.ModuleID != w.moduleID || strings.Join(mv.Levels, ",") != "reaction,learning" || len(mv.Behaviour) != 0 ||
+		len(mv.Results) != 0 || mv.Definition != "leerpad.impact/v2" {
+		t.Fatalf("module impact %+v", mv)
+	}
+	decodeProblem(t, cp.call(t, call{method: "GET", path: "/v1/modules/" + w.moduleID + "/impact", token: w.trainer}), 403)
+	decodeProblem(t, cp.call(t, call{method: "GET", path: "/v1/modules/" + newID() + "/impact", token: w.office}), 404)
 	decodeProblem(t, cp.call(t, call{method: "GET", path: "/v1/entities/" + newID() + "/impact", token: w.office}), 404)
 	decodeProblem(t, cp.call(t, call{method: "GET", path: "/v1/programmes/" + newID() + "/impact", token: w.office}), 404)
 	for path, param := range map[string]string{cohortPath + "?asOf=soon": "asOf", cohortPath + "?asOf=0": "asOf",
@@ -195,12 +205,18 @@ func TestComponentImpactOfACohort(t *testing.T) {
 		rec := cp.call(t, call{method: "GET", path: path + "/exports/impact?asOf=" + strconv.FormatUint(v.Position, 10), token: w.office})
 		must(t, rec, 200, nil)
 		lines := strings.Split(rec.Body.String(), "\n")
-		if !strings.HasPrefix(rec.Header().Get("Content-Type"), "text/csv") || !strings.HasPrefix(lines[0], "definition,leerpad.impact/v1,") ||
+		if !strings.HasPrefix(rec.Header().Get("Content-Type"), "text/csv") || !strings.HasPrefix(lines[0], "definition,leerpad.impact/v2,") ||
 			!strings.HasPrefix(lines[1], "position,"+strconv.FormatUint(v.Position, 10)+",") || !strings.Contains(rec.Body.String(), ",'=Feedback,self,10,") {
 			t.Fatalf("%s export:\n%s", path, rec.Body)
 		}
 	}
 	decodeProblem(t, cp.call(t, call{method: "GET", path: "/v1/programmes/" + w.programmeID + "/exports/impact", token: w.trainer}), 403)
+	mcsv := cp.call(t, call{method: "GET", path: "/v1/modules/" + w.moduleID + "/exports/impact", token: w.office})
+	must(t, mcsv, 200, nil)
+	if lines := strings.Split(mcsv.Body.String(), "\n"); !strings.HasPrefix(lines[0], "definition,leerpad.impact/v2,") ||
+		!strings.HasPrefix(lines[2], "kind,module,") || !strings.Contains(lines[2], "moduleId,"+w.moduleID) {
+		t.Fatalf("module export:\n%s", mcsv.Body)
+	}
 
 	// The participant's own change with their RC, in their portfolio only.
 	var pf portfolioResponse

@@ -1,6 +1,6 @@
 package api
 
-// The impact operations of the OpenAPI document (leerpad.impact/v1).
+// The impact operations of the OpenAPI document (leerpad.impact/v2).
 
 // tagImpact tags the impact measurement.
 const tagImpact = "impact"
@@ -18,7 +18,7 @@ var entityImpactParams = append([]oasParameter{
 
 const impactDescription = " Figures of released cohorts only (a cohort is released when the programme office closes its measurement; what it contributes is frozen then), " +
 	"each cell shown only with at least k people behind it and only from cohorts with at least k people in it, so that no two answers differ by fewer than k people; " +
-	"suppressed cells are counted, never described. Definitions: leerpad.impact/v1."
+	"suppressed cells are counted, never described. Definitions: leerpad.impact/v2."
 
 // impactOperations lists the impact routes of registerImpactRoutes.
 func impactOperations() []operation {
@@ -30,11 +30,16 @@ func impactOperations() []operation {
 			description: "The union of the programme's released cohorts." + impactDescription, tag: tagImpact, query: impactParams, result: impactResponse{}, minPosition: true},
 		{method: "GET", path: "/entities/{entityId}/impact", id: "getEntityImpact", summary: "An ordering entity's impact (programme office)",
 			description: "The union of the entity's released cohorts, of one programme with programmeId." + impactDescription, tag: tagImpact, query: entityImpactParams, result: impactResponse{}, minPosition: true},
+		{method: "GET", path: "/modules/{moduleId}/impact", id: "getModuleImpact", summary: "A module's reaction and learning per version (programme office)",
+			description: "Levels 1 and 2 of the module per version, across every released cohort that delivered it, of every programme." + impactDescription,
+			tag:         tagImpact, query: impactParams, result: impactResponse{}, minPosition: true},
 		{method: "GET", path: "/cohorts/{cohortId}/exports/impact", id: "exportCohortImpact", summary: "A cohort's impact as CSV",
 			description: "getCohortImpact as CSV (UTF-8; cells a spreadsheet would read as a formula are escaped): the definition and the position in its first lines, then one section per level.",
 			tag:         tagImpact, query: append([]oasParameter{bomParam}, impactParams...), result: csvBody{}, minPosition: true},
 		{method: "GET", path: "/programmes/{programmeId}/exports/impact", id: "exportProgrammeImpact", summary: "A programme's impact as CSV",
 			description: "getProgrammeImpact as CSV, laid out as exportCohortImpact.", tag: tagImpact, query: append([]oasParameter{bomParam}, impactParams...), result: csvBody{}, minPosition: true},
+		{method: "GET", path: "/modules/{moduleId}/exports/impact", id: "exportModuleImpact", summary: "A module's impact as CSV",
+			description: "getModuleImpact as CSV, laid out as exportCohortImpact.", tag: tagImpact, query: append([]oasParameter{bomParam}, impactParams...), result: csvBody{}, minPosition: true},
 		{method: "GET", path: "/entities/{entityId}/exports/impact", id: "exportEntityImpact", summary: "An ordering entity's impact as CSV",
 			description: "getEntityImpact as CSV, laid out as exportCohortImpact.", tag: tagImpact, query: append([]oasParameter{bomParam}, entityImpactParams...), result: csvBody{}, minPosition: true},
 	}
@@ -42,7 +47,7 @@ func impactOperations() []operation {
 
 // impactSchemaDescriptions describe the schemas of the impact responses.
 var impactSchemaDescriptions = map[string]string{
-	"ImpactResponse": "A population's impact (leerpad.impact/v1) as of position: the released cohorts counted, how many journeys they contribute, the cells suppressed (counted only), and per level the cells shown to the reader (levels).",
+	"ImpactResponse": "A population's impact (leerpad.impact/v2) as of position: the released cohorts counted, how many journeys they contribute, the cells suppressed (counted only), and per level the cells shown to the reader (levels).",
 	"ImpactNotes":    "How to read the levels: learning is retrospective (then-test), reliable-change counts are indicative, results are descriptive.",
 	"Interval":       "A 95% interval [lo, hi].",
 	"ReactionCell":   "Level 1: one question of the evaluations of a module version; responseRate is evaluations over participants who attended a delivery of the version.",

@@ -62,6 +62,7 @@ func Summary(o Options, r Report, w Written, elapsed time.Duration, at string) s
 func (t TryIt) Vars() [][2]string {
 	return [][2]string{
 		{"LEERPAD_COHORT", t.CohortID},
+		{"LEERPAD_PROGRAMME", t.ProgrammeID},
 		{"LEERPAD_TRAINER", t.TrainerID},
 		{"LEERPAD_PARTICIPANT", t.ParticipantID},
 		{"LEERPAD_JOURNEY", t.JourneyID},
@@ -100,6 +101,7 @@ func (t TryIt) Text() string {
 	fmt.Fprintf(out, "Try it: the cohort %s is running on %s. As shell variables for the README's tour: add --env and eval the output.\n",
 		t.CohortTitle, ReferenceDate.Format(time.DateOnly))
 	fmt.Fprintf(out, "  cohort:         %s  (LEERPAD_COHORT)\n", t.CohortID)
+	fmt.Fprintf(out, "  programme:      %s  (LEERPAD_PROGRAMME), with impact figures\n", t.ProgrammeID)
 	fmt.Fprintf(out, "  trainer:        %s  (LEERPAD_TRAINER)\n", t.TrainerID)
 	fmt.Fprintf(out, "  participant:    %s  (LEERPAD_PARTICIPANT), in progress\n", t.ParticipantID)
 	fmt.Fprintf(out, "  journey:        %s  (LEERPAD_JOURNEY), %d experiments open\n", t.JourneyID, t.OpenExperiments)

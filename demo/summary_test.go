@@ -31,9 +31,9 @@ func TestProgressBar(t *testing.T) {
 // leerpad seed --env prints the Try-it ids as export lines for eval, in
 // the names the README's tour uses.
 func TestTryItEnv(t *testing.T) {
-	out := TryIt{CohortID: "c", TrainerID: "t", ParticipantID: "p", JourneyID: "j", ManagerID: "m", LearningGoalID: "g",
+	out := TryIt{CohortID: "c", ProgrammeID: "pr", TrainerID: "t", ParticipantID: "p", JourneyID: "j", ManagerID: "m", LearningGoalID: "g",
 		Shared: []string{"learning-goals", "experiments"}, InstrumentID: "i"}.Env()
-	want := "export LEERPAD_COHORT=c\nexport LEERPAD_TRAINER=t\nexport LEERPAD_PARTICIPANT=p\nexport LEERPAD_JOURNEY=j\n" +
+	want := "export LEERPAD_COHORT=c\nexport LEERPAD_PROGRAMME=pr\nexport LEERPAD_TRAINER=t\nexport LEERPAD_PARTICIPANT=p\nexport LEERPAD_JOURNEY=j\n" +
 		"export LEERPAD_MANAGER=m\nexport LEERPAD_GOAL=g\nexport LEERPAD_SHARED=learning-goals,experiments\nexport LEERPAD_INSTRUMENT=i\n"
 	if out != want {
 		t.Errorf("Env =\n%s\nwant\n%s", out, want)

@@ -15,6 +15,7 @@ import (
 type TryIt struct {
 	CohortID       string
 	CohortTitle    string
+	ProgrammeID    string // the cohort's programme, which has a cohort with a closed measurement
 	TrainerID      string
 	InstrumentID   string
 	ParticipantID  string
@@ -105,7 +106,7 @@ func (c candidate) score() int {
 // tryIt chooses the Try-it ids of the cohort: its first trainer, and the
 // first participant with the best score.
 func (b *cohortBuilder) tryIt() TryIt {
-	t := TryIt{CohortID: b.cohortID, CohortTitle: b.title(), TrainerID: b.trainers[0], InstrumentID: b.ids.instrument}
+	t := TryIt{CohortID: b.cohortID, CohortTitle: b.title(), ProgrammeID: b.pid.id, TrainerID: b.trainers[0], InstrumentID: b.ids.instrument}
 	best := candidate{}
 	for _, p := range b.people {
 		if c := b.candidate(p); best.p == nil || c.score() > best.score() {

@@ -164,6 +164,13 @@ func randomValue(tb testing.TB, rng *rand.Rand, v reflect.Value, sets map[reflec
 				randomValue(tb, rng, v.Index(i), sets)
 			}
 		}
+	case reflect.Pointer: // an optional value: nil or set
+		if rng.IntN(3) == 0 {
+			v.SetZero()
+			return
+		}
+		v.Set(reflect.New(v.Type().Elem()))
+		randomValue(tb, rng, v.Elem(), sets)
 	default:
 		tb.Fatalf("no random values of %s", v.Type())
 	}

@@ -9,7 +9,7 @@ import (
 	"github.com/leerpad/leerpad/domain/impact"
 )
 
-// The impact measurement of leerpad.impact/v1: a population's figures as of
+// The impact measurement of leerpad.impact/v2: a population's figures as of
 // a log position (asOf; 0: the read model's checkpoint). A read as of a
 // position the read model has not reached waits for it as a read with
 // Leerpad-Min-Position does, and answers NotCaughtUpError when the wait
@@ -21,6 +21,7 @@ type Impacts interface {
 	Cohort(cohortID string, asOf uint64) (impact.Population, error)
 	Programme(programmeID string, asOf uint64) (impact.Population, error)
 	Entity(entityID, programmeID string, asOf uint64) (impact.Population, error)
+	Module(moduleID string, asOf uint64) (impact.Population, error)
 	// Own is a journey's own change with its reliable-change index: for
 	// its participant alone.
 	Own(journeyID string) ([]impact.OwnChange, error)
@@ -117,6 +118,26 @@ func (a *App) EntityImpact(ctx context.Context, p access.Principal, entityID, pr
 		return Impact{}, err
 	}
 	return shownLevels(v, allLevels()), nil
+}
+
+// ModuleImpact is a module's reaction and learning per version across
+// every released cohort that delivered it (the programme office: the
+// cohorts are of every programme and trainer).
+func (a *App) ModuleImpact(ctx context.Context, p access.Principal, moduleID string, asOf, min uint64) (Impact, error) {
+	if err := a.authorize(ctx, p, access.ActionRead, access.Resource{Kind: access.KindImpact}); err != nil {
+		return Impact{}, err
+	}
+	if err := exists(ctx, a.deps.ModuleView, "module", moduleID); err != nil {
+		return Impact{}, err
+	}
+	if err := a.impactRead(ctx, min, asOf); err != nil {
+		return Impact{}, err
+	}
+	v, err := a.deps.Impact.Module(moduleID, asOf)
+	if err != nil {
+		return Impact{}, err
+	}
+	return shownLevels(v, []string{LevelReaction, LevelLearning}), nil
 }
 
 // exists answers an error wrapping domain.ErrNotFound when the stream of

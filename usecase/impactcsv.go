@@ -51,7 +51,7 @@ func ImpactRows(v Impact, notes ImpactNoteTexts) [][]string {
 	rows := [][]string{
 		{"definition", v.Definition},
 		{"position", strconv.FormatUint(v.Position, 10)},
-		{"kind", string(v.Kind), "cohortId", v.CohortID, "programmeId", v.ProgrammeID, "entityId", v.EntityID},
+		{"kind", string(v.Kind), "cohortId", v.CohortID, "programmeId", v.ProgrammeID, "entityId", v.EntityID, "moduleId", v.ModuleID},
 		{"released", strconv.FormatBool(v.Released), "population", strconv.Itoa(v.Journeys), "k", strconv.Itoa(impact.K), "suppressedCells", strconv.Itoa(v.SuppressedCells)},
 		{"levels", strings.Join(v.Levels, " ")},
 		{"note", "learning", notes.Learning},

@@ -74,7 +74,7 @@ func TestTour(t *testing.T) {
 	}
 
 	// The ids of leerpad seed --env are the running cohort's.
-	for _, name := range []string{"LEERPAD_COHORT", "LEERPAD_TRAINER", "LEERPAD_PARTICIPANT", "LEERPAD_JOURNEY", "LEERPAD_MANAGER", "LEERPAD_GOAL", "LEERPAD_SHARED", "LEERPAD_INSTRUMENT"} {
+	for _, name := range []string{"LEERPAD_COHORT", "LEERPAD_PROGRAMME", "LEERPAD_TRAINER", "LEERPAD_PARTICIPANT", "LEERPAD_JOURNEY", "LEERPAD_MANAGER", "LEERPAD_GOAL", "LEERPAD_SHARED", "LEERPAD_INSTRUMENT"} {
 		if sh.env[name] == "" {
 			t.Errorf("leerpad seed --env set no %s", name)
 		}
@@ -234,6 +234,40 @@ func TestTour(t *testing.T) {
 	refused := sh.exchange(t, "GET", "/v1/journeys/"+env["LEERPAD_JOURNEY"]+"/portfolio", access.RoleProgrammeOffice)
 	if refused.status != http.StatusForbidden || refused.header.Get("Content-Type") != "application/problem+json" {
 		t.Errorf("the programme office's portfolio read: %d %s %s, want 403 problem+json", refused.status, refused.header.Get("Content-Type"), refused.body)
+	}
+
+	// The programme office reads the programme's impact: released, with
+	// the behaviour, reaction and results of its closed cohort, and module
+	// 2 of that cohort evaluated worse than module 1 (what the office would
+	// act on).
+	imp := sh.exchange(t, "GET", "/v1/programmes/"+env["LEERPAD_PROGRAMME"]+"/impact", access.RoleProgrammeOffice)
+	var figures struct {
+		Definition string
+		Released   bool
+		Population int
+		Reaction   []struct {
+			ModuleID string
+			Mean     float64
+		}
+		Behaviour []struct {
+			Group string
+			N     int
+			DZ    *float64 `json:"dz"`
+		}
+		Results []json.RawMessage
+	}
+	if err := json.Unmarshal(imp.body, &figures); err != nil || imp.status != http.StatusOK {
+		t.Fatalf("the programme's impact: %d %s (%v)", imp.status, imp.body, err)
+	}
+	others := 0
+	for _, c := range figures.Behaviour {
+		if c.Group == "others" && c.N >= 5 && c.DZ != nil {
+			others++
+		}
+	}
+	if figures.Definition != "leerpad.impact/v2" || !figures.Released || figures.Population < 5 || others == 0 ||
+		len(figures.Reaction) == 0 || len(figures.Results) == 0 {
+		t.Errorf("the programme's impact: %s; want released figures of the closed cohort (others composite with dz, reaction, results)", imp.body)
 	}
 
 	// Every request of the tour is a route of the OpenAPI document.
@@ -455,7 +489,9 @@ type tourShell struct {
 	// 127.0.0.1:0 unless a test sets them. curl to the README's addresses
 	// reaches them, or the addresses serve reports when it listens on :0.
 	listen, adminListen string
-	// pause stands in for the tour's sleep 1.
+	// pause stands in for the tour's sleep 1: a second, as in the README, so
+	// that the tour waits as long for readiness as it says (a minute), also
+	// on a loaded machine under the race detector.
 	pause     time.Duration
 	exchanges []*exchange
 	client    *http.Client
@@ -494,7 +530,7 @@ type exchange struct {
 
 func newTourShell(t *testing.T, ctx context.Context, dir string) *tourShell {
 	return &tourShell{t: t, ctx: ctx, dir: dir, env: map[string]string{}, files: map[string]string{}, tokens: map[string]access.Role{},
-		listen: "127.0.0.1:0", adminListen: "127.0.0.1:0", pause: 100 * time.Millisecond, client: &http.Client{Timeout: time.Minute}}
+		listen: "127.0.0.1:0", adminListen: "127.0.0.1:0", pause: time.Second, client: &http.Client{Timeout: time.Minute}}
 }
 
 var (

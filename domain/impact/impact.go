@@ -1,4 +1,4 @@
-// Package impact is the impact measurement of leerpad.impact/v1 as the read
+// Package impact is the impact measurement of leerpad.impact/v2 as the read
 // side answers it: a population's figures of the four Kirkpatrick levels
 // (Population) and a participant's own change with their reliable-change
 // index (OwnChange), which only the participant sees.
@@ -10,8 +10,11 @@
 // model's tests compare byte for byte.
 package impact
 
-// Definition names the definitions every figure here follows (IMPACT.md).
-const Definition = "leerpad.impact/v1"
+// Definition names the definitions every figure here follows:
+// docs/impact/v2.md, which is leerpad.impact/v1 (docs/impact/v1.md) with
+// the k rule applied to each released cohort's part of a cell, so that no
+// difference of allowed questions singles anybody out.
+const Definition = "leerpad.impact/v2"
 
 // K is the least number of people behind any cell that is shown (IMPACT.md
 // §4): a cell of a competency and rater group, of a module version and
@@ -31,6 +34,9 @@ const (
 	KindProgramme         Kind = "programme"
 	KindEntity            Kind = "entity"
 	KindEntityInProgramme Kind = "entity-in-programme"
+	// KindModule is a module across every released cohort that delivered
+	// it: its reaction and learning per version (levels 1 and 2) only.
+	KindModule Kind = "module"
 )
 
 // Interval is a closed interval [Lo, Hi].
@@ -48,6 +54,7 @@ type Population struct {
 	CohortID    string `json:"cohortId,omitempty"`
 	ProgrammeID string `json:"programmeId,omitempty"`
 	EntityID    string `json:"entityId,omitempty"`
+	ModuleID    string `json:"moduleId,omitempty"`
 	// Position is the log position the figures are as of: every event up to
 	// and including it is counted.
 	Position uint64 `json:"position"`

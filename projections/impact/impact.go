@@ -1,4 +1,4 @@
-// Package impact is the impact read model: the figures of leerpad.impact/v1
+// Package impact is the impact read model: the figures of leerpad.impact/v2
 // (IMPACT.md) for a cohort, a programme, an ordering entity and an entity
 // within a programme, as of any log position, and a participant's own change
 // with their reliable-change index.

@@ -137,7 +137,7 @@ func TestCellEqualsStatsOfHandListedScores(t *testing.T) {
 	}
 	s.release(c, members...)
 	p := must[view.Population](t)(s.model().Cohort(c, 0))
-	if !p.Released || p.Journeys != 7 || p.Definition != "leerpad.impact/v1" || p.SuppressedCells != 0 {
+	if !p.Released || p.Journeys != 7 || p.Definition != "leerpad.impact/v2" || p.SuppressedCells != 0 {
 		t.Fatalf("population %+v", p)
 	}
 	comp, name := s.competency(), s.in.Competencies[0].Name
@@ -412,4 +412,50 @@ func TestOwnChange(t *testing.T) {
 		return
 	}
 	t.Fatalf("no own change of the others composite: %+v", own)
+}
+
+// TestModuleAcrossCohorts: a module's level 1 per version across every
+// released cohort that delivered it, of any programme: the evaluations of
+// the cohorts with at least K of them pooled, a cohort with fewer left out
+// (its part would be the difference of two answers), behaviour and results
+// empty, another module's evaluations not in it.
+func TestModuleAcrossCohorts(t *testing.T) {
+	s := newScene(t)
+	evaluated := func(programme string, scores []int) {
+		c := s.cohort(programme, "e")
+		cs := fixture.CohortStream(c)
+		d := s.l.ID()
+		s.l.Append(cs, cohort.DeliveryScheduled{CohortID: c, DeliveryID: d, ModuleID: "m1", ModuleVersion: 1, StartsAt: day(40), EndsAt: day(41), At: s.tick()})
+		var ms []member
+		for _, score := range scores {
+			m := s.enrol(c, programme, "e")
+			ms = append(ms, m)
+			s.l.Append(cs, cohort.AttendanceRecorded{CohortID: c, DeliveryID: d, ParticipantID: m.participantID, Status: cohort.Present, At: s.tick()})
+			s.l.Append(fixture.JourneyStream(m.journeyID), journey.ModuleEvaluated{ParticipantID: m.participantID, DeliveryID: d, ModuleID: "m1",
+				ModuleVersion: 1, Scores: []journey.Score{{Question: journey.QuestionOverall, Score: score}}, At: s.tick()})
+			s.l.Append(fixture.JourneyStream(m.journeyID), journey.ModuleEvaluated{ParticipantID: m.participantID, DeliveryID: d + "-other", ModuleID: "m2",
+				ModuleVersion: 1, Scores: []journey.Score{{Question: journey.QuestionOverall, Score: 1}}, At: s.tick()})
+		}
+		s.release(c, ms...)
+	}
+	a, b, small := []int{4, 5, 4, 3, 5}, []int{2, 3, 2, 2, 1, 3}, []int{1, 1, 5}
+	evaluated("p", a)
+	evaluated("q", b)
+	evaluated("q", small)
+	p := must[view.Population](t)(s.model().Module("m1", 0))
+	var pooled []float64
+	for _, x := range append(append([]int{}, a...), b...) {
+		pooled = append(pooled, float64(x))
+	}
+	d := must[stats.Summary](t)(stats.Describe(pooled))
+	rate := 1.0
+	want := view.ReactionCell{ModuleID: "m1", ModuleVersion: 1, QuestionID: "overall", N: 11, Mean: d.Mean, SD: d.SD,
+		MeanCI: &view.Interval{Lo: d.MeanCI.Lo, Hi: d.MeanCI.Hi}, ResponseRate: &rate}
+	if p.Kind != view.KindModule || p.ModuleID != "m1" || !p.Released || len(p.Reaction) != 1 || len(p.Behaviour) != 0 || len(p.Results) != 0 {
+		t.Fatalf("module m1: %+v", p)
+	}
+	sameNumbers(t, "reaction of m1", want, p.Reaction[0])
+	if none := must[view.Population](t)(s.model().Module("m9", 0)); none.Released || len(none.Reaction) != 0 {
+		t.Fatalf("a module nobody evaluated: %+v", none)
+	}
 }

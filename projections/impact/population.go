@@ -152,6 +152,31 @@ func (m *ReadModel) Entity(entityID, programmeID string, asOf uint64) (view.Popu
 	return m.finish(p, q, rs, []string{entityID}), nil
 }
 
+// Module returns the figures of levels 1 and 2 of a module as of asOf:
+// its evaluations and learning ratings per version, across every released
+// cohort that delivered it (IMPACT.md §3), each cohort's part of a cell
+// counted only with at least K people as everywhere. Behaviour and results
+// belong to cohorts, not modules: they are empty.
+func (m *ReadModel) Module(moduleID string, asOf uint64) (view.Population, error) {
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	q, err := m.at(asOf)
+	if err != nil {
+		return view.Population{}, err
+	}
+	var rs []*release
+	for _, r := range prefix(m.s.Releases, q) {
+		if mr := r.ofModule(moduleID); mr != nil {
+			rs = append(rs, mr)
+		}
+	}
+	base := view.Population{Kind: view.KindModule, ModuleID: moduleID}
+	p := m.population(cacheKey{kind: view.KindModule, a: moduleID, na: len(rs)}, base, rs)
+	p.Position = q
+	p.Results = []view.EntityResults{}
+	return p, nil
+}
+
 // finish completes a cached population for one question: its position and
 // level 4, the key figures of entities as of q with the population's
 // cohorts marked. The slices of the cached part are shared: read only.
@@ -319,7 +344,7 @@ func (m *ReadModel) refresh(r *release) {
 			if (k.a == r.EntityID || k.b == r.ProgrammeID) && !slices.Contains(pairs, [2]string{k.a, k.b}) {
 				pairs = append(pairs, [2]string{k.a, k.b})
 			}
-		case view.KindCohort:
+		case view.KindCohort, view.KindModule:
 		}
 	}
 	m.cacheMu.Unlock()
@@ -352,7 +377,7 @@ func (m *ReadModel) population(key cacheKey, base view.Population, rs []*release
 		m.cacheMu.Unlock()
 	}
 	p := c.pop
-	p.Kind, p.CohortID, p.ProgrammeID, p.EntityID = base.Kind, base.CohortID, base.ProgrammeID, base.EntityID
+	p.Kind, p.CohortID, p.ProgrammeID, p.EntityID, p.ModuleID = base.Kind, base.CohortID, base.ProgrammeID, base.EntityID, base.ModuleID
 	return p
 }
 

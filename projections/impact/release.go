@@ -34,6 +34,28 @@ type release struct {
 	Own map[string][]ownScore `json:"own"`
 }
 
+// ofModule is the part of r that is about one module: its reaction and
+// learning blocks of that module, with the cohort's journeys; nil when the
+// cohort did not deliver it (no block of it).
+func (r *release) ofModule(moduleID string) *release {
+	out := &release{CohortID: r.CohortID, ProgrammeID: r.ProgrammeID, EntityID: r.EntityID, Position: r.Position,
+		StartsOn: r.StartsOn, EndsOn: r.EndsOn, Journeys: r.Journeys}
+	for _, b := range r.Reaction {
+		if b.ModuleID == moduleID {
+			out.Reaction = append(out.Reaction, b)
+		}
+	}
+	for _, b := range r.Learning {
+		if b.ModuleID == moduleID {
+			out.Learning = append(out.Learning, b)
+		}
+	}
+	if len(out.Reaction) == 0 && len(out.Learning) == 0 {
+		return nil
+	}
+	return out
+}
+
 type behaviourKey struct{ Competency, Group string }
 
 type behaviourBlock struct {

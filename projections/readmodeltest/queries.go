@@ -198,6 +198,14 @@ func impactQueries(m *impact.ReadModel) map[string]Query {
 				}
 			}
 		},
+		"Module": func(_ context.Context, d DataSet, ask Ask) {
+			for _, id := range d.IDs("moduleId") {
+				for _, q := range impactPositions(m) {
+					v, err := m.Module(id, q)
+					ask(fmt.Sprint(id, ", ", q), v, err)
+				}
+			}
+		},
 		"Own": func(_ context.Context, d DataSet, ask Ask) {
 			for _, j := range d.IDs("journeyId") {
 				v, err := m.Own(j)

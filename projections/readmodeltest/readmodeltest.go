@@ -79,7 +79,7 @@ func MustOf(tb testing.TB, p projections.Projection) ReadModel {
 // count are compared by Answers all the same).
 func shared() map[string]bool {
 	out := map[string]bool{}
-	for _, t := range []reflect.Type{reflect.TypeFor[projections.Snapshotter](), reflect.TypeFor[*projections.Frame]()} {
+	for _, t := range []reflect.Type{reflect.TypeFor[projections.Snapshotter](), reflect.TypeFor[*projections.Frame](), reflect.TypeFor[projections.Warmer]()} {
 		for i := range t.NumMethod() {
 			out[t.Method(i).Name] = true
 		}
