@@ -251,6 +251,8 @@ func (s *Server) impactOf(c echo.Context, kind string) (usecase.Impact, error) {
 		return s.app.CohortImpact(ctx, p, id, 0, pos)
 	case "programme":
 		return s.app.ProgrammeImpact(ctx, p, id, 0, pos)
+	case "module":
+		return s.app.ModuleImpact(ctx, p, id, 0, pos)
 	}
 	return s.app.EntityImpact(ctx, p, id, strings.ToLower(c.QueryParam("programmeId")), 0, pos)
 }
@@ -298,6 +300,9 @@ func (s *Server) showImpact(c echo.Context, kind string, status int, f *form) er
 			}
 		}
 	}
+	if kind == "module" {
+		data.Heading = pg.T("impact.heading.module", data.ModuleName(strings.ToLower(id)))
+	}
 	data.Reaction = newReactionChart(pg, v.Reaction, data.Modules)
 	for _, r := range v.Results {
 		data.Series = append(data.Series, newSeriesChart(pg, r))
@@ -316,6 +321,12 @@ func (s *Server) handleCohortImpact(c echo.Context) error {
 // handleProgrammeImpact is GET /programmes/:id/impact: ProgrammeImpact.
 func (s *Server) handleProgrammeImpact(c echo.Context) error {
 	return s.showImpact(c, "programme", http.StatusOK, nil)
+}
+
+// handleModuleImpact is GET /modules/:id/impact: ModuleImpact, a module's
+// reaction and learning per version across every released cohort.
+func (s *Server) handleModuleImpact(c echo.Context) error {
+	return s.showImpact(c, "module", http.StatusOK, nil)
 }
 
 // handleEntityImpact is GET /entities/:id/impact[?programmeId=]: EntityImpact.

@@ -197,6 +197,26 @@ func TestOfficePages(t *testing.T) {
 		if r := ob.get(programmePath + "/impact"); r.status != http.StatusOK {
 			t.Errorf("the running cohort's programme's impact: %d", r.status)
 		}
+		// A module of the programme: reaction and learning across every
+		// released cohort that delivered it.
+		mm := regexp.MustCompile(`href="(/modules/([0-9a-f-]{36})/impact)"`).FindAllStringSubmatch(ob.get(path).body, -1)
+		if len(mm) == 0 {
+			t.Fatalf("the programme page links to no module's impact")
+		}
+		for _, m := range mm {
+			mv, err := s.app.ModuleImpact(t.Context(), officeP, m[2], 0, 0)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !mv.Released {
+				continue
+			}
+			checkImpactPage(t, ob.get(m[1]).body, mv)
+			if pb.get(m[1]).status != http.StatusForbidden || tb.get(m[1]).status != http.StatusForbidden {
+				t.Errorf("a participant or trainer reads %s", m[1])
+			}
+			break
+		}
 		ent := ob.get(entityInProgramme)
 		if ent.status != http.StatusOK || !strings.Contains(ent.body, "Vrijgegeven</dt><dd>ja") {
 			t.Errorf("the entity-in-programme impact: %d, not released", ent.status)

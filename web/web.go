@@ -215,6 +215,8 @@ func (s *Server) routes() {
 	e.GET("/programmes/:id/impact.csv", s.impactCSV("programme"), s.signedIn)
 	e.GET("/entities/:id/impact", s.handleEntityImpact, s.signedIn)
 	e.GET("/entities/:id/impact.csv", s.impactCSV("entity"), s.signedIn)
+	e.GET("/modules/:id/impact", s.handleModuleImpact, s.signedIn)
+	e.GET("/modules/:id/impact.csv", s.impactCSV("module"), s.signedIn)
 	e.GET("/entities/:id/key-figures", s.handleKeyFigures, s.signedIn)
 	e.POST("/entities/:id/key-figures", s.handleRecordKeyFigures, s.signedIn)
 }
