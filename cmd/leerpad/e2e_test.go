@@ -491,10 +491,19 @@ func officeFlow(t *testing.T, b *browsertest.Browser, svc *service) (pages, viol
 	if charts == 0 {
 		t.Errorf("no programme's impact page shows a chart with its table")
 	}
-	// A programme's page, its entities' key figures, and the running
-	// cohort's impact.
-	if ls := ot.links("/programmes/"); len(ls) > 0 {
+	// A programme's page, a module's impact, the programme's entities' key
+	// figures, and the running cohort's impact.
+	ot.open("/programmes")
+	if ls := ot.links("/programmes/"); len(ls) == 0 {
+		t.Errorf("the programmes page links to no programme")
+	} else {
 		ot.open(ls[0])
+		if ms := ot.links("/modules/"); len(ms) > 0 {
+			if st := ot.open(ms[0]); st != http.StatusOK {
+				t.Errorf("%s answered %d", ms[0], st)
+			}
+			ot.open(ls[0])
+		}
 		for _, l := range ot.links("/entities/") {
 			if strings.HasSuffix(l, "/key-figures") {
 				if st := ot.open(l); st != http.StatusOK {
