@@ -1,20 +1,15 @@
 package api
 
 import (
-	"bytes"
-	"encoding/csv"
 	"errors"
-	"fmt"
 	"io"
 	"mime"
 	"net/http"
 	"strconv"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/labstack/echo/v4"
 
-	"github.com/leerpad/leerpad/domain"
 	"github.com/leerpad/leerpad/domain/access"
 	"github.com/leerpad/leerpad/domain/cohortdashboard"
 	"github.com/leerpad/leerpad/usecase"
@@ -94,10 +89,6 @@ func (s *Server) handleEnrolmentCreate(c echo.Context) error {
 	return enrolled(c, out.Written, res.Href, res)
 }
 
-// enrolmentColumns are the columns of an enrolment upload, in this order,
-// named in its header row.
-var enrolmentColumns = []string{"participantId", "name", "email", "role", "managerId"}
-
 // handleEnrolmentUploadCreate is POST /v1/cohorts/{cohortId}/enrolment-uploads:
 // the programme office enrols many participants from a CSV file (text/csv,
 // UTF-8, an optional byte-order mark, comma or semicolon separated, a header
@@ -136,58 +127,7 @@ func readEnrolmentCSV(c echo.Context) ([]usecase.Enrolee, error) {
 		}
 		return nil, err
 	}
-	body = bytes.TrimPrefix(body, []byte("\uFEFF"))
-	if !utf8.Valid(body) {
-		return nil, domain.Validate(domain.Invalid("body", "is not UTF-8: save the file as CSV UTF-8"))
-	}
-	first, _, _ := bytes.Cut(body, []byte("\n"))
-	r := csv.NewReader(bytes.NewReader(body))
-	if bytes.Count(first, []byte(";")) > bytes.Count(first, []byte(",")) {
-		r.Comma = ';' // spreadsheets in Dutch locales write semicolons
-	}
-	r.FieldsPerRecord = -1
-	records, err := r.ReadAll()
-	if err != nil {
-		var pe *csv.ParseError
-		if errors.As(err, &pe) {
-			return nil, domain.Validate(domain.Invalid(fmt.Sprintf("rows[%d]", pe.StartLine), "is not valid CSV: %v", pe.Err))
-		}
-		return nil, domain.Validate(domain.Invalid("body", "is not valid CSV"))
-	}
-	if len(records) == 0 {
-		return nil, domain.Validate(domain.Invalid("body", "is empty: a header row and at least one row are required"))
-	}
-	col := map[string]int{}
-	var ps []*domain.FieldError
-	for i, h := range records[0] {
-		col[strings.TrimSpace(h)] = i
-	}
-	for _, name := range enrolmentColumns {
-		if _, ok := col[name]; !ok {
-			ps = append(ps, domain.Invalid("rows[1]."+name, "the header row lacks the column %q", name))
-		}
-	}
-	switch n := len(records) - 1; {
-	case n == 0:
-		ps = append(ps, domain.Invalid("body", "holds no rows after the header"))
-	case n > maxCSVRows:
-		ps = append(ps, domain.Invalid("body", "holds %d rows, at most %d are allowed", n, maxCSVRows))
-	}
-	if err := domain.Validate(ps...); err != nil {
-		return nil, err
-	}
-	get := func(rec []string, name string) string {
-		if i := col[name]; i < len(rec) {
-			return strings.TrimSpace(rec[i])
-		}
-		return ""
-	}
-	rows := make([]usecase.Enrolee, 0, len(records)-1)
-	for i, rec := range records[1:] {
-		rows = append(rows, usecase.Enrolee{Field: fmt.Sprintf("rows[%d].", i+2), ParticipantID: get(rec, "participantId"), Name: get(rec, "name"),
-			Email: get(rec, "email"), Role: get(rec, "role"), ManagerID: get(rec, "managerId")})
-	}
-	return rows, nil
+	return usecase.ReadEnrolmentCSV(body, maxCSVRows)
 }
 
 // enrolmentEntry is a participant of a cohort: ids, status and dates, no names.

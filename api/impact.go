@@ -28,16 +28,6 @@ func (s *Server) registerImpactRoutes(g *echo.Group) {
 	g.GET("/modules/:moduleId/exports/impact", s.handleModuleImpactExport, s.requireUser)
 }
 
-// The notes every impact response carries with its levels (Dutch first).
-const (
-	noteLearning = "Retrospectief (then-test): deelnemers scoren na de module waar ze vóór de module stonden; geen gemeten voormeting. / " +
-		"Retrospective (then-test): participants rate after the module where they stood before it; not a measured pre-test."
-	noteBehaviour = "Betrouwbare verandering (reliablyImproved, reliablyDeteriorated, noReliableChange) rust op de interne consistentie van één beoordelaar en negeert verschillen tussen beoordelaars: de aantallen zijn indicatief. / " +
-		"Reliable-change counts rest on the internal consistency of single raters and ignore disagreement between raters: they are indicative."
-	noteResults = "Beschrijvend: kerncijfers van de entiteit met de perioden van haar groepen gemarkeerd; geen causale schatting. / " +
-		"Descriptive only: the entity's key figures with the periods of its cohorts marked; no causal estimate."
-)
-
 // impactResponse is a population's impact (leerpad.impact/v2).
 type impactResponse struct {
 	Definition  string `json:"definition"`
@@ -174,7 +164,7 @@ func impactOf(v usecase.Impact) impactResponse {
 	p := v.Population
 	return impactResponse{Definition: p.Definition, Kind: string(p.Kind), CohortID: p.CohortID, ProgrammeID: p.ProgrammeID, EntityID: p.EntityID, ModuleID: p.ModuleID,
 		Position: p.Position, Released: p.Released, Levels: v.Levels, Cohorts: p.Cohorts, Population: p.Journeys, K: impact.K,
-		SuppressedCells: p.SuppressedCells, Notes: impactNotes{Learning: noteLearning, Behaviour: noteBehaviour, Results: noteResults},
+		SuppressedCells: p.SuppressedCells, Notes: impactNotes{Learning: usecase.ImpactNotes.Learning, Behaviour: usecase.ImpactNotes.Behaviour, Results: usecase.ImpactNotes.Results},
 		Reaction: mapAll(p.Reaction, func(c impact.ReactionCell) reactionCellDTO {
 			return reactionCellDTO{ModuleID: c.ModuleID, ModuleVersion: c.ModuleVersion, QuestionID: c.QuestionID, N: c.N, Mean: c.Mean, SD: c.SD,
 				MeanCI: intervalOf(c.MeanCI), ResponseRate: c.ResponseRate}
@@ -299,7 +289,7 @@ func (s *Server) impactCSV(c echo.Context, idParam string) error {
 		return err
 	}
 	name := "impact-" + string(v.Kind) + "-" + c.Param(idParam) + "-" + strconv.FormatUint(v.Position, 10) + ".csv"
-	return writeCSV(c, name, impactRows(impactOf(v)), bom)
+	return writeCSV(c, name, usecase.ImpactRows(v, usecase.ImpactNotes), bom)
 }
 
 // handleCohortImpactExport is GET /v1/cohorts/{cohortId}/exports/impact:
@@ -321,82 +311,3 @@ func (s *Server) handleModuleImpactExport(c echo.Context) error { return s.impac
 
 // handleEntityImpactExport is GET /v1/entities/{entityId}/exports/impact.
 func (s *Server) handleEntityImpactExport(c echo.Context) error { return s.impactCSV(c, "entityId") }
-
-// impactRows lays an impact response out as CSV rows: the definition and
-// the position first, then the population, then one section per level,
-// each with its header row (its first cell "level"); every number as in
-// the JSON (shortest exact decimal), a null as an empty cell.
-func impactRows(v impactResponse) [][]string {
-	f := func(x float64) string { return strconv.FormatFloat(x, 'g', -1, 64) }
-	pf := func(x *float64) string {
-		if x == nil {
-			return ""
-		}
-		return f(*x)
-	}
-	pi := func(x *int) string {
-		if x == nil {
-			return ""
-		}
-		return strconv.Itoa(*x)
-	}
-	iv := func(x *intervalDTO) []string {
-		if x == nil {
-			return []string{"", ""}
-		}
-		return []string{f(x.Lo), f(x.Hi)}
-	}
-	rows := [][]string{
-		{"definition", v.Definition},
-		{"position", strconv.FormatUint(v.Position, 10)},
-		{"kind", v.Kind, "cohortId", v.CohortID, "programmeId", v.ProgrammeID, "entityId", v.EntityID, "moduleId", v.ModuleID},
-		{"released", strconv.FormatBool(v.Released), "population", strconv.Itoa(v.Population), "k", strconv.Itoa(v.K), "suppressedCells", strconv.Itoa(v.SuppressedCells)},
-		{"levels", strings.Join(v.Levels, " ")},
-		{"note", "learning", v.Notes.Learning},
-		{"note", "behaviour", v.Notes.Behaviour},
-		{"note", "results", v.Notes.Results},
-		{"level", "moduleId", "moduleVersion", "questionId", "n", "mean", "sd", "meanCiLo", "meanCiHi", "responseRate"},
-	}
-	for _, c := range v.Reaction {
-		rows = append(rows, append(append([]string{"reaction", c.ModuleID, strconv.Itoa(c.ModuleVersion), c.QuestionID, strconv.Itoa(c.N), f(c.Mean), f(c.SD)},
-			iv(c.MeanCI)...), pf(c.ResponseRate)))
-	}
-	rows = append(rows, []string{"level", "moduleId", "moduleVersion", "learningGoalId", "measure", "n", "meanBefore", "meanNow", "meanChange",
-		"meanChangeCiLo", "meanChangeCiHi", "dz", "dzCiLo", "dzCiHi"})
-	for _, c := range v.Learning {
-		r := []string{"learning", c.ModuleID, strconv.Itoa(c.ModuleVersion), c.LearningGoalID, c.Measure, strconv.Itoa(c.N), f(c.MeanBefore), f(c.MeanNow), f(c.MeanChange)}
-		r = append(append(append(r, iv(c.MeanChangeCI)...), pf(c.DZ)), iv(c.DZCI)...)
-		rows = append(rows, r)
-	}
-	rows = append(rows, []string{"level", "competencyId", "name", "group", "n", "meanPre", "meanPost", "meanChange", "sdPre", "sdPost", "sdChange", "r",
-		"meanChangeCiLo", "meanChangeCiHi", "t", "p", "dz", "dzCiLo", "dzCiHi", "dav", "davCiLo", "davCiHi", "gav", "reliability", "sdiff",
-		"reliablyImproved", "reliablyDeteriorated", "noReliableChange"})
-	for _, c := range v.Behaviour {
-		r := []string{"behaviour", c.CompetencyID, c.Name, c.Group, strconv.Itoa(c.N), f(c.MeanPre), f(c.MeanPost), f(c.MeanChange), f(c.SDPre), f(c.SDPost),
-			f(c.SDChange), pf(c.R)}
-		r = append(append(r, iv(c.MeanChangeCI)...), pf(c.T), pf(c.P), pf(c.DZ))
-		r = append(append(r, iv(c.DZCI)...), pf(c.DAV))
-		r = append(append(r, iv(c.DAVCI)...), pf(c.GAV), pf(c.Reliability), pf(c.SDiff), pi(c.ReliablyImproved), pi(c.ReliablyDeteriorated), pi(c.NoReliableChange))
-		rows = append(rows, r)
-	}
-	rows = append(rows, []string{"level", "learningGoalId", "n", "share"})
-	for _, c := range v.Practice {
-		rows = append(rows, []string{"practice", c.LearningGoalID, strconv.Itoa(c.N), f(c.Share)})
-	}
-	rows = append(rows, []string{"level", "entityId", "quarter", "absenteeismPct", "turnoverPct", "cohortIds"})
-	for _, e := range v.Results {
-		for _, q := range e.Quarters {
-			rows = append(rows, []string{"results", e.EntityID, q.Quarter, pf(q.AbsenteeismPct), pf(q.TurnoverPct), strings.Join(q.CohortIDs, " ")})
-		}
-	}
-	// Every row as wide as the widest, so that a reader that expects a
-	// rectangle (most CSV libraries) reads it.
-	width := 0
-	for _, r := range rows {
-		width = max(width, len(r))
-	}
-	for i, r := range rows {
-		rows[i] = append(r, make([]string, width-len(r))...)
-	}
-	return rows
-}

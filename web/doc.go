@@ -4,6 +4,13 @@
 // renders or redirects; access is decided in the use cases, never here, so a
 // refusal of the use case is the page's 403.
 //
+// The programme office's pages (office.go) show the impact measurement as
+// server-rendered SVG charts (impactchart.go: effect sizes as a forest plot,
+// pre and post means, level 1 per module version, level 4 per quarter),
+// each with a <title> and a <desc> and a table beside it that holds every
+// number, marks told apart by shape and line style, not colour alone; and
+// the same figures as CSV through the pages' own session.
+//
 // Every page works without JavaScript: plain links and forms, each POST
 // answered with a redirect (POST-redirect-GET) or, when the input is wrong,
 // with the form again and its errors tied to their fields. Text is Dutch by

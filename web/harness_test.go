@@ -34,6 +34,7 @@ import (
 	"github.com/leerpad/leerpad/projections"
 	"github.com/leerpad/leerpad/projections/behaviourchange"
 	"github.com/leerpad/leerpad/projections/cohortdashboard"
+	"github.com/leerpad/leerpad/projections/impact"
 	"github.com/leerpad/leerpad/projections/offer"
 	"github.com/leerpad/leerpad/projections/portfolio"
 	"github.com/leerpad/leerpad/projections/raterlinks"
@@ -65,6 +66,12 @@ type site struct {
 // newSite seeds the data set and starts the server with cfg's pages.
 func newSite(t *testing.T, cfg web.Config) *site {
 	t.Helper()
+	return newSiteOf(t, cfg, demoOptions)
+}
+
+// newSiteOf is newSite on the data set of opts.
+func newSiteOf(t *testing.T, cfg web.Config, opts demo.Options) *site {
+	t.Helper()
 	if testing.Short() {
 		t.Skip("skipped under -short: starts the embedded event-store node and seeds the demo data set")
 	}
@@ -86,7 +93,7 @@ func newSite(t *testing.T, cfg web.Config) *site {
 	}
 	svc := usecase.NewServices(repos)
 	if _, err := demo.Run(ctx, demo.Services{Modules: svc.Modules, Programmes: svc.Programmes, Entities: svc.Entities, Cohorts: svc.Cohorts,
-		Journeys: svc.Journeys, Instruments: svc.Instruments, Rounds: svc.Rounds, JourneyLog: repos.Journeys}, demoOptions, nil); err != nil {
+		Journeys: svc.Journeys, Instruments: svc.Instruments, Rounds: svc.Rounds, JourneyLog: repos.Journeys}, opts, nil); err != nil {
 		t.Fatalf("seed: %v", err)
 	}
 	pf := portfolio.New(portfolio.Config{})
@@ -94,17 +101,17 @@ func newSite(t *testing.T, cfg web.Config) *site {
 	if err != nil {
 		t.Fatal(err)
 	}
-	bc, off, links := behaviourchange.New(behaviourchange.Config{}), offer.New(), raterlinks.New()
-	feed := &catchUp{client: client, store: store, models: []projections.Projection{pf, db, bc, off, links}}
+	bc, off, links, imp := behaviourchange.New(behaviourchange.Config{}), offer.New(), raterlinks.New(), impact.New()
+	feed := &catchUp{client: client, store: store, models: []projections.Projection{pf, db, bc, off, links, imp}}
 	if err := feed.all(ctx); err != nil {
 		t.Fatal(err)
 	}
 	app, err := usecase.New(usecase.Deps{Clock: time.Now, IDs: uuid.NewString,
-		Portfolios: pf, Dashboards: db, ChangeMeasurements: bc, Offer: off, ReadYourWrites: feed, RaterLinks: raterLinkIndex{links}}.Over(repos))
+		Portfolios: pf, Dashboards: db, ChangeMeasurements: bc, Offer: off, ReadYourWrites: feed, RaterLinks: raterLinkIndex{links}, Impact: imp}.Over(repos))
 	if err != nil {
 		t.Fatal(err)
 	}
-	people, err := demo.PeopleOf(demoOptions)
+	people, err := demo.PeopleOf(opts)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -101,6 +101,8 @@ var templateFuncs = template.FuncMap{
 	"isoDate": func(t time.Time) string { return t.Format(time.DateOnly) },
 	"add":     func(a, b int) int { return a + b },
 	"sub":     func(a, b int) int { return a - b },
+	// list is its arguments as a slice, to range over.
+	"list": func(v ...string) []string { return v },
 }
 
 // navItem is one link of the role's navigation.
@@ -191,6 +193,9 @@ func navFor(pr access.Principal, path string) []navItem {
 	}
 	if pr.Has(access.RoleTrainer) || pr.Has(access.RoleProgrammeOffice) {
 		items = append(items, navItem{Href: "/cohorts", Key: "nav.cohorts"})
+	}
+	if pr.Has(access.RoleProgrammeOffice) {
+		items = append(items, navItem{Href: "/programmes", Key: "nav.programmes"})
 	}
 	for i := range items {
 		items[i].Current = items[i].Href == path

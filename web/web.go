@@ -198,6 +198,27 @@ func (s *Server) routes() {
 	// Trainer and programme office.
 	e.GET("/cohorts", s.handleCohorts, s.signedIn)
 	e.GET("/cohorts/:id", s.handleCohort, s.signedIn)
+	e.GET("/cohorts/:id/enrolments", s.handleEnrolment, s.signedIn)
+	e.POST("/cohorts/:id/enrolments", s.handleEnrol, s.signedIn)
+	e.POST("/cohorts/:id/measurement-closure", s.handleCloseMeasurement, s.signedIn)
+	e.GET("/cohorts/:id/impact", s.handleCohortImpact, s.signedIn)
+	e.GET("/cohorts/:id/impact.csv", s.impactCSV("cohort"), s.signedIn)
+	e.GET("/cohorts/:id/deliveries/:did", s.handleDelivery, s.signedIn)
+	e.POST("/cohorts/:id/deliveries/:did/attendance", s.handleRecordAttendance, s.signedIn)
+	e.GET("/cohorts/:id/groups/:gid", s.handleGroup, s.signedIn)
+	e.POST("/cohorts/:id/groups/:gid/sessions", s.handleRecordSession, s.signedIn)
+	e.GET("/cohorts/:id/assignments", s.handleAssignments, s.signedIn)
+	e.POST("/cohorts/:id/assignments", s.handleGiveAssignment, s.signedIn)
+	e.GET("/programmes", s.handleProgrammes, s.signedIn)
+	e.GET("/programmes/:id", s.handleProgramme, s.signedIn)
+	e.GET("/programmes/:id/impact", s.handleProgrammeImpact, s.signedIn)
+	e.GET("/programmes/:id/impact.csv", s.impactCSV("programme"), s.signedIn)
+	e.GET("/entities/:id/impact", s.handleEntityImpact, s.signedIn)
+	e.GET("/entities/:id/impact.csv", s.impactCSV("entity"), s.signedIn)
+	e.GET("/modules/:id/impact", s.handleModuleImpact, s.signedIn)
+	e.GET("/modules/:id/impact.csv", s.impactCSV("module"), s.signedIn)
+	e.GET("/entities/:id/key-figures", s.handleKeyFigures, s.signedIn)
+	e.POST("/entities/:id/key-figures", s.handleRecordKeyFigures, s.signedIn)
 }
 
 // withServer keeps the server in echo's context, for RenderPage.

@@ -23,6 +23,7 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+	"github.com/google/uuid"
 
 	"github.com/leerpad/leerpad/internal/browsertest"
 	"github.com/leerpad/leerpad/internal/testoidc"
@@ -414,7 +415,140 @@ func demoFlows(t *testing.T, b *browsertest.Browser, svc *service) (pages, viola
 		}
 		pages, violations = pages+ot.pages, violations+ot.violations
 	}
-	return pages, violations
+	p, v := officeFlow(t, b, svc)
+	return pages + p, violations + v
+}
+
+// officeFlow is the programme office's flow: it uploads an enrolment file
+// with a bad row (shown, nobody enrolled), then a good one, into the
+// running cohort; and reads the impact pages of the programmes, of which
+// at least one shows its charts with their tables.
+func officeFlow(t *testing.T, b *browsertest.Browser, svc *service) (pages, violations int) {
+	ot := newTab(t, b, svc.base)
+	ot.open("/signin")
+	office, err := chromedp.Run(ot.ctx, chromedp.Evaluate[string](`document.querySelector('form:has(input[name=role][value="programme-office"]) input[name=subject]').value`))
+	if err != nil {
+		t.Fatalf("the demo sign-in lists no programme office: %v", err)
+	}
+	ot.demoSignIn(office, "programme-office")
+
+	enrol := "/cohorts/" + svc.env["LEERPAD_COHORT"] + "/enrolments"
+	if st := ot.open(enrol); st != http.StatusOK {
+		t.Fatalf("the enrolment page answered %d", st)
+	}
+	dir := t.TempDir()
+	files := map[string]string{}
+	for _, kind := range []string{"bad", "good"} {
+		var csv strings.Builder
+		csv.WriteString("participantId;name;email;role;managerId\n")
+		for i := range 2 {
+			email := fmt.Sprintf("browser%d@example.org", i)
+			if kind == "bad" && i == 1 {
+				email = "geen-adres"
+			}
+			fmt.Fprintf(&csv, "%s;Deelnemer %d;%s;beginning-manager;%s\n", uuid.NewString(), i, email, svc.env["LEERPAD_MANAGER"])
+		}
+		files[kind] = filepath.Join(dir, kind+".csv")
+		if err := os.WriteFile(files[kind], []byte(csv.String()), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	form := `form[action="` + enrol + `"]`
+	upload := func(kind string) int64 {
+		t.Helper()
+		if err := chromedp.Do(ot.ctx, chromedp.SetUploadFiles(chromedp.CSS(form+` input[type=file]`), []string{files[kind]})); err != nil {
+			t.Fatalf("choose the %s file: %v", kind, err)
+		}
+		return ot.submit(form + ` button[type=submit]`)
+	}
+	if st := upload("bad"); st != http.StatusBadRequest || !ot.has(`#enrol-file-error table`) || !strings.Contains(ot.text(), "geen-adres") && !strings.Contains(ot.text(), "email") {
+		t.Fatalf("the bad file: %d, its rows shown: %v:\n%s", st, ot.has(`#enrol-file-error table`), ot.text())
+	}
+	ot.screenshot("office-enrolment-errors")
+	if st := upload("good"); st != http.StatusOK || !strings.Contains(ot.text(), "2 deelnemers ingeschreven") {
+		t.Fatalf("the good file: %d at %s:\n%s", st, ot.location(), ot.text())
+	}
+
+	if st := ot.open("/programmes"); st != http.StatusOK {
+		t.Fatalf("the programmes answered %d", st)
+	}
+	charts := 0
+	for _, l := range ot.links("/programmes/") {
+		if !strings.HasSuffix(l, "/impact") {
+			continue
+		}
+		if st := ot.open(l); st != http.StatusOK {
+			t.Errorf("%s answered %d", l, st)
+			continue
+		}
+		if ot.has(`svg.lp-chart[role=img] title`) && ot.has(`svg.lp-chart ~ .lp-scroll table caption`) {
+			if charts == 0 {
+				ot.screenshot("office-impact")
+			}
+			charts++
+		}
+	}
+	if charts == 0 {
+		t.Errorf("no programme's impact page shows a chart with its table")
+	}
+	// A programme's page, a module's impact, the programme's entities' key
+	// figures, and the running cohort's impact.
+	ot.open("/programmes")
+	if ls := ot.links("/programmes/"); len(ls) == 0 {
+		t.Errorf("the programmes page links to no programme")
+	} else {
+		ot.open(ls[0])
+		if ms := ot.links("/modules/"); len(ms) > 0 {
+			if st := ot.open(ms[0]); st != http.StatusOK {
+				t.Errorf("%s answered %d", ms[0], st)
+			}
+			ot.open(ls[0])
+		}
+		for _, l := range ot.links("/entities/") {
+			if strings.HasSuffix(l, "/key-figures") {
+				if st := ot.open(l); st != http.StatusOK {
+					t.Errorf("%s answered %d", l, st)
+				}
+				break
+			}
+		}
+	}
+	if st := ot.open("/cohorts/" + svc.env["LEERPAD_COHORT"] + "/impact"); st != http.StatusOK {
+		t.Errorf("the running cohort's impact answered %d", st)
+	}
+	p, v := trainerFlow(t, b, svc)
+	return ot.pages + p, ot.violations + v
+}
+
+// trainerFlow is the trainer's: the running cohort's deliveries, groups,
+// assignments (one given to every participant) and impact.
+func trainerFlow(t *testing.T, b *browsertest.Browser, svc *service) (pages, violations int) {
+	tt := newTab(t, b, svc.base)
+	defer func() { pages, violations = tt.pages, tt.violations }()
+	tt.demoSignIn(svc.env["LEERPAD_TRAINER"], "trainer")
+	cohort := "/cohorts/" + svc.env["LEERPAD_COHORT"]
+	if st := tt.open(cohort); st != http.StatusOK {
+		t.Fatalf("the trainer's cohort answered %d", st)
+	}
+	var visit []string
+	for _, prefix := range []string{cohort + "/deliveries/", cohort + "/groups/"} {
+		if ls := tt.links(prefix); len(ls) > 0 {
+			visit = append(visit, ls[0])
+		}
+	}
+	visit = append(visit, cohort+"/impact", cohort+"/assignments")
+	for _, l := range visit {
+		if st := tt.open(l); st != http.StatusOK {
+			t.Errorf("the trainer's %s answered %d", l, st)
+		}
+	}
+	give := `form[action="` + cohort + `/assignments"]`
+	tt.fill(give+` input[name=title]`, "Voer een slecht-nieuwsgesprek")
+	tt.fill(give+` input[name=dueOn]`, "01-06-2026")
+	if st := tt.submit(give + ` button[type=submit]`); st != http.StatusOK || !strings.Contains(tt.text(), "Opdracht gegeven aan") {
+		t.Errorf("giving an assignment: %d at %s:\n%s", st, tt.location(), tt.text())
+	}
+	return
 }
 
 // links are the hrefs on the page that start with prefix.
