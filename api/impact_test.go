@@ -1,15 +1,18 @@
 package api
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/leerpad/leerpad/domain/access"
+	"github.com/leerpad/leerpad/domain/cohort"
 	"github.com/leerpad/leerpad/domain/journey"
 )
 
@@ -243,4 +246,55 @@ func TestComponentImpactOfACohort(t *testing.T) {
 	// Nor do the programme office and the trainer (no portfolio at all).
 	decodeProblem(t, cp.call(t, call{method: "GET", path: journeyHref(iw.journeys[0]) + "/portfolio", token: w.office}), 403)
 	decodeProblem(t, cp.call(t, call{method: "GET", path: journeyHref(iw.journeys[0]) + "/portfolio", token: w.trainer}), 403)
+}
+
+// TestComponentErasureFreezesReleasedFigures: erasing a participant of a
+// released cohort first records the cohort's figures in its stream
+// (cohort.figures_frozen, naming nobody), so that a read model that reads
+// the log again, when the answers about the erased participant no longer
+// decrypt, still counts the release as it was
+// (projections/impact TestFrozenFiguresSurviveAnErasure); the figures
+// answered as of the release do not change; a second erasure freezes
+// nothing again.
+func TestComponentErasureFreezesReleasedFigures(t *testing.T) {
+	cp := newComponent(t)
+	iw := cp.impactWorld(t)
+	w := iw.world
+	released := cp.release(t, iw)
+	cohortPath := "/v1/cohorts/" + w.cohortID + "/impact"
+	var v impactResponse
+	must(t, cp.call(t, call{method: "GET", path: cohortPath, token: w.office, header: released}), 200, &v)
+	asOf := cohortPath + "?asOf=" + strconv.FormatUint(v.Position, 10)
+	first := cp.call(t, call{method: "GET", path: asOf, token: w.office})
+	must(t, first, 200, nil)
+
+	erase := func() *httptest.ResponseRecorder {
+		return cp.call(t, call{method: "POST", path: "/v1/people/" + iw.participantIDs[1] + "/erasures", token: w.office, body: `{"reason":"subject-request"}`})
+	}
+	rec := erase()
+	must(t, rec, 201, nil)
+	frozen := func() (cohort.Measurement, uint64) {
+		var m cohort.Measurement
+		rev, err := cp.deps.CohortView.View(context.Background(), w.cohortID, func(c *cohort.Cohort) { m = c.Measurement() })
+		if err != nil {
+			t.Fatal(err)
+		}
+		return m, rev
+	}
+	m, rev := frozen()
+	if !m.FiguresFrozen {
+		t.Fatal("the erasure did not freeze the released cohort's figures")
+	}
+	if !slices.Contains(cp.shredder.forgotten(), iw.participantIDs[1]) {
+		t.Fatal("the participant's key was not forgotten")
+	}
+	again := cp.call(t, call{method: "GET", path: asOf, token: w.office, header: after(rec)})
+	must(t, again, 200, nil)
+	if again.Body.String() != first.Body.String() {
+		t.Fatalf("the released figures changed with the erasure:\n%s\n%s", again.Body, first.Body)
+	}
+	must(t, erase(), 200, nil)
+	if _, rev2 := frozen(); rev2 != rev {
+		t.Fatalf("a second erasure wrote to the cohort (revision %d, was %d)", rev2, rev)
+	}
 }

@@ -7,6 +7,7 @@ import (
 
 	"github.com/leerpad/leerpad/domain"
 	"github.com/leerpad/leerpad/domain/access"
+	"github.com/leerpad/leerpad/domain/cohort"
 	"github.com/leerpad/leerpad/domain/feedback"
 	"github.com/leerpad/leerpad/domain/journey"
 	"github.com/leerpad/leerpad/domain/portfolio"
@@ -129,12 +130,60 @@ func (a *App) erase(ctx context.Context, w Write, req EraseRequest, by privacy.R
 	if last.Position > out.Written.Position {
 		out.Written.Position = last.Position
 	}
+	if err := a.freezeReleased(ctx, o, traces.Journeys, out.Written.Position); err != nil {
+		return ErasureResult{}, err
+	}
 	if a.deps.Shredder != nil {
 		if err := a.deps.Shredder.Forget(ctx, req.PersonID); err != nil {
 			return ErasureResult{}, fmt.Errorf("forget the key of %s: %w", req.PersonID, err)
 		}
 	}
 	return out, nil
+}
+
+// freezeReleased records in the log the impact figures of every released
+// cohort of the journeys, as the impact read model computed them at the
+// release, where they are not recorded yet; before the key of their
+// participant is deleted. Afterwards the 360 answers about the participant
+// no longer decrypt, and a read model that reads the log again would count
+// the release without them; with the figures in the log, released figures
+// never change (leerpad.impact/v2 §4; the k rule keeps them anonymous). It
+// waits until the impact read model has passed position, which is after
+// every release it could need.
+func (a *App) freezeReleased(ctx context.Context, o op, journeys []string, position uint64) error {
+	if a.deps.Impact == nil {
+		return nil // this Leerpad keeps no impact figures
+	}
+	waited := false
+	for _, id := range journeys {
+		var cohortID string
+		if _, err := a.deps.JourneyView.View(ctx, id, func(j *journey.Journey) { cohortID = j.CohortID() }); err != nil || cohortID == "" {
+			continue // not a journey of this log (an erasure completed before)
+		}
+		var m cohort.Measurement
+		if _, err := a.deps.CohortView.View(ctx, cohortID, func(c *cohort.Cohort) { m = c.Measurement() }); err != nil {
+			return fmt.Errorf("the measurement of cohort %s: %w", cohortID, err)
+		}
+		if !m.Closed || m.FiguresFrozen {
+			continue
+		}
+		if !waited {
+			if err := a.caughtUp(ctx, position, a.deps.Impact.Name()); err != nil {
+				return err
+			}
+			waited = true
+		}
+		figures, err := a.deps.Impact.Frozen(cohortID)
+		if err != nil {
+			return fmt.Errorf("the released figures of cohort %s: %w", cohortID, err)
+		}
+		_, err = a.deps.Cohorts.FreezeFigures(ctx, cohort.FreezeFigures{CohortID: cohortID, Figures: figures, At: a.now(),
+			Envelope: o.envelope("freeze:"+cohortID, domain.Revision{})})
+		if err != nil && !errors.Is(err, cohort.ErrFiguresFrozen) {
+			return fmt.Errorf("freeze the figures of cohort %s: %w", cohortID, err)
+		}
+	}
+	return nil
 }
 
 // eraseTraces records on each journey of the person that it is erased, on

@@ -22,6 +22,9 @@ type Impacts interface {
 	Programme(programmeID string, asOf uint64) (impact.Population, error)
 	Entity(entityID, programmeID string, asOf uint64) (impact.Population, error)
 	Module(moduleID string, asOf uint64) (impact.Population, error)
+	// Frozen is a released cohort's figures as the log keeps them
+	// (cohort.FreezeFigures): id-free blocks of at least k people.
+	Frozen(cohortID string) ([]byte, error)
 	// Own is a journey's own change with its reliable-change index: for
 	// its participant alone.
 	Own(journeyID string) ([]impact.OwnChange, error)

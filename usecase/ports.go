@@ -60,6 +60,7 @@ type CohortCommands interface {
 	RecordAttendance(ctx context.Context, c cohort.RecordAttendance) (domain.Written, error)
 	RecordIntervisionSession(ctx context.Context, c cohort.RecordIntervisionSession) (domain.Written, error)
 	CloseMeasurement(ctx context.Context, c cohort.CloseMeasurement) (domain.Written, error)
+	FreezeFigures(ctx context.Context, c cohort.FreezeFigures) (domain.Written, error)
 }
 
 // ModuleCommands are the commands on catalogue modules; *catalogue.ModuleService is one.

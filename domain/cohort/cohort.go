@@ -149,6 +149,7 @@ type Cohort struct {
 	sessions      map[string]*IntervisionSession
 	sessionOrder  []*IntervisionSession // as recorded
 	measurement   *MeasurementClosed    // nil while the impact measurement is open
+	figuresFrozen bool                  // FiguresFrozen recorded
 
 	loaded  int
 	changes []domain.Event
@@ -685,6 +686,8 @@ func (c *Cohort) apply(e domain.Event) {
 		closed := e
 		closed.ParticipantIDs = slices.Clone(e.ParticipantIDs)
 		c.measurement = &closed
+	case FiguresFrozen:
+		c.figuresFrozen = true
 	}
 }
 

@@ -1,6 +1,7 @@
 package cohort
 
 import (
+	"encoding/json"
 	"time"
 
 	"github.com/leerpad/leerpad/domain"
@@ -24,6 +25,7 @@ func EventTypes() []domain.EventType {
 		domain.NewEventType[AttendanceRecorded](),
 		domain.NewEventType[IntervisionSessionHeld](),
 		domain.NewEventType[MeasurementClosed](),
+		domain.NewEventType[FiguresFrozen](),
 	}
 }
 
@@ -174,3 +176,20 @@ type MeasurementClosed struct {
 
 // EventName returns "cohort.measurement_closed".
 func (MeasurementClosed) EventName() string { return "cohort.measurement_closed" }
+
+// FiguresFrozen records a released cohort's impact figures as they were
+// computed at its release, so that they never change afterwards, also when
+// a person they counted is erased and the log is read again without that
+// person's answers (which no longer decrypt). Figures is the impact read
+// model's frozen, id-free blocks of the cohort (each part of a cell with at
+// least k people, values sorted so that no order links them to a
+// participant); the domain keeps them as they are. Recorded at most once,
+// after the measurement is closed.
+type FiguresFrozen struct {
+	CohortID string          `json:"cohortId"`
+	Figures  json.RawMessage `json:"figures"`
+	At       time.Time       `json:"at"`
+}
+
+// EventName returns "cohort.figures_frozen".
+func (FiguresFrozen) EventName() string { return "cohort.figures_frozen" }

@@ -44,6 +44,32 @@ func TestCloseMeasurement(t *testing.T) {
 	})
 }
 
+// TestFreezeFigures: a closed measurement's figures are recorded once, as
+// given; never while it is open, never twice, never anything but a JSON
+// object.
+func TestFreezeFigures(t *testing.T) {
+	after := startsOn.AddDate(0, 6, 0)
+	closed := cohort.MeasurementClosed{CohortID: cohortID, ParticipantIDs: []string{p[0]}, At: after}
+	figures := []byte(`{"journeys":1}`)
+	freeze := func(b []byte) func(*cohort.Cohort) error {
+		return func(c *cohort.Cohort) error {
+			return c.FreezeFigures(cohort.FreezeFigures{CohortID: cohortID, Figures: b, At: after})
+		}
+	}
+	frozen := cohort.FiguresFrozen{CohortID: cohortID, Figures: figures, At: after}
+	domaintest.Run(t, cohort.Replay, []domaintest.Case[*cohort.Cohort]{
+		{Name: "after the closure", Given: withParticipants(1, closed), When: freeze(figures), Want: []domain.Event{frozen}},
+		{Name: "while open", Given: withParticipants(1), When: freeze(figures), WantErr: cohort.ErrMeasurementOpen},
+		{Name: "twice", Given: withParticipants(1, closed, frozen), When: freeze(figures), WantErr: cohort.ErrFiguresFrozen},
+		{Name: "not an object", Given: withParticipants(1, closed), When: freeze([]byte(`[1]`)), WantErr: domain.ErrInvalid, WantField: "figures"},
+		{Name: "not JSON", Given: withParticipants(1, closed), When: freeze([]byte(`{"a":`)), WantErr: domain.ErrInvalid, WantField: "figures"},
+	})
+	c := cohort.Replay(withParticipants(1, closed, frozen)...)
+	if m := c.Measurement(); !m.Closed || !m.FiguresFrozen {
+		t.Fatalf("measurement %+v, want closed with its figures frozen", m)
+	}
+}
+
 // TestMeasurementStaysFrozen checks what the cohort answers of its
 // measurement: nothing while open; once closed, when and whom, unchanged by
 // a withdrawal afterwards; and its details say when it was closed.

@@ -52,6 +52,7 @@ func TestReplay(t *testing.T) {
 		AttendeeIDs: members[1:6], At: at.AddDate(0, 0, 21)}))
 	must(t, c.DissolveGroup(DissolveIntervisionGroup{CohortID: uuid(1), GroupID: uuid(7), At: at.AddDate(0, 1, 0)}))
 	must(t, c.CloseMeasurement(CloseMeasurement{CohortID: uuid(1), At: at.AddDate(0, 8, 0)}))
+	must(t, c.FreezeFigures(FreezeFigures{CohortID: uuid(1), Figures: []byte(`{"journeys":0}`), At: at.AddDate(0, 8, 0)}))
 	must(t, c.Withdraw(WithdrawParticipant{CohortID: uuid(1), ParticipantID: members[6], At: at.AddDate(0, 8, 1)}))
 
 	domaintest.CheckEventTypes(t, EventTypes(), c.Uncommitted(), "cohort")

@@ -122,6 +122,12 @@ func (s *Service) CloseMeasurement(ctx context.Context, cmd CloseMeasurement) (d
 		func(c *Cohort) error { return c.CloseMeasurement(cmd) })
 }
 
+// FreezeFigures records a released cohort's impact figures in its stream.
+func (s *Service) FreezeFigures(ctx context.Context, cmd FreezeFigures) (domain.Written, error) {
+	return s.cohorts.Update(ctx, cmd.CohortID, cmd.Envelope,
+		func(c *Cohort) error { return c.FreezeFigures(cmd) })
+}
+
 // RecordAttendance records whether a participant was at a delivery.
 func (s *Service) RecordAttendance(ctx context.Context, cmd RecordAttendance) (domain.Written, error) {
 	return s.cohorts.Update(ctx, cmd.CohortID, cmd.Envelope,

@@ -194,6 +194,10 @@ func (m *ReadModel) Handle(_ context.Context, ev projections.Event) error {
 			m.onEnrolled(streamID, e)
 		case journey.Withdrawn:
 			m.journey(streamID).Withdrawn = true
+		case journey.Erased:
+			m.onErased(streamID)
+		case cohort.FiguresFrozen:
+			m.onFiguresFrozen(e)
 		case journey.ModuleEvaluated:
 			j := m.journey(streamID)
 			e.Comments = "" // free text: not kept

@@ -1,9 +1,13 @@
 package impact
 
 import (
+	"bytes"
 	"cmp"
+	"encoding/json"
+	"fmt"
 	"slices"
 
+	"github.com/leerpad/leerpad/domain"
 	"github.com/leerpad/leerpad/domain/cohort"
 	"github.com/leerpad/leerpad/domain/feedback"
 	view "github.com/leerpad/leerpad/domain/impact"
@@ -417,4 +421,116 @@ func freezePractice(r *release, js []*journeyState) {
 		r.Practice = append(r.Practice, b)
 	}
 	slices.SortFunc(r.Practice, func(a, b practiceBlock) int { return cmp.Compare(a.GoalID, b.GoalID) })
+}
+
+// frozenFigures is what a released cohort contributes to every population,
+// as recorded in the log (cohort.FiguresFrozen): its blocks without a
+// journey id, and with the values of each block sorted, so that no order
+// links a value to the participant enrolled in that place. The figures do
+// not depend on the order (exact sums).
+type frozenFigures struct {
+	Journeys  int              `json:"journeys"`
+	Behaviour []behaviourBlock `json:"behaviour"`
+	Reaction  []reactionBlock  `json:"reaction"`
+	Learning  []learningBlock  `json:"learning"`
+	Practice  []practiceBlock  `json:"practice"`
+}
+
+// frozenOf returns r's figures as the log records them.
+func frozenOf(r *release) frozenFigures {
+	f := frozenFigures{Journeys: r.Journeys, Behaviour: slices.Clone(r.Behaviour), Reaction: slices.Clone(r.Reaction),
+		Learning: slices.Clone(r.Learning), Practice: slices.Clone(r.Practice)}
+	for i := range f.Behaviour {
+		b := &f.Behaviour[i]
+		b.Pre, b.Post = sortedPairs(b.Pre, b.Post)
+	}
+	for i := range f.Reaction {
+		b := &f.Reaction[i]
+		b.Scores = slices.Sorted(slices.Values(b.Scores))
+	}
+	for i := range f.Learning {
+		b := &f.Learning[i]
+		b.Before, b.Now = sortedPairs(b.Before, b.Now)
+	}
+	return f
+}
+
+// sortedPairs returns copies of a and b with the pairs (a[i], b[i]) sorted.
+func sortedPairs(a, b []float64) ([]float64, []float64) {
+	if len(a) == 0 {
+		return a, b
+	}
+	idx := make([]int, len(a))
+	for i := range idx {
+		idx[i] = i
+	}
+	slices.SortFunc(idx, func(i, j int) int {
+		if c := cmp.Compare(a[i], a[j]); c != 0 {
+			return c
+		}
+		return cmp.Compare(b[i], b[j])
+	})
+	sa, sb := make([]float64, len(a)), make([]float64, len(b))
+	for k, i := range idx {
+		sa[k], sb[k] = a[i], b[i]
+	}
+	return sa, sb
+}
+
+// Frozen returns a released cohort's figures for the log
+// (cohort.FreezeFigures): the blocks every population counts it by, without
+// journey ids. ErrNotFound while the read model has not released it.
+func (m *ReadModel) Frozen(cohortID string) ([]byte, error) {
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	for _, r := range m.s.Releases {
+		if r.CohortID == cohortID {
+			return json.Marshal(frozenOf(r))
+		}
+	}
+	return nil, fmt.Errorf("released figures of cohort %s: %w", cohortID, domain.ErrNotFound)
+}
+
+// onFiguresFrozen takes a released cohort's blocks from the log. They are
+// the blocks computed at the release, so nothing changes; but a read model
+// rebuilt after an erasure computed the release without the erased
+// person's answers (they no longer decrypt), and the log's figures put
+// them back: released figures never change.
+func (m *ReadModel) onFiguresFrozen(e cohort.FiguresFrozen) {
+	var f frozenFigures
+	if err := json.Unmarshal(e.Figures, &f); err != nil {
+		return // not figures this read model wrote: keep the computed ones
+	}
+	for _, r := range m.s.Releases {
+		if r.CohortID != e.CohortID {
+			continue
+		}
+		same, _ := json.Marshal(frozenOf(r))
+		r.Journeys, r.Behaviour, r.Reaction, r.Learning, r.Practice = f.Journeys, f.Behaviour, f.Reaction, f.Learning, f.Practice
+		if !bytes.Equal(same, e.Figures) {
+			m.cacheMu.Lock()
+			m.cache = map[cacheKey]*computed{} // computed from other blocks
+			m.cacheMu.Unlock()
+		}
+		return
+	}
+}
+
+// onErased forgets what the read model holds of an erased participant's
+// journey: their own paired scores and the 360 answers about them. Released
+// figures keep them (frozen in the log); a release still to come counts
+// them no more, as a rebuild, which cannot decrypt them, would not.
+func (m *ReadModel) onErased(journeyID string) {
+	for _, r := range m.s.Releases {
+		delete(r.Own, journeyID)
+	}
+	j := m.s.Journeys[journeyID]
+	if j == nil {
+		return
+	}
+	for _, id := range j.Rounds {
+		if rs := m.s.Rounds[id]; rs != nil {
+			rs.Responses, rs.Result, rs.Rows = nil, nil, nil
+		}
+	}
 }

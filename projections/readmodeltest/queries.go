@@ -211,6 +211,12 @@ func impactQueries(m *impact.ReadModel) map[string]Query {
 				}
 			}
 		},
+		"Frozen": func(_ context.Context, d DataSet, ask Ask) {
+			for _, c := range d.IDs("cohortId") {
+				v, err := m.Frozen(c)
+				ask(c, string(v), err)
+			}
+		},
 		"Module": func(_ context.Context, d DataSet, ask Ask) {
 			for _, id := range d.IDs("moduleId") {
 				for _, q := range impactPositions(m) {
