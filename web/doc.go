@@ -11,6 +11,12 @@
 // number, marks told apart by shape and line style, not colour alone; and
 // the same figures as CSV through the pages' own session.
 //
+// The participant's "Mijn gegevens" page (mydata.go) hands over all they
+// hold as a JSON download in the API's format (Deps.ExportJSON), lists who
+// read each of their portfolios, and takes their request to be erased,
+// after which their session ends; the sharing page shows the history of
+// what they shared.
+//
 // Every page works without JavaScript: plain links and forms, each POST
 // answered with a redirect (POST-redirect-GET) or, when the input is wrong,
 // with the form again and its errors tied to their fields. Text is Dutch by

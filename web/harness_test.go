@@ -28,9 +28,11 @@ import (
 	"github.com/leerpad/leerpad/domain/cohort"
 	"github.com/leerpad/leerpad/domain/feedback"
 	"github.com/leerpad/leerpad/domain/journey"
+	"github.com/leerpad/leerpad/domain/privacy"
 	"github.com/leerpad/leerpad/domain/registry"
 	"github.com/leerpad/leerpad/eventstore"
 	"github.com/leerpad/leerpad/eventstore/eventstoretest"
+	"github.com/leerpad/leerpad/eventstore/readaudit"
 	"github.com/leerpad/leerpad/projections"
 	"github.com/leerpad/leerpad/projections/behaviourchange"
 	"github.com/leerpad/leerpad/projections/cohortdashboard"
@@ -90,6 +92,12 @@ func newSiteOf(t *testing.T, cfg web.Config, opts demo.Options) *site {
 		Journeys:    eventstore.NewRepository(store, journey.StreamCategory, journey.Replay, 64),
 		Instruments: eventstore.NewRepository(store, feedback.InstrumentCategory, feedback.ReplayInstrument, 64),
 		Rounds:      eventstore.NewRepository(store, feedback.RoundCategory, feedback.ReplayRound, 64),
+		Erasures:    eventstore.NewRepository(store, privacy.ErasureCategory, privacy.ReplayErasure, 64),
+		Retention:   eventstore.NewRepository(store, privacy.RetentionCategory, privacy.ReplayRetention, 64),
+	}
+	audit, err := readaudit.New(readaudit.Config{Store: store})
+	if err != nil {
+		t.Fatal(err)
 	}
 	svc := usecase.NewServices(repos)
 	if _, err := demo.Run(ctx, demo.Services{Modules: svc.Modules, Programmes: svc.Programmes, Entities: svc.Entities, Cohorts: svc.Cohorts,
@@ -107,7 +115,7 @@ func newSiteOf(t *testing.T, cfg web.Config, opts demo.Options) *site {
 		t.Fatal(err)
 	}
 	app, err := usecase.New(usecase.Deps{Clock: time.Now, IDs: uuid.NewString,
-		Portfolios: pf, Dashboards: db, ChangeMeasurements: bc, Offer: off, ReadYourWrites: feed, RaterLinks: raterLinkIndex{links}, Impact: imp}.Over(repos))
+		Portfolios: pf, Dashboards: db, ChangeMeasurements: bc, Offer: off, ReadYourWrites: feed, RaterLinks: raterLinkIndex{links}, Impact: imp, ReadAudit: audit}.Over(repos))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -128,7 +136,7 @@ func newSiteOf(t *testing.T, cfg web.Config, opts demo.Options) *site {
 	if err != nil {
 		t.Fatal(err)
 	}
-	pages, err := web.New(cfg, web.Deps{App: app, SignIn: web.NewDemoSignIn(demoPeople), Keys: keys})
+	pages, err := web.New(cfg, web.Deps{App: app, SignIn: web.NewDemoSignIn(demoPeople), Keys: keys, ExportJSON: api.MarshalPersonalData})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -424,6 +424,9 @@ func (s *Server) showFeedback(c echo.Context, status int, f *form) error {
 type sharingPage struct {
 	journeyPage
 	Sections []sectionShare
+	// History is what was shared and unshared, change by change, newest
+	// first (the participant's own journey only).
+	History []portfolio.SharingChange
 }
 
 type sectionShare struct {
@@ -436,6 +439,15 @@ type sectionShare struct {
 // the participant; read-only for whoever else may read the journey).
 func (s *Server) handleSharing(c echo.Context) error {
 	p, _ := principalOf(c)
+	ctx, cancel, pos := readContext(c)
+	defer cancel()
+	// The history first: after a grant or revoke (?pos=) it waits for the
+	// portfolio to hold the change, so that the journey read next agrees.
+	// A manager may read the sharing state but not its history.
+	history, herr := s.app.SharingHistory(ctx, p, c.Param("id"), pos)
+	if herr != nil && !errors.Is(herr, domain.ErrForbidden) {
+		return herr
+	}
 	jp, err := s.journeyOf(c, p, c.Param("id"))
 	if err != nil {
 		return err
@@ -445,6 +457,11 @@ func (s *Server) handleSharing(c echo.Context) error {
 		shared[sec] = true
 	}
 	data := sharingPage{journeyPage: jp}
+	if jp.Own {
+		for i := len(history) - 1; i >= 0; i-- {
+			data.History = append(data.History, history[i])
+		}
+	}
 	for _, sec := range journey.Sections() {
 		data.Sections = append(data.Sections, sectionShare{Section: sec.String(), Shared: shared[sec]})
 	}

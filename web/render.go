@@ -186,7 +186,7 @@ func (s *Server) page(c echo.Context, title string) *page {
 func navFor(pr access.Principal, path string) []navItem {
 	var items []navItem
 	if pr.Has(access.RoleParticipant) {
-		items = append(items, navItem{Href: "/journey", Key: "nav.journey"})
+		items = append(items, navItem{Href: "/journey", Key: "nav.journey"}, navItem{Href: "/my-data", Key: "nav.mydata"})
 	}
 	if pr.Has(access.RoleManager) {
 		items = append(items, navItem{Href: "/people", Key: "nav.people"}, navItem{Href: "/raters", Key: "nav.raters"})

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -90,6 +91,11 @@ type Deps struct {
 	Logger *slog.Logger
 	// Now is the clock of sessions. Default time.Now.
 	Now func() time.Time
+	// ExportJSON writes a person's data as the download of "Mijn gegevens"
+	// hands it over: cmd gives the API's format (api.MarshalPersonalData),
+	// so that both ways in hand over the same document. Default: the use
+	// case's structure as JSON.
+	ExportJSON func(usecase.PersonalData) ([]byte, error)
 }
 
 // Server serves the pages.
@@ -107,6 +113,8 @@ type Server struct {
 	crossOrigin *http.CrossOriginProtection
 	// csp is the pages' Content-Security-Policy (policyFor).
 	csp string
+	// exportJSON is Deps.ExportJSON.
+	exportJSON func(usecase.PersonalData) ([]byte, error)
 }
 
 // New builds the pages on cfg and deps.
@@ -127,6 +135,9 @@ func New(cfg Config, deps Deps) (*Server, error) {
 	}
 	if s.now == nil {
 		s.now = time.Now
+	}
+	if s.exportJSON = deps.ExportJSON; s.exportJSON == nil {
+		s.exportJSON = func(d usecase.PersonalData) ([]byte, error) { return json.MarshalIndent(d, "", "  ") }
 	}
 	var err error
 	if s.sessions, err = newSessions(deps.Keys, cfg, s.now); err != nil {
@@ -182,6 +193,10 @@ func (s *Server) routes() {
 	e.GET("/journeys/:id/conversations", s.handleConversations, s.signedIn)
 	e.POST("/journeys/:id/conversations", s.handleRecordConversation, s.signedIn)
 	e.GET("/journeys/:id/conversations/:cid", s.handleConversation, s.signedIn)
+	e.GET("/my-data", s.handleMyData, s.signedIn)
+	e.GET("/my-data/download", s.handleMyDataDownload, s.signedIn)
+	e.POST("/my-data/erasure", s.handleEraseMe, s.signedIn)
+	e.GET("/erased", s.handleErased)
 	e.POST("/journeys/:id/conversations/:cid/confirm", s.handleConfirmConversation, s.signedIn)
 
 	// Manager.

@@ -249,6 +249,14 @@ func demoFlows(t *testing.T, b *browsertest.Browser, svc *service) (pages, viola
 	if !pt.has(revoke) {
 		t.Fatalf("after sharing, the experiments are not shared:\n%s", pt.text())
 	}
+	if !pt.has(`#sharing-history + table tbody th[scope=row] time`) {
+		t.Fatalf("the sharing page has no history of what was shared:\n%s", pt.text())
+	}
+	// Mijn gegevens: the download, who read the portfolio and the erasure
+	// form (not sent: this participant's journey is needed below).
+	if st := pt.open("/my-data"); st != http.StatusOK || !pt.has(`a[href="/my-data/download"]`) || !pt.has(`form[action="/my-data/erasure"] input[type=checkbox][name=confirm]`) {
+		t.Fatalf("the my-data page answered %d:\n%s", st, pt.text())
+	}
 	// A 360 round: open one (unless one is open) and nominate a peer, whose
 	// personal link is shown once; the manager approves the rater below.
 	feedbackPath := jpath + "/feedback"

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/leerpad/leerpad/api"
 	"github.com/leerpad/leerpad/api/auth"
 	"github.com/leerpad/leerpad/demo"
 	"github.com/leerpad/leerpad/domain/access"
@@ -60,7 +61,8 @@ func newPages(f serveFlags, app *usecase.App, log *slog.Logger, clock func() tim
 			return nil, err
 		}
 	}
-	pages, err := web.New(web.Config{Theme: f.pages.theme, Secure: f.pages.https}, web.Deps{App: app, SignIn: signIn, Keys: keys, Logger: log, Now: clock})
+	pages, err := web.New(web.Config{Theme: f.pages.theme, Secure: f.pages.https}, web.Deps{App: app, SignIn: signIn, Keys: keys, Logger: log, Now: clock,
+		ExportJSON: api.MarshalPersonalData})
 	if err != nil {
 		return nil, &usageError{msg: err.Error()}
 	}
