@@ -260,13 +260,7 @@ func (s *Server) handleParticipationExportGet(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	rows := [][]string{{"cohortId", "cohortTitle", "participantId", "status", "lastActivity", "atRisk", "present", "assignmentsGiven",
-		"assignmentsHandedIn", "experimentsLogged", "experimentsTried", "intervision", "coaching", "evaluations"}}
-	for _, p := range v.Participants {
-		rows = append(rows, []string{v.CohortID, v.Title, p.ParticipantID, p.Status.String(), dt(p.LastActivity).Format(timeFormat), strconv.FormatBool(p.AtRisk),
-			strconv.Itoa(p.Present), strconv.Itoa(p.AssignmentsGiven), strconv.Itoa(p.AssignmentsHandedIn), strconv.Itoa(p.ExperimentsLogged),
-			strconv.Itoa(p.ExperimentsTried), strconv.Itoa(p.Intervision), strconv.Itoa(p.Coaching), strconv.Itoa(p.Evaluations)})
-	}
+	rows := usecase.ParticipationRows(v)
 	return writeCSV(c, "participation-"+v.CohortID+".csv", rows, bom)
 }
 

@@ -343,26 +343,47 @@ func (s *Server) impactCSV(kind string) echo.HandlerFunc {
 		if err != nil {
 			return err
 		}
-		var b bytes.Buffer
-		w := csv.NewWriter(&b)
-		for _, r := range usecase.ImpactRows(v, usecase.ImpactNotes) {
-			for i := range r {
-				r[i] = safeCell(r[i])
-			}
-			if err := w.Write(r); err != nil {
-				return err
-			}
+		name := fmt.Sprintf("impact-%s-%s-%d.csv", v.Kind, shortID(c.Param("id")), v.Position)
+		return sendCSV(c, name, usecase.ImpactRows(v, usecase.ImpactNotes))
+	}
+}
+
+// handleParticipationCSV is GET /cohorts/:id/participation.csv: the
+// cohort's participation per participant as CSV, as the API's
+// exportParticipation answers it (the programme office and the cohort's
+// trainers).
+func (s *Server) handleParticipationCSV(c echo.Context) error {
+	p, _ := principalOf(c)
+	ctx, cancel, pos := readContext(c)
+	defer cancel()
+	v, err := s.app.ParticipationExport(ctx, p, strings.ToLower(c.Param("id")), pos)
+	if err != nil {
+		return err
+	}
+	return sendCSV(c, "participation-"+shortID(v.CohortID)+".csv", usecase.ParticipationRows(v))
+}
+
+// sendCSV answers rows as a CSV attachment named name, every cell a
+// spreadsheet would run as a formula defused.
+func sendCSV(c echo.Context, name string, rows [][]string) error {
+	var b bytes.Buffer
+	w := csv.NewWriter(&b)
+	for _, r := range rows {
+		for i := range r {
+			r[i] = safeCell(r[i])
 		}
-		w.Flush()
-		if err := w.Error(); err != nil {
+		if err := w.Write(r); err != nil {
 			return err
 		}
-		name := fmt.Sprintf("impact-%s-%s-%d.csv", v.Kind, shortID(c.Param("id")), v.Position)
-		h := c.Response().Header()
-		h.Set("Content-Disposition", `attachment; filename="`+name+`"`)
-		h.Set("Cache-Control", "no-store")
-		return c.Blob(http.StatusOK, "text/csv; charset=utf-8", b.Bytes())
 	}
+	w.Flush()
+	if err := w.Error(); err != nil {
+		return err
+	}
+	h := c.Response().Header()
+	h.Set("Content-Disposition", `attachment; filename="`+name+`"`)
+	h.Set("Cache-Control", "no-store")
+	return c.Blob(http.StatusOK, "text/csv; charset=utf-8", b.Bytes())
 }
 
 // safeCell defuses a cell a spreadsheet would run as a formula (as the

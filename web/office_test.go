@@ -108,6 +108,36 @@ func TestOfficePages(t *testing.T) {
 		}
 	})
 
+	t.Run("the office's cohort page links its participation as CSV, as the use case counts it; exports are the office's", func(t *testing.T) {
+		if page := ob.get(cohortPath); !strings.Contains(page.body, `href="`+cohortPath+`/participation.csv"`) {
+			t.Fatalf("the cohort page links no participation export: %s", page.body)
+		}
+		v, err := s.app.ParticipationExport(t.Context(), officeP, cohortID, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		{
+			r := ob.get(cohortPath + "/participation.csv")
+			lines := strings.Split(strings.TrimSpace(r.body), "\n")
+			if r.status != http.StatusOK || !strings.HasPrefix(lines[0], "cohortId,cohortTitle,participantId,") || len(lines) != len(v.Participants)+1 {
+				t.Fatalf("GET participation.csv: %d, %d lines for %d participants:\n%s", r.status, len(lines), len(v.Participants), r.body)
+			}
+			for _, p := range v.Participants {
+				if !strings.Contains(r.body, ","+p.ParticipantID+","+p.Status.String()+",") {
+					t.Errorf("participant %s is not exported as the use case counts them", p.ParticipantID)
+				}
+			}
+		}
+		for _, b := range []*browser{tb, pb, mb} {
+			if r := b.get(cohortPath + "/participation.csv"); r.status != http.StatusForbidden {
+				t.Errorf("trainer/participant/manager GET participation.csv: %d, want 403", r.status)
+			}
+		}
+		if page := tb.get(cohortPath); strings.Contains(page.body, "participation.csv") {
+			t.Error("the trainer is shown a link to an export they may not have")
+		}
+	})
+
 	t.Run("an upload with a bad row shows each bad row and enrols nobody; a good file enrols every row", func(t *testing.T) {
 		_, before, err := s.app.Enrolments(t.Context(), officeP, cohortID, usecase.Page{Limit: 1}, 0)
 		if err != nil {

@@ -218,6 +218,7 @@ func (s *Server) routes() {
 	e.POST("/cohorts/:id/measurement-closure", s.handleCloseMeasurement, s.signedIn)
 	e.GET("/cohorts/:id/impact", s.handleCohortImpact, s.signedIn)
 	e.GET("/cohorts/:id/impact.csv", s.impactCSV("cohort"), s.signedIn)
+	e.GET("/cohorts/:id/participation.csv", s.handleParticipationCSV, s.signedIn)
 	e.GET("/cohorts/:id/deliveries/:did", s.handleDelivery, s.signedIn)
 	e.POST("/cohorts/:id/deliveries/:did/attendance", s.handleRecordAttendance, s.signedIn)
 	e.GET("/cohorts/:id/groups/:gid", s.handleGroup, s.signedIn)
