@@ -9,7 +9,7 @@ GOLANGCI      := $(TOOLS)/golangci-lint-$(GOLANGCI_VER)
 DATA          ?= ./data
 
 .DEFAULT_GOAL := help
-.PHONY: help run build seed test test-short bench fmt lint up down web-assets browser node-tools screenshots
+.PHONY: help run build clean-data seed test test-short bench fmt lint up down web-assets browser node-tools screenshots
 
 help: ## list the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  %-11s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -20,6 +20,9 @@ build: ## build bin/leerpad
 run: build ## start Leerpad on its embedded default: pages on http://127.0.0.1:8080/ (demo sign-in), API on /v1, metrics on :9090, event-store node in-process, data in ./data (seeded with the demo data set when empty)
 	@if [ -z "$$(ls -A $(DATA) 2>/dev/null)" ]; then echo "$(DATA) is empty: seeding the demo data set first"; ./bin/leerpad seed --data $(DATA) >/dev/null; fi
 	./bin/leerpad serve --data $(DATA) --demo-signin
+
+clean-data: ## remove the embedded default's data ($(DATA)) and its key store ($(DATA)-keys): every person's data and keys, for a fresh start
+	rm -rf $(DATA) $(DATA)-keys
 
 seed: build ## write the demo data set into $(DATA) (safe to run again)
 	./bin/leerpad seed --data $(DATA)

@@ -174,6 +174,11 @@ func (a *App) freezeReleased(ctx context.Context, o op, journeys []string, posit
 			waited = true
 		}
 		figures, err := a.deps.Impact.Frozen(cohortID)
+		if errors.Is(err, domain.ErrNotFound) {
+			// The cohort is released in its stream, not yet in the read
+			// model (it is catching up after a start): ask again later.
+			return unavailable("the impact read model, still catching up with the release of cohort " + cohortID)
+		}
 		if err != nil {
 			return fmt.Errorf("the released figures of cohort %s: %w", cohortID, err)
 		}

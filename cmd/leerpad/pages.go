@@ -4,6 +4,7 @@ import (
 	"flag"
 	"fmt"
 	"log/slog"
+	"net"
 	"net/http"
 	"time"
 
@@ -38,7 +39,23 @@ func (f pagesFlags) check(s serveFlags) error {
 	if s.jwksURL != "" || s.issuer != auth.DefaultIssuer {
 		return &usageError{msg: "-demo-signin lets anyone in without a password: it is refused with -oidc-jwks-url or -oidc-issuer"}
 	}
+	if !loopback(s.listen) {
+		return &usageError{msg: "-demo-signin lets anyone in without a password: it is refused unless -listen is a loopback address (127.0.0.1, ::1, localhost), not " + s.listen}
+	}
 	return nil
+}
+
+// loopback reports whether a listen address reaches this machine alone.
+func loopback(addr string) bool {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return false
+	}
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
 }
 
 // newPages builds the web pages over app: the demo sign-in over the people

@@ -14,6 +14,9 @@ func TestDemoSignInIsRefusedWithAnIdentityProvider(t *testing.T) {
 	for _, args := range [][]string{
 		{"--demo-signin", "--oidc-jwks-url", "https://idp.example/jwks"},
 		{"--demo-signin", "--oidc-issuer", "https://idp.example"},
+		{"--demo-signin", "--listen", "0.0.0.0:8080"},
+		{"--demo-signin", "--listen", ":8080"},
+		{"--demo-signin", "--listen", "192.0.2.7:8080"},
 	} {
 		_, err := parseServeFlags(args, io.Discard)
 		var ue *usageError

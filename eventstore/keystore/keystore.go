@@ -165,7 +165,8 @@ func (s *Store) checkKEK() error {
 	}
 	plain, err := s.open(strings.TrimSpace(string(b)), []byte(checkAD))
 	if err != nil || string(plain) != checkPlaintext {
-		return fmt.Errorf("key store %s was made with another key-encryption key: give the KEK file it was made with (every replica needs the same one)", s.dir)
+		return fmt.Errorf("key store %s was made with another key-encryption key: give the KEK file it was made with (every replica needs the same one); "+
+			"if its data directory was removed to start afresh, remove the key store too (make clean-data does both for the embedded default)", s.dir)
 	}
 	return nil
 }
