@@ -187,7 +187,7 @@ func (MeasurementClosed) EventName() string { return "cohort.measurement_closed"
 // after the measurement is closed.
 type FiguresFrozen struct {
 	CohortID string          `json:"cohortId"`
-	Figures  json.RawMessage `json:"figures"`
+	Figures  json.RawMessage `json:"figures,omitempty"`
 	At       time.Time       `json:"at"`
 }
 
